@@ -1,0 +1,23 @@
+import type { Hono } from 'hono';
+import type { Broker } from '../broker/broker';
+import type { Tokens } from '../http/auth';
+import type { Config } from './config';
+import type { Logger } from './logger';
+
+/** What every service gets from the process that runs it. */
+export interface ServiceDeps {
+  config: Config;
+  broker: Broker;
+  tokens: Tokens;
+  logger: Logger;
+}
+
+/** A running part of the system: its routes, its consumer and outbox relay. */
+export interface Service {
+  name: string;
+  // Each service types its own routes' env; the app only mounts them.
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  routes: Hono<any>;
+  start(): Promise<void>;
+  stop(): Promise<void>;
+}

@@ -1,0 +1,33 @@
+import { randomUUID } from 'node:crypto';
+import type { MessageData, MessageOf, MessageType } from './messages';
+import type { ServiceName } from './services';
+
+/** A message before it has an envelope: what a decider or handler decides to send. */
+export type Outgoing<T extends MessageType = MessageType> = T extends MessageType
+  ? { type: T; data: MessageData<T> }
+  : never;
+
+export interface EnvelopeContext {
+  producer: ServiceName;
+  correlationId: string;
+  causationId: string | null;
+  /** Injected so callers (and tests) decide identity and time. */
+  messageId?: string;
+  now?: Date;
+}
+
+export function envelope<T extends MessageType>(
+  message: Outgoing<T>,
+  context: EnvelopeContext,
+): MessageOf<T> {
+  return {
+    messageId: context.messageId ?? randomUUID(),
+    type: message.type,
+    version: 1,
+    correlationId: context.correlationId,
+    causationId: context.causationId,
+    occurredAt: (context.now ?? new Date()).toISOString(),
+    producer: context.producer,
+    data: message.data,
+  } as MessageOf<T>;
+}

@@ -1,0 +1,103 @@
+import { z } from 'zod';
+import { CancelReason, DeclineReason, UserRejectionReason } from './reasons';
+import { ServiceName } from './services';
+
+const Id = z.uuid();
+const Cents = z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER);
+
+export const OrderLine = z.strictObject({
+  productId: Id,
+  quantity: z.number().int().min(1).max(10_000),
+});
+export type OrderLine = z.infer<typeof OrderLine>;
+
+export const PricedLine = OrderLine.extend({ unitPriceCents: Cents });
+export type PricedLine = z.infer<typeof PricedLine>;
+
+const OrderLines = z.array(OrderLine).min(1).max(100);
+const PricedLines = z.array(PricedLine).min(1).max(100);
+
+/**
+ * The card as it travels: sealed for the payments service (see card-token.ts), so no
+ * full card number is ever in a message, an outbox row or a log line.
+ */
+export const SealedCard = z.strictObject({
+  sealed: z.string().min(1).max(512),
+  last4: z.string().regex(/^\d{4}$/),
+});
+export type SealedCard = z.infer<typeof SealedCard>;
+
+/** The `data` schema of every message type, keyed by type: the message catalogue. */
+export const messageData = {
+  OrderRequested: z.strictObject({ orderId: Id, userId: Id, items: OrderLines, card: SealedCard }),
+  OrderCancellationRequested: z.strictObject({ orderId: Id, requestedBy: Id }),
+  VerifyUser: z.strictObject({ orderId: Id, userId: Id }),
+  UserVerified: z.strictObject({ orderId: Id, userId: Id }),
+  UserRejected: z.strictObject({ orderId: Id, userId: Id, reason: UserRejectionReason }),
+  ReserveStock: z.strictObject({ orderId: Id, items: OrderLines }),
+  StockReserved: z.strictObject({ orderId: Id, lines: PricedLines, totalCents: Cents }),
+  StockRejected: z.strictObject({
+    orderId: Id,
+    reason: z.enum(['OUT_OF_STOCK', 'UNKNOWN_PRODUCT']),
+    productId: Id,
+  }),
+  SettlePayment: z.strictObject({
+    orderId: Id,
+    userId: Id,
+    lines: PricedLines,
+    amountCents: Cents,
+    card: SealedCard,
+  }),
+  PaymentSettled: z.strictObject({ orderId: Id, paymentId: Id, invoiceId: Id, amountCents: Cents }),
+  PaymentDeclined: z.strictObject({ orderId: Id, reason: DeclineReason }),
+  ReleaseStock: z.strictObject({ orderId: Id }),
+  StockReleased: z.strictObject({ orderId: Id }),
+  CommitStock: z.strictObject({ orderId: Id }),
+  StockCommitted: z.strictObject({ orderId: Id }),
+  RefundPayment: z.strictObject({ orderId: Id }),
+  // paymentId is null when there was nothing to refund: the answer still closes the step.
+  PaymentRefunded: z.strictObject({ orderId: Id, paymentId: Id.nullable(), amountCents: Cents }),
+  OrderConfirmed: z.strictObject({
+    orderId: Id,
+    lines: PricedLines,
+    totalCents: Cents,
+    invoiceId: Id,
+  }),
+  OrderCancelled: z.strictObject({
+    orderId: Id,
+    reason: CancelReason,
+    detail: z.string().max(200).optional(),
+  }),
+} as const;
+
+export type MessageType = keyof typeof messageData;
+export const messageTypes = Object.keys(messageData) as MessageType[];
+export type MessageData<T extends MessageType> = z.infer<(typeof messageData)[T]>;
+
+const envelopeFields = {
+  messageId: Id,
+  version: z.literal(1),
+  /** The saga, which is the order: every message of one order shares it. */
+  correlationId: Id,
+  /** The message that caused this one; null for the first message of a saga. */
+  causationId: Id.nullable(),
+  occurredAt: z.iso.datetime(),
+  producer: ServiceName,
+};
+
+function envelopeOf<T extends MessageType>(type: T) {
+  return z.strictObject({ ...envelopeFields, type: z.literal(type), data: messageData[type] });
+}
+
+type EnvelopeSchemas = { [T in MessageType]: ReturnType<typeof envelopeOf<T>> };
+const envelopeSchemas = Object.fromEntries(
+  messageTypes.map((type) => [type, envelopeOf(type)]),
+) as EnvelopeSchemas;
+
+/** Any message on the wire: a discriminated union over `type`. */
+export const Message = z.discriminatedUnion(
+  'type',
+  Object.values(envelopeSchemas) as [EnvelopeSchemas[MessageType], ...EnvelopeSchemas[MessageType][]],
+);
+export type Message = z.infer<typeof Message>;
+export type MessageOf<T extends MessageType> = Extract<Message, { type: T }>;

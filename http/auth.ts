@@ -1,0 +1,71 @@
+import { createMiddleware } from 'hono/factory';
+import { jwtVerify, SignJWT } from 'jose';
+import type { Role } from '../contracts/rest';
+import type { Config } from '../app/config';
+import { HttpError } from './errors';
+
+export interface Caller {
+  id: string;
+  role: Role;
+}
+
+/** Hono env of routes behind `authenticate`: the verified caller is `c.var.caller`. */
+export type AuthEnv = { Variables: { caller: Caller } };
+
+const ALGORITHM = 'HS256';
+
+export function createTokens(settings: Config['jwt']) {
+  const key = new TextEncoder().encode(settings.secret);
+  return {
+    expiresIn: settings.expiresInSeconds,
+
+    issue(caller: Caller, now = new Date()): Promise<string> {
+      const issuedAt = Math.floor(now.getTime() / 1000);
+      return new SignJWT({ role: caller.role })
+        .setProtectedHeader({ alg: ALGORITHM })
+        .setSubject(caller.id)
+        .setIssuer(settings.issuer)
+        .setAudience(settings.audience)
+        .setIssuedAt(issuedAt)
+        .setExpirationTime(issuedAt + settings.expiresInSeconds)
+        .sign(key);
+    },
+
+    /** The caller a token speaks for; throws on any bad signature, algorithm, issuer, audience or expiry. */
+    async verify(token: string): Promise<Caller> {
+      const { payload } = await jwtVerify(token, key, {
+        algorithms: [ALGORITHM],
+        issuer: settings.issuer,
+        audience: settings.audience,
+        requiredClaims: ['sub', 'exp'],
+      });
+      const role = payload.role;
+      if (role !== 'customer' && role !== 'admin') throw new Error('token has no valid role');
+      return { id: payload.sub!, role };
+    },
+  };
+}
+
+export type Tokens = ReturnType<typeof createTokens>;
+
+/** Requires a valid `Authorization: Bearer <jwt>`; 401 otherwise. */
+export const authenticate = (tokens: Tokens) =>
+  createMiddleware<AuthEnv>(async (c, next) => {
+    const header = c.req.header('authorization') ?? '';
+    const [scheme, token] = header.split(' ');
+    if (scheme !== 'Bearer' || !token) throw new HttpError(401, 'a Bearer token is required');
+    try {
+      c.set('caller', await tokens.verify(token));
+    } catch {
+      throw new HttpError(401, 'invalid or expired token');
+    }
+    await next();
+  });
+
+export const requireAdmin = createMiddleware<AuthEnv>(async (c, next) => {
+  if (c.var.caller.role !== 'admin') throw new HttpError(403, 'admin only');
+  await next();
+});
+
+/** Whether the caller may see a resource owned by `ownerId`: its owner or an admin. */
+export const canSee = (caller: Caller, ownerId: string) => caller.role === 'admin' || caller.id === ownerId;

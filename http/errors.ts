@@ -1,0 +1,62 @@
+import type { Context } from 'hono';
+import { HTTPException } from 'hono/http-exception';
+import type { ContentfulStatusCode } from 'hono/utils/http-status';
+import type { z } from 'zod';
+import type { ApiError } from '../contracts/rest';
+import { logger } from '../app/logger';
+
+type Detail = { path: string; message: string };
+
+const codeOfStatus: Record<number, string> = {
+  400: 'bad_request',
+  401: 'unauthorized',
+  403: 'forbidden',
+  404: 'not_found',
+  409: 'conflict',
+  413: 'payload_too_large',
+  429: 'too_many_requests',
+};
+
+/** The one error type of the REST API; `onError` turns it into the contract's JSON error. */
+export class HttpError extends HTTPException {
+  constructor(
+    status: ContentfulStatusCode,
+    message: string,
+    readonly code: string = codeOfStatus[status] ?? 'error',
+    readonly details?: Detail[],
+  ) {
+    super(status, { message });
+  }
+}
+
+export const notFound = (what: string) => new HttpError(404, `${what} not found`);
+export const conflict = (message: string) => new HttpError(409, message);
+export const forbidden = (message = 'not allowed') => new HttpError(403, message);
+
+export function validationError(error: z.core.$ZodError): HttpError {
+  const details = error.issues.map((issue) => ({
+    path: issue.path.map(String).join('.') || '(body)',
+    message: issue.message,
+  }));
+  const fields = [...new Set(details.map((detail) => detail.path))].join(', ');
+  return new HttpError(400, `invalid ${fields}`, 'validation_failed', details);
+}
+
+export function onError(error: Error, c: Context): Response {
+  if (error instanceof HTTPException) {
+    const status = error.status as ContentfulStatusCode;
+    const body: ApiError = {
+      error: {
+        code: error instanceof HttpError ? error.code : (codeOfStatus[status] ?? 'error'),
+        message: error.message || 'request failed',
+        ...(error instanceof HttpError && error.details ? { details: error.details } : {}),
+      },
+    };
+    return c.json(body, status);
+  }
+  logger.error({ err: error, method: c.req.method, path: c.req.path }, 'unhandled error');
+  return c.json({ error: { code: 'internal', message: 'internal error' } } satisfies ApiError, 500);
+}
+
+export const onNotFound = (c: Context) =>
+  c.json({ error: { code: 'not_found', message: `no route ${c.req.method} ${c.req.path}` } } satisfies ApiError, 404);

@@ -1,0 +1,70 @@
+import { randomUUID } from 'node:crypto';
+import { unsealCard, type MessageData, type Outgoing } from '../../contracts';
+import type { Inbound } from '../../broker/topology';
+import type { SqliteDb } from '../../db/sqlite';
+import { assertNever } from '../../lib/assert-never';
+import { charge } from './charge';
+import type { PaymentRow } from './schema';
+import { insertInvoice, insertPayment, markRefunded, paymentOf } from './store';
+
+/** Applies one payment command inside the caller's transaction and returns the reply. */
+export function handlePaymentCommand(tx: SqliteDb, message: Inbound<'payments'>, now: Date, cardKey: string): Outgoing[] {
+  const { orderId } = message.data;
+  const existing = paymentOf(tx, orderId);
+
+  switch (message.type) {
+    case 'SettlePayment':
+      // One charge per order, whatever the number of commands: a resent one gets the first answer.
+      return [existing ? answerFor(existing) : answerFor(settle(tx, message.data, now, cardKey))];
+    case 'RefundPayment':
+      if (existing?.status === 'settled') markRefunded(tx, existing.id, now);
+      return [
+        {
+          type: 'PaymentRefunded',
+          data: {
+            orderId,
+            paymentId: existing && existing.status !== 'declined' ? existing.id : null,
+            amountCents: existing && existing.status !== 'declined' ? existing.amountCents : 0,
+          },
+        },
+      ];
+    default:
+      return assertNever(message);
+  }
+}
+
+function settle(tx: SqliteDb, command: MessageData<'SettlePayment'>, now: Date, cardKey: string): PaymentRow {
+  const outcome = charge(unsealCard(command.card, cardKey));
+  const at = now.toISOString();
+  const payment: PaymentRow = {
+    id: randomUUID(),
+    orderId: command.orderId,
+    userId: command.userId,
+    amountCents: command.amountCents,
+    cardLast4: command.card.last4,
+    status: outcome.settled ? 'settled' : 'declined',
+    declineReason: outcome.settled ? null : outcome.reason,
+    invoiceId: outcome.settled ? randomUUID() : null,
+    createdAt: at,
+    updatedAt: at,
+  };
+  insertPayment(tx, payment);
+  if (payment.invoiceId) {
+    insertInvoice(tx, {
+      id: payment.invoiceId,
+      orderId: command.orderId,
+      userId: command.userId,
+      lines: command.lines,
+      totalCents: command.amountCents,
+      cardLast4: command.card.last4,
+      issuedAt: at,
+    });
+  }
+  return payment;
+}
+
+function answerFor(payment: PaymentRow): Outgoing {
+  const { orderId, id: paymentId, amountCents } = payment;
+  if (payment.declineReason) return { type: 'PaymentDeclined', data: { orderId, reason: payment.declineReason } };
+  return { type: 'PaymentSettled', data: { orderId, paymentId, invoiceId: payment.invoiceId!, amountCents } };
+}

@@ -1,0 +1,31 @@
+import { integer, sqliteTable, text } from 'drizzle-orm/sqlite-core';
+import type { PricedLine } from '../../contracts';
+
+export { inbox } from '../../broker/inbox';
+export { outbox } from '../../broker/outbox';
+
+/** One charge attempt per order. Only the card's last four digits are ever stored. */
+export const payments = sqliteTable('payments', {
+  id: text('id').primaryKey(),
+  orderId: text('order_id').notNull().unique(),
+  userId: text('user_id').notNull(),
+  amountCents: integer('amount_cents').notNull(),
+  cardLast4: text('card_last4').notNull(),
+  status: text('status', { enum: ['settled', 'declined', 'refunded'] }).notNull(),
+  declineReason: text('decline_reason', { enum: ['card_declined', 'insufficient_funds'] }),
+  invoiceId: text('invoice_id'),
+  createdAt: text('created_at').notNull(),
+  updatedAt: text('updated_at').notNull(),
+});
+export type PaymentRow = typeof payments.$inferSelect;
+
+export const invoices = sqliteTable('invoices', {
+  id: text('id').primaryKey(),
+  orderId: text('order_id').notNull().unique(),
+  userId: text('user_id').notNull(),
+  lines: text('lines', { mode: 'json' }).$type<PricedLine[]>().notNull(),
+  totalCents: integer('total_cents').notNull(),
+  cardLast4: text('card_last4').notNull(),
+  issuedAt: text('issued_at').notNull(),
+});
+export type InvoiceRow = typeof invoices.$inferSelect;

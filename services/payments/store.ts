@@ -1,0 +1,33 @@
+import { and, desc, eq, lt } from 'drizzle-orm';
+import type { Invoice } from '../../contracts/rest';
+import type { SqliteDb } from '../../db/sqlite';
+import { invoices, payments, type InvoiceRow, type PaymentRow } from './schema';
+
+export const toInvoice = (row: InvoiceRow): Invoice => ({ ...row });
+
+export const paymentOf = (db: SqliteDb, orderId: string) =>
+  db.select().from(payments).where(eq(payments.orderId, orderId)).get();
+
+export const insertPayment = (db: SqliteDb, row: PaymentRow) => db.insert(payments).values(row).run();
+
+export const markRefunded = (db: SqliteDb, id: string, now: Date) =>
+  db.update(payments).set({ status: 'refunded', updatedAt: now.toISOString() }).where(eq(payments.id, id)).run();
+
+export const insertInvoice = (db: SqliteDb, row: InvoiceRow) => db.insert(invoices).values(row).run();
+
+export const invoiceById = (db: SqliteDb, id: string) => db.select().from(invoices).where(eq(invoices.id, id)).get();
+
+export const invoiceOfOrder = (db: SqliteDb, orderId: string) =>
+  db.select().from(invoices).where(eq(invoices.orderId, orderId)).get();
+
+/** Newest first; the cursor is the last invoice's id, resolved to its position. */
+export function listInvoices(db: SqliteDb, limit: number, userId: string | undefined, after?: string) {
+  const from = after ? invoiceById(db, after) : undefined;
+  return db
+    .select()
+    .from(invoices)
+    .where(and(userId ? eq(invoices.userId, userId) : undefined, from ? lt(invoices.issuedAt, from.issuedAt) : undefined))
+    .orderBy(desc(invoices.issuedAt))
+    .limit(limit)
+    .all();
+}

@@ -1,0 +1,44 @@
+import type { Outgoing } from '../../contracts';
+import type { Inbound } from '../../broker/topology';
+import type { SqliteDb } from '../../db/sqlite';
+import { assertNever } from '../../lib/assert-never';
+import { decideReservation, repeatReservation } from './stock';
+import { findProduct, insertReservations, moveUnits, reservationsOf, setReservationStatus } from './store';
+
+/** Applies one stock command inside the caller's transaction and returns the reply. */
+export function handleStockCommand(tx: SqliteDb, message: Inbound<'products'>, now: Date): Outgoing[] {
+  const { orderId } = message.data;
+  const held = reservationsOf(tx, orderId);
+  const updatedAt = now.toISOString();
+
+  switch (message.type) {
+    case 'ReserveStock': {
+      // The order's reservation exists already: a resent command gets the same answer.
+      if (held.length > 0) return held[0]!.status === 'released' ? [] : [repeatReservation(orderId, held)];
+      const { reserve, reply } = decideReservation(message.data, (id) => findProduct(tx, id));
+      if (reserve.length > 0) {
+        insertReservations(tx, reserve.map((line) => ({ orderId, ...line, status: 'reserved' as const, updatedAt })));
+        for (const { productId, quantity } of reserve) moveUnits(tx, productId, { stock: -quantity, reserved: quantity }, now);
+      }
+      return [reply];
+    }
+    case 'ReleaseStock': {
+      for (const { productId, quantity, status } of held) {
+        if (status === 'reserved') moveUnits(tx, productId, { stock: quantity, reserved: -quantity }, now);
+        // A cancel can arrive after the commit: the sold units go back on the shelf.
+        if (status === 'committed') moveUnits(tx, productId, { stock: quantity, sold: -quantity }, now);
+      }
+      setReservationStatus(tx, orderId, 'released', now);
+      return [{ type: 'StockReleased', data: { orderId } }];
+    }
+    case 'CommitStock': {
+      for (const { productId, quantity, status } of held) {
+        if (status === 'reserved') moveUnits(tx, productId, { reserved: -quantity, sold: quantity }, now);
+      }
+      if (held.some((row) => row.status === 'reserved')) setReservationStatus(tx, orderId, 'committed', now);
+      return [{ type: 'StockCommitted', data: { orderId } }];
+    }
+    default:
+      return assertNever(message);
+  }
+}

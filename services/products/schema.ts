@@ -1,0 +1,36 @@
+import { integer, primaryKey, sqliteTable, text } from 'drizzle-orm/sqlite-core';
+
+export { inbox } from '../../broker/inbox';
+export { outbox } from '../../broker/outbox';
+
+export const products = sqliteTable('products', {
+  id: text('id').primaryKey(),
+  name: text('name').notNull(),
+  description: text('description').notNull(),
+  priceCents: integer('price_cents').notNull(),
+  /** Units available to reserve. */
+  stock: integer('stock').notNull(),
+  reserved: integer('reserved').notNull(),
+  sold: integer('sold').notNull(),
+  /** Every unit ever put on the shelf (initial stock plus restocks): the conservation check's left side. */
+  received: integer('received').notNull(),
+  archivedAt: text('archived_at'),
+  createdAt: text('created_at').notNull(),
+  updatedAt: text('updated_at').notNull(),
+});
+export type ProductRow = typeof products.$inferSelect;
+
+/** One row per order line: what an order holds, so release and commit act once per reservation. */
+export const reservations = sqliteTable(
+  'reservations',
+  {
+    orderId: text('order_id').notNull(),
+    productId: text('product_id').notNull(),
+    quantity: integer('quantity').notNull(),
+    unitPriceCents: integer('unit_price_cents').notNull(),
+    status: text('status', { enum: ['reserved', 'committed', 'released'] }).notNull(),
+    updatedAt: text('updated_at').notNull(),
+  },
+  (table) => [primaryKey({ columns: [table.orderId, table.productId] })],
+);
+export type ReservationRow = typeof reservations.$inferSelect;
