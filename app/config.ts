@@ -8,6 +8,8 @@ export interface Config {
   dataDir: string;
   /** Unset: the in-process broker. */
   brokerUrl: string | undefined;
+  /** Prefix of every RabbitMQ exchange and queue name, so several systems can share a vhost. */
+  brokerNamespace: string;
   jwt: { secret: string; issuer: string; audience: string; expiresInSeconds: number };
   admin: { email: string; password: string };
   /** Seals card numbers between orders and payments; see contracts/card-token.ts. */
@@ -22,6 +24,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     port: Number(env.PORT ?? 3000),
     dataDir: resolve(env.DATA_DIR ?? './data'),
     brokerUrl: env.BROKER_URL || undefined,
+    brokerNamespace: env.BROKER_NAMESPACE ?? 'shop',
     jwt: {
       secret: env.JWT_SECRET ?? DEV_JWT_SECRET,
       issuer: env.JWT_ISSUER ?? 'saga-shop',

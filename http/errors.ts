@@ -34,10 +34,13 @@ export const conflict = (message: string) => new HttpError(409, message);
 export const forbidden = (message = 'not allowed') => new HttpError(403, message);
 
 export function validationError(error: z.core.$ZodError): HttpError {
-  const details = error.issues.map((issue) => ({
-    path: issue.path.map(String).join('.') || '(body)',
-    message: issue.message,
-  }));
+  const pathOf = (path: PropertyKey[]) => path.map(String).join('.') || '(body)';
+  const details = error.issues.flatMap((issue) =>
+    // An unknown field is named by its own path, not its parent's.
+    issue.code === 'unrecognized_keys'
+      ? issue.keys.map((key) => ({ path: pathOf([...issue.path, key]), message: 'unknown field' }))
+      : [{ path: pathOf(issue.path), message: issue.message }],
+  );
   const fields = [...new Set(details.map((detail) => detail.path))].join(', ');
   return new HttpError(400, `invalid ${fields}`, 'validation_failed', details);
 }

@@ -1,4 +1,4 @@
-import { integer, sqliteTable, text } from 'drizzle-orm/sqlite-core';
+import { index, integer, sqliteTable, text } from 'drizzle-orm/sqlite-core';
 import type { PricedLine } from '../../contracts';
 
 export { inbox } from '../../broker/inbox';
@@ -19,13 +19,17 @@ export const payments = sqliteTable('payments', {
 });
 export type PaymentRow = typeof payments.$inferSelect;
 
-export const invoices = sqliteTable('invoices', {
-  id: text('id').primaryKey(),
-  orderId: text('order_id').notNull().unique(),
-  userId: text('user_id').notNull(),
-  lines: text('lines', { mode: 'json' }).$type<PricedLine[]>().notNull(),
-  totalCents: integer('total_cents').notNull(),
-  cardLast4: text('card_last4').notNull(),
-  issuedAt: text('issued_at').notNull(),
-});
+export const invoices = sqliteTable(
+  'invoices',
+  {
+    id: text('id').primaryKey(),
+    orderId: text('order_id').notNull().unique(),
+    userId: text('user_id').notNull(),
+    lines: text('lines', { mode: 'json' }).$type<PricedLine[]>().notNull(),
+    totalCents: integer('total_cents').notNull(),
+    cardLast4: text('card_last4').notNull(),
+    issuedAt: text('issued_at').notNull(),
+  },
+  (table) => [index('invoices_user_issued').on(table.userId, table.issuedAt)],
+);
 export type InvoiceRow = typeof invoices.$inferSelect;

@@ -1,0 +1,58 @@
+import { integer, sqliteTable, text, index } from 'drizzle-orm/sqlite-core';
+import type { SagaState, SagaStatus } from './order-saga';
+import type { StepName, StepOutcome } from './steps';
+
+export { inbox } from '../broker/inbox';
+export { outbox } from '../broker/outbox';
+
+/** One row per order. `version` makes every update optimistic, so two orchestrators can never both advance one saga. */
+export const sagas = sqliteTable(
+  'sagas',
+  {
+    orderId: text('order_id').primaryKey(),
+    status: text('status').$type<SagaStatus>().notNull(),
+    version: integer('version').notNull(),
+    state: text('state', { mode: 'json' }).$type<SagaState>().notNull(),
+    startedAt: text('started_at').notNull(),
+    updatedAt: text('updated_at').notNull(),
+  },
+  (table) => [index('sagas_status').on(table.status, table.startedAt)],
+);
+export type SagaRow = typeof sagas.$inferSelect;
+
+/** The step log: when each step started and how it ended. */
+export const sagaSteps = sqliteTable(
+  'saga_steps',
+  {
+    seq: integer('seq').primaryKey({ autoIncrement: true }),
+    orderId: text('order_id').notNull(),
+    step: text('step').$type<StepName>().notNull(),
+    outcome: text('outcome').$type<StepOutcome>().notNull(),
+    messageId: text('message_id').notNull(),
+    at: text('at').notNull(),
+  },
+  (table) => [index('saga_steps_order').on(table.orderId)],
+);
+export type StepRow = typeof sagaSteps.$inferSelect;
+
+/** Every message into and out of a saga, applied or not: what the event-trace CLI shows. */
+export const sagaTrace = sqliteTable(
+  'saga_trace',
+  {
+    seq: integer('seq').primaryKey({ autoIncrement: true }),
+    orderId: text('order_id').notNull(),
+    messageId: text('message_id').notNull(),
+    causationId: text('causation_id'),
+    type: text('type').notNull(),
+    producer: text('producer').notNull(),
+    consumer: text('consumer').notNull(),
+    direction: text('direction', { enum: ['in', 'out'] }).notNull(),
+    /** `applied` or `ignored` for what came in, `sent` for what went out. */
+    outcome: text('outcome', { enum: ['applied', 'ignored', 'sent'] }).notNull(),
+    note: text('note'),
+    occurredAt: text('occurred_at').notNull(),
+    recordedAt: text('recorded_at').notNull(),
+  },
+  (table) => [index('saga_trace_order').on(table.orderId)],
+);
+export type TraceRow = typeof sagaTrace.$inferSelect;

@@ -1,0 +1,25 @@
+import type { Outgoing } from '../../contracts';
+import type { Inbound } from '../../broker/topology';
+import type { SqliteDb } from '../../db/sqlite';
+import { assertNever } from '../../lib/assert-never';
+import { priceItems } from './outcomes';
+import { endOrder, findOrder } from './store';
+
+/** Records the saga's outcome on the order. Orders answers nothing: the saga has ended. */
+export function handleSagaOutcome(tx: SqliteDb, message: Inbound<'orders'>, now: Date): Outgoing[] {
+  const order = findOrder(tx, message.data.orderId);
+  if (!order) throw new Error(`order ${message.data.orderId} does not exist`);
+  switch (message.type) {
+    case 'OrderConfirmed': {
+      const { totalCents, invoiceId } = message.data;
+      const items = priceItems(order.items, message.data);
+      endOrder(tx, order.id, { status: 'CONFIRMED', reason: null, detail: null, items, totalCents, invoiceId }, now);
+      return [];
+    }
+    case 'OrderCancelled':
+      endOrder(tx, order.id, { status: 'CANCELLED', reason: message.data.reason, detail: message.data.detail ?? null }, now);
+      return [];
+    default:
+      return assertNever(message);
+  }
+}

@@ -1,0 +1,52 @@
+import { index, integer, primaryKey, sqliteTable, text } from 'drizzle-orm/sqlite-core';
+import type { CancelReason, OrderStatus } from '../../contracts';
+import type { Order } from '../../contracts/rest';
+
+export { inbox } from '../../broker/inbox';
+export { outbox } from '../../broker/outbox';
+
+export const orders = sqliteTable(
+  'orders',
+  {
+  id: text('id').primaryKey(),
+  userId: text('user_id').notNull(),
+  status: text('status').$type<OrderStatus>().notNull(),
+  reason: text('reason').$type<CancelReason>(),
+  detail: text('detail'),
+  items: text('items', { mode: 'json' }).$type<Order['items']>().notNull(),
+  totalCents: integer('total_cents'),
+  invoiceId: text('invoice_id'),
+  cardLast4: text('card_last4').notNull(),
+  createdAt: text('created_at').notNull(),
+  updatedAt: text('updated_at').notNull(),
+  },
+  (table) => [index('orders_user_created').on(table.userId, table.createdAt), index('orders_created').on(table.createdAt)],
+);
+export type OrderRow = typeof orders.$inferSelect;
+
+export const orderHistory = sqliteTable(
+  'order_history',
+  {
+    seq: integer('seq').primaryKey({ autoIncrement: true }),
+    orderId: text('order_id').notNull(),
+    status: text('status').$type<OrderStatus>().notNull(),
+    reason: text('reason').$type<CancelReason>(),
+    detail: text('detail'),
+    at: text('at').notNull(),
+  },
+  (table) => [index('order_history_order').on(table.orderId)],
+);
+export type HistoryRow = typeof orderHistory.$inferSelect;
+
+/** Idempotency keys are per buyer and kept in the database, so they survive a restart. */
+export const idempotencyKeys = sqliteTable(
+  'idempotency_keys',
+  {
+    userId: text('user_id').notNull(),
+    key: text('key').notNull(),
+    requestHash: text('request_hash').notNull(),
+    orderId: text('order_id').notNull(),
+    createdAt: text('created_at').notNull(),
+  },
+  (table) => [primaryKey({ columns: [table.userId, table.key] })],
+);

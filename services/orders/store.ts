@@ -1,0 +1,84 @@
+import { and, asc, desc, eq, lt, or } from 'drizzle-orm';
+import type { OrderStatus } from '../../contracts';
+import type { Order } from '../../contracts/rest';
+import type { SqliteDb } from '../../db/sqlite';
+import { idempotencyKeys, orderHistory, orders, type OrderRow } from './schema';
+
+export function toOrder(db: SqliteDb, row: OrderRow): Order {
+  const history = db
+    .select()
+    .from(orderHistory)
+    .where(eq(orderHistory.orderId, row.id))
+    .orderBy(asc(orderHistory.seq))
+    .all()
+    .map(({ status, at, reason, detail }) => ({ status, at, ...(reason ? { reason } : {}), ...(detail ? { detail } : {}) }));
+  return {
+    id: row.id,
+    userId: row.userId,
+    status: row.status,
+    ...(row.reason ? { reason: row.reason } : {}),
+    ...(row.detail ? { detail: row.detail } : {}),
+    items: row.items,
+    ...(row.totalCents !== null ? { totalCents: row.totalCents } : {}),
+    ...(row.invoiceId ? { invoiceId: row.invoiceId } : {}),
+    cardLast4: row.cardLast4,
+    history,
+    createdAt: row.createdAt,
+    updatedAt: row.updatedAt,
+  };
+}
+
+export const findOrder = (db: SqliteDb, id: string) => db.select().from(orders).where(eq(orders.id, id)).get();
+
+export function insertOrder(db: SqliteDb, row: OrderRow) {
+  db.insert(orders).values(row).run();
+  db.insert(orderHistory).values({ orderId: row.id, status: row.status, at: row.createdAt }).run();
+}
+
+/** Ends a pending order; false when it had ended already, so a repeated outcome changes nothing. */
+export function endOrder(
+  db: SqliteDb,
+  id: string,
+  outcome: Pick<OrderRow, 'status' | 'reason' | 'detail'> & Partial<Pick<OrderRow, 'items' | 'totalCents' | 'invoiceId'>>,
+  now: Date,
+): boolean {
+  const at = now.toISOString();
+  const ended = db
+    .update(orders)
+    .set({ ...outcome, updatedAt: at })
+    .where(and(eq(orders.id, id), eq(orders.status, 'PENDING')))
+    .run() as { changes: number };
+  if (ended.changes === 0) return false;
+  db.insert(orderHistory).values({ orderId: id, status: outcome.status, reason: outcome.reason, detail: outcome.detail, at }).run();
+  return true;
+}
+
+/** Newest first. The cursor is the last order's id; ties on createdAt are broken by id. */
+export function listOrders(db: SqliteDb, limit: number, filter: { userId?: string; status?: OrderStatus }, after?: string) {
+  const from = after ? findOrder(db, after) : undefined;
+  return db
+    .select()
+    .from(orders)
+    .where(
+      and(
+        filter.userId ? eq(orders.userId, filter.userId) : undefined,
+        filter.status ? eq(orders.status, filter.status) : undefined,
+        from
+          ? or(lt(orders.createdAt, from.createdAt), and(eq(orders.createdAt, from.createdAt), lt(orders.id, from.id)))
+          : undefined,
+      ),
+    )
+    .orderBy(desc(orders.createdAt), desc(orders.id))
+    .limit(limit)
+    .all();
+}
+
+export const findIdempotencyKey = (db: SqliteDb, userId: string, key: string) =>
+  db
+    .select()
+    .from(idempotencyKeys)
+    .where(and(eq(idempotencyKeys.userId, userId), eq(idempotencyKeys.key, key)))
+    .get();
+
+export const insertIdempotencyKey = (db: SqliteDb, row: typeof idempotencyKeys.$inferInsert) =>
+  db.insert(idempotencyKeys).values(row).run();
