@@ -1,16 +1,30 @@
 import { serve } from '@hono/node-server';
+import { ServiceName } from '../contracts';
 import { loadConfig } from './config';
 import { logger } from './logger';
-import { startSystem } from './system';
+import { serviceNames, startSystem } from './system';
 
+/**
+ * `npm start`: every service in one process. `npm run start:<service>` (argument = the
+ * service's name): that service alone, which needs RabbitMQ since its peers run elsewhere.
+ */
+const only = process.argv[2];
+const services = only === undefined ? serviceNames : [ServiceName.parse(only)];
 const config = loadConfig();
+if (only && !config.brokerUrl) {
+  logger.fatal(`running ${only} alone needs BROKER_URL: the in-process broker cannot reach other processes`);
+  process.exit(1);
+}
 if (config.insecureDefaults.length > 0) {
   logger.warn({ settings: config.insecureDefaults }, 'using development defaults for secrets; set them before exposing this');
 }
 
-const system = await startSystem(config);
+const system = await startSystem(config, { services });
 const server = serve({ fetch: system.app.fetch, port: config.port }, ({ port }) =>
-  logger.info({ port, broker: config.brokerUrl ? 'rabbitmq' : 'in-process', dataDir: config.dataDir }, 'shop is listening'),
+  logger.info(
+    { port, services, broker: config.brokerUrl ? 'rabbitmq' : 'in-process', dataDir: config.dataDir },
+    'shop is listening',
+  ),
 );
 
 async function shutdown(signal: string) {

@@ -9,9 +9,10 @@ import { createOrdersService } from '../services/orders';
 import { createPaymentsService } from '../services/payments';
 import { createProductsService } from '../services/products';
 import { createUsersService } from '../services/users';
+import type { ServiceName } from '../contracts';
 import type { Config } from './config';
 import { logger } from './logger';
-import type { Service } from './service';
+import type { Service, ServiceDeps } from './service';
 
 export interface System {
   app: Hono;
@@ -21,20 +22,27 @@ export interface System {
 
 const MAX_BODY_BYTES = 1024 * 1024;
 
-/**
- * The all-in-one process: every service and the orchestrator over one broker, every route on
- * one app. `broker` replaces the configured transport (tests wrap it to inject faults).
- */
-export async function startSystem(config: Config, options: { broker?: Broker } = {}): Promise<System> {
+const factories: Record<ServiceName, (deps: ServiceDeps) => Service> = {
+  users: createUsersService,
+  products: createProductsService,
+  orders: createOrdersService,
+  payments: createPaymentsService,
+  orchestrator: createOrchestrator,
+};
+export const serviceNames = Object.keys(factories) as ServiceName[];
+
+export interface SystemOptions {
+  /** Replaces the configured transport (tests wrap it to inject faults). */
+  broker?: Broker;
+  /** The services this process runs; all of them by default (the all-in-one process). */
+  services?: readonly ServiceName[];
+}
+
+/** Starts services over one broker with all their routes on one app. */
+export async function startSystem(config: Config, options: SystemOptions = {}): Promise<System> {
   const broker = options.broker ?? (await connectBroker(config, logger));
   const deps = { config, broker, tokens: createTokens(config.jwt), logger };
-  const services: Service[] = [
-    createUsersService(deps),
-    createProductsService(deps),
-    createOrdersService(deps),
-    createPaymentsService(deps),
-    createOrchestrator(deps),
-  ];
+  const services = (options.services ?? serviceNames).map((name) => factories[name](deps));
 
   const app = new Hono();
   app.use(

@@ -12,24 +12,22 @@ const OrderIdParam = z.object({ orderId: z.uuid() });
 const SagasQuery = ListQuery.extend({ status: z.enum(['RUNNING', 'COMPENSATING', 'CONFIRMED', 'CANCELLED']).optional() });
 
 export function sagaRoutes(db: SqliteDb, tokens: Tokens) {
+  const admin = [authenticate(tokens), requireAdmin] as const;
   return new Hono<AuthEnv>()
-    .use('/sagas', authenticate(tokens), requireAdmin)
-    .use('/sagas/*', authenticate(tokens), requireAdmin)
-
-    .get('/sagas', query(SagasQuery), (c) => {
+    .get('/sagas', ...admin, query(SagasQuery), (c) => {
       const { limit, cursor, status } = c.req.valid('query');
       const rows = listSagas(db, limit + 1, status, cursor);
       return c.json(page(rows, limit, (row) => toSagaView(row, []), (row) => row.orderId));
     })
 
-    .get('/sagas/:orderId', params(OrderIdParam), (c) => {
+    .get('/sagas/:orderId', ...admin, params(OrderIdParam), (c) => {
       const { orderId } = c.req.valid('param');
       const saga = findSaga(db, orderId);
       if (!saga) throw notFound('saga');
       return c.json(toSagaView(saga, stepsOf(db, orderId)));
     })
 
-    .get('/sagas/:orderId/trace', params(OrderIdParam), (c) => {
+    .get('/sagas/:orderId/trace', ...admin, params(OrderIdParam), (c) => {
       const { orderId } = c.req.valid('param');
       const saga = findSaga(db, orderId);
       const messages = traceOf(db, orderId);

@@ -25,10 +25,10 @@ export interface OrdersRoutesDeps {
 export function ordersRoutes({ db, tokens, cardKey, send }: OrdersRoutesDeps) {
   const accepted = (order: Order) => ({ body: order, headers: { Location: `/orders/${order.id}` } });
 
+  const auth = authenticate(tokens);
   return new Hono<AuthEnv>()
-    .use(authenticate(tokens))
 
-    .post('/orders', jsonBody(PlaceOrderBody), (c) => {
+    .post('/orders', auth, jsonBody(PlaceOrderBody), (c) => {
       const caller = c.var.caller;
       if (caller.role !== 'customer') throw forbidden('orders are placed by customers');
       const body = c.req.valid('json');
@@ -78,20 +78,20 @@ export function ordersRoutes({ db, tokens, cardKey, send }: OrdersRoutesDeps) {
       return c.json(json, 202, headers);
     })
 
-    .get('/orders', query(OrdersQuery), (c) => {
+    .get('/orders', auth, query(OrdersQuery), (c) => {
       const { limit, cursor, status } = c.req.valid('query');
       const caller = c.var.caller;
       const filter = { status, userId: caller.role === 'admin' ? undefined : caller.id };
       return c.json(page(listOrders(db, limit + 1, filter, cursor), limit, (row) => toOrder(db, row), (row) => row.id));
     })
 
-    .get('/orders/:id', params(IdParam), (c) => {
+    .get('/orders/:id', auth, params(IdParam), (c) => {
       const order = findOrder(db, c.req.valid('param').id);
       if (!order || !canSee(c.var.caller, order.userId)) throw notFound('order');
       return c.json(toOrder(db, order));
     })
 
-    .post('/orders/:id/cancel', params(IdParam), (c) => {
+    .post('/orders/:id/cancel', auth, params(IdParam), (c) => {
       const caller = c.var.caller;
       const order = db.transaction(
         (tx) => {

@@ -11,20 +11,20 @@ import { invoiceById, invoiceOfOrder, listInvoices, toInvoice } from './store';
 const IdParam = z.object({ id: z.uuid() });
 
 export function paymentsRoutes(db: SqliteDb, tokens: Tokens) {
+  const auth = authenticate(tokens);
   return new Hono<AuthEnv>()
-    .use(authenticate(tokens))
-    .get('/invoices', query(ListQuery), (c) => {
+    .get('/invoices', auth, query(ListQuery), (c) => {
       const { limit, cursor } = c.req.valid('query');
       const caller = c.var.caller;
       const rows = listInvoices(db, limit + 1, caller.role === 'admin' ? undefined : caller.id, cursor);
       return c.json(page(rows, limit, toInvoice, (row) => row.id));
     })
-    .get('/invoices/:id', params(IdParam), (c) => {
+    .get('/invoices/:id', auth, params(IdParam), (c) => {
       const invoice = invoiceById(db, c.req.valid('param').id);
       if (!invoice || !canSee(c.var.caller, invoice.userId)) throw notFound('invoice');
       return c.json(toInvoice(invoice));
     })
-    .get('/orders/:id/invoice', params(IdParam), (c) => {
+    .get('/orders/:id/invoice', auth, params(IdParam), (c) => {
       const invoice = invoiceOfOrder(db, c.req.valid('param').id);
       if (!invoice || !canSee(c.var.caller, invoice.userId)) throw notFound('invoice');
       return c.json(toInvoice(invoice));

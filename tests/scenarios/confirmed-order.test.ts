@@ -1,0 +1,78 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { CARDS } from '../support/api';
+import { expectInvariants } from '../support/invariants';
+import { startTestSystem, transports, type TestSystem } from '../support/system';
+
+describe.each(transports)('a confirmed order over the %s broker', (transport) => {
+  let system: TestSystem;
+  beforeEach(async () => {
+    system = await startTestSystem(transport);
+  });
+  afterEach(() => system.stop());
+
+  it('moves stock from available to sold, settles the payment and issues the invoice', async () => {
+    const { api } = system;
+    const buyer = await api.customer('Ann');
+    const mug = await api.createProduct({ name: 'Mug', priceCents: 1250, stock: 10 });
+    const tea = await api.createProduct({ name: 'Tea', priceCents: 499, stock: 3 });
+
+    const placed = await api.placeOrder(buyer.token, [
+      { productId: mug.id, quantity: 2 },
+      { productId: tea.id, quantity: 3 },
+    ]);
+    expect(placed.status).toBe(202);
+    expect(placed.headers.get('location')).toBe(`/orders/${placed.body.id}`);
+    expect(placed.body).toMatchObject({ status: 'PENDING', userId: buyer.id });
+
+    const order = await api.settled(buyer.token, placed.body.id);
+    expect(order).toMatchObject({
+      status: 'CONFIRMED',
+      totalCents: 2 * 1250 + 3 * 499,
+      items: [
+        { productId: mug.id, quantity: 2, unitPriceCents: 1250 },
+        { productId: tea.id, quantity: 3, unitPriceCents: 499 },
+      ],
+    });
+    expect(order.history.map((entry) => entry.status)).toEqual(['PENDING', 'CONFIRMED']);
+
+    expect(await api.product(mug.id)).toMatchObject({ stock: 8, reserved: 0, sold: 2 });
+    expect(await api.product(tea.id)).toMatchObject({ stock: 0, reserved: 0, sold: 3 });
+
+    const invoice = await api.call('GET', `/orders/${order.id}/invoice`, { token: buyer.token });
+    expect(invoice.status).toBe(200);
+    expect(invoice.body).toMatchObject({
+      id: order.invoiceId,
+      orderId: order.id,
+      userId: buyer.id,
+      totalCents: order.totalCents,
+      cardLast4: CARDS.settles.slice(-4),
+    });
+    expect(invoice.body.lines).toHaveLength(2);
+
+    const state = await expectInvariants(system.dataDir);
+    expect(state.payments).toMatchObject([{ order_id: order.id, status: 'settled', amount_cents: order.totalCents }]);
+    expect(state.sagas).toEqual([{ order_id: order.id, status: 'CONFIRMED' }]);
+  });
+
+  it('answers the same order for a repeated Idempotency-Key and 409 for another body under it', async () => {
+    const { api } = system;
+    const buyer = await api.customer();
+    const mug = await api.createProduct({ priceCents: 100, stock: 5 });
+    const items = [{ productId: mug.id, quantity: 1 }];
+    const key = { 'Idempotency-Key': 'order-1' };
+
+    const first = await api.placeOrder(buyer.token, items, CARDS.settles, key);
+    const again = await api.placeOrder(buyer.token, items, CARDS.settles, key);
+    expect(again.status).toBe(202);
+    expect(again.body.id).toBe(first.body.id);
+
+    const other = await api.placeOrder(buyer.token, [{ productId: mug.id, quantity: 2 }], CARDS.settles, key);
+    expect(other.status).toBe(409);
+    expect(other.body).toMatchObject({ error: { code: 'conflict' } });
+
+    await api.settled(buyer.token, first.body.id);
+    const state = await expectInvariants(system.dataDir);
+    expect(state.orders).toHaveLength(1);
+    expect(await api.product(mug.id)).toMatchObject({ stock: 4, sold: 1 });
+  });
+});

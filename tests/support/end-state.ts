@@ -1,0 +1,45 @@
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+
+/**
+ * Every service's state, read straight from its SQLite file with plain SQL: the tests check
+ * what was stored, independent of the code that stored it.
+ */
+export interface EndState {
+  products: { id: string; stock: number; reserved: number; sold: number; received: number }[];
+  reservations: { order_id: string; product_id: string; quantity: number; status: string }[];
+  payments: { id: string; order_id: string; user_id: string; amount_cents: number; status: string; card_last4: string; decline_reason: string | null }[];
+  invoices: { id: string; order_id: string; user_id: string; total_cents: number; card_last4: string; lines: string }[];
+  orders: { id: string; user_id: string; status: string; reason: string | null; total_cents: number | null; invoice_id: string | null; items: string }[];
+  history: { order_id: string; status: string }[];
+  sagas: { order_id: string; status: string }[];
+  users: { id: string; active: number }[];
+  /** Unpublished outbox rows per database. */
+  outbox: Record<string, number>;
+}
+
+const files = ['users', 'products', 'orders', 'payments', 'orchestrator'] as const;
+
+export function readEndState(dataDir: string): EndState {
+  const dbs = Object.fromEntries(
+    files.map((name) => [name, new Database(join(dataDir, `${name}.db`), { readonly: true, fileMustExist: true })]),
+  ) as Record<(typeof files)[number], Database.Database>;
+  const all = <T>(db: Database.Database, sql: string) => db.prepare(sql).all() as T[];
+  try {
+    return {
+      products: all(dbs.products, 'SELECT id, stock, reserved, sold, received FROM products'),
+      reservations: all(dbs.products, 'SELECT order_id, product_id, quantity, status FROM reservations'),
+      payments: all(dbs.payments, 'SELECT * FROM payments'),
+      invoices: all(dbs.payments, 'SELECT * FROM invoices'),
+      orders: all(dbs.orders, 'SELECT * FROM orders'),
+      history: all(dbs.orders, 'SELECT order_id, status FROM order_history ORDER BY seq'),
+      sagas: all(dbs.orchestrator, 'SELECT order_id, status FROM sagas'),
+      users: all(dbs.users, 'SELECT id, active FROM users'),
+      outbox: Object.fromEntries(
+        files.map((name) => [name, (dbs[name].prepare('SELECT count(*) AS n FROM outbox').get() as { n: number }).n]),
+      ),
+    };
+  } finally {
+    for (const db of Object.values(dbs)) db.close();
+  }
+}
