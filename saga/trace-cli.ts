@@ -1,0 +1,101 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { Command, InvalidArgumentError, Option } from 'commander';
+import { loadConfig } from '../app/config';
+import { isFinished, jsonRenderer, textRenderer, type Renderer } from './trace-format';
+import { httpSource, listSagaSummaries, storeSource, type StatusFilter, type TraceSource } from './trace-source';
+
+/** `npm run trace -- <orderId>`: prints a saga message by message; see DESIGN.md "The event-trace CLI". */
+
+const POLL_MS = 500;
+
+interface Options {
+  json?: boolean;
+  url: string;
+  token?: string;
+  dataDir?: string;
+  follow?: boolean;
+  list?: boolean;
+  status?: StatusFilter;
+  limit: number;
+}
+
+const config = loadConfig();
+
+const positiveInt = (value: string) => {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('expected a positive integer');
+  return n;
+};
+
+const program = new Command('trace')
+  .description("Prints an order's saga message by message, ending with its terminal state; or lists sagas.")
+  .argument('[orderId]', 'the order (= saga) id; not with --list')
+  .option('--json', 'JSON lines: one per message, then one with the final state')
+  .option('--url <url>', 'the shop to ask', `http://localhost:${config.port}`)
+  .option('--token <jwt>', 'an admin token (default: log in with ADMIN_EMAIL/ADMIN_PASSWORD)')
+  .addOption(new Option('--data-dir <dir>', 'read the saga store under this DATA_DIR instead of HTTP').conflicts(['url', 'token']))
+  .addOption(new Option('-f, --follow', `poll every ${POLL_MS} ms, printing new messages until the saga ends`).conflicts('list'))
+  .option('--list', 'list sagas: order id, status, started, updated (newest first)')
+  .addOption(
+    new Option('--status <status>', 'with --list: only sagas in this state (PENDING = running or compensating)').choices([
+      'RUNNING',
+      'COMPENSATING',
+      'CONFIRMED',
+      'CANCELLED',
+      'PENDING',
+    ]),
+  )
+  .option('--limit <n>', 'with --list: at most this many sagas', positiveInt, 20)
+  .addHelpText('after', '\nExamples:\n  npm run trace -- <orderId>\n  npm run trace -- <orderId> --follow\n  npm run trace -- --list --status PENDING\n  npm run trace -- <orderId> --data-dir ./data --json')
+  .action(async (orderId: string | undefined, options: Options, command: Command) => {
+    if (options.list && orderId) command.error('error: give an order id or --list, not both');
+    if (!options.list && !orderId) command.error('error: missing order id (or use --list)');
+    if (!options.list && (options.status || command.getOptionValueSource('limit') === 'cli')) {
+      command.error('error: --status and --limit go with --list');
+    }
+    const renderer = options.json ? jsonRenderer : textRenderer;
+    const source = options.dataDir
+      ? await storeSource(options.dataDir)
+      : httpSource({ url: options.url, token: options.token, admin: config.admin });
+    try {
+      if (options.list) print(renderer.sagas(await listSagaSummaries(source, options.status, options.limit)));
+      else await trace(source, renderer, orderId!, options.follow ?? false);
+    } finally {
+      source.close();
+    }
+  });
+
+/** Prints the messages of a saga; with `follow`, keeps printing new ones until it is CONFIRMED or CANCELLED. */
+async function trace(source: TraceSource, renderer: Renderer, orderId: string, follow: boolean) {
+  let shown = 0;
+  let origin: string | undefined;
+  for (;;) {
+    const { saga, messages } = await source.load(orderId);
+    origin ??= messages[0]?.occurredAt;
+    if (origin) print(messages.slice(shown).map((entry) => renderer.message(entry, origin!)));
+    shown = messages.length;
+    if (!follow || isFinished(saga)) {
+      print([renderer.end(orderId, saga)]);
+      return;
+    }
+    await sleep(POLL_MS);
+  }
+}
+
+// `trace … | head` closes the pipe early: that is not an error.
+process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+  if (error.code !== 'EPIPE') throw error;
+  process.exit(0);
+});
+
+function print(lines: string[]) {
+  if (lines.length > 0) process.stdout.write(`${lines.join('\n')}\n`);
+}
+
+try {
+  await program.parseAsync();
+} catch (error) {
+  // A TraceError says what went wrong in one line; anything else (a SQLite error…) too, without a stack.
+  process.stderr.write(`error: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.exitCode = 1;
+}

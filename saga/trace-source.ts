@@ -1,0 +1,143 @@
+import { existsSync } from 'node:fs';
+import Database from 'better-sqlite3';
+import { drizzle } from 'drizzle-orm/better-sqlite3';
+import type { SagaStatus } from './order-saga';
+import * as schema from './schema';
+import { findSaga, listSagas, stepsOf, toSagaView, toTraceEntry, traceOf, type SagaView, type TraceEntry } from './store';
+import type { SagaSummary } from './trace-format';
+
+/** Where the event-trace CLI reads sagas from: the orchestrator's HTTP API or its SQLite file. */
+export interface TraceSource {
+  /** The saga (null while none was started) and every message of it; TraceError for an unknown order. */
+  load(orderId: string): Promise<{ saga: SagaView | null; messages: TraceEntry[] }>;
+  /** At most `limit` sagas, newest first. */
+  list(status: SagaStatus | undefined, limit: number): Promise<SagaSummary[]>;
+  close(): void;
+}
+
+/** An expected failure: the CLI prints its message, without a stack, and exits 1. */
+export class TraceError extends Error {}
+
+const unknownOrder = (orderId: string) => new TraceError(`unknown order ${orderId}: no saga and no messages`);
+const summaryOf = ({ orderId, status, startedAt, updatedAt }: SagaSummary): SagaSummary => ({ orderId, status, startedAt, updatedAt });
+
+/** Reads the saga store file directly, read-only, with the same queries as the REST routes. */
+export async function storeSource(dataDir: string): Promise<TraceSource> {
+  // Imported here: the orchestrator module pulls in the broker and hono, half a second the HTTP mode need not pay.
+  const { sagaDatabaseFile } = await import('./index');
+  const file = sagaDatabaseFile(dataDir);
+  if (!existsSync(file)) throw new TraceError(`no saga store at ${file}`);
+  const client = new Database(file, { readonly: true, fileMustExist: true });
+  client.pragma('busy_timeout = 5000');
+  const db = drizzle({ client, schema });
+  return {
+    async load(orderId) {
+      const saga = findSaga(db, orderId);
+      const messages = traceOf(db, orderId).map(toTraceEntry);
+      if (!saga && messages.length === 0) throw unknownOrder(orderId);
+      return { saga: saga ? toSagaView(saga, stepsOf(db, orderId)) : null, messages };
+    },
+    list: async (status, limit) => listSagas(db, limit, status).map(summaryOf),
+    close: () => client.close(),
+  };
+}
+
+export interface HttpSourceOptions {
+  url: string;
+  /** An admin's JWT; without it the source logs in with `admin`. */
+  token?: string;
+  admin: { email: string; password: string };
+  timeoutMs?: number;
+}
+
+type Answer = { status: number; body: any };
+
+/** Reads `GET /sagas…` of a running shop, as an admin. */
+export function httpSource({ url, token, admin, timeoutMs = 10_000 }: HttpSourceOptions): TraceSource {
+  const base = url.replace(/\/+$/, '');
+  let bearer = token;
+
+  async function call(path: string, init: RequestInit = {}): Promise<Answer> {
+    let response: Response;
+    try {
+      response = await fetch(`${base}${path}`, { ...init, signal: AbortSignal.timeout(timeoutMs) });
+    } catch (error) {
+      throw new TraceError(`cannot reach ${base}: ${whyUnreachable(error)}`);
+    }
+    const body: unknown = await response.json().catch(() => null);
+    return { status: response.status, body };
+  }
+
+  async function login(): Promise<string> {
+    const { status, body } = await call('/auth/login', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(admin),
+    });
+    if (status !== 200 || typeof body?.token !== 'string') {
+      throw new TraceError(`login as ${admin.email} failed: ${describe({ status, body })} (set ADMIN_EMAIL/ADMIN_PASSWORD or pass --token)`);
+    }
+    return body.token;
+  }
+
+  async function get(path: string): Promise<Answer> {
+    bearer ??= await login();
+    const answer = await call(path, { headers: { authorization: `Bearer ${bearer}` } });
+    if (answer.status === 401) throw new TraceError(`the server refused the ${token ? 'token given with --token' : 'admin token'}: ${describe(answer)}`);
+    if (answer.status === 403) throw new TraceError(`the token is not an admin's: ${describe(answer)}`);
+    return answer;
+  }
+
+  const ok = (answer: Answer) => {
+    if (answer.status !== 200) throw new TraceError(`unexpected answer from ${base}: ${describe(answer)}`);
+    return answer.body;
+  };
+
+  return {
+    async load(orderId) {
+      const id = encodeURIComponent(orderId);
+      // The saga first: once it is terminal, every message that made it so is already traced.
+      const sagaAnswer = await get(`/sagas/${id}`);
+      const traceAnswer = await get(`/sagas/${id}/trace`);
+      if (traceAnswer.status === 404) throw unknownOrder(orderId);
+      const { messages } = ok(traceAnswer) as { messages: TraceEntry[] };
+      return { saga: sagaAnswer.status === 404 ? null : (ok(sagaAnswer) as SagaView), messages };
+    },
+    async list(status, limit) {
+      const rows: SagaSummary[] = [];
+      let cursor: string | null = null;
+      do {
+        const params = new URLSearchParams({ limit: String(Math.min(100, limit - rows.length)) });
+        if (status) params.set('status', status);
+        if (cursor) params.set('cursor', cursor);
+        const page = ok(await get(`/sagas?${params}`)) as { items: SagaSummary[]; nextCursor: string | null };
+        rows.push(...page.items.map(summaryOf));
+        cursor = page.nextCursor;
+      } while (cursor && rows.length < limit);
+      return rows;
+    },
+    close: () => {},
+  };
+}
+
+/** `PENDING` (an order's word) lists the sagas still running or compensating. */
+export type StatusFilter = SagaStatus | 'PENDING';
+
+export async function listSagaSummaries(source: TraceSource, filter: StatusFilter | undefined, limit: number) {
+  if (filter !== 'PENDING') return source.list(filter, limit);
+  const lists = await Promise.all([source.list('RUNNING', limit), source.list('COMPENSATING', limit)]);
+  const newestFirst = (a: SagaSummary, b: SagaSummary) =>
+    b.startedAt.localeCompare(a.startedAt) || b.orderId.localeCompare(a.orderId);
+  return lists.flat().sort(newestFirst).slice(0, limit);
+}
+
+function describe({ status, body }: Answer): string {
+  const message = body?.error?.message;
+  return typeof message === 'string' ? `${status} ${message}` : `HTTP ${status}`;
+}
+
+function whyUnreachable(error: unknown): string {
+  if (error instanceof Error && error.name === 'TimeoutError') return 'no answer in time';
+  const cause = error instanceof Error ? (error.cause as { code?: string; message?: string } | undefined) : undefined;
+  return cause?.code ?? cause?.message ?? (error instanceof Error ? error.message : String(error));
+}

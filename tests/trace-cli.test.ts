@@ -1,0 +1,168 @@
+import { execFile } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { createServer, type AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { serve, type ServerType } from '@hono/node-server';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadConfig } from '../app/config';
+import { startSystem, type System } from '../app/system';
+
+/** The event-trace CLI end to end: a real shop on a free port, the CLI as a child process. */
+
+const ROOT = join(import.meta.dirname, '..');
+const TSX = join(ROOT, 'node_modules/.bin/tsx');
+
+let dataDir: string;
+let system: System;
+let server: ServerType;
+let url: string;
+let adminToken: string;
+let confirmedId: string;
+let declinedId: string;
+
+async function call(method: string, path: string, body?: unknown, token?: string) {
+  const headers: Record<string, string> = {};
+  if (token) headers.authorization = `Bearer ${token}`;
+  if (body !== undefined) headers['content-type'] = 'application/json';
+  const response = await fetch(`${url}${path}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+  return { status: response.status, body: (await response.json()) as any };
+}
+
+async function login(email: string, password: string): Promise<string> {
+  const { status, body } = await call('POST', '/auth/login', { email, password });
+  expect(status).toBe(200);
+  return body.token;
+}
+
+async function settledOrder(token: string, productId: string, cardNumber: string): Promise<string> {
+  const placed = await call('POST', '/orders', { items: [{ productId, quantity: 1 }], payment: { cardNumber } }, token);
+  expect(placed.status).toBe(202);
+  for (let i = 0; i < 200; i++) {
+    const { body } = await call('GET', `/orders/${placed.body.id}`, undefined, token);
+    if (body.status !== 'PENDING') return placed.body.id;
+    await sleep(25);
+  }
+  throw new Error(`order ${placed.body.id} still PENDING`);
+}
+
+/** Runs the CLI asynchronously: the shop answers it from this very process. */
+function cli(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile(TSX, ['saga/trace-cli.ts', ...args], { cwd: ROOT, env: { ...process.env, LOG_LEVEL: 'silent' } }, (error, stdout, stderr) =>
+      resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }),
+    );
+  });
+}
+
+const typesOf = (stdout: string) =>
+  stdout
+    .trim()
+    .split('\n')
+    .slice(0, -1)
+    .map((line) => line.trim().split(/\s+/)[4]);
+
+beforeAll(async () => {
+  dataDir = await mkdtemp(join(tmpdir(), 'trace-cli-'));
+  system = await startSystem(loadConfig({ ...process.env, DATA_DIR: dataDir, BROKER_URL: '', JWT_SECRET: 'test-secret' }));
+  server = await new Promise<ServerType>((resolve) => {
+    const s = serve({ fetch: system.app.fetch, port: 0, hostname: '127.0.0.1' }, () => resolve(s));
+  });
+  url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+
+  adminToken = await login('admin@example.com', 'admin');
+  const product = await call('POST', '/products', { name: 'Lamp', priceCents: 1999, stock: 10 }, adminToken);
+  expect(product.status).toBe(201);
+  const email = `${randomUUID()}@example.com`;
+  expect((await call('POST', '/auth/register', { name: 'Ada', email, password: 'a-long-enough-password' })).status).toBe(201);
+  const customer = await login(email, 'a-long-enough-password');
+
+  confirmedId = await settledOrder(customer, product.body.id, '4242424242424242');
+  declinedId = await settledOrder(customer, product.body.id, '4000000000000002');
+}, 30_000);
+
+afterAll(async () => {
+  await new Promise((resolve) => server?.close(resolve));
+  await system?.stop();
+  if (dataDir) await rm(dataDir, { recursive: true, force: true });
+});
+
+describe('npm run trace', { timeout: 30_000 }, () => {
+  it('prints a confirmed saga over HTTP, logging in with the admin credentials', async () => {
+    const { code, stdout, stderr } = await cli(confirmedId, '--url', url);
+    expect(stderr).toBe('');
+    expect(code).toBe(0);
+    const types = typesOf(stdout);
+    expect(types.slice(0, 3)).toEqual(['OrderRequested', 'VerifyUser', 'ReserveStock']);
+    expect(types.slice(3, 5).sort()).toEqual(['StockReserved', 'UserVerified']);
+    expect(types.slice(5)).toEqual(['SettlePayment', 'PaymentSettled', 'CommitStock', 'StockCommitted', 'OrderConfirmed']);
+    expect(stdout).toMatch(/^ \+0\.000s {2}orders → orchestrator +OrderRequested +applied$/m);
+    expect(stdout).not.toContain('compensation');
+    expect(stdout.trim().split('\n').at(-1)).toBe('CONFIRMED');
+  });
+
+  it('prints the same saga as JSON lines from the store file', async () => {
+    const { code, stdout } = await cli(confirmedId, '--data-dir', dataDir, '--json');
+    expect(code).toBe(0);
+    const lines = stdout.trim().split('\n').map((line) => JSON.parse(line));
+    expect(lines.slice(0, -1).every((line) => line.kind === 'message')).toBe(true);
+    expect(lines[0]).toMatchObject({ type: 'OrderRequested', producer: 'orders', consumer: 'orchestrator', outcome: 'applied', offsetMs: 0 });
+    expect(lines.at(-2)).toMatchObject({ type: 'OrderConfirmed', outcome: 'sent' });
+    expect(lines.at(-1)).toEqual({ kind: 'end', orderId: confirmedId, status: 'CONFIRMED', terminal: true });
+  });
+
+  it('shows the compensation of a declined payment', async () => {
+    const { code, stdout } = await cli(declinedId, '--url', url, '--token', adminToken);
+    expect(code).toBe(0);
+    const types = typesOf(stdout);
+    expect(types).toContain('PaymentDeclined');
+    expect(types.slice(-3)).toEqual(['ReleaseStock', 'StockReleased', 'OrderCancelled']);
+    expect(stdout).toMatch(/orchestrator → products +ReleaseStock +sent {2}↩ compensation/);
+    expect(stdout).toMatch(/products → orchestrator +StockReleased +applied {2}↩ compensation/);
+    expect(stdout.trim().split('\n').at(-1)).toBe('CANCELLED PAYMENT_DECLINED (card_declined)');
+  });
+
+  it('follows a finished saga to its end, from either source', async () => {
+    for (const source of [['--url', url], ['--data-dir', dataDir]]) {
+      const { code, stdout } = await cli(declinedId, '--follow', ...source);
+      expect(code).toBe(0);
+      expect(stdout.trim().split('\n').at(-1)).toBe('CANCELLED PAYMENT_DECLINED (card_declined)');
+    }
+  });
+
+  it('lists sagas, by status', async () => {
+    const all = await cli('--list', '--url', url);
+    expect(all.code).toBe(0);
+    expect(all.stdout).toMatch(new RegExp(`^${confirmedId} +CONFIRMED `, 'm'));
+    expect(all.stdout).toMatch(new RegExp(`^${declinedId} +CANCELLED `, 'm'));
+
+    const cancelled = await cli('--list', '--status', 'CANCELLED', '--data-dir', dataDir, '--json');
+    expect(cancelled.stdout.trim().split('\n').map((line) => JSON.parse(line).orderId)).toEqual([declinedId]);
+    const pending = await cli('--list', '--status', 'PENDING', '--url', url);
+    expect(pending.stdout.trim()).toBe('no sagas');
+  });
+
+  it('fails with one line on stderr and exit code 1', async () => {
+    const closed = createServer();
+    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
+    const deadUrl = `http://127.0.0.1:${(closed.address() as AddressInfo).port}`;
+    await new Promise((resolve) => closed.close(resolve));
+    const cases = [
+      [[randomUUID(), '--url', url], /^error: unknown order /],
+      [[randomUUID(), '--data-dir', dataDir], /^error: unknown order /],
+      [[confirmedId, '--url', url, '--token', 'not-a-jwt'], /^error: the server refused the token/],
+      [[confirmedId, '--url', deadUrl], /^error: cannot reach http:\/\/127\.0\.0\.1:\d+: ECONNREFUSED/],
+      [[confirmedId, '--data-dir', join(dataDir, 'nowhere')], /^error: no saga store at /],
+      [['--url', url], /^error: missing order id/],
+    ] as const;
+    const results = await Promise.all(cases.map(([args]) => cli(...args)));
+    cases.forEach(([args, message], i) => {
+      const { code, stdout, stderr } = results[i]!;
+      expect({ args, code, stdout }).toEqual({ args, code: 1, stdout: '' });
+      expect(stderr).toMatch(message);
+      expect(stderr.trim().split('\n')).toHaveLength(1);
+    });
+  });
+});
