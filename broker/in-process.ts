@@ -79,11 +79,21 @@ class MemoryQueue {
       const message = this.ready.shift()!;
       this.unacked++;
       const handler = this.handler;
-      setImmediate(() => void handler(this.delivery(message)));
+      setImmediate(() => this.dispatch(handler, message));
     }
   }
 
-  private delivery(message: Queued): Delivery {
+  private async dispatch(handler: DeliveryHandler, message: Queued): Promise<void> {
+    const delivery = this.delivery(message);
+    try {
+      await handler(delivery);
+    } catch {
+      // As over RabbitMQ: a handler that fails without settling gets its message back.
+      if (!delivery.settled) delivery.requeue();
+    }
+  }
+
+  private delivery(message: Queued): Delivery & { readonly settled: boolean } {
     let settled = false;
     // Settling twice would corrupt the unacked count; amqplib treats it as a channel error.
     const settle = (then: () => void) => {
@@ -94,6 +104,9 @@ class MemoryQueue {
       this.pump();
     };
     return {
+      get settled() {
+        return settled;
+      },
       routingKey: message.routingKey,
       payload: message.payload,
       redelivered: message.redelivered,
