@@ -7,7 +7,17 @@ import pino from 'pino';
 export const logger = pino({
   level: process.env.LOG_LEVEL ?? (process.env.NODE_ENV === 'test' ? 'silent' : 'info'),
   redact: {
-    paths: ['password', '*.password', 'token', '*.token', 'cardNumber', '*.cardNumber', '*.*.cardNumber', 'authorization', '*.authorization'],
+    paths: [
+      'password',
+      '*.password',
+      'token',
+      '*.token',
+      'cardNumber',
+      '*.cardNumber',
+      '*.*.cardNumber',
+      'authorization',
+      '*.authorization',
+    ],
     censor: '[redacted]',
   },
 });

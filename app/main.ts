@@ -16,7 +16,10 @@ if (only && !config.brokerUrl) {
   process.exit(1);
 }
 if (config.insecureDefaults.length > 0) {
-  logger.warn({ settings: config.insecureDefaults }, 'using development defaults for secrets; set them before exposing this');
+  logger.warn(
+    { settings: config.insecureDefaults },
+    'using development defaults for secrets; set them before exposing this',
+  );
 }
 
 const system = await startSystem(config, { services });

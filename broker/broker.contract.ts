@@ -41,14 +41,21 @@ export function brokerContract(name: string, makeBroker: BrokerFactory): void {
       // published before it can still be on its way to any queue.
       const end = body({ end: true });
       for (const queue of queueNames) await broker.publish(subscriptions[queue][0], end);
-      await waitFor(() => queueNames.every((queue) => received.get(queue)!.some((d) => d.payload === end)), { what: 'end markers' });
+      await waitFor(() => queueNames.every((queue) => received.get(queue)!.some((d) => d.payload === end)), {
+        what: 'end markers',
+      });
 
       const routed = (queue: ServiceName) => received.get(queue)!.filter((d) => d.payload !== end);
       const reached = (type: string) => queueNames.filter((queue) => routed(queue).some((d) => d.routingKey === type));
       expect(reached('ReserveStock')).toEqual(['products']);
       expect(reached('OrderRequested')).toEqual(['orchestrator']);
       for (const queue of queueNames) {
-        expect(routed(queue).map((d) => d.routingKey).sort(), queue).toEqual([...subscriptions[queue]].sort());
+        expect(
+          routed(queue)
+            .map((d) => d.routingKey)
+            .sort(),
+          queue,
+        ).toEqual([...subscriptions[queue]].sort());
         for (const delivery of routed(queue)) expect(delivery.payload).toBe(body({ type: delivery.routingKey }));
       }
     });
@@ -105,8 +112,20 @@ export function brokerContract(name: string, makeBroker: BrokerFactory): void {
 
       const letters = await broker.deadLetters('users');
       expect(letters).toEqual([
-        { queue: 'users', routingKey: 'VerifyUser', payload: body({ n: 1, poison: true }), reason: 'poison 1', deadLetteredAt: expect.any(String) },
-        { queue: 'users', routingKey: 'VerifyUser', payload: body({ n: 2, poison: true }), reason: 'poison 2', deadLetteredAt: expect.any(String) },
+        {
+          queue: 'users',
+          routingKey: 'VerifyUser',
+          payload: body({ n: 1, poison: true }),
+          reason: 'poison 1',
+          deadLetteredAt: expect.any(String),
+        },
+        {
+          queue: 'users',
+          routingKey: 'VerifyUser',
+          payload: body({ n: 2, poison: true }),
+          reason: 'poison 2',
+          deadLetteredAt: expect.any(String),
+        },
       ]);
       for (const letter of letters) expect(new Date(letter.deadLetteredAt).toISOString()).toBe(letter.deadLetteredAt);
       expect(await broker.deadLetters('users'), 'reading dead letters leaves them in place').toEqual(letters);

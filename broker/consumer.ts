@@ -46,7 +46,10 @@ export function consumeMessages(
       delivery.ack();
     } catch (error) {
       const reason = `handler failed: ${error instanceof Error ? error.message : String(error)}`;
-      logger.warn({ queue, messageId: checked.message.messageId, type: checked.message.type, reason }, 'message handling failed');
+      logger.warn(
+        { queue, messageId: checked.message.messageId, type: checked.message.type, reason },
+        'message handling failed',
+      );
       if (delivery.redelivered) await delivery.deadLetter(reason);
       else delivery.requeue();
     }

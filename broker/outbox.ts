@@ -100,7 +100,15 @@ export class OutboxRelay {
       .all();
     if (rows.length === 0) return 0;
     await Promise.all(rows.map((row) => this.broker.publish(row.type, row.payload)));
-    this.db.delete(outbox).where(inArray(outbox.seq, rows.map((row) => row.seq))).run();
+    this.db
+      .delete(outbox)
+      .where(
+        inArray(
+          outbox.seq,
+          rows.map((row) => row.seq),
+        ),
+      )
+      .run();
     return rows.length;
   }
 }

@@ -21,13 +21,22 @@ brokerContract('RabbitMQ', async (options) => {
 /** Has the server drop the connection named `connectionName`, as a network failure or broker restart would. */
 async function closeConnectionFromServer(connectionName: string): Promise<void> {
   let pid: string | undefined;
-  await waitFor(async () => {
-    // The table format prints pids in the `<node.a.b.c>` syntax close_connection accepts; JSON does not.
-    const { stdout } = await run('rabbitmqctl', ['list_connections', 'pid', 'client_properties', '--quiet', '--no-table-headers']);
-    const line = stdout.split('\n').find((row) => row.includes(`{"connection_name","${connectionName}"}`));
-    pid = line?.split('\t')[0];
-    return pid !== undefined;
-  }, { timeoutMs: 15_000, what: `connection ${connectionName} to be listed` });
+  await waitFor(
+    async () => {
+      // The table format prints pids in the `<node.a.b.c>` syntax close_connection accepts; JSON does not.
+      const { stdout } = await run('rabbitmqctl', [
+        'list_connections',
+        'pid',
+        'client_properties',
+        '--quiet',
+        '--no-table-headers',
+      ]);
+      const line = stdout.split('\n').find((row) => row.includes(`{"connection_name","${connectionName}"}`));
+      pid = line?.split('\t')[0];
+      return pid !== undefined;
+    },
+    { timeoutMs: 15_000, what: `connection ${connectionName} to be listed` },
+  );
   await run('rabbitmqctl', ['close_connection', pid!, 'test']);
 }
 

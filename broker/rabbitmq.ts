@@ -1,6 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { EventEmitter, once } from 'node:events';
-import { connect, type Channel, type ChannelModel, type ConfirmChannel, type ConsumeMessage, type GetMessage } from 'amqplib';
+import {
+  connect,
+  type Channel,
+  type ChannelModel,
+  type ConfirmChannel,
+  type ConsumeMessage,
+  type GetMessage,
+} from 'amqplib';
 import type { RecoveringChannelModel } from 'amqplib';
 import type { ServiceName } from '../contracts';
 import type { Broker, BrokerOptions, DeadLetter, Delivery, DeliveryHandler } from './broker';
@@ -218,7 +225,12 @@ export class RabbitMqBroker implements Broker {
     }
   }
 
-  private async publishConfirmed(exchange: string, routingKey: string, content: Buffer, headers?: Record<string, string>) {
+  private async publishConfirmed(
+    exchange: string,
+    routingKey: string,
+    content: Buffer,
+    headers?: Record<string, string>,
+  ) {
     const deadline = Date.now() + this.reconnectTimeoutMs;
     for (;;) {
       const session = await this.currentSession(deadline);
@@ -242,7 +254,9 @@ export class RabbitMqBroker implements Broker {
     if (this.session) return this.session;
     const timeout = AbortSignal.timeout(Math.max(0, deadline - Date.now()));
     try {
-      const [session] = await once(this.sessions, 'session', { signal: AbortSignal.any([timeout, this.stopping.signal]) });
+      const [session] = await once(this.sessions, 'session', {
+        signal: AbortSignal.any([timeout, this.stopping.signal]),
+      });
       return session as Session;
     } catch {
       throw new Error(this.closed ? 'broker is closed' : `RabbitMQ unreachable for ${this.reconnectTimeoutMs} ms`);
@@ -279,7 +293,13 @@ function onLiveChannel(settle: () => void): void {
 function toDeadLetter(queue: ServiceName, message: GetMessage): DeadLetter {
   const header = (name: string) => String(message.properties.headers?.[name] ?? '');
   const payload = message.content.toString('utf8');
-  return { queue, routingKey: header(ORIGINAL_ROUTING_KEY), payload, reason: header(REASON), deadLetteredAt: header(DEAD_LETTERED_AT) };
+  return {
+    queue,
+    routingKey: header(ORIGINAL_ROUTING_KEY),
+    payload,
+    reason: header(REASON),
+    deadLetteredAt: header(DEAD_LETTERED_AT),
+  };
 }
 
 async function declareTopology(model: ChannelModel, topology: ReturnType<typeof names>): Promise<void> {
@@ -290,7 +310,8 @@ async function declareTopology(model: ChannelModel, topology: ReturnType<typeof 
     for (const service of queueNames) {
       await channel.assertQueue(topology.queue(service), { durable: true });
       await channel.assertQueue(topology.deadLetterQueue(service), { durable: true });
-      for (const type of subscriptions[service]) await channel.bindQueue(topology.queue(service), topology.exchange, type);
+      for (const type of subscriptions[service])
+        await channel.bindQueue(topology.queue(service), topology.exchange, type);
     }
   } finally {
     await channel.close().catch(ignore);

@@ -16,10 +16,7 @@ export interface EnvelopeContext {
   now?: Date;
 }
 
-export function envelope<T extends MessageType>(
-  message: Outgoing<T>,
-  context: EnvelopeContext,
-): MessageOf<T> {
+export function envelope<T extends MessageType>(message: Outgoing<T>, context: EnvelopeContext): MessageOf<T> {
   return {
     messageId: context.messageId ?? randomUUID(),
     type: message.type,

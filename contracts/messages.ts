@@ -90,9 +90,7 @@ function envelopeOf<T extends MessageType>(type: T) {
 }
 
 type EnvelopeSchemas = { [T in MessageType]: ReturnType<typeof envelopeOf<T>> };
-const envelopeSchemas = Object.fromEntries(
-  messageTypes.map((type) => [type, envelopeOf(type)]),
-) as EnvelopeSchemas;
+const envelopeSchemas = Object.fromEntries(messageTypes.map((type) => [type, envelopeOf(type)])) as EnvelopeSchemas;
 
 /** Any message on the wire: a discriminated union over `type`. */
 export const Message = z.discriminatedUnion(

@@ -4,7 +4,10 @@ import { OrderLine, PricedLine } from './messages';
 import { CancelReason, OrderStatus } from './reasons';
 
 const Name = z.string().trim().min(1).max(100);
-const Email = z.email().max(254).transform((email) => email.toLowerCase());
+const Email = z
+  .email()
+  .max(254)
+  .transform((email) => email.toLowerCase());
 const Cents = z.number().int().min(0).max(100_000_000);
 
 // Request bodies. Strict: an unknown field is a client bug worth telling about.

@@ -101,10 +101,8 @@ const userVerified = () => message('UserVerified', { orderId, userId });
 const userRejected = (reason: MessageData<'UserRejected'>['reason'] = 'unknown_user') =>
   message('UserRejected', { orderId, userId, reason });
 const stockReserved = () => message('StockReserved', { orderId, lines, totalCents });
-const stockRejected = (
-  reason: MessageData<'StockRejected'>['reason'] = 'OUT_OF_STOCK',
-  productId: string = productB,
-) => message('StockRejected', { orderId, reason, productId });
+const stockRejected = (reason: MessageData<'StockRejected'>['reason'] = 'OUT_OF_STOCK', productId: string = productB) =>
+  message('StockRejected', { orderId, reason, productId });
 const paymentSettled = () => message('PaymentSettled', { orderId, paymentId, invoiceId, amountCents: totalCents });
 const paymentDeclined = (reason: MessageData<'PaymentDeclined'>['reason'] = 'card_declined') =>
   message('PaymentDeclined', { orderId, reason });
@@ -144,7 +142,8 @@ function invariantViolations(state: SagaState | undefined): string[] {
     if (!state.failure) broken.push('CANCELLED without a failure');
     if (state.stock === 'reserved' || state.stock === 'committed') broken.push(`CANCELLED with stock ${state.stock}`);
     if (state.payment === 'settled') broken.push('CANCELLED with payment settled');
-    if (['pending', 'committing', 'releasing'].includes(state.stock)) broken.push(`CANCELLED owing stock ${state.stock}`);
+    if (['pending', 'committing', 'releasing'].includes(state.stock))
+      broken.push(`CANCELLED owing stock ${state.stock}`);
     if (state.payment === 'pending' || state.payment === 'refunding') broken.push(`CANCELLED owing ${state.payment}`);
   }
   if (state.failure && state.status === 'RUNNING') broken.push('failure recorded but still RUNNING');
@@ -249,13 +248,21 @@ describe('order saga: start', () => {
   });
 
   it('a second OrderRequested is ignored', () => {
-    given(...started).when(orderRequested()).thenIgnored(/already started/);
-    given(...readyToPay).when(orderRequested()).thenIgnored(/already started/);
+    given(...started)
+      .when(orderRequested())
+      .thenIgnored(/already started/);
+    given(...readyToPay)
+      .when(orderRequested())
+      .thenIgnored(/already started/);
   });
 
   it('one reply alone does not start payment', () => {
-    given(...started).when(userVerified()).then({ commands: [], outcome: 'applied', user: 'verified', payment: 'not_started' });
-    given(...started).when(stockReserved()).then({ commands: [], outcome: 'applied', stock: 'reserved', payment: 'not_started' });
+    given(...started)
+      .when(userVerified())
+      .then({ commands: [], outcome: 'applied', user: 'verified', payment: 'not_started' });
+    given(...started)
+      .when(stockReserved())
+      .then({ commands: [], outcome: 'applied', stock: 'reserved', payment: 'not_started' });
   });
 });
 
@@ -288,7 +295,13 @@ describe('order saga: success', () => {
   it('PaymentSettled → CommitStock', () => {
     given(...readyToPay)
       .when(paymentSettled())
-      .then({ commands: [commitStock], outcome: 'applied', status: 'RUNNING', payment: 'settled', stock: 'committing' });
+      .then({
+        commands: [commitStock],
+        outcome: 'applied',
+        status: 'RUNNING',
+        payment: 'settled',
+        stock: 'committing',
+      });
   });
 
   it('StockCommitted → CONFIRMED with OrderConfirmed carrying lines, total and invoiceId', () => {
@@ -306,7 +319,9 @@ describe('order saga: success', () => {
   });
 
   it('a confirmed saga ignores a customer cancellation', () => {
-    given(...paid, stockCommitted()).when(cancellationRequested()).thenIgnored(/already CONFIRMED/);
+    given(...paid, stockCommitted())
+      .when(cancellationRequested())
+      .thenIgnored(/already CONFIRMED/);
   });
 });
 
@@ -327,7 +342,13 @@ describe('order saga: user rejected', () => {
   it('then StockReserved → ReleaseStock (never SettlePayment)', () => {
     given(orderRequested(), userRejected('inactive_user'))
       .when(stockReserved())
-      .then({ commands: [releaseStock], outcome: 'applied', status: 'COMPENSATING', stock: 'releasing', payment: 'not_started' });
+      .then({
+        commands: [releaseStock],
+        outcome: 'applied',
+        status: 'COMPENSATING',
+        stock: 'releasing',
+        payment: 'not_started',
+      });
   });
 
   it('then StockReleased → CANCELLED, OrderCancelled USER_REJECTED with the rejection reason as detail', () => {
@@ -385,11 +406,15 @@ describe('order saga: stock rejected', () => {
   // Expected (brief): a reply that lands on a terminal saga is ignored, with a reason, and the
   // state is left as it is. Actual: see the report — decide() records it and says "applied".
   it("the user's late UserVerified after the cancel is ignored with no commands", () => {
-    given(orderRequested(), stockRejected('OUT_OF_STOCK')).when(userVerified()).thenIgnored(/CANCELLED|already|terminal/);
+    given(orderRequested(), stockRejected('OUT_OF_STOCK'))
+      .when(userVerified())
+      .thenIgnored(/CANCELLED|already|terminal/);
   });
 
   it("the user's late UserRejected after the cancel is ignored and does not change the reason", () => {
-    given(orderRequested(), stockRejected('OUT_OF_STOCK')).when(userRejected()).thenIgnored(/CANCELLED|already|terminal/);
+    given(orderRequested(), stockRejected('OUT_OF_STOCK'))
+      .when(userRejected())
+      .thenIgnored(/CANCELLED|already|terminal/);
   });
 
   it('a late reply on the cancelled saga never emits commands nor changes status or reason', () => {
@@ -512,10 +537,20 @@ describe('order saga: customer cancellation', () => {
     it('both replies in → CANCELLED CANCELLED_BY_CUSTOMER (either order)', () => {
       given(...readyToPay, cancellationRequested(), paymentSettled(), stockReleased())
         .when(paymentRefunded())
-        .then({ commands: [orderCancelled('CANCELLED_BY_CUSTOMER')], status: 'CANCELLED', payment: 'refunded', stock: 'released' });
+        .then({
+          commands: [orderCancelled('CANCELLED_BY_CUSTOMER')],
+          status: 'CANCELLED',
+          payment: 'refunded',
+          stock: 'released',
+        });
       given(...readyToPay, cancellationRequested(), paymentSettled(), paymentRefunded())
         .when(stockReleased())
-        .then({ commands: [orderCancelled('CANCELLED_BY_CUSTOMER')], status: 'CANCELLED', payment: 'refunded', stock: 'released' });
+        .then({
+          commands: [orderCancelled('CANCELLED_BY_CUSTOMER')],
+          status: 'CANCELLED',
+          payment: 'refunded',
+          stock: 'released',
+        });
     });
 
     it('StockReleased before the payment reply: still waits for the payment', () => {
@@ -571,11 +606,15 @@ describe('order saga: customer cancellation', () => {
 
   describe('after the saga is terminal', () => {
     it('a cancelled saga ignores it', () => {
-      given(orderRequested(), stockRejected()).when(cancellationRequested()).thenIgnored(/already CANCELLED/);
+      given(orderRequested(), stockRejected())
+        .when(cancellationRequested())
+        .thenIgnored(/already CANCELLED/);
     });
 
     it('a confirmed saga ignores it', () => {
-      given(...paid, stockCommitted()).when(cancellationRequested()).thenIgnored(/already CONFIRMED/);
+      given(...paid, stockCommitted())
+        .when(cancellationRequested())
+        .thenIgnored(/already CONFIRMED/);
     });
   });
 });
@@ -608,50 +647,82 @@ describe('order saga: the first failure wins', () => {
 
 describe('order saga: duplicate and out-of-place messages are ignored', () => {
   it('StockReserved twice', () => {
-    given(orderRequested(), stockReserved()).when(stockReserved()).thenIgnored(/stock already reserved/);
+    given(orderRequested(), stockReserved())
+      .when(stockReserved())
+      .thenIgnored(/stock already reserved/);
   });
 
   it('StockReserved again once payment is pending does not issue a second SettlePayment', () => {
-    given(...readyToPay).when(stockReserved()).thenIgnored(/stock already/);
+    given(...readyToPay)
+      .when(stockReserved())
+      .thenIgnored(/stock already/);
   });
 
   it('UserVerified twice', () => {
-    given(orderRequested(), userVerified()).when(userVerified()).thenIgnored(/user already verified/);
+    given(orderRequested(), userVerified())
+      .when(userVerified())
+      .thenIgnored(/user already verified/);
   });
 
   it('UserVerified after UserRejected', () => {
-    given(orderRequested(), userRejected()).when(userVerified()).thenIgnored(/user already rejected/);
+    given(orderRequested(), userRejected())
+      .when(userVerified())
+      .thenIgnored(/user already rejected/);
   });
 
   it('StockRejected after StockReserved', () => {
-    given(orderRequested(), stockReserved()).when(stockRejected()).thenIgnored(/stock already reserved/);
+    given(orderRequested(), stockReserved())
+      .when(stockRejected())
+      .thenIgnored(/stock already reserved/);
   });
 
   it('PaymentSettled twice, and PaymentSettled before any SettlePayment', () => {
-    given(...paid).when(paymentSettled()).thenIgnored(/payment already settled/);
-    given(...started).when(paymentSettled()).thenIgnored(/payment already not_started/);
+    given(...paid)
+      .when(paymentSettled())
+      .thenIgnored(/payment already settled/);
+    given(...started)
+      .when(paymentSettled())
+      .thenIgnored(/payment already not_started/);
   });
 
   it('PaymentDeclined after PaymentSettled', () => {
-    given(...paid).when(paymentDeclined()).thenIgnored(/payment already settled/);
+    given(...paid)
+      .when(paymentDeclined())
+      .thenIgnored(/payment already settled/);
   });
 
   it('StockCommitted when not committing', () => {
-    given(...readyToPay).when(stockCommitted()).thenIgnored(/stock is reserved/);
-    given(...paid, stockCommitted()).when(stockCommitted()).thenIgnored(/saga already CONFIRMED/);
+    given(...readyToPay)
+      .when(stockCommitted())
+      .thenIgnored(/stock is reserved/);
+    given(...paid, stockCommitted())
+      .when(stockCommitted())
+      .thenIgnored(/saga already CONFIRMED/);
   });
 
   it('StockReleased when nothing is being released', () => {
-    given(orderRequested(), stockReserved()).when(stockReleased()).thenIgnored(/stock is reserved/);
+    given(orderRequested(), stockReserved())
+      .when(stockReleased())
+      .thenIgnored(/stock is reserved/);
   });
 
   it('PaymentRefunded when nothing is being refunded', () => {
-    given(...paid).when(paymentRefunded()).thenIgnored(/payment is settled/);
+    given(...paid)
+      .when(paymentRefunded())
+      .thenIgnored(/payment is settled/);
   });
 
   it('a reply for an unknown saga (state undefined)', () => {
-    for (const reply of [userVerified(), stockReserved(), paymentSettled(), stockCommitted(), cancellationRequested()]) {
-      given().when(reply).thenIgnored(/no saga/);
+    for (const reply of [
+      userVerified(),
+      stockReserved(),
+      paymentSettled(),
+      stockCommitted(),
+      cancellationRequested(),
+    ]) {
+      given()
+        .when(reply)
+        .thenIgnored(/no saga/);
     }
   });
 
@@ -667,7 +738,9 @@ describe('order saga: duplicate and out-of-place messages are ignored', () => {
       message('OrderCancelled', { orderId, reason: 'OUT_OF_STOCK' }),
     ];
     for (const m of notInputs) {
-      given(...readyToPay).when(m).thenIgnored(new RegExp(`${m.type} is not an input`));
+      given(...readyToPay)
+        .when(m)
+        .thenIgnored(new RegExp(`${m.type} is not an input`));
     }
   });
 
@@ -695,9 +768,20 @@ const scripts: Record<string, Message[]> = {
   'unknown product, user verified': [orderRequested(), userVerified(), stockRejected('UNKNOWN_PRODUCT')],
   'card declined': [...readyToPay, paymentDeclined('card_declined'), stockReleased()],
   'insufficient funds': [...readyToPay, paymentDeclined('insufficient_funds'), stockReleased()],
-  'cancel before any reply, stock reserved': [orderRequested(), cancellationRequested(), stockReserved(), stockReleased()],
+  'cancel before any reply, stock reserved': [
+    orderRequested(),
+    cancellationRequested(),
+    stockReserved(),
+    stockReleased(),
+  ],
   'cancel before any reply, stock rejected': [orderRequested(), cancellationRequested(), stockRejected()],
-  'cancel while paying, settled': [...readyToPay, cancellationRequested(), paymentSettled(), stockReleased(), paymentRefunded()],
+  'cancel while paying, settled': [
+    ...readyToPay,
+    cancellationRequested(),
+    paymentSettled(),
+    stockReleased(),
+    paymentRefunded(),
+  ],
   'cancel while paying, declined': [...readyToPay, cancellationRequested(), stockReleased(), paymentDeclined()],
   'cancel while committing': [...paid, cancellationRequested(), stockCommitted(), paymentRefunded(), stockReleased()],
 };
@@ -747,7 +831,8 @@ function explore(): Path[] {
       const decision = decide(state, next);
       const after = decision.state!;
       const violations = invariantViolations(after);
-      if (violations.length > 0) throw new Error(`${violations.join('; ')} after ${[...messages, next].map((m) => m.type).join(' → ')}`);
+      if (violations.length > 0)
+        throw new Error(`${violations.join('; ')} after ${[...messages, next].map((m) => m.type).join(' → ')}`);
       if (isDuplicate && decision.commands.length > 0) {
         throw new Error(`duplicate ${next.type} emitted ${decision.commands.map((c) => c.type).join(', ')}`);
       }
@@ -762,7 +847,13 @@ function explore(): Path[] {
     }
   };
   const first = decide(undefined, orderRequested());
-  walk(first.state!, [orderRequested()], first.commands.map((c) => c.type), false, false);
+  walk(
+    first.state!,
+    [orderRequested()],
+    first.commands.map((c) => c.type),
+    false,
+    false,
+  );
   return done;
 }
 

@@ -82,8 +82,7 @@ const ignore = (state: SagaState | undefined, why: string): Decision => ({
 /** Records a reply in the state, or says why it does not fit. */
 function receive(state: SagaState, message: Message): { state: SagaState } | { ignored: string } {
   const fail = (reason: CancelReason, detail?: string) => state.failure ?? { reason, ...(detail ? { detail } : {}) };
-  const expecting = <K extends 'user' | 'stock' | 'payment'>(step: K, value: SagaState[K]) =>
-    state[step] === value;
+  const expecting = <K extends 'user' | 'stock' | 'payment'>(step: K, value: SagaState[K]) => state[step] === value;
 
   switch (message.type) {
     case 'UserVerified':

@@ -9,7 +9,9 @@ import { params, query } from '../http/validate';
 import { findSaga, listSagas, stepsOf, toSagaView, toTraceEntry, traceOf } from './store';
 
 const OrderIdParam = z.object({ orderId: z.uuid() });
-const SagasQuery = ListQuery.extend({ status: z.enum(['RUNNING', 'COMPENSATING', 'CONFIRMED', 'CANCELLED']).optional() });
+const SagasQuery = ListQuery.extend({
+  status: z.enum(['RUNNING', 'COMPENSATING', 'CONFIRMED', 'CANCELLED']).optional(),
+});
 
 export function sagaRoutes(db: SqliteDb, tokens: Tokens) {
   const admin = [authenticate(tokens), requireAdmin] as const;
@@ -17,7 +19,14 @@ export function sagaRoutes(db: SqliteDb, tokens: Tokens) {
     .get('/sagas', ...admin, query(SagasQuery), (c) => {
       const { limit, cursor, status } = c.req.valid('query');
       const rows = listSagas(db, limit + 1, status, cursor);
-      return c.json(page(rows, limit, (row) => toSagaView(row, []), (row) => row.orderId));
+      return c.json(
+        page(
+          rows,
+          limit,
+          (row) => toSagaView(row, []),
+          (row) => row.orderId,
+        ),
+      );
     })
 
     .get('/sagas/:orderId', ...admin, params(OrderIdParam), (c) => {

@@ -1,6 +1,7 @@
 import type { MessageType } from '../contracts';
 
-export type StepName = 'verifyUser' | 'reserveStock' | 'settlePayment' | 'commitStock' | 'releaseStock' | 'refundPayment';
+export type StepName =
+  'verifyUser' | 'reserveStock' | 'settlePayment' | 'commitStock' | 'releaseStock' | 'refundPayment';
 export type StepOutcome = 'started' | 'succeeded' | 'failed';
 
 /** Steps that undo another step's effect. */

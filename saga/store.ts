@@ -3,13 +3,16 @@ import type { SqliteDb } from '../db/sqlite';
 import type { SagaState, SagaStatus } from './order-saga';
 import { sagas, sagaSteps, sagaTrace, type SagaRow, type StepRow, type TraceRow } from './schema';
 
-export const findSaga = (db: SqliteDb, orderId: string) => db.select().from(sagas).where(eq(sagas.orderId, orderId)).get();
+export const findSaga = (db: SqliteDb, orderId: string) =>
+  db.select().from(sagas).where(eq(sagas.orderId, orderId)).get();
 
 /** Inserts or advances a saga; throws when another writer moved it since `expectedVersion`. */
 export function saveSaga(db: SqliteDb, state: SagaState, expectedVersion: number | undefined, now: Date): void {
   const at = now.toISOString();
   if (expectedVersion === undefined) {
-    db.insert(sagas).values({ orderId: state.orderId, status: state.status, version: 1, state, startedAt: at, updatedAt: at }).run();
+    db.insert(sagas)
+      .values({ orderId: state.orderId, status: state.status, version: 1, state, startedAt: at, updatedAt: at })
+      .run();
     return;
   }
   const result = db
@@ -44,7 +47,10 @@ export function listSagas(db: SqliteDb, limit: number, status?: SagaStatus, afte
       and(
         status ? eq(sagas.status, status) : undefined,
         from
-          ? or(lt(sagas.startedAt, from.startedAt), and(eq(sagas.startedAt, from.startedAt), lt(sagas.orderId, from.orderId)))
+          ? or(
+              lt(sagas.startedAt, from.startedAt),
+              and(eq(sagas.startedAt, from.startedAt), lt(sagas.orderId, from.orderId)),
+            )
           : undefined,
       ),
     )

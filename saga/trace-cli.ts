@@ -33,20 +33,27 @@ const program = new Command('trace')
   .option('--json', 'JSON lines: one per message, then one with the final state')
   .option('--url <url>', 'the shop to ask', `http://localhost:${config.port}`)
   .option('--token <jwt>', 'an admin token (default: log in with ADMIN_EMAIL/ADMIN_PASSWORD)')
-  .addOption(new Option('--data-dir <dir>', 'read the saga store under this DATA_DIR instead of HTTP').conflicts(['url', 'token']))
-  .addOption(new Option('-f, --follow', `poll every ${POLL_MS} ms, printing new messages until the saga ends`).conflicts('list'))
-  .option('--list', 'list sagas: order id, status, started, updated (newest first)')
   .addOption(
-    new Option('--status <status>', 'with --list: only sagas in this state (PENDING = running or compensating)').choices([
-      'RUNNING',
-      'COMPENSATING',
-      'CONFIRMED',
-      'CANCELLED',
-      'PENDING',
+    new Option('--data-dir <dir>', 'read the saga store under this DATA_DIR instead of HTTP').conflicts([
+      'url',
+      'token',
     ]),
   )
+  .addOption(
+    new Option('-f, --follow', `poll every ${POLL_MS} ms, printing new messages until the saga ends`).conflicts('list'),
+  )
+  .option('--list', 'list sagas: order id, status, started, updated (newest first)')
+  .addOption(
+    new Option(
+      '--status <status>',
+      'with --list: only sagas in this state (PENDING = running or compensating)',
+    ).choices(['RUNNING', 'COMPENSATING', 'CONFIRMED', 'CANCELLED', 'PENDING']),
+  )
   .option('--limit <n>', 'with --list: at most this many sagas', positiveInt, 20)
-  .addHelpText('after', '\nExamples:\n  npm run trace -- <orderId>\n  npm run trace -- <orderId> --follow\n  npm run trace -- --list --status PENDING\n  npm run trace -- <orderId> --data-dir ./data --json')
+  .addHelpText(
+    'after',
+    '\nExamples:\n  npm run trace -- <orderId>\n  npm run trace -- <orderId> --follow\n  npm run trace -- --list --status PENDING\n  npm run trace -- <orderId> --data-dir ./data --json',
+  )
   .action(async (orderId: string | undefined, options: Options, command: Command) => {
     if (options.list && orderId) command.error('error: give an order id or --list, not both');
     if (!options.list && !orderId) command.error('error: missing order id (or use --list)');

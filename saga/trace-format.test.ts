@@ -48,7 +48,10 @@ const declined: TraceEntry[] = [
   cmd(55, 'OrderCancelled', 'orders'),
   reply(1234, 'StockReserved', 'products', { outcome: 'ignored', note: 'saga already CANCELLED' }),
 ];
-const cancelled: SagaEnd = { status: 'CANCELLED', state: { failure: { reason: 'PAYMENT_DECLINED', detail: 'card_declined' } } };
+const cancelled: SagaEnd = {
+  status: 'CANCELLED',
+  state: { failure: { reason: 'PAYMENT_DECLINED', detail: 'card_declined' } },
+};
 
 describe('trace formatting', () => {
   it('formats offsets from the first message in seconds', () => {
@@ -60,7 +63,9 @@ describe('trace formatting', () => {
 
   it('marks compensation commands and their replies only', () => {
     expect(['ReleaseStock', 'StockReleased', 'RefundPayment', 'PaymentRefunded'].every(isCompensation)).toBe(true);
-    expect(['ReserveStock', 'CommitStock', 'PaymentDeclined', 'OrderCancelled', 'Nonsense'].some(isCompensation)).toBe(false);
+    expect(['ReserveStock', 'CommitStock', 'PaymentDeclined', 'OrderCancelled', 'Nonsense'].some(isCompensation)).toBe(
+      false,
+    );
   });
 
   it('renders one line per message and the terminal state', () => {
@@ -70,18 +75,22 @@ describe('trace formatting', () => {
     expect(lines[1]).toBe(' +0.002s  orchestrator → users     VerifyUser                 sent');
     expect(lines[7]).toBe(' +0.040s  orchestrator → products  ReleaseStock               sent  ↩ compensation');
     expect(lines[8]).toBe(' +0.055s  products → orchestrator  StockReleased              applied  ↩ compensation');
-    expect(lines[10]).toBe(' +1.234s  products → orchestrator  StockReserved              ignored (saga already CANCELLED)');
+    expect(lines[10]).toBe(
+      ' +1.234s  products → orchestrator  StockReserved              ignored (saga already CANCELLED)',
+    );
     expect(lines.at(-1)).toBe('CANCELLED PAYMENT_DECLINED (card_declined)');
     expect(lines.filter((line) => line.includes('↩ compensation'))).toHaveLength(2);
   });
 
   it('states how the saga ended, or that it has not', () => {
     expect(formatEnd({ status: 'CONFIRMED', state: {} })).toBe('CONFIRMED');
-    expect(formatEnd({ status: 'CANCELLED', state: { failure: { reason: 'OUT_OF_STOCK' } } })).toBe('CANCELLED OUT_OF_STOCK');
-    expect(formatEnd({ status: 'RUNNING', state: {} })).toBe('still RUNNING');
-    expect(formatEnd({ status: 'COMPENSATING', state: { failure: { reason: 'STEP_TIMEOUT', detail: 'settlePayment' } } })).toBe(
-      'still COMPENSATING',
+    expect(formatEnd({ status: 'CANCELLED', state: { failure: { reason: 'OUT_OF_STOCK' } } })).toBe(
+      'CANCELLED OUT_OF_STOCK',
     );
+    expect(formatEnd({ status: 'RUNNING', state: {} })).toBe('still RUNNING');
+    expect(
+      formatEnd({ status: 'COMPENSATING', state: { failure: { reason: 'STEP_TIMEOUT', detail: 'settlePayment' } } }),
+    ).toBe('still COMPENSATING');
     expect(formatEnd(null)).toMatch(/^no saga state/);
   });
 
@@ -99,7 +108,13 @@ describe('trace formatting', () => {
     const parsed = lines.map((line) => JSON.parse(line));
     expect(parsed.slice(0, -1).map((m) => m.type)).toEqual(declined.map((m) => m.type));
     expect(parsed[7]).toEqual({ kind: 'message', offsetMs: 40, ...declined[7], compensation: true });
-    expect(parsed[10]).toMatchObject({ kind: 'message', offsetMs: 1234, outcome: 'ignored', note: 'saga already CANCELLED', compensation: false });
+    expect(parsed[10]).toMatchObject({
+      kind: 'message',
+      offsetMs: 1234,
+      outcome: 'ignored',
+      note: 'saga already CANCELLED',
+      compensation: false,
+    });
     expect(parsed.at(-1)).toEqual({
       kind: 'end',
       orderId: ORDER,
@@ -117,7 +132,14 @@ describe('trace formatting', () => {
   });
 
   it('lists sagas as a table or as JSON lines', () => {
-    const rows = [{ orderId: ORDER, status: 'CONFIRMED' as const, startedAt: '2025-01-01T10:00:00.000Z', updatedAt: '2025-01-01T10:00:00.050Z' }];
+    const rows = [
+      {
+        orderId: ORDER,
+        status: 'CONFIRMED' as const,
+        startedAt: '2025-01-01T10:00:00.000Z',
+        updatedAt: '2025-01-01T10:00:00.050Z',
+      },
+    ];
     expect(textRenderer.sagas(rows)).toEqual([
       'ORDER ID                              STATUS        STARTED                   UPDATED',
       `${ORDER}  CONFIRMED     2025-01-01T10:00:00.000Z  2025-01-01T10:00:00.050Z`,

@@ -12,7 +12,8 @@ export type SagaEnd = Pick<SagaView, 'status'> & { state: { failure?: { reason: 
 /** One row of `--list`. */
 export type SagaSummary = Pick<SagaView, 'orderId' | 'status' | 'startedAt' | 'updatedAt'>;
 
-export const isFinished = (saga: SagaEnd | null): boolean => saga?.status === 'CONFIRMED' || saga?.status === 'CANCELLED';
+export const isFinished = (saga: SagaEnd | null): boolean =>
+  saga?.status === 'CONFIRMED' || saga?.status === 'CANCELLED';
 
 /** A command that undoes another step, or the reply to one (see `compensations` in steps.ts). */
 export function isCompensation(type: string): boolean {
@@ -102,7 +103,12 @@ export const jsonRenderer: Renderer = {
 };
 
 /** A whole trace: one line per message, then the state line. Offsets count from the first message. */
-export function renderTrace(renderer: Renderer, orderId: string, messages: TraceEntry[], saga: SagaEnd | null): string[] {
+export function renderTrace(
+  renderer: Renderer,
+  orderId: string,
+  messages: TraceEntry[],
+  saga: SagaEnd | null,
+): string[] {
   const origin = messages[0]?.occurredAt;
   return [...(origin ? messages.map((entry) => renderer.message(entry, origin)) : []), renderer.end(orderId, saga)];
 }

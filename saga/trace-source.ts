@@ -3,7 +3,16 @@ import Database from 'better-sqlite3';
 import { drizzle } from 'drizzle-orm/better-sqlite3';
 import type { SagaStatus } from './order-saga';
 import * as schema from './schema';
-import { findSaga, listSagas, stepsOf, toSagaView, toTraceEntry, traceOf, type SagaView, type TraceEntry } from './store';
+import {
+  findSaga,
+  listSagas,
+  stepsOf,
+  toSagaView,
+  toTraceEntry,
+  traceOf,
+  type SagaView,
+  type TraceEntry,
+} from './store';
 import type { SagaSummary } from './trace-format';
 
 /** Where the event-trace CLI reads sagas from: the orchestrator's HTTP API or its SQLite file. */
@@ -19,7 +28,12 @@ export interface TraceSource {
 export class TraceError extends Error {}
 
 const unknownOrder = (orderId: string) => new TraceError(`unknown order ${orderId}: no saga and no messages`);
-const summaryOf = ({ orderId, status, startedAt, updatedAt }: SagaSummary): SagaSummary => ({ orderId, status, startedAt, updatedAt });
+const summaryOf = ({ orderId, status, startedAt, updatedAt }: SagaSummary): SagaSummary => ({
+  orderId,
+  status,
+  startedAt,
+  updatedAt,
+});
 
 /** Reads the saga store file directly, read-only, with the same queries as the REST routes. */
 export async function storeSource(dataDir: string): Promise<TraceSource> {
@@ -75,7 +89,9 @@ export function httpSource({ url, token, admin, timeoutMs = 10_000 }: HttpSource
       body: JSON.stringify(admin),
     });
     if (status !== 200 || typeof body?.token !== 'string') {
-      throw new TraceError(`login as ${admin.email} failed: ${describe({ status, body })} (set ADMIN_EMAIL/ADMIN_PASSWORD or pass --token)`);
+      throw new TraceError(
+        `login as ${admin.email} failed: ${describe({ status, body })} (set ADMIN_EMAIL/ADMIN_PASSWORD or pass --token)`,
+      );
     }
     return body.token;
   }
@@ -83,7 +99,10 @@ export function httpSource({ url, token, admin, timeoutMs = 10_000 }: HttpSource
   async function get(path: string): Promise<Answer> {
     bearer ??= await login();
     const answer = await call(path, { headers: { authorization: `Bearer ${bearer}` } });
-    if (answer.status === 401) throw new TraceError(`the server refused the ${token ? 'token given with --token' : 'admin token'}: ${describe(answer)}`);
+    if (answer.status === 401)
+      throw new TraceError(
+        `the server refused the ${token ? 'token given with --token' : 'admin token'}: ${describe(answer)}`,
+      );
     if (answer.status === 403) throw new TraceError(`the token is not an admin's: ${describe(answer)}`);
     return answer;
   }

@@ -27,7 +27,11 @@ async function call(method: string, path: string, body?: unknown, token?: string
   const headers: Record<string, string> = {};
   if (token) headers.authorization = `Bearer ${token}`;
   if (body !== undefined) headers['content-type'] = 'application/json';
-  const response = await fetch(`${url}${path}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+  const response = await fetch(`${url}${path}`, {
+    method,
+    headers,
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
   return { status: response.status, body: (await response.json()) as any };
 }
 
@@ -51,8 +55,11 @@ async function settledOrder(token: string, productId: string, cardNumber: string
 /** Runs the CLI asynchronously: the shop answers it from this very process. */
 function cli(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    execFile(TSX, ['saga/trace-cli.ts', ...args], { cwd: ROOT, env: { ...process.env, LOG_LEVEL: 'silent' } }, (error, stdout, stderr) =>
-      resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }),
+    execFile(
+      TSX,
+      ['saga/trace-cli.ts', ...args],
+      { cwd: ROOT, env: { ...process.env, LOG_LEVEL: 'silent' } },
+      (error, stdout, stderr) => resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }),
     );
   });
 }
@@ -66,7 +73,9 @@ const typesOf = (stdout: string) =>
 
 beforeAll(async () => {
   dataDir = await mkdtemp(join(tmpdir(), 'trace-cli-'));
-  system = await startSystem(loadConfig({ ...process.env, DATA_DIR: dataDir, BROKER_URL: '', JWT_SECRET: 'test-secret' }));
+  system = await startSystem(
+    loadConfig({ ...process.env, DATA_DIR: dataDir, BROKER_URL: '', JWT_SECRET: 'test-secret' }),
+  );
   server = await new Promise<ServerType>((resolve) => {
     const s = serve({ fetch: system.app.fetch, port: 0, hostname: '127.0.0.1' }, () => resolve(s));
   });
@@ -76,7 +85,9 @@ beforeAll(async () => {
   const product = await call('POST', '/products', { name: 'Lamp', priceCents: 1999, stock: 10 }, adminToken);
   expect(product.status).toBe(201);
   const email = `${randomUUID()}@example.com`;
-  expect((await call('POST', '/auth/register', { name: 'Ada', email, password: 'a-long-enough-password' })).status).toBe(201);
+  expect(
+    (await call('POST', '/auth/register', { name: 'Ada', email, password: 'a-long-enough-password' })).status,
+  ).toBe(201);
   const customer = await login(email, 'a-long-enough-password');
 
   confirmedId = await settledOrder(customer, product.body.id, '4242424242424242');
@@ -97,7 +108,13 @@ describe('npm run trace', { timeout: 30_000 }, () => {
     const types = typesOf(stdout);
     expect(types.slice(0, 3)).toEqual(['OrderRequested', 'VerifyUser', 'ReserveStock']);
     expect(types.slice(3, 5).sort()).toEqual(['StockReserved', 'UserVerified']);
-    expect(types.slice(5)).toEqual(['SettlePayment', 'PaymentSettled', 'CommitStock', 'StockCommitted', 'OrderConfirmed']);
+    expect(types.slice(5)).toEqual([
+      'SettlePayment',
+      'PaymentSettled',
+      'CommitStock',
+      'StockCommitted',
+      'OrderConfirmed',
+    ]);
     expect(stdout).toMatch(/^ \+0\.000s {2}orders → orchestrator +OrderRequested +applied$/m);
     expect(stdout).not.toContain('compensation');
     expect(stdout.trim().split('\n').at(-1)).toBe('CONFIRMED');
@@ -106,9 +123,18 @@ describe('npm run trace', { timeout: 30_000 }, () => {
   it('prints the same saga as JSON lines from the store file', async () => {
     const { code, stdout } = await cli(confirmedId, '--data-dir', dataDir, '--json');
     expect(code).toBe(0);
-    const lines = stdout.trim().split('\n').map((line) => JSON.parse(line));
+    const lines = stdout
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line));
     expect(lines.slice(0, -1).every((line) => line.kind === 'message')).toBe(true);
-    expect(lines[0]).toMatchObject({ type: 'OrderRequested', producer: 'orders', consumer: 'orchestrator', outcome: 'applied', offsetMs: 0 });
+    expect(lines[0]).toMatchObject({
+      type: 'OrderRequested',
+      producer: 'orders',
+      consumer: 'orchestrator',
+      outcome: 'applied',
+      offsetMs: 0,
+    });
     expect(lines.at(-2)).toMatchObject({ type: 'OrderConfirmed', outcome: 'sent' });
     expect(lines.at(-1)).toEqual({ kind: 'end', orderId: confirmedId, status: 'CONFIRMED', terminal: true });
   });
@@ -125,7 +151,10 @@ describe('npm run trace', { timeout: 30_000 }, () => {
   });
 
   it('follows a finished saga to its end, from either source', async () => {
-    for (const source of [['--url', url], ['--data-dir', dataDir]]) {
+    for (const source of [
+      ['--url', url],
+      ['--data-dir', dataDir],
+    ]) {
       const { code, stdout } = await cli(declinedId, '--follow', ...source);
       expect(code).toBe(0);
       expect(stdout.trim().split('\n').at(-1)).toBe('CANCELLED PAYMENT_DECLINED (card_declined)');
@@ -139,7 +168,12 @@ describe('npm run trace', { timeout: 30_000 }, () => {
     expect(all.stdout).toMatch(new RegExp(`^${declinedId} +CANCELLED `, 'm'));
 
     const cancelled = await cli('--list', '--status', 'CANCELLED', '--data-dir', dataDir, '--json');
-    expect(cancelled.stdout.trim().split('\n').map((line) => JSON.parse(line).orderId)).toEqual([declinedId]);
+    expect(
+      cancelled.stdout
+        .trim()
+        .split('\n')
+        .map((line) => JSON.parse(line).orderId),
+    ).toEqual([declinedId]);
     const pending = await cli('--list', '--status', 'PENDING', '--url', url);
     expect(pending.stdout.trim()).toBe('no sagas');
   });

@@ -17,7 +17,12 @@ export function handleSagaOutcome(tx: SqliteDb, message: Inbound<'orders'>, now:
       return [];
     }
     case 'OrderCancelled':
-      endOrder(tx, order.id, { status: 'CANCELLED', reason: message.data.reason, detail: message.data.detail ?? null }, now);
+      endOrder(
+        tx,
+        order.id,
+        { status: 'CANCELLED', reason: message.data.reason, detail: message.data.detail ?? null },
+        now,
+      );
       return [];
     default:
       return assertNever(message);

@@ -61,11 +61,17 @@ export function ordersRoutes({ db, tokens, cardKey, send }: OrdersRoutesDeps) {
             updatedAt: at,
           };
           insertOrder(tx, row);
-          if (key) insertIdempotencyKey(tx, { userId: caller.id, key: key.data, requestHash, orderId: row.id, createdAt: at });
+          if (key)
+            insertIdempotencyKey(tx, { userId: caller.id, key: key.data, requestHash, orderId: row.id, createdAt: at });
           const requested = envelope(
             {
               type: 'OrderRequested',
-              data: { orderId: row.id, userId: caller.id, items: body.items, card: sealCard(body.payment.cardNumber, cardKey) },
+              data: {
+                orderId: row.id,
+                userId: caller.id,
+                items: body.items,
+                card: sealCard(body.payment.cardNumber, cardKey),
+              },
             },
             { producer: 'orders', correlationId: row.id, causationId: null, now },
           );
@@ -82,7 +88,14 @@ export function ordersRoutes({ db, tokens, cardKey, send }: OrdersRoutesDeps) {
       const { limit, cursor, status } = c.req.valid('query');
       const caller = c.var.caller;
       const filter = { status, userId: caller.role === 'admin' ? undefined : caller.id };
-      return c.json(page(listOrders(db, limit + 1, filter, cursor), limit, (row) => toOrder(db, row), (row) => row.id));
+      return c.json(
+        page(
+          listOrders(db, limit + 1, filter, cursor),
+          limit,
+          (row) => toOrder(db, row),
+          (row) => row.id,
+        ),
+      );
     })
 
     .get('/orders/:id', auth, params(IdParam), (c) => {

@@ -8,19 +8,22 @@ export { outbox } from '../../broker/outbox';
 export const orders = sqliteTable(
   'orders',
   {
-  id: text('id').primaryKey(),
-  userId: text('user_id').notNull(),
-  status: text('status').$type<OrderStatus>().notNull(),
-  reason: text('reason').$type<CancelReason>(),
-  detail: text('detail'),
-  items: text('items', { mode: 'json' }).$type<Order['items']>().notNull(),
-  totalCents: integer('total_cents'),
-  invoiceId: text('invoice_id'),
-  cardLast4: text('card_last4').notNull(),
-  createdAt: text('created_at').notNull(),
-  updatedAt: text('updated_at').notNull(),
+    id: text('id').primaryKey(),
+    userId: text('user_id').notNull(),
+    status: text('status').$type<OrderStatus>().notNull(),
+    reason: text('reason').$type<CancelReason>(),
+    detail: text('detail'),
+    items: text('items', { mode: 'json' }).$type<Order['items']>().notNull(),
+    totalCents: integer('total_cents'),
+    invoiceId: text('invoice_id'),
+    cardLast4: text('card_last4').notNull(),
+    createdAt: text('created_at').notNull(),
+    updatedAt: text('updated_at').notNull(),
   },
-  (table) => [index('orders_user_created').on(table.userId, table.createdAt), index('orders_created').on(table.createdAt)],
+  (table) => [
+    index('orders_user_created').on(table.userId, table.createdAt),
+    index('orders_created').on(table.createdAt),
+  ],
 );
 export type OrderRow = typeof orders.$inferSelect;
 

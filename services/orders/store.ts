@@ -11,7 +11,12 @@ export function toOrder(db: SqliteDb, row: OrderRow): Order {
     .where(eq(orderHistory.orderId, row.id))
     .orderBy(asc(orderHistory.seq))
     .all()
-    .map(({ status, at, reason, detail }) => ({ status, at, ...(reason ? { reason } : {}), ...(detail ? { detail } : {}) }));
+    .map(({ status, at, reason, detail }) => ({
+      status,
+      at,
+      ...(reason ? { reason } : {}),
+      ...(detail ? { detail } : {}),
+    }));
   return {
     id: row.id,
     userId: row.userId,
@@ -39,7 +44,8 @@ export function insertOrder(db: SqliteDb, row: OrderRow) {
 export function endOrder(
   db: SqliteDb,
   id: string,
-  outcome: Pick<OrderRow, 'status' | 'reason' | 'detail'> & Partial<Pick<OrderRow, 'items' | 'totalCents' | 'invoiceId'>>,
+  outcome: Pick<OrderRow, 'status' | 'reason' | 'detail'> &
+    Partial<Pick<OrderRow, 'items' | 'totalCents' | 'invoiceId'>>,
   now: Date,
 ): boolean {
   const at = now.toISOString();
@@ -49,12 +55,19 @@ export function endOrder(
     .where(and(eq(orders.id, id), eq(orders.status, 'PENDING')))
     .run() as { changes: number };
   if (ended.changes === 0) return false;
-  db.insert(orderHistory).values({ orderId: id, status: outcome.status, reason: outcome.reason, detail: outcome.detail, at }).run();
+  db.insert(orderHistory)
+    .values({ orderId: id, status: outcome.status, reason: outcome.reason, detail: outcome.detail, at })
+    .run();
   return true;
 }
 
 /** Newest first. The cursor is the last order's id; ties on createdAt are broken by id. */
-export function listOrders(db: SqliteDb, limit: number, filter: { userId?: string; status?: OrderStatus }, after?: string) {
+export function listOrders(
+  db: SqliteDb,
+  limit: number,
+  filter: { userId?: string; status?: OrderStatus },
+  after?: string,
+) {
   const from = after ? findOrder(db, after) : undefined;
   return db
     .select()

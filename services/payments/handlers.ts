@@ -8,7 +8,12 @@ import type { PaymentRow } from './schema';
 import { insertInvoice, insertPayment, markRefunded, paymentOf } from './store';
 
 /** Applies one payment command inside the caller's transaction and returns the reply. */
-export function handlePaymentCommand(tx: SqliteDb, message: Inbound<'payments'>, now: Date, cardKey: string): Outgoing[] {
+export function handlePaymentCommand(
+  tx: SqliteDb,
+  message: Inbound<'payments'>,
+  now: Date,
+  cardKey: string,
+): Outgoing[] {
   const { orderId } = message.data;
   const existing = paymentOf(tx, orderId);
 

@@ -26,7 +26,9 @@ export function listInvoices(db: SqliteDb, limit: number, userId: string | undef
   return db
     .select()
     .from(invoices)
-    .where(and(userId ? eq(invoices.userId, userId) : undefined, from ? lt(invoices.issuedAt, from.issuedAt) : undefined))
+    .where(
+      and(userId ? eq(invoices.userId, userId) : undefined, from ? lt(invoices.issuedAt, from.issuedAt) : undefined),
+    )
     .orderBy(desc(invoices.issuedAt))
     .limit(limit)
     .all();

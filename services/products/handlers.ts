@@ -17,8 +17,12 @@ export function handleStockCommand(tx: SqliteDb, message: Inbound<'products'>, n
       if (held.length > 0) return held[0]!.status === 'released' ? [] : [repeatReservation(orderId, held)];
       const { reserve, reply } = decideReservation(message.data, (id) => findProduct(tx, id));
       if (reserve.length > 0) {
-        insertReservations(tx, reserve.map((line) => ({ orderId, ...line, status: 'reserved' as const, updatedAt })));
-        for (const { productId, quantity } of reserve) moveUnits(tx, productId, { stock: -quantity, reserved: quantity }, now);
+        insertReservations(
+          tx,
+          reserve.map((line) => ({ orderId, ...line, status: 'reserved' as const, updatedAt })),
+        );
+        for (const { productId, quantity } of reserve)
+          moveUnits(tx, productId, { stock: -quantity, reserved: quantity }, now);
       }
       return [reply];
     }

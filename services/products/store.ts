@@ -33,10 +33,7 @@ export const reservationsOf = (db: SqliteDb, orderId: string) =>
 export const insertReservations = (db: SqliteDb, rows: ReservationRow[]) => db.insert(reservations).values(rows).run();
 
 export function setReservationStatus(db: SqliteDb, orderId: string, status: ReservationRow['status'], now: Date) {
-  db.update(reservations)
-    .set({ status, updatedAt: now.toISOString() })
-    .where(eq(reservations.orderId, orderId))
-    .run();
+  db.update(reservations).set({ status, updatedAt: now.toISOString() }).where(eq(reservations.orderId, orderId)).run();
 }
 
 /** Moves units between a product's counters by the given deltas, which sum to zero. */

@@ -13,8 +13,7 @@ export const toUser = (row: UserRow): User => ({
 
 export const findById = (db: SqliteDb, id: string) => db.select().from(users).where(eq(users.id, id)).get();
 
-export const findByEmail = (db: SqliteDb, email: string) =>
-  db.select().from(users).where(eq(users.email, email)).get();
+export const findByEmail = (db: SqliteDb, email: string) => db.select().from(users).where(eq(users.email, email)).get();
 
 export function insertUser(db: SqliteDb, row: UserRow): boolean {
   const result = db.insert(users).values(row).onConflictDoNothing().run() as { changes: number };

@@ -23,9 +23,15 @@ describe('REST contract', () => {
 
   describe('validation: 400 naming each bad field', () => {
     it('register', async () => {
-      const reply = await system.api.call('POST', '/auth/register', { body: { name: '', email: 'nope', password: 'short' } });
+      const reply = await system.api.call('POST', '/auth/register', {
+        body: { name: '', email: 'nope', password: 'short' },
+      });
       expectError(reply, 400, 'validation_failed');
-      expect(reply.body.error.details.map((d: { path: string }) => d.path).sort()).toEqual(['email', 'name', 'password']);
+      expect(reply.body.error.details.map((d: { path: string }) => d.path).sort()).toEqual([
+        'email',
+        'name',
+        'password',
+      ]);
     });
 
     it('an order with a bad line, a card failing Luhn and an unknown field', async () => {
@@ -46,7 +52,11 @@ describe('REST contract', () => {
         { items: Array.from({ length: 101 }, () => line), payment: { cardNumber: CARDS.settles } },
         { items: [line], payment: { cardNumber: '4242' } },
       ]) {
-        expectError(await system.api.call('POST', '/orders', { token: customer.token, body }), 400, 'validation_failed');
+        expectError(
+          await system.api.call('POST', '/orders', { token: customer.token, body }),
+          400,
+          'validation_failed',
+        );
       }
     });
 
@@ -81,12 +91,16 @@ describe('REST contract', () => {
     it('401 without a token, with a malformed one, or with a wrong password', async () => {
       expectError(await system.api.call('GET', '/orders'), 401, 'unauthorized');
       expectError(await system.api.call('GET', '/orders', { token: 'not-a-jwt' }), 401, 'unauthorized');
-      const login = await system.api.call('POST', '/auth/login', { body: { email: 'admin@example.com', password: 'wrong' } });
+      const login = await system.api.call('POST', '/auth/login', {
+        body: { email: 'admin@example.com', password: 'wrong' },
+      });
       expectError(login, 401, 'unauthorized');
     });
 
     it('login answers a Bearer token with its lifetime', async () => {
-      const reply = await system.api.call('POST', '/auth/login', { body: { email: 'admin@example.com', password: 'admin' } });
+      const reply = await system.api.call('POST', '/auth/login', {
+        body: { email: 'admin@example.com', password: 'admin' },
+      });
       expect(reply.body).toEqual({ token: expect.any(String), tokenType: 'Bearer', expiresIn: 3600 });
     });
 
@@ -98,8 +112,16 @@ describe('REST contract', () => {
 
     it('403 for a customer creating a product, deactivating a user or reading a saga', async () => {
       const { token } = customer;
-      expectError(await system.api.call('POST', '/products', { token, body: { name: 'X', priceCents: 1, stock: 1 } }), 403, 'forbidden');
-      expectError(await system.api.call('PATCH', `/users/${customer.id}`, { token, body: { active: false } }), 403, 'forbidden');
+      expectError(
+        await system.api.call('POST', '/products', { token, body: { name: 'X', priceCents: 1, stock: 1 } }),
+        403,
+        'forbidden',
+      );
+      expectError(
+        await system.api.call('PATCH', `/users/${customer.id}`, { token, body: { active: false } }),
+        403,
+        'forbidden',
+      );
       expectError(await system.api.call('GET', `/sagas/${randomUUID()}`, { token }), 403, 'forbidden');
     });
 
@@ -107,11 +129,17 @@ describe('REST contract', () => {
       const other = await system.api.customer();
       const placed = await system.api.placeOrder(other.token, [{ productId, quantity: 1 }]);
       expect(placed.status).toBe(202);
-      expectError(await system.api.call('GET', `/orders/${placed.body.id}`, { token: customer.token }), 404, 'not_found');
+      expectError(
+        await system.api.call('GET', `/orders/${placed.body.id}`, { token: customer.token }),
+        404,
+        'not_found',
+      );
       expectError(await system.api.call('GET', `/users/${other.id}`, { token: customer.token }), 404, 'not_found');
       const mine = await system.api.call('GET', '/orders', { token: customer.token });
       expect(mine.body.items.map((o: { id: string }) => o.id)).not.toContain(placed.body.id);
-      const asAdmin = await system.api.call('GET', `/orders/${placed.body.id}`, { token: await system.api.adminToken() });
+      const asAdmin = await system.api.call('GET', `/orders/${placed.body.id}`, {
+        token: await system.api.adminToken(),
+      });
       expect(asAdmin.status).toBe(200);
     });
 

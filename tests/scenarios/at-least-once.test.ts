@@ -20,13 +20,19 @@ describe.each(transports)('at-least-once delivery over the %s broker', (transpor
     const confirmed = await api.placeOrder(buyer.token, [{ productId: mug.id, quantity: 3 }]);
     const declined = await api.placeOrder(buyer.token, [{ productId: mug.id, quantity: 2 }], CARDS.declined);
     expect(await api.settled(buyer.token, confirmed.body.id)).toMatchObject({ status: 'CONFIRMED', totalCents: 900 });
-    expect(await api.settled(buyer.token, declined.body.id)).toMatchObject({ status: 'CANCELLED', reason: 'PAYMENT_DECLINED' });
+    expect(await api.settled(buyer.token, declined.body.id)).toMatchObject({
+      status: 'CANCELLED',
+      reason: 'PAYMENT_DECLINED',
+    });
 
     const state = await expectInvariants(system.dataDir);
     expect(await api.product(mug.id)).toMatchObject({ stock: 7, reserved: 0, sold: 3 });
     expect(state.payments.filter((p) => p.status === 'settled')).toHaveLength(1);
     expect(state.invoices).toHaveLength(1);
-    expect(state.history.filter((h) => h.order_id === confirmed.body.id).map((h) => h.status)).toEqual(['PENDING', 'CONFIRMED']);
+    expect(state.history.filter((h) => h.order_id === confirmed.body.id).map((h) => h.status)).toEqual([
+      'PENDING',
+      'CONFIRMED',
+    ]);
   });
 
   it('dead-letters a message that fails its schema with the reason, and handles the next one', async () => {
@@ -47,7 +53,9 @@ describe.each(transports)('at-least-once delivery over the %s broker', (transpor
     expect(await api.settled(buyer.token, placed.body.id)).toMatchObject({ status: 'CONFIRMED' });
 
     await waitFor(async () => (await broker.deadLetters('users')).length === 1, { what: 'the users dead letter' });
-    await waitFor(async () => (await broker.deadLetters('products')).length === 1, { what: 'the products dead letter' });
+    await waitFor(async () => (await broker.deadLetters('products')).length === 1, {
+      what: 'the products dead letter',
+    });
     const [userLetter] = await broker.deadLetters('users');
     expect(userLetter).toMatchObject({ queue: 'users', routingKey: 'VerifyUser' });
     expect(userLetter!.reason).toMatch(/schema/);

@@ -40,7 +40,8 @@ export class Api {
 
   async login(email: string, password: string): Promise<string> {
     const reply = await this.call('POST', '/auth/login', { body: { email, password } });
-    if (reply.status !== 200) throw new Error(`login of ${email} failed: ${reply.status} ${JSON.stringify(reply.body)}`);
+    if (reply.status !== 200)
+      throw new Error(`login of ${email} failed: ${reply.status} ${JSON.stringify(reply.body)}`);
     return reply.body.token;
   }
 

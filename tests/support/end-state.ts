@@ -8,9 +8,25 @@ import Database from 'better-sqlite3';
 export interface EndState {
   products: { id: string; stock: number; reserved: number; sold: number; received: number }[];
   reservations: { order_id: string; product_id: string; quantity: number; status: string }[];
-  payments: { id: string; order_id: string; user_id: string; amount_cents: number; status: string; card_last4: string; decline_reason: string | null }[];
+  payments: {
+    id: string;
+    order_id: string;
+    user_id: string;
+    amount_cents: number;
+    status: string;
+    card_last4: string;
+    decline_reason: string | null;
+  }[];
   invoices: { id: string; order_id: string; user_id: string; total_cents: number; card_last4: string; lines: string }[];
-  orders: { id: string; user_id: string; status: string; reason: string | null; total_cents: number | null; invoice_id: string | null; items: string }[];
+  orders: {
+    id: string;
+    user_id: string;
+    status: string;
+    reason: string | null;
+    total_cents: number | null;
+    invoice_id: string | null;
+    items: string;
+  }[];
   history: { order_id: string; status: string }[];
   sagas: { order_id: string; status: string }[];
   users: { id: string; active: number }[];
