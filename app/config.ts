@@ -1,4 +1,6 @@
 import { resolve } from 'node:path';
+import type { StepName } from '../saga/steps';
+import { parseStepTimeouts } from '../saga/step-timeouts';
 
 const DEV_JWT_SECRET = 'development-only-jwt-secret-do-not-use-in-production';
 const DEV_CARD_KEY = 'development-only-card-sealing-key';
@@ -12,6 +14,8 @@ export interface Config {
   brokerNamespace: string;
   jwt: { secret: string; issuer: string; audience: string; expiresInSeconds: number };
   admin: { email: string; password: string };
+  /** How long each saga step may take (SAGA_STEP_TIMEOUTS_MS). */
+  stepTimeoutsMs: Record<StepName, number>;
   /** Seals card numbers between orders and payments; see contracts/card-token.ts. */
   cardKey: string;
   /** Settings left at their development defaults, to warn about at start. */
@@ -35,6 +39,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       email: (env.ADMIN_EMAIL ?? 'admin@example.com').toLowerCase(),
       password: env.ADMIN_PASSWORD ?? 'admin',
     },
+    stepTimeoutsMs: parseStepTimeouts(env.SAGA_STEP_TIMEOUTS_MS),
     cardKey: env.CARD_TOKEN_KEY ?? DEV_CARD_KEY,
     insecureDefaults,
   };

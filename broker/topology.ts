@@ -21,7 +21,7 @@ export const subscriptions = {
   users: ['VerifyUser'],
   products: ['ReserveStock', 'ReleaseStock', 'CommitStock'],
   payments: ['SettlePayment', 'RefundPayment'],
-  orders: ['OrderConfirmed', 'OrderCancelled'],
+  orders: ['OrderConfirmed', 'OrderCancelled', 'LateReplyCompensated'],
 } as const satisfies Record<ServiceName, readonly MessageType[]>;
 
 export const queueNames = Object.keys(subscriptions) as ServiceName[];

@@ -63,6 +63,12 @@ export const messageData = {
     totalCents: Cents,
     invoiceId: Id,
   }),
+  /** An answer came after its step's deadline; the saga undid it. Tells orders why, for its history. */
+  LateReplyCompensated: z.strictObject({
+    orderId: Id,
+    step: z.enum(['reserveStock', 'settlePayment']),
+    compensation: z.enum(['ReleaseStock', 'RefundPayment']),
+  }),
   OrderCancelled: z.strictObject({
     orderId: Id,
     reason: CancelReason,

@@ -1,229 +1,53 @@
-import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { envelope } from '../contracts';
-import type {
-  CancelReason,
-  Message,
-  MessageData,
-  MessageOf,
-  MessageType,
-  Outgoing,
-  PricedLine,
-  ServiceName,
-} from '../contracts';
+import type { Message, MessageType, Outgoing } from '../contracts';
 import { decide, isTerminal } from './order-saga';
-import type { Decision, PaymentStep, SagaState, SagaStatus, StockStep, UserStep } from './order-saga';
-
-// ---------------------------------------------------------------------------------------------
-// Fixed identities: every uuid of the file is drawn once, here.
-// ---------------------------------------------------------------------------------------------
-
-const orderId = randomUUID(); // also the saga's correlationId
-const userId = randomUUID();
-const productA = randomUUID();
-const productB = randomUUID();
-const paymentId = randomUUID();
-const invoiceId = randomUUID();
-const cause = randomUUID(); // causationId of every reply (the command that asked for it)
-const messageIds = {
-  OrderRequested: randomUUID(),
-  OrderCancellationRequested: randomUUID(),
-  VerifyUser: randomUUID(),
-  UserVerified: randomUUID(),
-  UserRejected: randomUUID(),
-  ReserveStock: randomUUID(),
-  StockReserved: randomUUID(),
-  StockRejected: randomUUID(),
-  SettlePayment: randomUUID(),
-  PaymentSettled: randomUUID(),
-  PaymentDeclined: randomUUID(),
-  ReleaseStock: randomUUID(),
-  StockReleased: randomUUID(),
-  CommitStock: randomUUID(),
-  StockCommitted: randomUUID(),
-  RefundPayment: randomUUID(),
-  PaymentRefunded: randomUUID(),
-  OrderConfirmed: randomUUID(),
-  OrderCancelled: randomUUID(),
-} satisfies Record<MessageType, string>;
-const now = new Date('2025-01-01T12:00:00.000Z');
-
-const items = [
-  { productId: productA, quantity: 2 },
-  { productId: productB, quantity: 1 },
-];
-const card = { sealed: 'sealed-card-blob', last4: '4242' };
-const lines: PricedLine[] = [
-  { productId: productA, quantity: 2, unitPriceCents: 1_250 },
-  { productId: productB, quantity: 1, unitPriceCents: 999 },
-];
-const totalCents = 2 * 1_250 + 999;
-
-// ---------------------------------------------------------------------------------------------
-// Message builders: full envelopes, built by the contract's own envelope().
-// ---------------------------------------------------------------------------------------------
-
-const producers: Record<MessageType, ServiceName> = {
-  OrderRequested: 'orders',
-  OrderCancellationRequested: 'orders',
-  VerifyUser: 'orchestrator',
-  UserVerified: 'users',
-  UserRejected: 'users',
-  ReserveStock: 'orchestrator',
-  StockReserved: 'products',
-  StockRejected: 'products',
-  SettlePayment: 'orchestrator',
-  PaymentSettled: 'payments',
-  PaymentDeclined: 'payments',
-  ReleaseStock: 'orchestrator',
-  StockReleased: 'products',
-  CommitStock: 'orchestrator',
-  StockCommitted: 'products',
-  RefundPayment: 'orchestrator',
-  PaymentRefunded: 'payments',
-  OrderConfirmed: 'orchestrator',
-  OrderCancelled: 'orchestrator',
-};
-
-function message<T extends MessageType>(type: T, data: MessageData<T>): MessageOf<T> {
-  return envelope({ type, data } as Outgoing<T>, {
-    producer: producers[type],
-    correlationId: orderId,
-    causationId: type === 'OrderRequested' ? null : cause,
-    messageId: messageIds[type],
-    now,
-  });
-}
-
-const orderRequested = () => message('OrderRequested', { orderId, userId, items, card });
-const cancellationRequested = () => message('OrderCancellationRequested', { orderId, requestedBy: userId });
-const userVerified = () => message('UserVerified', { orderId, userId });
-const userRejected = (reason: MessageData<'UserRejected'>['reason'] = 'unknown_user') =>
-  message('UserRejected', { orderId, userId, reason });
-const stockReserved = () => message('StockReserved', { orderId, lines, totalCents });
-const stockRejected = (reason: MessageData<'StockRejected'>['reason'] = 'OUT_OF_STOCK', productId: string = productB) =>
-  message('StockRejected', { orderId, reason, productId });
-const paymentSettled = () => message('PaymentSettled', { orderId, paymentId, invoiceId, amountCents: totalCents });
-const paymentDeclined = (reason: MessageData<'PaymentDeclined'>['reason'] = 'card_declined') =>
-  message('PaymentDeclined', { orderId, reason });
-const stockCommitted = () => message('StockCommitted', { orderId });
-const stockReleased = () => message('StockReleased', { orderId });
-const paymentRefunded = () => message('PaymentRefunded', { orderId, paymentId, amountCents: totalCents });
-
-// The commands the saga is expected to emit, as plain { type, data }.
-const verifyUser: Outgoing = { type: 'VerifyUser', data: { orderId, userId } };
-const reserveStock: Outgoing = { type: 'ReserveStock', data: { orderId, items } };
-const settlePayment: Outgoing = {
-  type: 'SettlePayment',
-  data: { orderId, userId, lines, amountCents: totalCents, card },
-};
-const commitStock: Outgoing = { type: 'CommitStock', data: { orderId } };
-const releaseStock: Outgoing = { type: 'ReleaseStock', data: { orderId } };
-const refundPayment: Outgoing = { type: 'RefundPayment', data: { orderId } };
-const orderConfirmed: Outgoing = { type: 'OrderConfirmed', data: { orderId, lines, totalCents, invoiceId } };
-const orderCancelled = (reason: CancelReason, detail?: string): Outgoing => ({
-  type: 'OrderCancelled',
-  data: { orderId, reason, ...(detail === undefined ? {} : { detail }) },
-});
-
-// ---------------------------------------------------------------------------------------------
-// Invariants, checked on every state any test produces.
-// ---------------------------------------------------------------------------------------------
-
-function invariantViolations(state: SagaState | undefined): string[] {
-  if (!state) return [];
-  const broken: string[] = [];
-  if (state.status === 'CONFIRMED') {
-    if (state.failure) broken.push(`CONFIRMED with failure ${state.failure.reason}`);
-    if (state.stock !== 'committed') broken.push(`CONFIRMED with stock ${state.stock}`);
-    if (state.payment !== 'settled') broken.push(`CONFIRMED with payment ${state.payment}`);
-  }
-  if (state.status === 'CANCELLED') {
-    if (!state.failure) broken.push('CANCELLED without a failure');
-    if (state.stock === 'reserved' || state.stock === 'committed') broken.push(`CANCELLED with stock ${state.stock}`);
-    if (state.payment === 'settled') broken.push('CANCELLED with payment settled');
-    if (['pending', 'committing', 'releasing'].includes(state.stock))
-      broken.push(`CANCELLED owing stock ${state.stock}`);
-    if (state.payment === 'pending' || state.payment === 'refunding') broken.push(`CANCELLED owing ${state.payment}`);
-  }
-  if (state.failure && state.status === 'RUNNING') broken.push('failure recorded but still RUNNING');
-  return broken;
-}
-
-const expectInvariants = (state: SagaState | undefined) => expect(invariantViolations(state)).toEqual([]);
-
-// ---------------------------------------------------------------------------------------------
-// given / when / then
-// ---------------------------------------------------------------------------------------------
-
-interface Expectation {
-  /** The exact commands emitted (order-insensitive), type and data. */
-  commands?: Outgoing[];
-  status?: SagaStatus;
-  user?: UserStep;
-  stock?: StockStep;
-  payment?: PaymentStep;
-  /** `null` asserts there is no failure. */
-  failure?: { reason: CancelReason; detail?: string } | null;
-  /** `'applied'`, or the message was ignored for a reason matching the pattern. */
-  outcome?: 'applied' | { ignored: RegExp };
-}
-
-const byType = (commands: Outgoing[]) => [...commands].sort((a, b) => a.type.localeCompare(b.type));
-
-/** Folds decide over earlier messages; every step must apply and keep the invariants. */
-function fold(history: Message[]): SagaState | undefined {
-  let state: SagaState | undefined;
-  for (const m of history) {
-    const decision = decide(state, m);
-    expectInvariants(decision.state);
-    state = decision.state;
-  }
-  return state;
-}
-
-function given(...history: Message[]) {
-  const state = fold(history);
-  return {
-    state,
-    when(incoming: Message) {
-      const decision = decide(state, incoming);
-      expectInvariants(decision.state);
-      return {
-        decision,
-        then(expected: Expectation): Decision {
-          if (expected.commands) expect(byType(decision.commands)).toEqual(byType(expected.commands));
-          if (expected.outcome === 'applied') expect(decision.outcome).toEqual({ kind: 'applied' });
-          else if (expected.outcome) {
-            expect(decision.outcome.kind).toBe('ignored');
-            if (decision.outcome.kind === 'ignored') expect(decision.outcome.why).toMatch(expected.outcome.ignored);
-          }
-          const after = decision.state;
-          if (expected.status) expect(after?.status).toBe(expected.status);
-          if (expected.user) expect(after?.user).toBe(expected.user);
-          if (expected.stock) expect(after?.stock).toBe(expected.stock);
-          if (expected.payment) expect(after?.payment).toBe(expected.payment);
-          if (expected.failure === null) expect(after?.failure).toBeUndefined();
-          else if (expected.failure) expect(after?.failure).toEqual(expected.failure);
-          return decision;
-        },
-        /** Ignored: a reason, no commands, and the very same state. */
-        thenIgnored(why: RegExp): Decision {
-          expect(decision.outcome.kind).toBe('ignored');
-          if (decision.outcome.kind === 'ignored') expect(decision.outcome.why).toMatch(why);
-          expect(decision.commands).toEqual([]);
-          expect(decision.state).toBe(state);
-          return decision;
-        },
-      };
-    },
-  };
-}
-
-// Common histories.
-const started = [orderRequested()];
-const readyToPay = [orderRequested(), userVerified(), stockReserved()];
-const paid = [...readyToPay, paymentSettled()];
+import type { SagaState } from './order-saga';
+import {
+  byType,
+  cancellationRequested,
+  card,
+  cause,
+  commitStock,
+  deadlinePassed,
+  expectInvariants,
+  fold,
+  given,
+  invariantViolations,
+  invoiceId,
+  items,
+  lines,
+  message,
+  messageIds,
+  now,
+  orderCancelled,
+  orderConfirmed,
+  orderId,
+  orderRequested,
+  paid,
+  paymentDeclined,
+  paymentId,
+  paymentRefunded,
+  paymentSettled,
+  policy,
+  producers,
+  productA,
+  productB,
+  readyToPay,
+  refundPayment,
+  releaseStock,
+  reserveStock,
+  settlePayment,
+  started,
+  stockCommitted,
+  stockRejected,
+  stockReleased,
+  stockReserved,
+  totalCents,
+  userId,
+  userRejected,
+  userVerified,
+  verifyUser,
+} from './order-saga.fixtures';
 
 // ---------------------------------------------------------------------------------------------
 
@@ -747,8 +571,8 @@ describe('order saga: duplicate and out-of-place messages are ignored', () => {
   it('decide does not mutate the state it is given', () => {
     const { state } = given(...readyToPay);
     const snapshot = structuredClone(state);
-    decide(state, paymentSettled());
-    decide(state, cancellationRequested());
+    decide(state, paymentSettled(), policy);
+    decide(state, cancellationRequested(), policy);
     expect(state).toEqual(snapshot);
   });
 });
@@ -828,7 +652,7 @@ function explore(): Path[] {
     for (const { message: next, rest } of nexts) {
       const isCancel = next.type === 'OrderCancellationRequested';
       const isDuplicate = !isCancel && !outstanding.some((c) => (replyTo[c] ?? []).some((r) => r().type === next.type));
-      const decision = decide(state, next);
+      const decision = decide(state, next, policy);
       const after = decision.state!;
       const violations = invariantViolations(after);
       if (violations.length > 0)
@@ -846,7 +670,7 @@ function explore(): Path[] {
       );
     }
   };
-  const first = decide(undefined, orderRequested());
+  const first = decide(undefined, orderRequested(), policy);
   walk(
     first.state!,
     [orderRequested()],
@@ -862,7 +686,7 @@ describe('order saga: properties', () => {
     let state: SagaState | undefined;
     const emitted: Outgoing[] = [];
     for (const m of path) {
-      const decision = decide(state, m);
+      const decision = decide(state, m, policy);
       expect(decision.outcome).toEqual({ kind: 'applied' });
       expectInvariants(decision.state);
       emitted.push(...decision.commands);

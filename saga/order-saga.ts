@@ -1,55 +1,50 @@
-import type { CancelReason, Message, MessageOf, Outgoing, PricedLine, SealedCard, OrderLine } from '../contracts';
-import { assertNever } from '../lib/assert-never';
+import type { MessageOf, Outgoing } from '../contracts';
+import { onDeadline, schedule } from './deadlines';
+import { advance } from './progress';
+import { lateReply, receive } from './replies';
+import {
+  applied,
+  commandFor,
+  ignore,
+  isTerminal,
+  pendingSteps,
+  type Decision,
+  type SagaInput,
+  type SagaPolicy,
+  type SagaState,
+} from './state';
+
+export * from './state';
 
 /**
- * The order saga as a pure decision: (state, message) → (state, commands). No I/O, no clock,
- * no ids; the runner persists the result and gives the commands their envelopes.
+ * The order saga as a pure decision: (state, input, policy) → (state, commands). No I/O, and
+ * time comes in through the policy; the runner persists the result and gives the commands
+ * their envelopes.
  *
  * User verification and stock reservation start together; payment waits for both. The first
- * failure wins and turns the saga to compensation: it releases what was reserved, refunds what
- * was settled, waits for outstanding replies, then cancels the order. Success commits the stock,
- * then confirms.
+ * failure (a rejection, a decline, a deadline, the customer's cancel) wins and turns the saga
+ * to compensation: it releases what was reserved, refunds what was settled, waits for the
+ * answers still owed, then cancels the order. Success commits the stock, then confirms. An
+ * answer that comes after its step's deadline is undone.
  */
-
-export type SagaStatus = 'RUNNING' | 'COMPENSATING' | 'CONFIRMED' | 'CANCELLED';
-export type UserStep = 'pending' | 'verified' | 'rejected';
-export type StockStep = 'pending' | 'reserved' | 'rejected' | 'committing' | 'committed' | 'releasing' | 'released';
-export type PaymentStep = 'not_started' | 'pending' | 'settled' | 'declined' | 'refunding' | 'refunded';
-
-export interface SagaState {
-  orderId: string;
-  userId: string;
-  items: OrderLine[];
-  card: SealedCard;
-  status: SagaStatus;
-  user: UserStep;
-  stock: StockStep;
-  payment: PaymentStep;
-  priced?: { lines: PricedLine[]; totalCents: number };
-  invoiceId?: string;
-  failure?: { reason: CancelReason; detail?: string };
-}
-
-/** What became of an incoming message: it moved the saga on, or it did not fit and why. */
-export type Outcome = { kind: 'applied' } | { kind: 'ignored'; why: string };
-
-export interface Decision {
-  state: SagaState | undefined;
-  commands: Outgoing[];
-  outcome: Outcome;
-}
-
-export const isTerminal = (state: SagaState) => state.status === 'CONFIRMED' || state.status === 'CANCELLED';
-
-export function decide(state: SagaState | undefined, message: Message): Decision {
-  if (message.type === 'OrderRequested') {
-    return state ? ignore(state, 'saga already started') : start(message);
+export function decide(state: SagaState | undefined, input: SagaInput, policy: SagaPolicy): Decision {
+  if (input.type === 'OrderRequested') {
+    return state ? ignore(state, 'saga already started') : schedule(start(input), input, policy);
   }
   if (!state) return ignore(undefined, 'no saga for this order');
+  const decision =
+    input.type === 'DeadlinePassed' ? onDeadline(state, input.data.step, policy.now) : onMessage(state, input);
+  return decision.outcome.kind === 'applied' ? schedule(decision, input, policy) : decision;
+}
+
+function onMessage(state: SagaState, message: Exclude<SagaInput, { type: 'DeadlinePassed' }>): Decision {
+  const late = lateReply(state, message);
+  if (late) return late;
   if (isTerminal(state)) return ignore(state, `saga already ${state.status}`);
   const received = receive(state, message);
   if ('ignored' in received) return ignore(state, received.ignored);
-  return { ...advance(received.state), outcome: { kind: 'applied' } };
+  const { state: next, commands } = advance(received.state);
+  return applied(next!, commands);
 }
 
 function start({ data }: MessageOf<'OrderRequested'>): Decision {
@@ -62,135 +57,16 @@ function start({ data }: MessageOf<'OrderRequested'>): Decision {
     user: 'pending',
     stock: 'pending',
     payment: 'not_started',
+    deadlines: {},
   };
-  return {
-    state,
-    commands: [
-      { type: 'VerifyUser', data: { orderId: data.orderId, userId: data.userId } },
-      { type: 'ReserveStock', data: { orderId: data.orderId, items: data.items } },
-    ],
-    outcome: { kind: 'applied' },
-  };
+  return applied(state, [commandFor(state, 'verifyUser'), commandFor(state, 'reserveStock')]);
 }
 
-const ignore = (state: SagaState | undefined, why: string): Decision => ({
-  state,
-  commands: [],
-  outcome: { kind: 'ignored', why },
-});
-
-/** Records a reply in the state, or says why it does not fit. */
-function receive(state: SagaState, message: Message): { state: SagaState } | { ignored: string } {
-  const fail = (reason: CancelReason, detail?: string) => state.failure ?? { reason, ...(detail ? { detail } : {}) };
-  const expecting = <K extends 'user' | 'stock' | 'payment'>(step: K, value: SagaState[K]) => state[step] === value;
-
-  switch (message.type) {
-    case 'UserVerified':
-      if (!expecting('user', 'pending')) return { ignored: `user already ${state.user}` };
-      return { state: { ...state, user: 'verified' } };
-    case 'UserRejected':
-      if (!expecting('user', 'pending')) return { ignored: `user already ${state.user}` };
-      return { state: { ...state, user: 'rejected', failure: fail('USER_REJECTED', message.data.reason) } };
-    case 'StockReserved':
-      if (!expecting('stock', 'pending')) return { ignored: `stock already ${state.stock}` };
-      return {
-        state: {
-          ...state,
-          stock: 'reserved',
-          priced: { lines: message.data.lines, totalCents: message.data.totalCents },
-        },
-      };
-    case 'StockRejected':
-      if (!expecting('stock', 'pending')) return { ignored: `stock already ${state.stock}` };
-      return {
-        state: { ...state, stock: 'rejected', failure: fail(message.data.reason, `product ${message.data.productId}`) },
-      };
-    case 'PaymentSettled':
-      if (!expecting('payment', 'pending')) return { ignored: `payment already ${state.payment}` };
-      return { state: { ...state, payment: 'settled', invoiceId: message.data.invoiceId } };
-    case 'PaymentDeclined':
-      if (!expecting('payment', 'pending')) return { ignored: `payment already ${state.payment}` };
-      return { state: { ...state, payment: 'declined', failure: fail('PAYMENT_DECLINED', message.data.reason) } };
-    case 'StockCommitted':
-      if (!expecting('stock', 'committing')) return { ignored: `stock is ${state.stock}` };
-      return { state: { ...state, stock: 'committed' } };
-    case 'StockReleased':
-      if (!expecting('stock', 'releasing')) return { ignored: `stock is ${state.stock}` };
-      return { state: { ...state, stock: 'released' } };
-    case 'PaymentRefunded':
-      if (!expecting('payment', 'refunding')) return { ignored: `payment is ${state.payment}` };
-      return { state: { ...state, payment: 'refunded' } };
-    case 'OrderCancellationRequested':
-      return { state: { ...state, failure: fail('CANCELLED_BY_CUSTOMER') } };
-    case 'OrderRequested':
-    case 'VerifyUser':
-    case 'ReserveStock':
-    case 'SettlePayment':
-    case 'ReleaseStock':
-    case 'CommitStock':
-    case 'RefundPayment':
-    case 'OrderConfirmed':
-    case 'OrderCancelled':
-      return { ignored: `${message.type} is not an input of the saga` };
-    default:
-      return assertNever(message);
-  }
-}
-
-/** Issues the commands the state now calls for. */
-function advance(state: SagaState): Pick<Decision, 'state' | 'commands'> {
-  if (isTerminal(state)) return { state, commands: [] };
-  if (state.failure) return compensate(state);
-  const { orderId } = state;
-
-  if (state.user === 'verified' && state.stock === 'reserved' && state.payment === 'not_started') {
-    const { lines, totalCents } = state.priced!;
-    return {
-      state: { ...state, payment: 'pending' },
-      commands: [
-        {
-          type: 'SettlePayment',
-          data: { orderId, userId: state.userId, lines, amountCents: totalCents, card: state.card },
-        },
-      ],
-    };
-  }
-  if (state.payment === 'settled' && state.stock === 'reserved') {
-    return { state: { ...state, stock: 'committing' }, commands: [{ type: 'CommitStock', data: { orderId } }] };
-  }
-  if (state.payment === 'settled' && state.stock === 'committed') {
-    const { lines, totalCents } = state.priced!;
-    return {
-      state: { ...state, status: 'CONFIRMED' },
-      commands: [{ type: 'OrderConfirmed', data: { orderId, lines, totalCents, invoiceId: state.invoiceId! } }],
-    };
-  }
-  return { state, commands: [] };
-}
-
-/** Undoes what succeeded, waits for replies still owed, then cancels. */
-function compensate(state: SagaState): Pick<Decision, 'state' | 'commands'> {
-  const { orderId } = state;
-  const commands: Outgoing[] = [];
-  let next: SagaState = { ...state, status: 'COMPENSATING' };
-
-  // Committed stock is released too: a cancel can land between payment and commit.
-  if (next.stock === 'reserved' || next.stock === 'committed') {
-    next = { ...next, stock: 'releasing' };
-    commands.push({ type: 'ReleaseStock', data: { orderId } });
-  }
-  if (next.payment === 'settled') {
-    next = { ...next, payment: 'refunding' };
-    commands.push({ type: 'RefundPayment', data: { orderId } });
-  }
-
-  const stockOwed = ['pending', 'committing', 'releasing'].includes(next.stock);
-  const paymentOwed = next.payment === 'pending' || next.payment === 'refunding';
-  if (stockOwed || paymentOwed) return { state: next, commands };
-
-  const { reason, detail } = next.failure!;
-  return {
-    state: { ...next, status: 'CANCELLED' },
-    commands: [...commands, { type: 'OrderCancelled', data: { orderId, reason, ...(detail ? { detail } : {}) } }],
-  };
+/**
+ * The commands of every step still awaiting an answer, to send again after a restart: the
+ * command or its answer may have been lost with the process. Participants act once per order,
+ * so a command that did arrive only brings a duplicate answer, which the saga ignores.
+ */
+export function resendPending(state: SagaState): Outgoing[] {
+  return pendingSteps(state).map((step) => commandFor(state, step));
 }

@@ -1,61 +1,88 @@
-import { envelope, type Message } from '../contracts';
-import type { Inbound } from '../broker/topology';
+import { envelope, type Message, type Outgoing } from '../contracts';
 import { consumersOf } from '../broker/topology';
 import type { SqliteDb } from '../db/sqlite';
-import { decide } from './order-saga';
+import { nextDeadline } from './deadlines';
+import { decide, resendPending, type SagaInput, type SagaPolicy, type SagaState } from './order-saga';
+import type { TraceRow } from './schema';
 import { stepOf } from './steps';
 import { findSaga, insertSteps, insertTrace, saveSaga } from './store';
 
+/** An input with what the trace records of it: a broker message, or a deadline the orchestrator raised. */
+export type TracedInput = SagaInput & Pick<Message, 'messageId' | 'causationId' | 'producer' | 'occurredAt'>;
+
 /**
- * Applies one message to its saga inside the caller's transaction: decides, saves the state
- * (optimistically), logs the steps, traces the message and the commands, and returns the
+ * Applies one input to its saga inside the caller's transaction: decides, saves the state
+ * (optimistically), logs the steps, traces the input and the commands, and returns the
  * commands with their envelopes for the outbox.
  */
-export function runSaga(tx: SqliteDb, message: Inbound<'orchestrator'>, now: Date): Message[] {
-  const orderId = message.data.orderId;
+export function runSaga(tx: SqliteDb, input: TracedInput, policy: SagaPolicy): Message[] {
+  const orderId = input.data.orderId;
   const saved = findSaga(tx, orderId);
-  const decision = decide(saved?.state, message);
+  const decision = decide(saved?.state, input, policy);
   const applied = decision.outcome.kind === 'applied';
-  const commands = decision.commands.map((command) =>
-    envelope(command, { producer: 'orchestrator', correlationId: orderId, causationId: message.messageId, now }),
-  );
-  if (applied && decision.state) saveSaga(tx, decision.state, saved?.version, now);
+  // An ignored input may still change the state (a stale deadline is dropped): save any change.
+  if (decision.state && decision.state !== saved?.state) {
+    saveSaga(tx, decision.state, nextDeadline(decision.state), saved?.version, policy.now);
+  }
 
-  const at = now.toISOString();
+  const commands = withEnvelopes(orderId, input.messageId, decision.commands, policy.now);
+  const at = policy.now.toISOString();
   insertSteps(
     tx,
-    (applied ? [message, ...commands] : commands).flatMap((m) => {
-      const step = stepOf[m.type];
+    (applied ? [input, ...commands] : commands).flatMap((m) => {
+      const step = m.type === 'DeadlinePassed' ? undefined : stepOf[m.type];
       return step ? [{ orderId, ...step, messageId: m.messageId, at }] : [];
     }),
   );
   insertTrace(tx, [
     {
       orderId,
-      messageId: message.messageId,
-      causationId: message.causationId,
-      type: message.type,
-      producer: message.producer,
+      messageId: input.messageId,
+      causationId: input.causationId,
+      type: input.type,
+      producer: input.producer,
       consumer: 'orchestrator',
       direction: 'in',
       outcome: applied ? 'applied' : 'ignored',
-      note: decision.outcome.kind === 'ignored' ? decision.outcome.why : null,
-      occurredAt: message.occurredAt,
+      note:
+        decision.outcome.kind === 'ignored'
+          ? decision.outcome.why
+          : input.type === 'DeadlinePassed'
+            ? `${input.data.step} deadline`
+            : null,
+      occurredAt: input.occurredAt,
       recordedAt: at,
     },
-    ...commands.map((command) => ({
-      orderId,
-      messageId: command.messageId,
-      causationId: command.causationId,
-      type: command.type,
-      producer: 'orchestrator',
-      consumer: consumersOf(command.type).join(','),
-      direction: 'out' as const,
-      outcome: 'sent' as const,
-      note: null,
-      occurredAt: command.occurredAt,
-      recordedAt: at,
-    })),
+    ...commands.map((command) => traceOut(command, null, at)),
   ]);
   return commands;
+}
+
+/** After a restart: the commands of every step still awaiting an answer, sent again and traced. */
+export function resendAfterRestart(tx: SqliteDb, state: SagaState, now: Date): Message[] {
+  const commands = withEnvelopes(state.orderId, null, resendPending(state), now);
+  insertTrace(
+    tx,
+    commands.map((command) => traceOut(command, 'resent after a restart', now.toISOString())),
+  );
+  return commands;
+}
+
+const withEnvelopes = (orderId: string, causationId: string | null, commands: Outgoing[], now: Date) =>
+  commands.map((command) => envelope(command, { producer: 'orchestrator', correlationId: orderId, causationId, now }));
+
+function traceOut(command: Message, note: string | null, recordedAt: string): Omit<TraceRow, 'seq'> {
+  return {
+    orderId: command.data.orderId,
+    messageId: command.messageId,
+    causationId: command.causationId,
+    type: command.type,
+    producer: 'orchestrator',
+    consumer: consumersOf(command.type).join(','),
+    direction: 'out',
+    outcome: 'sent',
+    note,
+    occurredAt: command.occurredAt,
+    recordedAt,
+  };
 }

@@ -13,10 +13,15 @@ export const sagas = sqliteTable(
     status: text('status').$type<SagaStatus>().notNull(),
     version: integer('version').notNull(),
     state: text('state', { mode: 'json' }).$type<SagaState>().notNull(),
+    /** The earliest deadline in `state`, as a column so due sagas are found by an index. */
+    nextDeadlineAt: text('next_deadline_at'),
     startedAt: text('started_at').notNull(),
     updatedAt: text('updated_at').notNull(),
   },
-  (table) => [index('sagas_status').on(table.status, table.startedAt)],
+  (table) => [
+    index('sagas_status').on(table.status, table.startedAt),
+    index('sagas_next_deadline').on(table.nextDeadlineAt),
+  ],
 );
 export type SagaRow = typeof sagas.$inferSelect;
 

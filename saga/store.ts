@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, lt, or } from 'drizzle-orm';
+import { and, asc, desc, eq, lt, lte, min, notInArray, or } from 'drizzle-orm';
 import type { SqliteDb } from '../db/sqlite';
 import type { SagaState, SagaStatus } from './order-saga';
 import { sagas, sagaSteps, sagaTrace, type SagaRow, type StepRow, type TraceRow } from './schema';
@@ -7,21 +7,60 @@ export const findSaga = (db: SqliteDb, orderId: string) =>
   db.select().from(sagas).where(eq(sagas.orderId, orderId)).get();
 
 /** Inserts or advances a saga; throws when another writer moved it since `expectedVersion`. */
-export function saveSaga(db: SqliteDb, state: SagaState, expectedVersion: number | undefined, now: Date): void {
+export function saveSaga(
+  db: SqliteDb,
+  state: SagaState,
+  nextDeadlineAt: string | null,
+  expectedVersion: number | undefined,
+  now: Date,
+): void {
   const at = now.toISOString();
   if (expectedVersion === undefined) {
     db.insert(sagas)
-      .values({ orderId: state.orderId, status: state.status, version: 1, state, startedAt: at, updatedAt: at })
+      .values({
+        orderId: state.orderId,
+        status: state.status,
+        version: 1,
+        state,
+        nextDeadlineAt,
+        startedAt: at,
+        updatedAt: at,
+      })
       .run();
     return;
   }
   const result = db
     .update(sagas)
-    .set({ status: state.status, version: expectedVersion + 1, state, updatedAt: at })
+    .set({ status: state.status, version: expectedVersion + 1, state, nextDeadlineAt, updatedAt: at })
     .where(and(eq(sagas.orderId, state.orderId), eq(sagas.version, expectedVersion)))
     .run() as { changes: number };
   if (result.changes !== 1) throw new Error(`saga ${state.orderId} changed concurrently; retrying`);
 }
+
+/** Sagas with a deadline at or before `now`, oldest deadline first. */
+export const dueSagas = (db: SqliteDb, now: Date, limit: number) =>
+  db
+    .select()
+    .from(sagas)
+    .where(lte(sagas.nextDeadlineAt, now.toISOString()))
+    .orderBy(asc(sagas.nextDeadlineAt))
+    .limit(limit)
+    .all();
+
+/** When the next deadline of any saga comes, or undefined when none is set. */
+export const earliestDeadline = (db: SqliteDb): string | undefined =>
+  db
+    .select({ at: min(sagas.nextDeadlineAt) })
+    .from(sagas)
+    .get()?.at ?? undefined;
+
+/** Sagas that have not ended: what recovery resumes after a restart. */
+export const unfinishedSagas = (db: SqliteDb) =>
+  db
+    .select()
+    .from(sagas)
+    .where(notInArray(sagas.status, ['CONFIRMED', 'CANCELLED']))
+    .all();
 
 export const insertSteps = (db: SqliteDb, rows: Omit<StepRow, 'seq'>[]) => {
   if (rows.length > 0) db.insert(sagaSteps).values(rows).run();

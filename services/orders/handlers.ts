@@ -3,9 +3,9 @@ import type { Inbound } from '../../broker/topology';
 import type { SqliteDb } from '../../db/sqlite';
 import { assertNever } from '../../lib/assert-never';
 import { priceItems } from './outcomes';
-import { endOrder, findOrder } from './store';
+import { endOrder, findOrder, noteOnHistory } from './store';
 
-/** Records the saga's outcome on the order. Orders answers nothing: the saga has ended. */
+/** Records the saga's outcome, and late compensations, on the order. Orders answers nothing. */
 export function handleSagaOutcome(tx: SqliteDb, message: Inbound<'orders'>, now: Date): Outgoing[] {
   const order = findOrder(tx, message.data.orderId);
   if (!order) throw new Error(`order ${message.data.orderId} does not exist`);
@@ -24,6 +24,12 @@ export function handleSagaOutcome(tx: SqliteDb, message: Inbound<'orders'>, now:
         now,
       );
       return [];
+    case 'LateReplyCompensated': {
+      const late = message.data.step === 'settlePayment' ? 'the payment settled' : 'the stock was reserved';
+      const undone = message.data.compensation === 'RefundPayment' ? 'refunded' : 'released';
+      noteOnHistory(tx, order, `${late} after its deadline, so it was ${undone}`, now);
+      return [];
+    }
     default:
       return assertNever(message);
   }

@@ -95,3 +95,15 @@ export const findIdempotencyKey = (db: SqliteDb, userId: string, key: string) =>
 
 export const insertIdempotencyKey = (db: SqliteDb, row: typeof idempotencyKeys.$inferInsert) =>
   db.insert(idempotencyKeys).values(row).run();
+
+/** Adds a note to an order's history without changing its status. */
+export function noteOnHistory(
+  db: SqliteDb,
+  order: Pick<OrderRow, 'id' | 'status' | 'reason'>,
+  detail: string,
+  now: Date,
+) {
+  db.insert(orderHistory)
+    .values({ orderId: order.id, status: order.status, reason: order.reason, detail, at: now.toISOString() })
+    .run();
+}

@@ -1,0 +1,97 @@
+import type { CancelReason, Message, OrderLine, Outgoing, PricedLine, SealedCard } from '../contracts';
+import { assertNever } from '../lib/assert-never';
+import type { StepName } from './steps';
+
+export type SagaStatus = 'RUNNING' | 'COMPENSATING' | 'CONFIRMED' | 'CANCELLED';
+/** `timed_out`: the step's deadline passed without an answer; a late answer is undone. */
+export type UserStep = 'pending' | 'verified' | 'rejected' | 'timed_out';
+export type StockStep =
+  'pending' | 'reserved' | 'rejected' | 'timed_out' | 'committing' | 'committed' | 'releasing' | 'released';
+export type PaymentStep = 'not_started' | 'pending' | 'settled' | 'declined' | 'timed_out' | 'refunding' | 'refunded';
+
+export interface SagaState {
+  orderId: string;
+  userId: string;
+  items: OrderLine[];
+  card: SealedCard;
+  status: SagaStatus;
+  user: UserStep;
+  stock: StockStep;
+  payment: PaymentStep;
+  priced?: { lines: PricedLine[]; totalCents: number };
+  invoiceId?: string;
+  failure?: { reason: CancelReason; detail?: string };
+  /** When each outstanding step gives up (ISO time); set as its command is sent. */
+  deadlines: Partial<Record<StepName, string>>;
+}
+
+/** The orchestrator's own input: a step's deadline has come. Not a broker message. */
+export interface DeadlinePassed {
+  type: 'DeadlinePassed';
+  data: { orderId: string; step: StepName };
+}
+export type SagaInput = Message | DeadlinePassed;
+
+/** Time and timeouts are given to the decider, never read inside it. */
+export interface SagaPolicy {
+  now: Date;
+  timeoutMs: (step: StepName) => number;
+}
+
+/** What became of an input: it moved the saga on, or it did not fit and why. */
+export type Outcome = { kind: 'applied' } | { kind: 'ignored'; why: string };
+
+export interface Decision {
+  state: SagaState | undefined;
+  commands: Outgoing[];
+  outcome: Outcome;
+}
+
+export const isTerminal = (state: SagaState) => state.status === 'CONFIRMED' || state.status === 'CANCELLED';
+
+export const applied = (state: SagaState, commands: Outgoing[] = []): Decision => ({
+  state,
+  commands,
+  outcome: { kind: 'applied' },
+});
+
+export const ignore = (state: SagaState | undefined, why: string): Decision => ({
+  state,
+  commands: [],
+  outcome: { kind: 'ignored', why },
+});
+
+/** The command that performs `step` for this saga. */
+export function commandFor(state: SagaState, step: StepName): Outgoing {
+  const { orderId, userId } = state;
+  switch (step) {
+    case 'verifyUser':
+      return { type: 'VerifyUser', data: { orderId, userId } };
+    case 'reserveStock':
+      return { type: 'ReserveStock', data: { orderId, items: state.items } };
+    case 'settlePayment': {
+      const { lines, totalCents } = state.priced!;
+      return { type: 'SettlePayment', data: { orderId, userId, lines, amountCents: totalCents, card: state.card } };
+    }
+    case 'commitStock':
+      return { type: 'CommitStock', data: { orderId } };
+    case 'releaseStock':
+      return { type: 'ReleaseStock', data: { orderId } };
+    case 'refundPayment':
+      return { type: 'RefundPayment', data: { orderId } };
+    default:
+      return assertNever(step);
+  }
+}
+
+/** The steps whose answer the saga is waiting for. */
+export function pendingSteps(state: SagaState): StepName[] {
+  const pending: StepName[] = [];
+  if (state.user === 'pending') pending.push('verifyUser');
+  if (state.stock === 'pending') pending.push('reserveStock');
+  if (state.stock === 'committing') pending.push('commitStock');
+  if (state.stock === 'releasing') pending.push('releaseStock');
+  if (state.payment === 'pending') pending.push('settlePayment');
+  if (state.payment === 'refunding') pending.push('refundPayment');
+  return pending;
+}
