@@ -35,6 +35,8 @@ export function createOrchestrator({ config, broker, tokens, logger }: ServiceDe
     name: 'orchestrator',
     routes: sagaRoutes(db, tokens),
     async start() {
+      // Overdue deadlines first: a step that timed out while we were down is not asked again.
+      fireDeadlines(new Date());
       resumeUnfinished();
       await endpoint.listenRaw((tx, message, now) => endpoint.send(tx, runSaga(tx, message, policyAt(now))));
       timer.start();

@@ -27,28 +27,12 @@ export const productB = randomUUID();
 export const paymentId = randomUUID();
 export const invoiceId = randomUUID();
 export const cause = randomUUID(); // causationId of every reply (the command that asked for it)
-export const messageIds = {
-  OrderRequested: randomUUID(),
-  OrderCancellationRequested: randomUUID(),
-  VerifyUser: randomUUID(),
-  UserVerified: randomUUID(),
-  UserRejected: randomUUID(),
-  ReserveStock: randomUUID(),
-  StockReserved: randomUUID(),
-  StockRejected: randomUUID(),
-  SettlePayment: randomUUID(),
-  PaymentSettled: randomUUID(),
-  PaymentDeclined: randomUUID(),
-  ReleaseStock: randomUUID(),
-  StockReleased: randomUUID(),
-  CommitStock: randomUUID(),
-  StockCommitted: randomUUID(),
-  RefundPayment: randomUUID(),
-  PaymentRefunded: randomUUID(),
-  OrderConfirmed: randomUUID(),
-  OrderCancelled: randomUUID(),
-  LateReplyCompensated: randomUUID(),
-} satisfies Record<MessageType, string>;
+/** One fixed message id per message type, drawn the first time the type is used. */
+const messageIds = new Map<MessageType, string>();
+export const messageIdOf = (type: MessageType) => {
+  if (!messageIds.has(type)) messageIds.set(type, randomUUID());
+  return messageIds.get(type)!;
+};
 export const now = new Date('2025-01-01T12:00:00.000Z');
 export const policy = { now, timeoutMs: () => 10_000 };
 
@@ -67,7 +51,7 @@ export const totalCents = 2 * 1_250 + 999;
 // Message builders: full envelopes, built by the contract's own envelope().
 // ---------------------------------------------------------------------------------------------
 
-export const producers: Record<MessageType, ServiceName> = {
+export const producers: Partial<Record<MessageType, ServiceName>> = {
   OrderRequested: 'orders',
   OrderCancellationRequested: 'orders',
   VerifyUser: 'orchestrator',
@@ -88,14 +72,16 @@ export const producers: Record<MessageType, ServiceName> = {
   OrderConfirmed: 'orchestrator',
   OrderCancelled: 'orchestrator',
   LateReplyCompensated: 'orchestrator',
+  UserDeactivated: 'users',
+  UserReactivated: 'users',
 };
 
 export function message<T extends MessageType>(type: T, data: MessageData<T>): MessageOf<T> {
   return envelope({ type, data } as Outgoing<T>, {
-    producer: producers[type],
+    producer: producers[type] ?? 'orchestrator',
     correlationId: orderId,
     causationId: type === 'OrderRequested' ? null : cause,
-    messageId: messageIds[type],
+    messageId: messageIdOf(type),
     now,
   });
 }

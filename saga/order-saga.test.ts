@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { Message, MessageType, Outgoing } from '../contracts';
+import type { MessageType, OrderMessage, Outgoing } from '../contracts';
 import { decide, isTerminal } from './order-saga';
 import type { SagaState } from './order-saga';
 import {
@@ -17,7 +17,6 @@ import {
   items,
   lines,
   message,
-  messageIds,
   now,
   orderCancelled,
   orderConfirmed,
@@ -551,7 +550,7 @@ describe('order saga: duplicate and out-of-place messages are ignored', () => {
   });
 
   it("commands and the saga's own events fed back to it", () => {
-    const notInputs: Message[] = [
+    const notInputs: OrderMessage[] = [
       message('VerifyUser', { orderId, userId }),
       message('ReserveStock', { orderId, items }),
       message('SettlePayment', { orderId, userId, lines, amountCents: totalCents, card }),
@@ -582,7 +581,7 @@ describe('order saga: duplicate and out-of-place messages are ignored', () => {
 // ---------------------------------------------------------------------------------------------
 
 /** Every complete path scripted above, start to terminal. */
-const scripts: Record<string, Message[]> = {
+const scripts: Record<string, OrderMessage[]> = {
   'happy path, user first': [orderRequested(), userVerified(), stockReserved(), paymentSettled(), stockCommitted()],
   'happy path, stock first': [orderRequested(), stockReserved(), userVerified(), paymentSettled(), stockCommitted()],
   'user rejected, stock pending': [orderRequested(), userRejected('inactive_user'), stockReserved(), stockReleased()],
@@ -610,7 +609,7 @@ const scripts: Record<string, Message[]> = {
   'cancel while committing': [...paid, cancellationRequested(), stockCommitted(), paymentRefunded(), stockReleased()],
 };
 
-const replyTo: Partial<Record<MessageType, Array<() => Message>>> = {
+const replyTo: Partial<Record<MessageType, Array<() => OrderMessage>>> = {
   VerifyUser: [userVerified, () => userRejected('unknown_user')],
   ReserveStock: [stockReserved, () => stockRejected('OUT_OF_STOCK')],
   SettlePayment: [paymentSettled, () => paymentDeclined('card_declined')],
@@ -620,7 +619,7 @@ const replyTo: Partial<Record<MessageType, Array<() => Message>>> = {
 };
 
 interface Path {
-  messages: Message[];
+  messages: OrderMessage[];
   state: SagaState;
 }
 
@@ -632,12 +631,12 @@ function explore(): Path[] {
   const done: Path[] = [];
   const walk = (
     state: SagaState,
-    messages: Message[],
+    messages: OrderMessage[],
     outstanding: MessageType[],
     cancelled: boolean,
     duplicated: boolean,
   ): void => {
-    const nexts: Array<{ message: Message; rest: MessageType[] }> = [];
+    const nexts: Array<{ message: OrderMessage; rest: MessageType[] }> = [];
     outstanding.forEach((command, i) => {
       const rest = outstanding.filter((_, j) => j !== i);
       for (const reply of replyTo[command] ?? []) nexts.push({ message: reply(), rest });

@@ -57,6 +57,8 @@ export function receive(state: SagaState, message: Message): Received {
     case 'OrderConfirmed':
     case 'OrderCancelled':
     case 'LateReplyCompensated':
+    case 'UserDeactivated':
+    case 'UserReactivated':
       return { ignored: `${message.type} is not an input of the saga` };
     default:
       return assertNever(message);

@@ -1,14 +1,16 @@
 import { envelope, type Message, type Outgoing } from '../contracts';
 import { consumersOf } from '../broker/topology';
+import type { Inbound } from '../broker/topology';
 import type { SqliteDb } from '../db/sqlite';
 import { nextDeadline } from './deadlines';
-import { decide, resendPending, type SagaInput, type SagaPolicy, type SagaState } from './order-saga';
+import { decide, resendPending, type DeadlinePassed, type SagaPolicy, type SagaState } from './order-saga';
 import type { TraceRow } from './schema';
 import { stepOf } from './steps';
 import { findSaga, insertSteps, insertTrace, saveSaga } from './store';
 
 /** An input with what the trace records of it: a broker message, or a deadline the orchestrator raised. */
-export type TracedInput = SagaInput & Pick<Message, 'messageId' | 'causationId' | 'producer' | 'occurredAt'>;
+export type TracedInput = (Inbound<'orchestrator'> | DeadlinePassed) &
+  Pick<Message, 'messageId' | 'causationId' | 'producer' | 'occurredAt'>;
 
 /**
  * Applies one input to its saga inside the caller's transaction: decides, saves the state
@@ -73,7 +75,7 @@ const withEnvelopes = (orderId: string, causationId: string | null, commands: Ou
 
 function traceOut(command: Message, note: string | null, recordedAt: string): Omit<TraceRow, 'seq'> {
   return {
-    orderId: command.data.orderId,
+    orderId: command.correlationId,
     messageId: command.messageId,
     causationId: command.causationId,
     type: command.type,

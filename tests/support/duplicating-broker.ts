@@ -1,12 +1,5 @@
 import type { Broker } from '../../broker/broker';
+import { withFaults } from './faulty-broker';
 
 /** Publishes every message twice: each consumer receives everything at least twice. */
-export const duplicating = (inner: Broker): Broker => ({
-  async publish(routingKey, payload) {
-    await inner.publish(routingKey, payload);
-    await inner.publish(routingKey, payload);
-  },
-  consume: (queue, handler) => inner.consume(queue, handler),
-  deadLetters: (queue) => inner.deadLetters(queue),
-  close: () => inner.close(),
-});
+export const duplicating = (inner: Broker): Broker => withFaults(inner, { seed: 1, duplicate: 1 });

@@ -16,24 +16,36 @@ export const rabbitUrl = process.env.RABBITMQ_URL ?? 'amqp://guest:guest@127.0.0
 export interface TestSystem extends System {
   api: Api;
   dataDir: string;
+  /** Stops this system and, after `downForMs`, starts a new one on the same data (and RabbitMQ namespace). */
+  restart(options?: Omit<TestSystemOptions, 'reuse'> & { downForMs?: number }): Promise<TestSystem>;
+}
+
+export interface TestSystemOptions {
+  /** Decorates the transport, to inject faults. */
+  wrapBroker?: (broker: Broker) => Broker;
+  /** Settings on top of the test defaults (e.g. SAGA_STEP_TIMEOUTS_MS). */
+  env?: Record<string, string>;
+  /** The data folder and namespace of an earlier system, to start again on them. */
+  reuse?: { dataDir: string; namespace: string };
 }
 
 /**
  * The whole system on a fresh data folder and, over RabbitMQ, its own namespace of exchange
- * and queues, removed again by `stop()`. `wrapBroker` decorates the transport to inject faults.
+ * and queues, removed again by `stop()`.
  */
 export async function startTestSystem(
   transport: Transport,
-  { wrapBroker = (broker: Broker) => broker } = {},
+  { wrapBroker = (broker) => broker, env = {}, reuse }: TestSystemOptions = {},
 ): Promise<TestSystem> {
-  const dataDir = await mkdtemp(join(tmpdir(), 'shop-test-'));
-  const namespace = `test-${randomUUID().slice(0, 8)}`;
+  const dataDir = reuse?.dataDir ?? (await mkdtemp(join(tmpdir(), 'shop-test-')));
+  const namespace = reuse?.namespace ?? `test-${randomUUID().slice(0, 8)}`;
   const config = loadConfig({
     DATA_DIR: dataDir,
     BROKER_URL: transport === 'rabbitmq' ? rabbitUrl : '',
     BROKER_NAMESPACE: namespace,
     JWT_SECRET: 'test-jwt-secret',
     CARD_TOKEN_KEY: 'test-card-key',
+    ...env,
   });
   const broker = wrapBroker(await connectBroker(config, logger));
   const system = await startSystem(config, { broker });
@@ -41,6 +53,11 @@ export async function startTestSystem(
     ...system,
     api: new Api(system.app),
     dataDir,
+    async restart({ downForMs = 0, ...options } = {}) {
+      await system.stop();
+      await new Promise((resolve) => setTimeout(resolve, downForMs));
+      return startTestSystem(transport, { ...options, reuse: { dataDir, namespace } });
+    },
     async stop() {
       await system.stop();
       if (transport === 'rabbitmq') {

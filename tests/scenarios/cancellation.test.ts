@@ -1,0 +1,70 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { expectInvariants } from '../support/invariants';
+import { withFaults, type FaultyBroker } from '../support/faulty-broker';
+import { startTestSystem, transports, type TestSystem } from '../support/system';
+import { waitFor } from '../support/wait';
+
+describe.each(transports)("a customer's cancel over the %s broker", (transport) => {
+  let system: TestSystem;
+  let faults: FaultyBroker;
+  beforeEach(async () => {
+    system = await startTestSystem(transport, { wrapBroker: (broker) => (faults = withFaults(broker)) });
+  });
+  afterEach(() => system.stop());
+
+  const sagaOf = async (orderId: string) =>
+    (await system.api.call('GET', `/sagas/${orderId}`, { token: await system.api.adminToken() })).body;
+
+  it('while the payment is in flight: the payment is refunded, the stock restocked, CANCELLED_BY_CUSTOMER', async () => {
+    const { api } = system;
+    const buyer = await api.customer();
+    const mug = await api.createProduct({ priceCents: 800, stock: 5 });
+    faults.pause('payments');
+
+    const placed = await api.placeOrder(buyer.token, [{ productId: mug.id, quantity: 2 }]);
+    await waitFor(async () => (await sagaOf(placed.body.id))?.state?.payment === 'pending', {
+      what: 'the saga to ask for the payment',
+    });
+    const cancel = await api.call('POST', `/orders/${placed.body.id}/cancel`, { token: buyer.token });
+    expect(cancel.status).toBe(202);
+    faults.resume('payments');
+
+    const order = await api.settled(buyer.token, placed.body.id);
+    expect(order).toMatchObject({ status: 'CANCELLED', reason: 'CANCELLED_BY_CUSTOMER' });
+    expect(await api.product(mug.id)).toMatchObject({ stock: 5, reserved: 0, sold: 0 });
+    const state = await expectInvariants(system.dataDir);
+    expect(state.payments).toMatchObject([{ order_id: order.id, status: 'refunded' }]);
+  });
+
+  it('before the stock answered: nothing stays reserved', async () => {
+    const { api } = system;
+    const buyer = await api.customer();
+    const mug = await api.createProduct({ priceCents: 800, stock: 5 });
+    faults.pause('products');
+
+    const placed = await api.placeOrder(buyer.token, [{ productId: mug.id, quantity: 3 }]);
+    expect((await api.call('POST', `/orders/${placed.body.id}/cancel`, { token: buyer.token })).status).toBe(202);
+    faults.resume('products');
+
+    const order = await api.settled(buyer.token, placed.body.id);
+    expect(order).toMatchObject({ status: 'CANCELLED', reason: 'CANCELLED_BY_CUSTOMER' });
+    expect(await api.product(mug.id)).toMatchObject({ stock: 5, reserved: 0, sold: 0 });
+    const state = await expectInvariants(system.dataDir);
+    expect(state.payments).toEqual([]);
+  });
+
+  it('409 once the order has ended; 404 for someone else', async () => {
+    const { api } = system;
+    const buyer = await api.customer();
+    const other = await api.customer();
+    const mug = await api.createProduct({ priceCents: 800, stock: 5 });
+    const placed = await api.placeOrder(buyer.token, [{ productId: mug.id, quantity: 1 }]);
+
+    expect((await api.call('POST', `/orders/${placed.body.id}/cancel`, { token: other.token })).status).toBe(404);
+    expect(await api.settled(buyer.token, placed.body.id)).toMatchObject({ status: 'CONFIRMED' });
+    const late = await api.call('POST', `/orders/${placed.body.id}/cancel`, { token: buyer.token });
+    expect(late.status).toBe(409);
+    expect(late.body).toMatchObject({ error: { code: 'conflict' } });
+    await expectInvariants(system.dataDir);
+  });
+});
