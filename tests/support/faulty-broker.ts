@@ -35,6 +35,8 @@ export interface FaultControls {
   pause(queue: ServiceName): void;
   /** Hands the held deliveries over and lets new ones through. */
   resume(queue: ServiceName): void;
+  /** Injects another plan's faults from now on (one system, many property runs). */
+  replan(plan: FaultPlan): void;
   /** What was injected so far. */
   readonly injected: { duplicated: number; delayed: number; failed: number; lost: number };
 }
@@ -42,13 +44,17 @@ export type FaultyBroker = Broker & FaultControls;
 
 /** Wraps either transport with the faults of `plan`; without a plan only pause/resume act. */
 export function withFaults(inner: Broker, plan: FaultPlan = { seed: 1 }): FaultyBroker {
-  const chance = random(plan.seed);
+  let chance = random(plan.seed);
   const injected = { duplicated: 0, delayed: 0, failed: 0, lost: 0 };
   const paused = new Set<ServiceName>();
   const held = new Map<ServiceName, { handler: DeliveryHandler; delivery: Delivery }[]>();
 
   return decorate<FaultControls>(inner, {
     injected,
+    replan(next: FaultPlan) {
+      plan = next;
+      chance = random(next.seed);
+    },
     pause: (queue: ServiceName) => void paused.add(queue),
     resume(queue: ServiceName) {
       paused.delete(queue);
