@@ -18,14 +18,40 @@ export interface Config {
   stepTimeoutsMs: Record<StepName, number>;
   /** Seals card numbers between orders and payments; see contracts/card-token.ts. */
   cardKey: string;
+  /** Failed logins allowed per email and per client address in each window. */
+  login: { maxFailuresPerEmail: number; maxFailuresPerAddress: number; windowSeconds: number };
+  /** Whether a reverse proxy's X-Forwarded-For names the client (TRUST_PROXY=true), or the socket does. */
+  trustProxy: boolean;
   /** Settings left at their development defaults, to warn about at start. */
   insecureDefaults: string[];
 }
 
+/** A setting that makes the process refuse to start. */
+export class ConfigError extends Error {}
+
+const SECRETS = ['JWT_SECRET', 'CARD_TOKEN_KEY'];
+
+function positiveInteger(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isSafeInteger(value) || value <= 0)
+    throw new ConfigError(`${name} must be a positive integer, not "${raw}"`);
+  return value;
+}
+
+/**
+ * The settings, from the environment. Throws ConfigError on a malformed number, and under
+ * NODE_ENV=production when a secret is missing: there a development default would be a hole,
+ * not a convenience.
+ */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
-  const insecureDefaults = ['JWT_SECRET', 'CARD_TOKEN_KEY'].filter((name) => !env[name]);
+  const insecureDefaults = SECRETS.filter((name) => !env[name]);
+  if (env.NODE_ENV === 'production' && insecureDefaults.length > 0) {
+    throw new ConfigError(`NODE_ENV=production needs ${insecureDefaults.join(' and ')} to be set`);
+  }
   return {
-    port: Number(env.PORT ?? 3000),
+    port: positiveInteger(env, 'PORT', 3000),
     dataDir: resolve(env.DATA_DIR ?? './data'),
     brokerUrl: env.BROKER_URL || undefined,
     brokerNamespace: env.BROKER_NAMESPACE ?? 'shop',
@@ -33,7 +59,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       secret: env.JWT_SECRET ?? DEV_JWT_SECRET,
       issuer: env.JWT_ISSUER ?? 'saga-shop',
       audience: env.JWT_AUDIENCE ?? 'saga-shop',
-      expiresInSeconds: Number(env.JWT_EXPIRES_IN_SECONDS ?? 3600),
+      expiresInSeconds: positiveInteger(env, 'JWT_EXPIRES_IN_SECONDS', 3600),
     },
     admin: {
       email: (env.ADMIN_EMAIL ?? 'admin@example.com').toLowerCase(),
@@ -41,6 +67,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     },
     stepTimeoutsMs: parseStepTimeouts(env.SAGA_STEP_TIMEOUTS_MS),
     cardKey: env.CARD_TOKEN_KEY ?? DEV_CARD_KEY,
+    login: {
+      maxFailuresPerEmail: positiveInteger(env, 'LOGIN_MAX_FAILURES_PER_EMAIL', 5),
+      maxFailuresPerAddress: positiveInteger(env, 'LOGIN_MAX_FAILURES_PER_ADDRESS', 50),
+      windowSeconds: positiveInteger(env, 'LOGIN_WINDOW_SECONDS', 15 * 60),
+    },
+    trustProxy: env.TRUST_PROXY === 'true',
     insecureDefaults,
   };
 }

@@ -1,10 +1,10 @@
 import pino from 'pino';
 
 /**
- * One logger for the process. Secrets are redacted by key wherever they appear, as a
- * second line of defence: the code never logs them on purpose.
+ * Secrets are redacted by key wherever they appear, as a second line of defence: the code never
+ * logs them on purpose.
  */
-export const logger = pino({
+const loggerOptions: pino.LoggerOptions = {
   level: process.env.LOG_LEVEL ?? (process.env.NODE_ENV === 'test' ? 'silent' : 'info'),
   redact: {
     paths: [
@@ -20,6 +20,13 @@ export const logger = pino({
     ],
     censor: '[redacted]',
   },
-});
+};
+
+/** A logger with the process's redaction, writing to `destination` (stdout by default) from `level` up. */
+export const createLogger = (destination?: pino.DestinationStream, level?: pino.LevelWithSilent) =>
+  pino({ ...loggerOptions, ...(level ? { level } : {}) }, destination ?? pino.destination(1));
+
+/** One logger for the process. */
+export const logger = createLogger();
 
 export type Logger = pino.Logger;

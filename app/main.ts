@@ -1,6 +1,6 @@
 import { serve } from '@hono/node-server';
 import { ServiceName } from '../contracts';
-import { loadConfig } from './config';
+import { ConfigError, loadConfig, type Config } from './config';
 import { logger } from './logger';
 import { serviceNames, startSystem } from './system';
 
@@ -10,7 +10,7 @@ import { serviceNames, startSystem } from './system';
  */
 const only = process.argv[2];
 const services = only === undefined ? serviceNames : [ServiceName.parse(only)];
-const config = loadConfig();
+const config = configOrExit();
 if (only && !config.brokerUrl) {
   logger.fatal(`running ${only} alone needs BROKER_URL: the in-process broker cannot reach other processes`);
   process.exit(1);
@@ -38,3 +38,13 @@ async function shutdown(signal: string) {
 }
 process.once('SIGINT', () => void shutdown('SIGINT'));
 process.once('SIGTERM', () => void shutdown('SIGTERM'));
+
+function configOrExit(): Config {
+  try {
+    return loadConfig();
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    logger.fatal(error.message);
+    process.exit(1);
+  }
+}

@@ -12,6 +12,18 @@ export interface ServiceDeps {
   logger: Logger;
 }
 
+/** A service's own view of its dependencies, for GET /health. */
+export interface ServiceHealth {
+  database: 'ok' | 'down';
+  outbox: {
+    /** Down when a message has waited so long that the relay evidently cannot publish. */
+    status: 'ok' | 'down';
+    /** Messages committed but not yet published; null when the database cannot tell. */
+    pending: number | null;
+    oldestAgeSeconds: number | null;
+  };
+}
+
 /** A running part of the system: its routes, its consumer and outbox relay. */
 export interface Service {
   name: string;
@@ -20,4 +32,5 @@ export interface Service {
   routes: Hono<any>;
   start(): Promise<void>;
   stop(): Promise<void>;
+  health(): Promise<ServiceHealth>;
 }

@@ -1,7 +1,12 @@
-import { Hono } from 'hono';
+import { OpenAPIHono } from '@hono/zod-openapi';
+import type { Hono } from 'hono';
+import type { BlankEnv } from 'hono/types';
 import { bodyLimit } from 'hono/body-limit';
+import { requestId } from 'hono/request-id';
+import { secureHeaders } from 'hono/secure-headers';
 import type { Broker } from '../broker/broker';
 import { connectBroker } from '../broker/connect';
+import { accessLog } from '../http/access-log';
 import { createTokens } from '../http/auth';
 import { HttpError, onError, onNotFound } from '../http/errors';
 import { createOrchestrator } from '../saga';
@@ -11,7 +16,9 @@ import { createProductsService } from '../services/products';
 import { createUsersService } from '../services/users';
 import type { ServiceName } from '../contracts';
 import type { Config } from './config';
-import { logger } from './logger';
+import { mountDocs } from './docs';
+import { healthRoute, summarizeHealth } from './health';
+import { logger, type Logger } from './logger';
 import type { Service, ServiceDeps } from './service';
 
 export interface System {
@@ -36,15 +43,22 @@ export interface SystemOptions {
   broker?: Broker;
   /** The services this process runs; all of them by default (the all-in-one process). */
   services?: readonly ServiceName[];
+  /** Replaces the process logger (tests capture what is logged). */
+  logger?: Logger;
 }
 
 /** Starts services over one broker with all their routes on one app. */
 export async function startSystem(config: Config, options: SystemOptions = {}): Promise<System> {
-  const broker = options.broker ?? (await connectBroker(config, logger));
-  const deps = { config, broker, tokens: createTokens(config.jwt), logger };
+  const log = options.logger ?? logger;
+  const broker = options.broker ?? (await connectBroker(config, log));
+  const deps = { config, broker, tokens: createTokens(config.jwt), logger: log };
   const services = (options.services ?? serviceNames).map((name) => factories[name](deps));
 
-  const app = new Hono();
+  const app = new OpenAPIHono<BlankEnv>();
+  // The request id comes first, so every answer (errors included) carries it in X-Request-Id.
+  app.use(requestId());
+  app.use(accessLog(log));
+  app.use(secureHeaders());
   app.use(
     bodyLimit({
       maxSize: MAX_BODY_BYTES,
@@ -53,8 +67,16 @@ export async function startSystem(config: Config, options: SystemOptions = {}): 
       },
     }),
   );
-  app.get('/health', (c) => c.json({ status: 'ok', checks: { broker: config.brokerUrl ? 'rabbitmq' : 'in-process' } }));
+  app.openapi(healthRoute, async (c) => {
+    const reports = await Promise.all(services.map(async (service) => [service.name, await service.health()] as const));
+    const health = summarizeHealth(
+      { connected: broker.isConnected(), transport: config.brokerUrl ? 'rabbitmq' : 'in-process' },
+      Object.fromEntries(reports),
+    );
+    return health.status === 'ok' ? c.json(health, 200) : c.json(health, 503);
+  });
   for (const service of services) app.route('/', service.routes);
+  mountDocs(app);
   app.onError(onError);
   app.notFound(onNotFound);
 

@@ -2,9 +2,13 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { ServiceName } from '../contracts';
 import type { Broker, BrokerOptions, Delivery } from './broker';
 import { waitFor } from '../tests/support/wait';
+import { deadLetterContract } from './dead-letters.contract';
+import { retryContract } from './retry.contract';
 import { queueNames, subscriptions } from './topology';
 
 export type BrokerFactory = (options: BrokerOptions) => Promise<{ broker: Broker; cleanup: () => Promise<void> }>;
+/** Opens a broker that the suite closes and cleans up after each test. */
+export type OpenBroker = (options?: BrokerOptions) => Promise<Broker>;
 
 const body = (value: Record<string, unknown>) => JSON.stringify(value);
 
@@ -113,20 +117,25 @@ export function brokerContract(name: string, makeBroker: BrokerFactory): void {
       const letters = await broker.deadLetters('users');
       expect(letters).toEqual([
         {
+          id: expect.any(String),
           queue: 'users',
           routingKey: 'VerifyUser',
           payload: body({ n: 1, poison: true }),
           reason: 'poison 1',
+          attempts: 1,
           deadLetteredAt: expect.any(String),
         },
         {
+          id: expect.any(String),
           queue: 'users',
           routingKey: 'VerifyUser',
           payload: body({ n: 2, poison: true }),
           reason: 'poison 2',
+          attempts: 1,
           deadLetteredAt: expect.any(String),
         },
       ]);
+      expect(letters[0]!.id).not.toBe(letters[1]!.id);
       for (const letter of letters) expect(new Date(letter.deadLetteredAt).toISOString()).toBe(letter.deadLetteredAt);
       expect(await broker.deadLetters('users'), 'reading dead letters leaves them in place').toEqual(letters);
       expect(await broker.deadLetters('orders')).toEqual([]);
@@ -187,6 +196,9 @@ export function brokerContract(name: string, makeBroker: BrokerFactory): void {
       await waitFor(() => seen.length >= 2, { what: 'the redelivery after a crash' });
       expect(seen.map((d) => d.redelivered)).toEqual([false, true]);
     });
+
+    retryContract(open);
+    deadLetterContract(open);
 
     it('closes idempotently and refuses to publish afterwards', async () => {
       const broker = await open();

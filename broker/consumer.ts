@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { Message, type ServiceName } from '../contracts';
 import type { Logger } from '../app/logger';
 import type { Broker, Delivery } from './broker';
+import { retryDelay, retryPolicyFromEnv, type RetryPolicy } from './retry-policy';
 import { subscriptions } from './topology';
 
 export type MessageHandler = (message: Message) => Promise<void> | void;
@@ -15,7 +16,7 @@ export function rejectionReason(queue: ServiceName, payload: string): { reason: 
     return { reason: 'payload is not JSON' };
   }
   const parsed = Message.safeParse(json);
-  if (!parsed.success) return { reason: `schema: ${z.prettifyError(parsed.error).replaceAll('\n', '; ')}` };
+  if (!parsed.success) return { reason: schemaProblem(parsed.error) };
   if (!(subscriptions[queue] as readonly string[]).includes(parsed.data.type)) {
     return { reason: `${queue} does not handle ${parsed.data.type}` };
   }
@@ -24,15 +25,16 @@ export function rejectionReason(queue: ServiceName, payload: string): { reason: 
 
 /**
  * Validates every delivery against the contract before the handler sees it. An invalid
- * message is dead-lettered with the reason and never retried; a handler that throws gets
- * one redelivery, then the message is dead-lettered, so one poison message cannot block
- * the queue.
+ * message is dead-lettered with the reason and never retried. A handler that throws is
+ * retried after the policy's growing delays (the delivery is settled and a copy scheduled,
+ * so the queue's other messages flow meanwhile), and dead-lettered after the last attempt.
  */
 export function consumeMessages(
   broker: Broker,
   queue: ServiceName,
   handle: MessageHandler,
   logger: Logger,
+  policy: RetryPolicy = retryPolicyFromEnv(),
 ): Promise<void> {
   return broker.consume(queue, async (delivery: Delivery) => {
     const checked = rejectionReason(queue, delivery.payload);
@@ -45,13 +47,26 @@ export function consumeMessages(
       await handle(checked.message);
       delivery.ack();
     } catch (error) {
-      const reason = `handler failed: ${error instanceof Error ? error.message : String(error)}`;
-      logger.warn(
-        { queue, messageId: checked.message.messageId, type: checked.message.type, reason },
-        'message handling failed',
-      );
-      if (delivery.redelivered) await delivery.deadLetter(reason);
-      else delivery.requeue();
+      const reason = `handler failed: ${describe(error)}`;
+      const context = { queue, messageId: checked.message.messageId, type: checked.message.type, reason };
+      // A handler that finds the message itself invalid would fail the same way every time.
+      const delayMs = error instanceof z.ZodError ? undefined : retryDelay(policy, delivery.attempt);
+      if (delayMs === undefined) {
+        logger.error({ ...context, attempts: delivery.attempt }, 'dead-lettering message after its last attempt');
+        await delivery.deadLetter(reason);
+      } else {
+        logger.warn({ ...context, attempt: delivery.attempt, delayMs }, 'message handling failed; will retry');
+        await delivery.retry(delayMs, reason);
+      }
     }
   });
+}
+
+function schemaProblem(error: z.ZodError): string {
+  return `schema: ${z.prettifyError(error).replaceAll('\n', '; ')}`;
+}
+
+function describe(error: unknown): string {
+  if (error instanceof z.ZodError) return schemaProblem(error);
+  return error instanceof Error ? error.message : String(error);
 }

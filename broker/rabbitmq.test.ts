@@ -1,44 +1,20 @@
-import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { promisify } from 'node:util';
 import { connect } from 'amqplib';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Delivery } from './broker';
+import { closeConnection, closeConnectionFromServer, findConnection } from '../tests/broker/transports';
 import { waitFor } from '../tests/support/wait';
 import { brokerContract } from './broker.contract';
 import { deleteTopology, RabbitMqBroker, type RabbitMqBrokerOptions } from './rabbitmq';
 
 const url = process.env.RABBITMQ_URL ?? 'amqp://guest:guest@127.0.0.1:5672';
 const uniqueNamespace = () => `test-${randomUUID().slice(0, 8)}`;
-const run = promisify(execFile);
 
 brokerContract('RabbitMQ', async (options) => {
   const namespace = uniqueNamespace();
   const broker = await RabbitMqBroker.connect({ ...options, url, namespace });
   return { broker, cleanup: () => deleteTopology(url, namespace) };
 });
-
-/** Has the server drop the connection named `connectionName`, as a network failure or broker restart would. */
-async function closeConnectionFromServer(connectionName: string): Promise<void> {
-  let pid: string | undefined;
-  await waitFor(
-    async () => {
-      // The table format prints pids in the `<node.a.b.c>` syntax close_connection accepts; JSON does not.
-      const { stdout } = await run('rabbitmqctl', [
-        'list_connections',
-        'pid',
-        'client_properties',
-        '--quiet',
-        '--no-table-headers',
-      ]);
-      const line = stdout.split('\n').find((row) => row.includes(`{"connection_name","${connectionName}"}`));
-      pid = line?.split('\t')[0];
-      return pid !== undefined;
-    },
-    { timeoutMs: 15_000, what: `connection ${connectionName} to be listed` },
-  );
-  await run('rabbitmqctl', ['close_connection', pid!, 'test']);
-}
 
 describe('RabbitMQ broker', { timeout: 60_000 }, () => {
   const namespaces: string[] = [];
@@ -134,5 +110,30 @@ describe('RabbitMQ broker', { timeout: 60_000 }, () => {
       ['from the reconnected broker', false],
       ['from another connection', false],
     ]);
+  });
+
+  it('keeps a scheduled retry on the server through the loss of the connection', async () => {
+    const broker = await open(uniqueNamespace());
+    const connection = await findConnection(broker.connectionName);
+    let scheduled = false;
+    const seen: Array<{ delivery: Delivery; at: number }> = [];
+    await broker.consume('products', async (delivery) => {
+      seen.push({ delivery, at: Date.now() });
+      if (delivery.attempt > 1) return delivery.ack();
+      // Long enough for rabbitmqctl to drop the connection first, even on a busy machine.
+      await delivery.retry(5_000, 'try again later');
+      scheduled = true;
+    });
+    await broker.publish('ReserveStock', 'retry me');
+    await waitFor(() => scheduled, { what: 'the retry to be scheduled' });
+    await closeConnection(connection);
+    const lostAt = Date.now();
+
+    await waitFor(() => seen.length >= 2, { what: 'the retry' });
+    expect(seen.map(({ delivery: d }) => [d.payload, d.routingKey, d.attempt, d.redelivered])).toEqual([
+      ['retry me', 'ReserveStock', 1, false],
+      ['retry me', 'ReserveStock', 2, false],
+    ]);
+    expect(seen[1]!.at, 'the retry was still pending when the connection was lost').toBeGreaterThan(lostAt);
   });
 });

@@ -6,42 +6,34 @@ import {
   type ChannelModel,
   type ConfirmChannel,
   type ConsumeMessage,
-  type GetMessage,
+  type Options,
 } from 'amqplib';
 import type { RecoveringChannelModel } from 'amqplib';
 import type { ServiceName } from '../contracts';
-import type { Broker, BrokerOptions, DeadLetter, Delivery, DeliveryHandler } from './broker';
-import { queueNames, subscriptions } from './topology';
+import type { Broker, BrokerOptions, DeadLetter, DeliveryHandler } from './broker';
+import { RabbitMqDeadLetters } from './rabbitmq-dead-letters';
+import { toDelivery, type CopySender } from './rabbitmq-delivery';
+import { declareTopology, ignore, names, retryLevel, retryQueueOptions, type Names } from './rabbitmq-topology';
+
+export { deleteTopology } from './rabbitmq-topology';
 
 export interface RabbitMqBrokerOptions extends BrokerOptions {
   url: string;
   /** Prefix of the exchange and every queue name (default `shop`); tests use a unique one. */
   namespace?: string;
-  /** How long publish() and deadLetters() wait for a lost connection to come back (default 30 s). */
+  /** How long publish() and the dead-letter calls wait for a lost connection to come back (default 30 s). */
   reconnectTimeoutMs?: number;
+  /** How often the first connection is retried before connect() fails (default 10). */
+  connectRetries?: number;
 }
-
-const REASON = 'x-dead-letter-reason';
-const DEAD_LETTERED_AT = 'x-dead-lettered-at';
-const ORIGINAL_ROUTING_KEY = 'x-original-routing-key';
-
-function names(namespace: string) {
-  return {
-    exchange: `${namespace}.events`,
-    queue: (service: ServiceName) => `${namespace}.${service}`,
-    deadLetterQueue: (service: ServiceName) => `${namespace}.${service}.dlq`,
-  };
-}
-
-// Failures surface through promise rejections and the 'close' events; an 'error' event
-// without a listener would instead crash the process.
-const ignore = () => {};
 
 /** One live connection and the channels opened on it; replaced wholesale on reconnect. */
 interface Session {
   model: ChannelModel;
   publisher: ConfirmChannel;
   consumerChannels: Channel[];
+  /** The retry queues declared on this connection; they are declared on first use. */
+  retryQueues: Set<string>;
   lost: boolean;
 }
 
@@ -56,7 +48,7 @@ type Consumer = { queue: ServiceName; handler: DeliveryHandler };
 export class RabbitMqBroker implements Broker {
   /** The AMQP `connection_name`, so operators (and tests) can find this connection. */
   readonly connectionName: string;
-  private readonly names: ReturnType<typeof names>;
+  private readonly names: Names;
   private readonly reconnectTimeoutMs: number;
   private connection: RecoveringChannelModel | undefined;
   private session: Session | undefined;
@@ -64,14 +56,25 @@ export class RabbitMqBroker implements Broker {
   private readonly sessions = new EventEmitter().setMaxListeners(0);
   private readonly stopping = new AbortController();
   private readonly consumers: Consumer[] = [];
-  private peeking: Promise<unknown> = Promise.resolve();
+  private readonly deadLetterQueues: RabbitMqDeadLetters;
   private closing: Promise<void> | undefined;
+  private readonly copies: CopySender = {
+    retry: (queue, content, delayMs, headers) => this.sendRetry(queue, content, delayMs, headers),
+    deadLetter: (queue, content, properties) =>
+      this.publishConfirmed('', this.names.deadLetterQueue(queue), content, properties),
+  };
 
   private constructor(private readonly options: RabbitMqBrokerOptions) {
     const namespace = options.namespace ?? 'shop';
     this.connectionName = `${namespace}/${process.pid}/${randomUUID().slice(0, 8)}`;
     this.names = names(namespace);
     this.reconnectTimeoutMs = options.reconnectTimeoutMs ?? 30_000;
+    this.deadLetterQueues = new RabbitMqDeadLetters({
+      names: this.names,
+      connection: async () => (await this.currentSession(Date.now() + this.reconnectTimeoutMs)).model,
+      sendToQueue: (service, content, headers) =>
+        this.publishConfirmed('', this.names.queue(service), content, { headers }),
+    });
   }
 
   static async connect(options: RabbitMqBrokerOptions): Promise<RabbitMqBroker> {
@@ -83,7 +86,7 @@ export class RabbitMqBroker implements Broker {
         waitForConnect: false,
         maxDelay: 5_000,
         // Enough to wait for a RabbitMQ booting alongside us, without hanging startup forever.
-        initialMaxRetries: 10,
+        initialMaxRetries: options.connectRetries ?? 10,
         setup: (model: ChannelModel) => broker.establish(model),
       },
     });
@@ -113,10 +116,23 @@ export class RabbitMqBroker implements Broker {
   }
 
   deadLetters(queue: ServiceName): Promise<DeadLetter[]> {
-    // Messages held by one peek are invisible to another, so peeks run one at a time.
-    const peek = this.peeking.then(() => this.peekDeadLetters(queue));
-    this.peeking = peek.catch(ignore);
-    return peek;
+    return this.deadLetterQueues.list(queue);
+  }
+
+  replayDeadLetter(id: string): Promise<DeadLetter | undefined> {
+    return this.deadLetterQueues.replay(id);
+  }
+
+  replayDeadLetters(queue: ServiceName): Promise<DeadLetter[]> {
+    return this.deadLetterQueues.replayAll(queue);
+  }
+
+  purgeDeadLetters(queue: ServiceName): Promise<number> {
+    return this.deadLetterQueues.purge(queue);
+  }
+
+  isConnected(): boolean {
+    return this.session !== undefined && !this.closed;
   }
 
   close(): Promise<void> {
@@ -143,7 +159,7 @@ export class RabbitMqBroker implements Broker {
   private async establish(model: ChannelModel): Promise<void> {
     await declareTopology(model, this.names);
     const publisher = await model.createConfirmChannel();
-    const session: Session = { model, publisher, consumerChannels: [], lost: false };
+    const session: Session = { model, publisher, consumerChannels: [], retryQueues: new Set(), lost: false };
     model.once('close', () => this.markLost(session));
     this.watch(publisher, session);
     publisher.on('return', (message: ConsumeMessage) => {
@@ -185,58 +201,46 @@ export class RabbitMqBroker implements Broker {
   }
 
   private async dispatch(channel: Channel, consumer: Consumer, message: ConsumeMessage): Promise<void> {
-    let settled = false;
-    const settle = () => {
-      if (settled) throw new Error(`delivery of ${message.fields.routingKey} settled twice`);
-      settled = true;
-    };
-    const delivery: Delivery = {
-      routingKey: message.fields.routingKey,
-      payload: message.content.toString('utf8'),
-      redelivered: message.fields.redelivered,
-      ack: () => {
-        settle();
-        onLiveChannel(() => channel.ack(message));
-      },
-      requeue: () => {
-        settle();
-        onLiveChannel(() => channel.nack(message, false, true));
-      },
-      deadLetter: async (reason) => {
-        settle();
-        try {
-          await this.publishConfirmed('', this.names.deadLetterQueue(consumer.queue), message.content, {
-            [REASON]: reason,
-            [DEAD_LETTERED_AT]: new Date().toISOString(),
-            [ORIGINAL_ROUTING_KEY]: message.fields.routingKey,
-          });
-        } catch (error) {
-          onLiveChannel(() => channel.nack(message, false, true)); // not dead-lettered, so not lost either
-          throw error;
-        }
-        onLiveChannel(() => channel.ack(message));
-      },
-    };
+    const delivery = toDelivery(channel, consumer.queue, message, this.copies);
     try {
       await consumer.handler(delivery);
     } catch {
       // The handler owns retries; one that fails without settling gets the message back later.
-      if (!settled) delivery.requeue();
+      if (!delivery.settled) delivery.requeue();
     }
+  }
+
+  /** Parks the message in the retry queue of its delay's level, declared on first use. */
+  private sendRetry(service: ServiceName, content: Buffer, delayMs: number, headers: Record<string, unknown>) {
+    const level = retryLevel(delayMs);
+    const queue = this.names.retryQueue(service, level);
+    return this.publishConfirmed(
+      '',
+      queue,
+      content,
+      { headers, expiration: String(Math.max(0, Math.round(delayMs))) },
+      async (session) => {
+        if (session.retryQueues.has(queue)) return;
+        await session.publisher.assertQueue(queue, retryQueueOptions(this.names, service, level));
+        session.retryQueues.add(queue);
+      },
+    );
   }
 
   private async publishConfirmed(
     exchange: string,
     routingKey: string,
     content: Buffer,
-    headers?: Record<string, string>,
+    properties: Pick<Options.Publish, 'headers' | 'messageId' | 'expiration'> = {},
+    prepare: (session: Session) => Promise<void> = async () => {},
   ) {
     const deadline = Date.now() + this.reconnectTimeoutMs;
     for (;;) {
       const session = await this.currentSession(deadline);
       try {
+        await prepare(session);
         return await new Promise<void>((resolve, reject) => {
-          const options = { persistent: true, mandatory: true, contentType: 'application/json', headers };
+          const options = { ...properties, persistent: true, mandatory: true, contentType: 'application/json' };
           session.publisher.publish(exchange, routingKey, content, options, (error) =>
             error ? reject(error instanceof Error ? error : new Error(String(error))) : resolve(),
           );
@@ -261,76 +265,5 @@ export class RabbitMqBroker implements Broker {
     } catch {
       throw new Error(this.closed ? 'broker is closed' : `RabbitMQ unreachable for ${this.reconnectTimeoutMs} ms`);
     }
-  }
-
-  /** Gets every message without acking, then closes the channel, which requeues them in order. */
-  private async peekDeadLetters(queue: ServiceName): Promise<DeadLetter[]> {
-    const { model } = await this.currentSession(Date.now() + this.reconnectTimeoutMs);
-    const channel = await model.createChannel();
-    channel.on('error', ignore);
-    const deadLetterQueue = this.names.deadLetterQueue(queue);
-    const letters: DeadLetter[] = [];
-    try {
-      for (let message = await channel.get(deadLetterQueue); message; message = await channel.get(deadLetterQueue)) {
-        letters.push(toDeadLetter(queue, message));
-      }
-    } finally {
-      await channel.close().catch(ignore);
-    }
-    return letters;
-  }
-}
-
-/** Once its channel is gone the broker has requeued the message itself, so there is nothing left to settle. */
-function onLiveChannel(settle: () => void): void {
-  try {
-    settle();
-  } catch {
-    // amqplib throws IllegalOperationError on a closed channel.
-  }
-}
-
-function toDeadLetter(queue: ServiceName, message: GetMessage): DeadLetter {
-  const header = (name: string) => String(message.properties.headers?.[name] ?? '');
-  const payload = message.content.toString('utf8');
-  return {
-    queue,
-    routingKey: header(ORIGINAL_ROUTING_KEY),
-    payload,
-    reason: header(REASON),
-    deadLetteredAt: header(DEAD_LETTERED_AT),
-  };
-}
-
-async function declareTopology(model: ChannelModel, topology: ReturnType<typeof names>): Promise<void> {
-  const channel = await model.createChannel();
-  channel.on('error', ignore);
-  try {
-    await channel.assertExchange(topology.exchange, 'topic', { durable: true });
-    for (const service of queueNames) {
-      await channel.assertQueue(topology.queue(service), { durable: true });
-      await channel.assertQueue(topology.deadLetterQueue(service), { durable: true });
-      for (const type of subscriptions[service])
-        await channel.bindQueue(topology.queue(service), topology.exchange, type);
-    }
-  } finally {
-    await channel.close().catch(ignore);
-  }
-}
-
-/** Deletes the exchange and every queue of `namespace`, messages included (test cleanup). */
-export async function deleteTopology(url: string, namespace: string): Promise<void> {
-  const topology = names(namespace);
-  const model = await connect(url);
-  try {
-    const channel = await model.createChannel();
-    channel.on('error', ignore);
-    for (const service of queueNames) {
-      await channel.deleteQueue(topology.queue(service));
-      await channel.deleteQueue(topology.deadLetterQueue(service));
-    }
-    await channel.deleteExchange(topology.exchange);
-  } finally {
-    await model.close();
   }
 }

@@ -21,7 +21,14 @@ export const subscriptions = {
   users: ['VerifyUser'],
   products: ['ReserveStock', 'ReleaseStock', 'CommitStock'],
   payments: ['SettlePayment', 'RefundPayment'],
-  orders: ['OrderConfirmed', 'OrderCancelled', 'LateReplyCompensated'],
+  orders: [
+    'OrderConfirmed',
+    'OrderCancelled',
+    'LateReplyCompensated',
+    // Account status: orders refuses a deactivated account's orders without asking users.
+    'UserDeactivated',
+    'UserReactivated',
+  ],
 } as const satisfies Record<ServiceName, readonly MessageType[]>;
 
 export const queueNames = Object.keys(subscriptions) as ServiceName[];

@@ -74,6 +74,12 @@ export const messageData = {
     reason: CancelReason,
     detail: z.string().max(200).optional(),
   }),
+
+  // Account status, outside any saga: users publishes every change of an account's `active`, so
+  // the services that refuse a deactivated account's token know without asking users. `version`
+  // rises with every change; a consumer keeps the highest it has seen, whatever the arrival order.
+  UserDeactivated: z.strictObject({ userId: Id, version: z.number().int().positive() }),
+  UserReactivated: z.strictObject({ userId: Id, version: z.number().int().positive() }),
 } as const;
 
 export type MessageType = keyof typeof messageData;
@@ -105,3 +111,8 @@ export const Message = z.discriminatedUnion(
 );
 export type Message = z.infer<typeof Message>;
 export type MessageOf<T extends MessageType> = Extract<Message, { type: T }>;
+
+/** The account-status events: about a user, not an order, so they carry no `orderId`. */
+export type AccountEvent = MessageOf<'UserDeactivated' | 'UserReactivated'>;
+/** Every message of an order's saga: each one's `data.orderId` names the order. */
+export type OrderMessage = Exclude<Message, AccountEvent>;

@@ -1,5 +1,6 @@
 import { createMiddleware } from 'hono/factory';
 import { jwtVerify, SignJWT } from 'jose';
+import { z } from 'zod';
 import type { Role } from '../contracts/rest';
 import type { Config } from '../app/config';
 import { HttpError } from './errors';
@@ -12,7 +13,11 @@ export interface Caller {
 /** Hono env of routes behind `authenticate`: the verified caller is `c.var.caller`. */
 export type AuthEnv = { Variables: { caller: Caller } };
 
+// Pinned: a token must never choose its own algorithm (`none`, or RS256 against an HMAC key).
 const ALGORITHM = 'HS256';
+const Subject = z.uuid();
+// RFC 6750: the scheme is case-insensitive; a JWT is three base64url parts.
+const BEARER = /^Bearer +([\w-]+\.[\w-]+\.[\w-]+)$/i;
 
 export function createTokens(settings: Config['jwt']) {
   const key = new TextEncoder().encode(settings.secret);
@@ -41,6 +46,7 @@ export function createTokens(settings: Config['jwt']) {
       });
       const role = payload.role;
       if (role !== 'customer' && role !== 'admin') throw new Error('token has no valid role');
+      if (!Subject.safeParse(payload.sub).success) throw new Error('token subject is not a user id');
       return { id: payload.sub!, role };
     },
   };
@@ -51,9 +57,8 @@ export type Tokens = ReturnType<typeof createTokens>;
 /** Requires a valid `Authorization: Bearer <jwt>`; 401 otherwise. */
 export const authenticate = (tokens: Tokens) =>
   createMiddleware<AuthEnv>(async (c, next) => {
-    const header = c.req.header('authorization') ?? '';
-    const [scheme, token] = header.split(' ');
-    if (scheme !== 'Bearer' || !token) throw new HttpError(401, 'a Bearer token is required');
+    const token = BEARER.exec(c.req.header('authorization') ?? '')?.[1];
+    if (!token) throw new HttpError(401, 'a Bearer token is required');
     try {
       c.set('caller', await tokens.verify(token));
     } catch {

@@ -14,7 +14,9 @@ const codeOfStatus: Record<number, string> = {
   404: 'not_found',
   409: 'conflict',
   413: 'payload_too_large',
+  415: 'unsupported_media_type',
   429: 'too_many_requests',
+  503: 'unavailable',
 };
 
 /** The one error type of the REST API; `onError` turns it into the contract's JSON error. */
@@ -24,6 +26,7 @@ export class HttpError extends HTTPException {
     message: string,
     readonly code: string = codeOfStatus[status] ?? 'error',
     readonly details?: Detail[],
+    readonly headers: Record<string, string> = {},
   ) {
     super(status, { message });
   }
@@ -45,21 +48,27 @@ export function validationError(error: z.core.$ZodError): HttpError {
   return new HttpError(400, `invalid ${fields}`, 'validation_failed', details);
 }
 
+/** The request id set by hono's requestId middleware, so a client can quote it and we can find the log line. */
+const requestIdOf = (c: Context): string | undefined => c.get('requestId' as never);
+
+const errorBody = (c: Context, error: Omit<ApiError['error'], 'requestId'>): ApiError => {
+  const requestId = requestIdOf(c);
+  return { error: { ...error, ...(requestId ? { requestId } : {}) } };
+};
+
 export function onError(error: Error, c: Context): Response {
   if (error instanceof HTTPException) {
     const status = error.status as ContentfulStatusCode;
-    const body: ApiError = {
-      error: {
-        code: error instanceof HttpError ? error.code : (codeOfStatus[status] ?? 'error'),
-        message: error.message || 'request failed',
-        ...(error instanceof HttpError && error.details ? { details: error.details } : {}),
-      },
-    };
-    return c.json(body, status);
+    const body = errorBody(c, {
+      code: error instanceof HttpError ? error.code : (codeOfStatus[status] ?? 'error'),
+      message: error.message || 'request failed',
+      ...(error instanceof HttpError && error.details ? { details: error.details } : {}),
+    });
+    return c.json(body, status, error instanceof HttpError ? error.headers : {});
   }
-  logger.error({ err: error, method: c.req.method, path: c.req.path }, 'unhandled error');
-  return c.json({ error: { code: 'internal', message: 'internal error' } } satisfies ApiError, 500);
+  logger.error({ err: error, requestId: requestIdOf(c), method: c.req.method, path: c.req.path }, 'unhandled error');
+  return c.json(errorBody(c, { code: 'internal', message: 'internal error' }), 500);
 }
 
 export const onNotFound = (c: Context) =>
-  c.json({ error: { code: 'not_found', message: `no route ${c.req.method} ${c.req.path}` } } satisfies ApiError, 404);
+  c.json(errorBody(c, { code: 'not_found', message: `no route ${c.req.method} ${c.req.path}` }), 404);

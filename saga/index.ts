@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { Endpoint } from '../broker/endpoint';
 import { openDatabase } from '../db/sqlite';
 import type { Service, ServiceDeps } from '../app/service';
+import { storeHealth } from '../app/store-health';
 import { DeadlineTimer } from './deadline-timer';
 import type { SagaPolicy } from './order-saga';
 import { sagaRoutes } from './routes';
@@ -41,6 +42,7 @@ export function createOrchestrator({ config, broker, tokens, logger }: ServiceDe
       await endpoint.listenRaw((tx, message, now) => endpoint.send(tx, runSaga(tx, message, policyAt(now))));
       timer.start();
     },
+    health: () => storeHealth(db),
     async stop() {
       timer.stop();
       await endpoint.stop();

@@ -1,22 +1,16 @@
-import { Hono } from 'hono';
-import { z } from 'zod';
-import { ListQuery } from '../contracts/rest';
 import type { SqliteDb } from '../db/sqlite';
-import { authenticate, requireAdmin, type AuthEnv, type Tokens } from '../http/auth';
+import { guards } from '../http/access';
+import type { AuthEnv, Tokens } from '../http/auth';
 import { notFound } from '../http/errors';
+import { newRouter } from '../http/openapi';
 import { page } from '../http/pagination';
-import { params, query } from '../http/validate';
+import * as api from './api';
 import { findSaga, listSagas, stepsOf, toSagaView, toTraceEntry, traceOf } from './store';
 
-const OrderIdParam = z.object({ orderId: z.uuid() });
-const SagasQuery = ListQuery.extend({
-  status: z.enum(['RUNNING', 'COMPENSATING', 'CONFIRMED', 'CANCELLED']).optional(),
-});
-
 export function sagaRoutes(db: SqliteDb, tokens: Tokens) {
-  const admin = [authenticate(tokens), requireAdmin] as const;
-  return new Hono<AuthEnv>()
-    .get('/sagas', ...admin, query(SagasQuery), (c) => {
+  const guard = guards(tokens);
+  return newRouter<AuthEnv>()
+    .openapi(guard(api.listSagas), (c) => {
       const { limit, cursor, status } = c.req.valid('query');
       const rows = listSagas(db, limit + 1, status, cursor);
       return c.json(
@@ -26,21 +20,22 @@ export function sagaRoutes(db: SqliteDb, tokens: Tokens) {
           (row) => toSagaView(row, []),
           (row) => row.orderId,
         ),
+        200,
       );
     })
 
-    .get('/sagas/:orderId', ...admin, params(OrderIdParam), (c) => {
+    .openapi(guard(api.getSaga), (c) => {
       const { orderId } = c.req.valid('param');
       const saga = findSaga(db, orderId);
       if (!saga) throw notFound('saga');
-      return c.json(toSagaView(saga, stepsOf(db, orderId)));
+      return c.json(toSagaView(saga, stepsOf(db, orderId)), 200);
     })
 
-    .get('/sagas/:orderId/trace', ...admin, params(OrderIdParam), (c) => {
+    .openapi(guard(api.sagaTrace), (c) => {
       const { orderId } = c.req.valid('param');
       const saga = findSaga(db, orderId);
       const messages = traceOf(db, orderId);
       if (!saga && messages.length === 0) throw notFound('saga');
-      return c.json({ orderId, status: saga?.status ?? null, messages: messages.map(toTraceEntry) });
+      return c.json({ orderId, status: saga?.status ?? null, messages: messages.map(toTraceEntry) }, 200);
     });
 }

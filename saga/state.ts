@@ -1,4 +1,4 @@
-import type { CancelReason, Message, OrderLine, Outgoing, PricedLine, SealedCard } from '../contracts';
+import type { CancelReason, OrderLine, OrderMessage, Outgoing, PricedLine, SealedCard } from '../contracts';
 import { assertNever } from '../lib/assert-never';
 import type { StepName } from './steps';
 
@@ -30,7 +30,7 @@ export interface DeadlinePassed {
   type: 'DeadlinePassed';
   data: { orderId: string; step: StepName };
 }
-export type SagaInput = Message | DeadlinePassed;
+export type SagaInput = OrderMessage | DeadlinePassed;
 
 /** Time and timeouts are given to the decider, never read inside it. */
 export interface SagaPolicy {

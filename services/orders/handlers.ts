@@ -1,4 +1,4 @@
-import type { Outgoing } from '../../contracts';
+import type { AccountEvent, Outgoing } from '../../contracts';
 import type { Inbound } from '../../broker/topology';
 import type { SqliteDb } from '../../db/sqlite';
 import { assertNever } from '../../lib/assert-never';
@@ -6,7 +6,11 @@ import { priceItems } from './outcomes';
 import { endOrder, findOrder, noteOnHistory } from './store';
 
 /** Records the saga's outcome, and late compensations, on the order. Orders answers nothing. */
-export function handleSagaOutcome(tx: SqliteDb, message: Inbound<'orders'>, now: Date): Outgoing[] {
+export function handleSagaOutcome(
+  tx: SqliteDb,
+  message: Exclude<Inbound<'orders'>, AccountEvent>,
+  now: Date,
+): Outgoing[] {
   const order = findOrder(tx, message.data.orderId);
   if (!order) throw new Error(`order ${message.data.orderId} does not exist`);
   switch (message.type) {

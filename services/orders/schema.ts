@@ -53,3 +53,15 @@ export const idempotencyKeys = sqliteTable(
   },
   (table) => [primaryKey({ columns: [table.userId, table.key] })],
 );
+
+/**
+ * Orders' copy of each account's status, fed by UserDeactivated/UserReactivated: orders refuses a
+ * deactivated account's new orders without a synchronous call to users. No row: never deactivated.
+ */
+export const accountStatus = sqliteTable('account_status', {
+  userId: text('user_id').primaryKey(),
+  active: integer('active', { mode: 'boolean' }).notNull(),
+  /** The users service's `statusVersion` of the change: an older event never overwrites a newer one. */
+  version: integer('version').notNull(),
+  updatedAt: text('updated_at').notNull(),
+});

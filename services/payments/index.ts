@@ -3,6 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { Endpoint } from '../../broker/endpoint';
 import { openDatabase } from '../../db/sqlite';
 import type { Service, ServiceDeps } from '../../app/service';
+import { storeHealth } from '../../app/store-health';
 import { handlePaymentCommand } from './handlers';
 import { paymentsRoutes } from './routes';
 import * as schema from './schema';
@@ -17,6 +18,7 @@ export function createPaymentsService({ config, broker, tokens, logger }: Servic
     name: 'payments',
     routes: paymentsRoutes(db, tokens),
     start: () => endpoint.listen((tx, message, now) => handlePaymentCommand(tx, message, now, config.cardKey)),
+    health: () => storeHealth(db),
     async stop() {
       await endpoint.stop();
       close();

@@ -1,32 +1,37 @@
-import { Hono } from 'hono';
-import { z } from 'zod';
-import { ListQuery } from '../../contracts/rest';
 import type { SqliteDb } from '../../db/sqlite';
-import { authenticate, canSee, type AuthEnv, type Tokens } from '../../http/auth';
+import { guards } from '../../http/access';
+import { canSee, type AuthEnv, type Tokens } from '../../http/auth';
 import { notFound } from '../../http/errors';
+import { newRouter } from '../../http/openapi';
 import { page } from '../../http/pagination';
-import { params, query } from '../../http/validate';
+import * as api from './api';
+import type { InvoiceRow } from './schema';
 import { invoiceById, invoiceOfOrder, listInvoices, toInvoice } from './store';
 
-const IdParam = z.object({ id: z.uuid() });
-
 export function paymentsRoutes(db: SqliteDb, tokens: Tokens) {
-  const auth = authenticate(tokens);
-  return new Hono<AuthEnv>()
-    .get('/invoices', auth, query(ListQuery), (c) => {
+  const guard = guards(tokens);
+  return newRouter<AuthEnv>()
+    .openapi(guard(api.listInvoices), (c) => {
       const { limit, cursor } = c.req.valid('query');
       const caller = c.var.caller;
       const rows = listInvoices(db, limit + 1, caller.role === 'admin' ? undefined : caller.id, cursor);
-      return c.json(page(rows, limit, toInvoice, (row) => row.id));
+      return c.json(
+        page(rows, limit, toInvoice, (row) => row.id),
+        200,
+      );
     })
-    .get('/invoices/:id', auth, params(IdParam), (c) => {
+    .openapi(guard(api.getInvoice), (c) => {
       const invoice = invoiceById(db, c.req.valid('param').id);
-      if (!invoice || !canSee(c.var.caller, invoice.userId)) throw notFound('invoice');
-      return c.json(toInvoice(invoice));
+      return c.json(toInvoice(visible(invoice, c.var.caller)), 200);
     })
-    .get('/orders/:id/invoice', auth, params(IdParam), (c) => {
+    .openapi(guard(api.invoiceOfOrder), (c) => {
       const invoice = invoiceOfOrder(db, c.req.valid('param').id);
-      if (!invoice || !canSee(c.var.caller, invoice.userId)) throw notFound('invoice');
-      return c.json(toInvoice(invoice));
+      return c.json(toInvoice(visible(invoice, c.var.caller)), 200);
     });
+}
+
+/** Someone else's invoice answers as if it did not exist. */
+function visible(invoice: InvoiceRow | undefined, caller: AuthEnv['Variables']['caller']): InvoiceRow {
+  if (!invoice || !canSee(caller, invoice.userId)) throw notFound('invoice');
+  return invoice;
 }

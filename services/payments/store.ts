@@ -1,4 +1,4 @@
-import { and, desc, eq, lt } from 'drizzle-orm';
+import { and, desc, eq, lt, or } from 'drizzle-orm';
 import type { Invoice } from '../../contracts/rest';
 import type { SqliteDb } from '../../db/sqlite';
 import { invoices, payments, type InvoiceRow, type PaymentRow } from './schema';
@@ -20,16 +20,24 @@ export const invoiceById = (db: SqliteDb, id: string) => db.select().from(invoic
 export const invoiceOfOrder = (db: SqliteDb, orderId: string) =>
   db.select().from(invoices).where(eq(invoices.orderId, orderId)).get();
 
-/** Newest first; the cursor is the last invoice's id, resolved to its position. */
+/** Newest first; the cursor is the last invoice's id, resolved to its position. Ties on issuedAt are broken by id. */
 export function listInvoices(db: SqliteDb, limit: number, userId: string | undefined, after?: string) {
   const from = after ? invoiceById(db, after) : undefined;
   return db
     .select()
     .from(invoices)
     .where(
-      and(userId ? eq(invoices.userId, userId) : undefined, from ? lt(invoices.issuedAt, from.issuedAt) : undefined),
+      and(
+        userId ? eq(invoices.userId, userId) : undefined,
+        from
+          ? or(
+              lt(invoices.issuedAt, from.issuedAt),
+              and(eq(invoices.issuedAt, from.issuedAt), lt(invoices.id, from.id)),
+            )
+          : undefined,
+      ),
     )
-    .orderBy(desc(invoices.issuedAt))
+    .orderBy(desc(invoices.issuedAt), desc(invoices.id))
     .limit(limit)
     .all();
 }

@@ -3,6 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { Endpoint } from '../../broker/endpoint';
 import { openDatabase } from '../../db/sqlite';
 import type { Service, ServiceDeps } from '../../app/service';
+import { storeHealth } from '../../app/store-health';
 import { handleStockCommand } from './handlers';
 import { productsRoutes } from './routes';
 import * as schema from './schema';
@@ -17,6 +18,7 @@ export function createProductsService({ config, broker, tokens, logger }: Servic
     name: 'products',
     routes: productsRoutes(db, tokens),
     start: () => endpoint.listen(handleStockCommand),
+    health: () => storeHealth(db),
     async stop() {
       await endpoint.stop();
       close();

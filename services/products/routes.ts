@@ -1,22 +1,27 @@
 import { randomUUID } from 'node:crypto';
-import { Hono } from 'hono';
-import { z } from 'zod';
-import { CreateProductBody, ListQuery } from '../../contracts/rest';
 import type { SqliteDb } from '../../db/sqlite';
-import { authenticate, requireAdmin, type AuthEnv, type Tokens } from '../../http/auth';
-import { notFound } from '../../http/errors';
+import { guards } from '../../http/access';
+import type { AuthEnv, Tokens } from '../../http/auth';
+import { conflict, notFound } from '../../http/errors';
+import { newRouter } from '../../http/openapi';
 import { page } from '../../http/pagination';
-import { jsonBody, params, query } from '../../http/validate';
-import { findProduct, insertProduct, listProducts, toProduct } from './store';
+import * as api from './api';
+import type { ProductRow } from './schema';
+import { archiveProduct, findProduct, insertProduct, listProducts, restock, toProduct, updateProduct } from './store';
 
-const IdParam = z.object({ id: z.uuid() });
+/** Why a write to `id` changed nothing: it does not exist, or it is archived. */
+function unchanged(db: SqliteDb, id: string): never {
+  if (!findProduct(db, id)) throw notFound('product');
+  throw conflict('product is archived');
+}
 
 export function productsRoutes(db: SqliteDb, tokens: Tokens) {
-  return new Hono<AuthEnv>()
-    .post('/products', authenticate(tokens), requireAdmin, jsonBody(CreateProductBody), (c) => {
+  const guard = guards(tokens);
+  return newRouter<AuthEnv>()
+    .openapi(guard(api.createProduct), (c) => {
       const body = c.req.valid('json');
       const now = new Date().toISOString();
-      const row = {
+      const row: ProductRow = {
         id: randomUUID(),
         name: body.name,
         description: body.description ?? '',
@@ -33,14 +38,36 @@ export function productsRoutes(db: SqliteDb, tokens: Tokens) {
       return c.json(toProduct(row), 201, { Location: `/products/${row.id}` });
     })
 
-    .get('/products', query(ListQuery), (c) => {
-      const { limit, cursor } = c.req.valid('query');
-      return c.json(page(listProducts(db, limit + 1, cursor), limit, toProduct, (row) => row.id));
+    .openapi(guard(api.listProducts), (c) => {
+      const { limit, cursor, name } = c.req.valid('query');
+      return c.json(
+        page(listProducts(db, limit + 1, { name }, cursor), limit, toProduct, (row) => row.id),
+        200,
+      );
     })
 
-    .get('/products/:id', params(IdParam), (c) => {
+    .openapi(guard(api.getProduct), (c) => {
       const product = findProduct(db, c.req.valid('param').id);
       if (!product) throw notFound('product');
-      return c.json(toProduct(product));
+      return c.json(toProduct(product), 200);
+    })
+
+    .openapi(guard(api.updateProduct), (c) => {
+      const { id } = c.req.valid('param');
+      const product = updateProduct(db, id, c.req.valid('json'), new Date()) ?? unchanged(db, id);
+      return c.json(toProduct(product), 200);
+    })
+
+    .openapi(guard(api.restockProduct), (c) => {
+      const { id } = c.req.valid('param');
+      const product = restock(db, id, c.req.valid('json').quantity, new Date()) ?? unchanged(db, id);
+      return c.json(toProduct(product), 200);
+    })
+
+    .openapi(guard(api.archiveProduct), (c) => {
+      const { id } = c.req.valid('param');
+      archiveProduct(db, id, new Date());
+      if (!findProduct(db, id)) throw notFound('product');
+      return c.body(null, 204);
     });
 }

@@ -11,21 +11,66 @@ export const toProduct = (row: ProductRow): Product => ({
   stock: row.stock,
   reserved: row.reserved,
   sold: row.sold,
+  ...(row.archivedAt ? { archivedAt: row.archivedAt } : {}),
 });
 
 export const findProduct = (db: SqliteDb, id: string) => db.select().from(products).where(eq(products.id, id)).get();
 
 export const insertProduct = (db: SqliteDb, row: ProductRow) => db.insert(products).values(row).run();
 
-/** The catalogue: archived products are hidden. Keyset pagination by id. */
-export const listProducts = (db: SqliteDb, limit: number, after?: string) =>
+/** `%`, `_` and the escape itself match literally in a LIKE pattern. */
+const likeLiteral = (text: string) => text.replace(/[\\%_]/g, (char) => `\\${char}`);
+
+/** The catalogue: archived products are hidden. Keyset pagination by id; `name` matches a part, any case. */
+export const listProducts = (db: SqliteDb, limit: number, filter: { name?: string }, after?: string) =>
   db
     .select()
     .from(products)
-    .where(and(isNull(products.archivedAt), after ? gt(products.id, after) : undefined))
+    .where(
+      and(
+        isNull(products.archivedAt),
+        filter.name ? sql`${products.name} LIKE ${`%${likeLiteral(filter.name)}%`} ESCAPE '\\'` : undefined,
+        after ? gt(products.id, after) : undefined,
+      ),
+    )
     .orderBy(asc(products.id))
     .limit(limit)
     .all();
+
+/** Changes what a product is called or costs; undefined when no live product has the id. */
+export const updateProduct = (
+  db: SqliteDb,
+  id: string,
+  changes: Partial<Pick<ProductRow, 'name' | 'description' | 'priceCents'>>,
+  now: Date,
+) =>
+  db
+    .update(products)
+    .set({ ...changes, updatedAt: now.toISOString() })
+    .where(and(eq(products.id, id), isNull(products.archivedAt)))
+    .returning()
+    .get();
+
+/** New units count as available and as received, so stock conservation still adds up. */
+export const restock = (db: SqliteDb, id: string, quantity: number, now: Date) =>
+  db
+    .update(products)
+    .set({
+      stock: sql`${products.stock} + ${quantity}`,
+      received: sql`${products.received} + ${quantity}`,
+      updatedAt: now.toISOString(),
+    })
+    .where(and(eq(products.id, id), isNull(products.archivedAt)))
+    .returning()
+    .get();
+
+/** Archives once: the first archive's time stays. */
+export const archiveProduct = (db: SqliteDb, id: string, now: Date) =>
+  db
+    .update(products)
+    .set({ archivedAt: now.toISOString(), updatedAt: now.toISOString() })
+    .where(and(eq(products.id, id), isNull(products.archivedAt)))
+    .run();
 
 export const reservationsOf = (db: SqliteDb, orderId: string) =>
   db.select().from(reservations).where(eq(reservations.orderId, orderId)).all();

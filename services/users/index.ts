@@ -5,6 +5,7 @@ import { Endpoint } from '../../broker/endpoint';
 import { openDatabase } from '../../db/sqlite';
 import { assertNever } from '../../lib/assert-never';
 import type { Service, ServiceDeps } from '../../app/service';
+import { storeHealth } from '../../app/store-health';
 import { hashPassword } from './passwords';
 import { usersRoutes } from './routes';
 import * as schema from './schema';
@@ -19,7 +20,7 @@ export function createUsersService({ config, broker, tokens, logger }: ServiceDe
 
   return {
     name: 'users',
-    routes: usersRoutes(db, tokens),
+    routes: usersRoutes({ db, tokens, config, send: (tx, messages) => endpoint.send(tx, messages) }),
 
     async start() {
       await ensureAdmin();
@@ -33,6 +34,7 @@ export function createUsersService({ config, broker, tokens, logger }: ServiceDe
       });
     },
 
+    health: () => storeHealth(db),
     async stop() {
       await endpoint.stop();
       close();
@@ -49,6 +51,7 @@ export function createUsersService({ config, broker, tokens, logger }: ServiceDe
       email: config.admin.email,
       role: 'admin',
       active: true,
+      statusVersion: 0,
       passwordHash: await hashPassword(config.admin.password),
       createdAt: now,
       updatedAt: now,

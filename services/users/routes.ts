@@ -1,22 +1,61 @@
 import { randomUUID } from 'node:crypto';
-import { Hono } from 'hono';
-import { z } from 'zod';
-import { ListQuery, LoginBody, RegisterBody, UpdateUserBody } from '../../contracts/rest';
+import type { BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
+import type { Config } from '../../app/config';
+import type { Message } from '../../contracts';
+import type { UpdateUserBody } from '../../contracts/rest';
 import type { SqliteDb } from '../../db/sqlite';
-import { authenticate, canSee, type AuthEnv, type Tokens } from '../../http/auth';
+import { guards } from '../../http/access';
+import { requireActiveAccount } from '../../http/account-standing';
+import { canSee, type AuthEnv, type Caller, type Tokens } from '../../http/auth';
+import { clientAddress } from '../../http/client-address';
 import { conflict, forbidden, HttpError, notFound } from '../../http/errors';
+import { newRouter } from '../../http/openapi';
 import { page } from '../../http/pagination';
-import { jsonBody, params, query } from '../../http/validate';
+import { accountEvent } from './account-events';
+import * as api from './api';
+import { loginAttemptsOf } from './login-attempts';
 import { decoyHash, hashPassword, verifyPassword } from './passwords';
-import { findByEmail, findById, insertUser, listUsers, toUser, updateUser } from './store';
+import { findByEmail, findById, insertUser, listUsers, standingOf, toUser, updateUser } from './store';
 
-const IdParam = z.object({ id: z.uuid() });
+export interface UsersRoutesDeps {
+  db: BetterSQLite3Database<Record<string, unknown>>;
+  tokens: Tokens;
+  config: Pick<Config, 'login' | 'trustProxy'>;
+  /** Puts messages in the outbox inside the caller's transaction. */
+  send: (tx: SqliteDb, messages: Message[]) => void;
+}
 
-export function usersRoutes(db: SqliteDb, tokens: Tokens) {
-  const auth = authenticate(tokens);
+export function usersRoutes({ db, tokens, config, send }: UsersRoutesDeps) {
+  const guard = guards(tokens);
+  const active = requireActiveAccount((userId) => standingOf(findById(db, userId)));
+  const attempts = loginAttemptsOf(db, config.login);
 
-  return new Hono<AuthEnv>()
-    .post('/auth/register', jsonBody(RegisterBody), async (c) => {
+  /** Applies a change; a change of `active` raises the status version and tells the other services. */
+  function change(caller: Caller, id: string, changes: UpdateUserBody) {
+    return db.transaction(
+      (tx) => {
+        const before = findById(tx, id);
+        if (!before || !canSee(caller, id)) throw notFound('user');
+        if (changes.active !== undefined && caller.role !== 'admin') throw forbidden('only an admin may change active');
+        if (changes.active === false && id === caller.id)
+          throw conflict('an admin cannot deactivate their own account');
+        const statusChanged = changes.active !== undefined && changes.active !== before.active;
+        const now = new Date();
+        const after = updateUser(
+          tx,
+          id,
+          statusChanged ? { ...changes, statusVersion: before.statusVersion + 1 } : changes,
+          now,
+        )!;
+        if (statusChanged) send(tx, [accountEvent(after, now)]);
+        return after;
+      },
+      { behavior: 'immediate' },
+    );
+  }
+
+  return newRouter<AuthEnv>()
+    .openapi(guard(api.register), async (c) => {
       const { name, email, password } = c.req.valid('json');
       const now = new Date().toISOString();
       const row = {
@@ -25,6 +64,7 @@ export function usersRoutes(db: SqliteDb, tokens: Tokens) {
         email,
         role: 'customer' as const,
         active: true,
+        statusVersion: 0,
         passwordHash: await hashPassword(password),
         createdAt: now,
         updatedAt: now,
@@ -33,43 +73,47 @@ export function usersRoutes(db: SqliteDb, tokens: Tokens) {
       return c.json(toUser(row), 201);
     })
 
-    .post('/auth/login', jsonBody(LoginBody), async (c) => {
+    .openapi(guard(api.login), async (c) => {
       const { email, password } = c.req.valid('json');
+      const keys = { email, address: clientAddress(c, config.trustProxy) };
+      const admission = attempts.take(keys, new Date());
+      if (!admission.admitted) {
+        throw new HttpError(429, 'too many login attempts; try again later', 'too_many_requests', undefined, {
+          'Retry-After': String(admission.retryAfterSeconds),
+        });
+      }
       const user = findByEmail(db, email);
       // Hash even for an unknown email: the answer time must not tell whether it exists.
       const matches = await verifyPassword(password, user?.passwordHash ?? (await decoyHash));
       if (!user || !matches) throw new HttpError(401, 'wrong email or password');
-      if (!user.active) throw new HttpError(403, 'this account is deactivated');
+      attempts.giveBack(keys);
+      if (!user.active) throw new HttpError(403, 'this account is deactivated', 'account_deactivated');
       const token = await tokens.issue({ id: user.id, role: user.role });
-      return c.json({ token, tokenType: 'Bearer' as const, expiresIn: tokens.expiresIn });
+      return c.json({ token, tokenType: 'Bearer' as const, expiresIn: tokens.expiresIn }, 200);
     })
 
-    .get('/users', auth, query(ListQuery), (c) => {
+    .openapi(guard(api.listUsers), (c) => {
       const caller = c.var.caller;
       const { limit, cursor } = c.req.valid('query');
       if (caller.role !== 'admin') {
         const self = findById(db, caller.id);
-        return c.json({ items: self ? [toUser(self)] : [], nextCursor: null });
+        return c.json({ items: self ? [toUser(self)] : [], nextCursor: null }, 200);
       }
-      return c.json(page(listUsers(db, limit + 1, cursor), limit, toUser, (row) => row.id));
+      return c.json(
+        page(listUsers(db, limit + 1, cursor), limit, toUser, (row) => row.id),
+        200,
+      );
     })
 
-    .get('/users/:id', auth, params(IdParam), (c) => {
+    .openapi(guard(api.getUser), (c) => {
       const { id } = c.req.valid('param');
       const user = findById(db, id);
       // Someone else's record answers as if it did not exist.
       if (!user || !canSee(c.var.caller, id)) throw notFound('user');
-      return c.json(toUser(user));
+      return c.json(toUser(user), 200);
     })
 
-    .patch('/users/:id', auth, params(IdParam), jsonBody(UpdateUserBody), (c) => {
-      const { id } = c.req.valid('param');
-      const changes = c.req.valid('json');
-      const caller = c.var.caller;
-      if (!canSee(caller, id)) throw notFound('user');
-      if (changes.active !== undefined && caller.role !== 'admin') throw forbidden('only an admin may change active');
-      const user = updateUser(db, id, changes, new Date());
-      if (!user) throw notFound('user');
-      return c.json(toUser(user));
-    });
+    .openapi(guard(api.updateUser, active), (c) =>
+      c.json(toUser(change(c.var.caller, c.req.valid('param').id, c.req.valid('json'))), 200),
+    );
 }

@@ -1,6 +1,7 @@
 import { asc, eq, gt } from 'drizzle-orm';
 import type { User } from '../../contracts/rest';
 import type { SqliteDb } from '../../db/sqlite';
+import type { AccountStanding } from '../../http/account-standing';
 import { users, type UserRow } from './schema';
 
 export const toUser = (row: UserRow): User => ({
@@ -15,12 +16,20 @@ export const findById = (db: SqliteDb, id: string) => db.select().from(users).wh
 
 export const findByEmail = (db: SqliteDb, email: string) => db.select().from(users).where(eq(users.email, email)).get();
 
+export const standingOf = (user: UserRow | undefined): AccountStanding =>
+  !user ? 'unknown' : user.active ? 'active' : 'deactivated';
+
 export function insertUser(db: SqliteDb, row: UserRow): boolean {
   const result = db.insert(users).values(row).onConflictDoNothing().run() as { changes: number };
   return result.changes === 1;
 }
 
-export function updateUser(db: SqliteDb, id: string, changes: Partial<Pick<UserRow, 'active' | 'name'>>, now: Date) {
+export function updateUser(
+  db: SqliteDb,
+  id: string,
+  changes: Partial<Pick<UserRow, 'active' | 'name' | 'statusVersion'>>,
+  now: Date,
+) {
   return db
     .update(users)
     .set({ ...changes, updatedAt: now.toISOString() })

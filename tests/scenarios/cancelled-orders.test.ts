@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { CARDS } from '../support/api';
+import { withFaults } from '../support/faulty-broker';
 import { expectInvariants } from '../support/invariants';
 import { startTestSystem, transports, type TestSystem } from '../support/system';
 
@@ -12,6 +13,12 @@ describe.each(transports)('a cancelled order over the %s broker', (transport) =>
   afterEach(() => system.stop());
 
   it('USER_REJECTED when an admin deactivated the customer after login: stock back, nothing charged', async () => {
+    // Orders refuses a deactivated account's orders once UserDeactivated reaches it; held back
+    // here, so the order goes through and the saga's VerifyUser is what rejects it.
+    await system.stop();
+    system = await startTestSystem(transport, {
+      wrapBroker: (broker) => withFaults(broker, { seed: 1, lose: ['UserDeactivated'] }),
+    });
     const { api } = system;
     const buyer = await api.customer();
     const mug = await api.createProduct({ priceCents: 700, stock: 4 });

@@ -3,7 +3,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig } from '../../app/config';
-import { logger } from '../../app/logger';
+import { logger as processLogger, type Logger } from '../../app/logger';
 import { startSystem, type System } from '../../app/system';
 import type { Broker } from '../../broker/broker';
 import { connectBroker } from '../../broker/connect';
@@ -25,6 +25,8 @@ export interface TestSystemOptions {
   wrapBroker?: (broker: Broker) => Broker;
   /** Settings on top of the test defaults (e.g. SAGA_STEP_TIMEOUTS_MS). */
   env?: Record<string, string>;
+  /** Replaces the process logger, to capture what is logged. */
+  logger?: Logger;
   /** The data folder and namespace of an earlier system, to start again on them. */
   reuse?: { dataDir: string; namespace: string };
 }
@@ -35,7 +37,7 @@ export interface TestSystemOptions {
  */
 export async function startTestSystem(
   transport: Transport,
-  { wrapBroker = (broker) => broker, env = {}, reuse }: TestSystemOptions = {},
+  { wrapBroker = (broker) => broker, env = {}, logger = processLogger, reuse }: TestSystemOptions = {},
 ): Promise<TestSystem> {
   const dataDir = reuse?.dataDir ?? (await mkdtemp(join(tmpdir(), 'shop-test-')));
   const namespace = reuse?.namespace ?? `test-${randomUUID().slice(0, 8)}`;
@@ -48,7 +50,7 @@ export async function startTestSystem(
     ...env,
   });
   const broker = wrapBroker(await connectBroker(config, logger));
-  const system = await startSystem(config, { broker });
+  const system = await startSystem(config, { broker, logger });
   return {
     ...system,
     api: new Api(system.app),

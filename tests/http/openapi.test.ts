@@ -1,0 +1,74 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import * as rest from '../../contracts/rest';
+import { startTestSystem, type TestSystem } from '../support/system';
+
+type Operation = { 'x-access'?: string; requestBody?: { content: Record<string, { schema: { $ref?: string } }> } };
+type Document = {
+  openapi: string;
+  paths: Record<string, Record<string, Operation>>;
+  components: { schemas: Record<string, { examples?: unknown[] }>; securitySchemes: Record<string, unknown> };
+};
+
+describe('the OpenAPI document', () => {
+  let system: TestSystem;
+  let doc: Document;
+  beforeAll(async () => {
+    system = await startTestSystem('in-process');
+    doc = (await system.api.call<Document>('GET', '/openapi.json')).body;
+  });
+  afterAll(() => system.stop());
+
+  it('is OpenAPI 3.1 and describes every route the app serves, each with who may call it', () => {
+    expect(doc.openapi).toBe('3.1.0');
+    const served = system.app.routes
+      .filter((route) => route.method !== 'ALL')
+      .map((route) => `${route.method.toLowerCase()} ${route.path.replace(/:(\w+)/g, '{$1}')}`);
+    const documented = Object.entries(doc.paths).flatMap(([path, operations]) =>
+      Object.keys(operations).map((method) => `${method} ${path}`),
+    );
+    expect(new Set(served).size).toBeGreaterThanOrEqual(20);
+    expect([...new Set(documented)].sort()).toEqual([...new Set(served)].sort());
+    for (const [path, operations] of Object.entries(doc.paths)) {
+      for (const [method, operation] of Object.entries(operations)) {
+        expect(['anyone', 'signed-in', 'admin'], `${method} ${path}`).toContain(operation['x-access']);
+      }
+    }
+    expect(doc.components.securitySchemes.bearer).toMatchObject({ type: 'http', scheme: 'bearer' });
+  });
+
+  it('gives every request body an example', () => {
+    for (const operations of Object.values(doc.paths)) {
+      for (const operation of Object.values(operations)) {
+        const ref = operation.requestBody?.content['application/json']?.schema.$ref;
+        if (!operation.requestBody) continue;
+        const name = ref?.replace('#/components/schemas/', '');
+        expect(doc.components.schemas[name!]?.examples?.length, `examples of ${name}`).toBeGreaterThan(0);
+      }
+    }
+  });
+
+  it('has examples that the contract’s own schemas accept', () => {
+    const schemas = (Object.values(rest) as unknown[]).filter(
+      (value): value is z.ZodType => value instanceof z.ZodType,
+    );
+    let checked = 0;
+    for (const schema of schemas) {
+      const meta = schema.meta() as { id?: string; examples?: unknown[] } | undefined;
+      for (const example of meta?.examples ?? []) {
+        const result = schema.safeParse(example);
+        expect(result.success, `${meta?.id}: ${JSON.stringify(result.error?.issues)}`).toBe(true);
+        expect(doc.components.schemas[meta!.id!]?.examples).toContainEqual(example);
+        checked++;
+      }
+    }
+    expect(checked).toBeGreaterThanOrEqual(15);
+  });
+
+  it('serves an interactive page at /docs', async () => {
+    const response = await system.app.request('/docs');
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toMatch(/text\/html/);
+    expect(await response.text()).toContain('/openapi.json');
+  });
+});
