@@ -139,6 +139,12 @@ describe('order saga: answers after the deadline', () => {
       .then({ commands: [], stock: 'rejected', failure: { reason: 'STEP_TIMEOUT', detail: 'reserveStock' } });
   });
 
+  it('stock reserved after a rejection (a command resent after a restart) is released', () => {
+    given(orderRequested(), userVerified(), stockRejected())
+      .when(stockReserved())
+      .then({ commands: [releaseStock, lateNotice('reserveStock')], status: 'CANCELLED', stock: 'releasing' });
+  });
+
   it('a late release is itself timed and sent again until it is answered', () => {
     given(orderRequested(), userVerified(), deadlinePassed('reserveStock'), stockReserved())
       .when(deadlinePassed('releaseStock'), 2 * late)

@@ -74,7 +74,8 @@ export function lateReply(state: SagaState, message: Message): Decision | undefi
   const { orderId } = state;
   switch (message.type) {
     case 'StockReserved':
-      if (state.stock !== 'timed_out') return undefined;
+      // Also after a rejection: a command resent after a restart can reserve what was refused.
+      if (state.stock !== 'timed_out' && state.stock !== 'rejected') return undefined;
       return applied({ ...state, stock: 'releasing' }, [
         commandFor(state, 'releaseStock'),
         { type: 'LateReplyCompensated', data: { orderId, step: 'reserveStock', compensation: 'ReleaseStock' } },
