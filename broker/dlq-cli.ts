@@ -7,6 +7,7 @@ import type { Broker, DeadLetter } from './broker';
 import { brokerFile, connectBroker } from './connect';
 import { jsonRenderer, textRenderer, type DeadLetterRenderer } from './dlq-format';
 import { queueNames } from './topology';
+import { print, runCli } from '../lib/cli';
 
 /**
  * `npm run dlq -- <command>`: lists, shows, replays and purges dead letters on the broker the
@@ -112,20 +113,4 @@ async function find(broker: Broker, id: string): Promise<DeadLetter> {
   throw new Error(`no dead letter with id ${id}`);
 }
 
-// `dlq list | head` closes the pipe early: that is not an error.
-process.stdout.on('error', (error: NodeJS.ErrnoException) => {
-  if (error.code !== 'EPIPE') throw error;
-  process.exit(0);
-});
-
-function print(lines: string[]) {
-  if (lines.length > 0) process.stdout.write(`${lines.join('\n')}\n`);
-}
-
-try {
-  await program.parseAsync();
-} catch (error) {
-  // One line saying what went wrong (an unknown id, RabbitMQ unreachable…), never a stack.
-  process.stderr.write(`error: ${error instanceof Error ? error.message : String(error)}\n`);
-  process.exitCode = 1;
-}
+await runCli(program);

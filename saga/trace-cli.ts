@@ -3,6 +3,7 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import { loadConfig } from '../app/config';
 import { isFinished, jsonRenderer, textRenderer, type Renderer } from './trace-format';
 import { httpSource, listSagaSummaries, storeSource, type StatusFilter, type TraceSource } from './trace-source';
+import { print, runCli } from '../lib/cli';
 
 /** `npm run trace -- <orderId>`: prints a saga message by message; see DESIGN.md "The event-trace CLI". */
 
@@ -89,20 +90,4 @@ async function trace(source: TraceSource, renderer: Renderer, orderId: string, f
   }
 }
 
-// `trace … | head` closes the pipe early: that is not an error.
-process.stdout.on('error', (error: NodeJS.ErrnoException) => {
-  if (error.code !== 'EPIPE') throw error;
-  process.exit(0);
-});
-
-function print(lines: string[]) {
-  if (lines.length > 0) process.stdout.write(`${lines.join('\n')}\n`);
-}
-
-try {
-  await program.parseAsync();
-} catch (error) {
-  // A TraceError says what went wrong in one line; anything else (a SQLite error…) too, without a stack.
-  process.stderr.write(`error: ${error instanceof Error ? error.message : String(error)}\n`);
-  process.exitCode = 1;
-}
+await runCli(program);

@@ -1,0 +1,23 @@
+import type { Command } from 'commander';
+
+/** Writes lines to stdout, one per line. */
+export function print(lines: string[]): void {
+  if (lines.length > 0) process.stdout.write(`${lines.join('\n')}\n`);
+}
+
+/**
+ * Runs a command-line program: a failure is one `error: …` line on stderr and exit code 1,
+ * never a stack; a reader that closes the pipe early (`… | head`) is not an error.
+ */
+export async function runCli(program: Command): Promise<void> {
+  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code !== 'EPIPE') throw error;
+    process.exit(0);
+  });
+  try {
+    await program.parseAsync();
+  } catch (error) {
+    process.stderr.write(`error: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.exitCode = 1;
+  }
+}
