@@ -3,12 +3,20 @@ import { Message, type ServiceName } from '../contracts';
 import type { Logger } from '../app/logger';
 import type { Broker, Delivery } from './broker';
 import { retryDelay, retryPolicyFromEnv, type RetryPolicy } from './retry-policy';
-import { subscriptions } from './topology';
+import { publisherOf, subscriptions } from './topology';
 
 export type MessageHandler = (message: Message) => Promise<void> | void;
 
-/** Why a payload is not a message this queue can act on, or null when it is one. */
-export function rejectionReason(queue: ServiceName, payload: string): { reason: string } | { message: Message } {
+/**
+ * The message a delivery carries, or why it is not one this queue can act on. The broker
+ * vouches only for the routing key (over RabbitMQ, topic permissions let each service's user
+ * publish only the types it owns), so the payload must be of that type and name that type's
+ * publisher as its producer: a service cannot pass one type off as another.
+ */
+export function checkDelivery(
+  queue: ServiceName,
+  { routingKey, payload }: Pick<Delivery, 'routingKey' | 'payload'>,
+): { reason: string } | { message: Message } {
   let json: unknown;
   try {
     json = JSON.parse(payload);
@@ -17,9 +25,11 @@ export function rejectionReason(queue: ServiceName, payload: string): { reason: 
   }
   const parsed = Message.safeParse(json);
   if (!parsed.success) return { reason: schemaProblem(parsed.error) };
-  if (!(subscriptions[queue] as readonly string[]).includes(parsed.data.type)) {
-    return { reason: `${queue} does not handle ${parsed.data.type}` };
-  }
+  const { type, producer } = parsed.data;
+  if (type !== routingKey) return { reason: `a ${type} sent with routing key ${routingKey}` };
+  if (producer !== publisherOf(type)) return { reason: `${type} comes from ${publisherOf(type)}, not ${producer}` };
+  if (!(subscriptions[queue] as readonly string[]).includes(type))
+    return { reason: `${queue} does not handle ${type}` };
   return { message: parsed.data };
 }
 
@@ -37,7 +47,7 @@ export function consumeMessages(
   policy: RetryPolicy = retryPolicyFromEnv(),
 ): Promise<void> {
   return broker.consume(queue, async (delivery: Delivery) => {
-    const checked = rejectionReason(queue, delivery.payload);
+    const checked = checkDelivery(queue, delivery);
     if ('reason' in checked) {
       logger.warn({ queue, routingKey: delivery.routingKey, reason: checked.reason }, 'dead-lettering invalid message');
       await delivery.deadLetter(checked.reason);

@@ -8,7 +8,7 @@ export interface DeadLetterTransport {
   names: Names;
   /** The live connection, waiting for a reconnection if need be. */
   connection(): Promise<ChannelModel>;
-  /** Publishes to `service`'s own queue through the default exchange; resolves once confirmed. */
+  /** Publishes to `service`'s own queue through its own exchange; resolves once confirmed. */
   sendToQueue(service: ServiceName, content: Buffer, headers: Record<string, unknown>): Promise<void>;
 }
 

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Channel, ConsumeMessage, Options } from 'amqplib';
 import type { ServiceName } from '../contracts';
 import type { Delivery } from './broker';
-import { HEADER } from './rabbitmq-topology';
+import { HEADER, type Names } from './rabbitmq-topology';
 
 /** Where a delivery's copies go: each resolves once RabbitMQ has confirmed the copy. */
 export interface CopySender {
@@ -20,6 +20,7 @@ export function toDelivery(
   queue: ServiceName,
   message: ConsumeMessage,
   send: CopySender,
+  topology: Names,
 ): Delivery & { readonly settled: boolean } {
   let settled = false;
   const settle = () => {
@@ -36,8 +37,11 @@ export function toDelivery(
     }
     onLiveChannel(() => channel.ack(message));
   };
-  const headers = message.properties.headers ?? {};
-  // Retried and replayed copies arrive through the default exchange, keyed by queue name.
+  // Retried and replayed copies arrive through the service's own exchange, keyed by queue name.
+  // Only there are the adapter's headers believed: only this service (and an operator) may
+  // write to that exchange, whereas anyone who may publish to the events exchange could set them.
+  const copied = message.fields.exchange === topology.serviceExchange(queue);
+  const headers = (copied && message.properties.headers) || {};
   const routingKey = String(headers[HEADER.routingKey] ?? message.fields.routingKey);
   const attempt = Number(headers[HEADER.attempt] ?? 1);
   return {

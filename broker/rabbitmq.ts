@@ -13,7 +13,15 @@ import type { ServiceName } from '../contracts';
 import type { Broker, BrokerOptions, DeadLetter, DeliveryHandler } from './broker';
 import { RabbitMqDeadLetters } from './rabbitmq-dead-letters';
 import { toDelivery, type CopySender } from './rabbitmq-delivery';
-import { declareTopology, ignore, names, retryLevel, retryQueueOptions, type Names } from './rabbitmq-topology';
+import {
+  declareOrCheck,
+  ignore,
+  names,
+  namespaceTopology,
+  retryLevel,
+  retryQueueTopology,
+  type Names,
+} from './rabbitmq-topology';
 
 export { deleteTopology } from './rabbitmq-topology';
 
@@ -32,7 +40,7 @@ interface Session {
   model: ChannelModel;
   publisher: ConfirmChannel;
   consumerChannels: Channel[];
-  /** The retry queues declared on this connection; they are declared on first use. */
+  /** The retry queues known to exist on this connection; they are declared on first use. */
   retryQueues: Set<string>;
   lost: boolean;
 }
@@ -61,7 +69,7 @@ export class RabbitMqBroker implements Broker {
   private readonly copies: CopySender = {
     retry: (queue, content, delayMs, headers) => this.sendRetry(queue, content, delayMs, headers),
     deadLetter: (queue, content, properties) =>
-      this.publishConfirmed('', this.names.deadLetterQueue(queue), content, properties),
+      this.publishConfirmed(this.names.serviceExchange(queue), this.names.deadLetterQueue(queue), content, properties),
   };
 
   private constructor(private readonly options: RabbitMqBrokerOptions) {
@@ -73,7 +81,7 @@ export class RabbitMqBroker implements Broker {
       names: this.names,
       connection: async () => (await this.currentSession(Date.now() + this.reconnectTimeoutMs)).model,
       sendToQueue: (service, content, headers) =>
-        this.publishConfirmed('', this.names.queue(service), content, { headers }),
+        this.publishConfirmed(this.names.serviceExchange(service), this.names.queue(service), content, { headers }),
     });
   }
 
@@ -157,7 +165,7 @@ export class RabbitMqBroker implements Broker {
 
   /** Runs after every successful (re)connect, before amqplib reports the connection ready. */
   private async establish(model: ChannelModel): Promise<void> {
-    await declareTopology(model, this.names);
+    await declareOrCheck(model, namespaceTopology(this.names, { retryQueues: false }));
     const publisher = await model.createConfirmChannel();
     const session: Session = { model, publisher, consumerChannels: [], retryQueues: new Set(), lost: false };
     model.once('close', () => this.markLost(session));
@@ -201,7 +209,7 @@ export class RabbitMqBroker implements Broker {
   }
 
   private async dispatch(channel: Channel, consumer: Consumer, message: ConsumeMessage): Promise<void> {
-    const delivery = toDelivery(channel, consumer.queue, message, this.copies);
+    const delivery = toDelivery(channel, consumer.queue, message, this.copies, this.names);
     try {
       await consumer.handler(delivery);
     } catch {
@@ -215,13 +223,13 @@ export class RabbitMqBroker implements Broker {
     const level = retryLevel(delayMs);
     const queue = this.names.retryQueue(service, level);
     return this.publishConfirmed(
-      '',
+      this.names.serviceExchange(service),
       queue,
       content,
       { headers, expiration: String(Math.max(0, Math.round(delayMs))) },
       async (session) => {
         if (session.retryQueues.has(queue)) return;
-        await session.publisher.assertQueue(queue, retryQueueOptions(this.names, service, level));
+        await declareOrCheck(session.model, retryQueueTopology(this.names, service, level));
         session.retryQueues.add(queue);
       },
     );

@@ -31,7 +31,40 @@ export const subscriptions = {
   ],
 } as const satisfies Record<ServiceName, readonly MessageType[]>;
 
+/**
+ * Which message types each service publishes: every type has exactly one publisher. Over
+ * RabbitMQ the setup command turns this into topic permissions, so the broker refuses a
+ * service's user any other routing key, and consumers refuse a message whose `producer`
+ * is not its type's publisher.
+ */
+export const publications = {
+  orders: ['OrderRequested', 'OrderCancellationRequested'],
+  users: ['UserVerified', 'UserRejected', 'UserDeactivated', 'UserReactivated'],
+  products: ['StockReserved', 'StockRejected', 'StockReleased', 'StockCommitted'],
+  payments: ['PaymentSettled', 'PaymentDeclined', 'PaymentRefunded'],
+  orchestrator: [
+    'VerifyUser',
+    'ReserveStock',
+    'SettlePayment',
+    'ReleaseStock',
+    'CommitStock',
+    'RefundPayment',
+    'OrderConfirmed',
+    'OrderCancelled',
+    'LateReplyCompensated',
+  ],
+} as const satisfies Record<ServiceName, readonly MessageType[]>;
+
 export const queueNames = Object.keys(subscriptions) as ServiceName[];
+
+const publisherByType = new Map<string, ServiceName>(
+  queueNames.flatMap((service) => publications[service].map((type) => [type, service] as const)),
+);
+
+/** The one service that publishes `type`. */
+export function publisherOf(type: MessageType): ServiceName {
+  return publisherByType.get(type)!;
+}
 
 export function consumersOf(type: string): ServiceName[] {
   return queueNames.filter((queue) => (subscriptions[queue] as readonly string[]).includes(type));
@@ -39,3 +72,6 @@ export function consumersOf(type: string): ServiceName[] {
 
 /** The messages a service's queue can deliver to it. */
 export type Inbound<S extends ServiceName> = MessageOf<(typeof subscriptions)[S][number]>;
+
+/** The messages a service may send. */
+export type Outbound<S extends ServiceName> = MessageOf<(typeof publications)[S][number]>;

@@ -8,8 +8,8 @@ import type {
   MessageType,
   Outgoing,
   PricedLine,
-  ServiceName,
 } from '../contracts';
+import { publisherOf } from '../broker/topology';
 import { decide } from './order-saga';
 import type { Decision, PaymentStep, SagaInput, SagaState, SagaStatus, StockStep, UserStep } from './order-saga';
 import type { StepName } from './steps';
@@ -51,34 +51,9 @@ export const totalCents = 2 * 1_250 + 999;
 // Message builders: full envelopes, built by the contract's own envelope().
 // ---------------------------------------------------------------------------------------------
 
-export const producers: Partial<Record<MessageType, ServiceName>> = {
-  OrderRequested: 'orders',
-  OrderCancellationRequested: 'orders',
-  VerifyUser: 'orchestrator',
-  UserVerified: 'users',
-  UserRejected: 'users',
-  ReserveStock: 'orchestrator',
-  StockReserved: 'products',
-  StockRejected: 'products',
-  SettlePayment: 'orchestrator',
-  PaymentSettled: 'payments',
-  PaymentDeclined: 'payments',
-  ReleaseStock: 'orchestrator',
-  StockReleased: 'products',
-  CommitStock: 'orchestrator',
-  StockCommitted: 'products',
-  RefundPayment: 'orchestrator',
-  PaymentRefunded: 'payments',
-  OrderConfirmed: 'orchestrator',
-  OrderCancelled: 'orchestrator',
-  LateReplyCompensated: 'orchestrator',
-  UserDeactivated: 'users',
-  UserReactivated: 'users',
-};
-
 export function message<T extends MessageType>(type: T, data: MessageData<T>): MessageOf<T> {
   return envelope({ type, data } as Outgoing<T>, {
-    producer: producers[type] ?? 'orchestrator',
+    producer: publisherOf(type),
     correlationId: orderId,
     causationId: type === 'OrderRequested' ? null : cause,
     messageId: messageIdOf(type),

@@ -28,7 +28,6 @@ import {
   paymentRefunded,
   paymentSettled,
   policy,
-  producers,
   productA,
   productB,
   readyToPay,
