@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig } from './config';
+import { brokerUrlOf, ConfigError, loadConfig } from './config';
 
 describe('configuration', () => {
   it('runs on development secrets outside production, and says which', () => {
@@ -22,5 +22,21 @@ describe('configuration', () => {
     for (const bad of ['0', '-5', 'soon', '1.5']) {
       expect(() => loadConfig({ JWT_EXPIRES_IN_SECONDS: bad })).toThrow(ConfigError);
     }
+  });
+
+  it('connects a service with its own BROKER_URL_<SERVICE> over BROKER_URL, and needs one or the other for each', () => {
+    expect(loadConfig({}).transport).toBe('in-process');
+    const shared = loadConfig({ BROKER_URL: 'amqp://shared', BROKER_URL_ORDERS: 'amqp://orders' });
+    expect(shared.transport).toBe('rabbitmq');
+    expect(brokerUrlOf(shared, 'orders')).toBe('amqp://orders');
+    expect(brokerUrlOf(shared, 'payments')).toBe('amqp://shared');
+
+    const services = ['USERS', 'PRODUCTS', 'ORDERS', 'PAYMENTS', 'ORCHESTRATOR'];
+    const own = loadConfig(Object.fromEntries(services.map((name) => [`BROKER_URL_${name}`, `amqp://${name}`])));
+    expect(own.transport).toBe('rabbitmq');
+    expect(brokerUrlOf(own, 'users')).toBe('amqp://USERS');
+    expect(() => loadConfig({ BROKER_URL_ORDERS: 'amqp://orders' })).toThrow(
+      'set BROKER_URL or BROKER_URL_USERS, BROKER_URL_PRODUCTS, BROKER_URL_PAYMENTS, BROKER_URL_ORCHESTRATOR',
+    );
   });
 });

@@ -1,4 +1,6 @@
 import { resolve } from 'node:path';
+import { urlVariable } from '../broker/rabbitmq-permissions';
+import { ServiceName } from '../contracts';
 import type { StepName } from '../saga/steps';
 import { parseStepTimeouts } from '../saga/step-timeouts';
 
@@ -8,8 +10,14 @@ const DEV_CARD_KEY = 'development-only-card-sealing-key';
 export interface Config {
   port: number;
   dataDir: string;
-  /** Unset: the in-process broker. */
+  /** RabbitMQ when BROKER_URL or a BROKER_URL_<SERVICE> is set; the in-process broker otherwise. */
+  transport: 'rabbitmq' | 'in-process';
   brokerUrl: string | undefined;
+  /**
+   * A service's own RabbitMQ URL (BROKER_URL_<SERVICE>), so that a process running several
+   * services connects each as its own user (see `npm run broker:setup`). Overrides BROKER_URL.
+   */
+  serviceBrokerUrls: Partial<Record<ServiceName, string>>;
   /** Prefix of every RabbitMQ exchange and queue name, so several systems can share a vhost. */
   brokerNamespace: string;
   jwt: { secret: string; issuer: string; audience: string; expiresInSeconds: number };
@@ -50,10 +58,23 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (env.NODE_ENV === 'production' && insecureDefaults.length > 0) {
     throw new ConfigError(`NODE_ENV=production needs ${insecureDefaults.join(' and ')} to be set`);
   }
+  const brokerUrl = env.BROKER_URL || undefined;
+  const serviceBrokerUrls = Object.fromEntries(
+    ServiceName.options.flatMap((service) => {
+      const url = env[urlVariable(service)];
+      return url ? [[service, url]] : [];
+    }),
+  );
+  const withoutUrl = ServiceName.options.filter((service) => !serviceBrokerUrls[service]);
+  if (!brokerUrl && withoutUrl.length > 0 && withoutUrl.length < ServiceName.options.length) {
+    throw new ConfigError(`set BROKER_URL or ${withoutUrl.map(urlVariable).join(', ')}`);
+  }
   return {
     port: positiveInteger(env, 'PORT', 3000),
     dataDir: resolve(env.DATA_DIR ?? './data'),
-    brokerUrl: env.BROKER_URL || undefined,
+    transport: brokerUrl || withoutUrl.length === 0 ? 'rabbitmq' : 'in-process',
+    brokerUrl,
+    serviceBrokerUrls,
     brokerNamespace: env.BROKER_NAMESPACE ?? 'shop',
     jwt: {
       secret: env.JWT_SECRET ?? DEV_JWT_SECRET,
@@ -75,4 +96,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     trustProxy: env.TRUST_PROXY === 'true',
     insecureDefaults,
   };
+}
+
+/** The RabbitMQ URL `service` connects with; undefined on the in-process broker. */
+export function brokerUrlOf(config: Pick<Config, 'brokerUrl' | 'serviceBrokerUrls'>, service: ServiceName) {
+  return config.serviceBrokerUrls[service] ?? config.brokerUrl;
 }

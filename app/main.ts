@@ -11,7 +11,7 @@ import { serviceNames, startSystem } from './system';
 const only = process.argv[2];
 const services = only === undefined ? serviceNames : [ServiceName.parse(only)];
 const config = configOrExit();
-if (only && !config.brokerUrl) {
+if (only && config.transport === 'in-process') {
   logger.fatal(`running ${only} alone needs BROKER_URL: the in-process broker cannot reach other processes`);
   process.exit(1);
 }
@@ -24,10 +24,7 @@ if (config.insecureDefaults.length > 0) {
 
 const system = await startSystem(config, { services });
 const server = serve({ fetch: system.app.fetch, port: config.port }, ({ port }) =>
-  logger.info(
-    { port, services, broker: config.brokerUrl ? 'rabbitmq' : 'in-process', dataDir: config.dataDir },
-    'shop is listening',
-  ),
+  logger.info({ port, services, broker: config.transport, dataDir: config.dataDir }, 'shop is listening'),
 );
 
 async function shutdown(signal: string) {

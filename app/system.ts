@@ -5,7 +5,7 @@ import { bodyLimit } from 'hono/body-limit';
 import { requestId } from 'hono/request-id';
 import { secureHeaders } from 'hono/secure-headers';
 import type { Broker } from '../broker/broker';
-import { connectBroker } from '../broker/connect';
+import { connectBrokers } from '../broker/connect';
 import { accessLog } from '../http/access-log';
 import { createTokens } from '../http/auth';
 import { HttpError, onError, onNotFound } from '../http/errors';
@@ -23,7 +23,6 @@ import type { Service, ServiceDeps } from './service';
 
 export interface System {
   app: Hono;
-  broker: Broker;
   stop(): Promise<void>;
 }
 
@@ -39,7 +38,7 @@ const factories: Record<ServiceName, (deps: ServiceDeps) => Service> = {
 export const serviceNames = Object.keys(factories) as ServiceName[];
 
 export interface SystemOptions {
-  /** Replaces the configured transport (tests wrap it to inject faults). */
+  /** One broker for every service, instead of the configured ones (tests wrap it to inject faults). */
   broker?: Broker;
   /** The services this process runs; all of them by default (the all-in-one process). */
   services?: readonly ServiceName[];
@@ -47,12 +46,16 @@ export interface SystemOptions {
   logger?: Logger;
 }
 
-/** Starts services over one broker with all their routes on one app. */
+/** Starts services, each on its broker, with all their routes on one app. */
 export async function startSystem(config: Config, options: SystemOptions = {}): Promise<System> {
   const log = options.logger ?? logger;
-  const broker = options.broker ?? (await connectBroker(config, log));
-  const deps = { config, broker, tokens: createTokens(config.jwt), logger: log };
-  const services = (options.services ?? serviceNames).map((name) => factories[name](deps));
+  const names = options.services ?? serviceNames;
+  const brokerOf = options.broker
+    ? new Map(names.map((name) => [name, options.broker!]))
+    : await connectBrokers(config, names, log);
+  const brokers = [...new Set(brokerOf.values())];
+  const tokens = createTokens(config.jwt);
+  const services = names.map((name) => factories[name]({ config, broker: brokerOf.get(name)!, tokens, logger: log }));
 
   const app = new OpenAPIHono<BlankEnv>();
   // The request id comes first, so every answer (errors included) carries it in X-Request-Id.
@@ -70,7 +73,7 @@ export async function startSystem(config: Config, options: SystemOptions = {}): 
   app.openapi(healthRoute, async (c) => {
     const reports = await Promise.all(services.map(async (service) => [service.name, await service.health()] as const));
     const health = summarizeHealth(
-      { connected: broker.isConnected(), transport: config.brokerUrl ? 'rabbitmq' : 'in-process' },
+      { connected: brokers.every((broker) => broker.isConnected()), transport: config.transport },
       Object.fromEntries(reports),
     );
     return health.status === 'ok' ? c.json(health, 200) : c.json(health, 503);
@@ -84,10 +87,9 @@ export async function startSystem(config: Config, options: SystemOptions = {}): 
 
   return {
     app,
-    broker,
     async stop() {
-      // The broker first, so no delivery reaches a service whose database is closing.
-      await broker.close();
+      // The brokers first, so no delivery reaches a service whose database is closing.
+      await Promise.all(brokers.map((broker) => broker.close()));
       await Promise.all(services.map((service) => service.stop()));
     },
   };

@@ -14,6 +14,8 @@ export const transports: Transport[] = ['in-process', 'rabbitmq'];
 export const rabbitUrl = process.env.RABBITMQ_URL ?? 'amqp://guest:guest@127.0.0.1:5672';
 
 export interface TestSystem extends System {
+  /** The services' broker or, with `perServiceBrokers`, a connection on BROKER_URL for the test's own use. */
+  broker: Broker;
   api: Api;
   dataDir: string;
   /** Stops this system and, after `downForMs`, starts a new one on the same data (and RabbitMQ namespace). */
@@ -29,6 +31,8 @@ export interface TestSystemOptions {
   logger?: Logger;
   /** The data folder and namespace of an earlier system, to start again on them. */
   reuse?: { dataDir: string; namespace: string };
+  /** Each service connects with its own URL (BROKER_URL_<SERVICE> in `env`) instead of sharing `broker`. */
+  perServiceBrokers?: boolean;
 }
 
 /**
@@ -37,7 +41,13 @@ export interface TestSystemOptions {
  */
 export async function startTestSystem(
   transport: Transport,
-  { wrapBroker = (broker) => broker, env = {}, logger = processLogger, reuse }: TestSystemOptions = {},
+  {
+    wrapBroker = (broker) => broker,
+    env = {},
+    logger = processLogger,
+    reuse,
+    perServiceBrokers,
+  }: TestSystemOptions = {},
 ): Promise<TestSystem> {
   const dataDir = reuse?.dataDir ?? (await mkdtemp(join(tmpdir(), 'shop-test-')));
   const namespace = reuse?.namespace ?? `test-${randomUUID().slice(0, 8)}`;
@@ -50,18 +60,21 @@ export async function startTestSystem(
     ...env,
   });
   const broker = wrapBroker(await connectBroker(config, logger));
-  const system = await startSystem(config, { broker, logger });
+  const system = await startSystem(config, { broker: perServiceBrokers ? undefined : broker, logger });
   return {
     ...system,
+    broker,
     api: new Api(system.app),
     dataDir,
     async restart({ downForMs = 0, ...options } = {}) {
       await system.stop();
+      if (perServiceBrokers) await broker.close();
       await new Promise((resolve) => setTimeout(resolve, downForMs));
       return startTestSystem(transport, { ...options, reuse: { dataDir, namespace } });
     },
     async stop() {
       await system.stop();
+      if (perServiceBrokers) await broker.close();
       if (transport === 'rabbitmq') {
         const { deleteTopology } = await import('../../broker/rabbitmq');
         await deleteTopology(rabbitUrl, namespace);

@@ -1,0 +1,96 @@
+import { randomUUID } from 'node:crypto';
+import type { ChannelModel } from 'amqplib';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { envelope } from '../../contracts';
+import { urlVariable } from '../../broker/rabbitmq-permissions';
+import { HEADER, names } from '../../broker/rabbitmq-topology';
+import { queueNames } from '../../broker/topology';
+import { rabbitmqctl } from '../faults/rabbitmq-admin';
+import { CARDS } from '../support/api';
+import { expectInvariants } from '../support/invariants';
+import { attempt, connectAs, publish, setUpLeastPrivilege, type LeastPrivilege } from '../support/least-privilege';
+import { startTestSystem, type TestSystem } from '../support/system';
+import { waitFor } from '../support/wait';
+
+/**
+ * The whole system in one process with each service connected as its own least-privilege
+ * user (BROKER_URL_<SERVICE>), and the test's broker connected as the operator.
+ */
+describe('the saga with a RabbitMQ user per service', () => {
+  let setup: LeastPrivilege;
+  let system: TestSystem;
+  beforeAll(async () => {
+    setup = await setUpLeastPrivilege();
+  }, 180_000);
+  afterAll(() => setup?.remove());
+  beforeEach(async () => {
+    const serviceUrls = Object.fromEntries(queueNames.map((service) => [urlVariable(service), setup.url[service]]));
+    system = await startTestSystem('rabbitmq', {
+      env: { ...serviceUrls, BROKER_URL: setup.url.operator, BROKER_NAMESPACE: setup.namespace },
+      perServiceBrokers: true,
+    });
+  });
+  afterEach(() => system.stop());
+
+  it('confirms one order and compensates another, each service connected as its own user', async () => {
+    const { api } = system;
+    expect((await api.call('GET', '/health')).status).toBe(200);
+    const users = await rabbitmqctl(['list_connections', '-q', '--no-table-headers', 'user', 'vhost']);
+    const connected = users.split('\n').filter((line) => line.endsWith(`\t${setup.vhost}`));
+    expect(new Set(connected.map((line) => line.split('\t')[0]))).toEqual(
+      new Set([...queueNames, 'operator'].map((role) => setup.username[role as 'orders'])),
+    );
+
+    const buyer = await api.customer();
+    const mug = await api.createProduct({ priceCents: 1_000, stock: 10 });
+    const paid = await api.placeOrder(buyer.token, [{ productId: mug.id, quantity: 2 }], CARDS.settles);
+    const declined = await api.placeOrder(buyer.token, [{ productId: mug.id, quantity: 3 }], CARDS.declined);
+
+    expect(await api.settled(buyer.token, paid.body.id)).toMatchObject({ status: 'CONFIRMED', totalCents: 2_000 });
+    expect(await api.settled(buyer.token, declined.body.id)).toMatchObject({
+      status: 'CANCELLED',
+      reason: 'PAYMENT_DECLINED',
+    });
+    expect(await api.product(mug.id)).toMatchObject({ stock: 8, reserved: 0, sold: 2 });
+    const state = await expectInvariants(system.dataDir);
+    expect(state.payments.map((payment) => payment.status).sort()).toEqual(['declined', 'settled']);
+    expect(state.invoices).toHaveLength(1);
+    for (const service of queueNames) expect(await system.broker.deadLetters(service), service).toEqual([]);
+  });
+
+  it('dead-letters what a service passes off as another type, which the operator can see and purge', async () => {
+    const topology = names(setup.namespace);
+    const orderId = randomUUID();
+    const settled = envelope(
+      { type: 'PaymentSettled', data: { orderId, paymentId: randomUUID(), invoiceId: randomUUID(), amountCents: 1 } },
+      { producer: 'payments', correlationId: orderId, causationId: null },
+    );
+    const claimsPayments = { ...settled, type: 'OrderCancellationRequested', data: { orderId, requestedBy: orderId } };
+    const orders: ChannelModel = await connectAs(setup, 'orders');
+    try {
+      // Each is a routing key orders may use, so the broker lets them through; the payload lies.
+      const forgeries = [
+        publish(topology.exchange, 'OrderRequested', JSON.stringify(settled)),
+        publish(topology.exchange, 'OrderRequested', JSON.stringify(settled), {
+          [HEADER.routingKey]: 'PaymentSettled',
+        }),
+        publish(topology.exchange, 'OrderCancellationRequested', JSON.stringify(claimsPayments)),
+      ];
+      for (const forgery of forgeries) expect(await attempt(orders, forgery)).toBe('accepted');
+    } finally {
+      await orders.close();
+    }
+
+    await waitFor(async () => (await system.broker.deadLetters('orchestrator')).length === 3, {
+      what: 'three dead letters',
+    });
+    expect((await system.broker.deadLetters('orchestrator')).map((letter) => letter.reason)).toEqual([
+      'a PaymentSettled sent with routing key OrderRequested',
+      'a PaymentSettled sent with routing key OrderRequested',
+      'OrderCancellationRequested comes from orders, not payments',
+    ]);
+    expect(await system.broker.purgeDeadLetters('orchestrator')).toBe(3);
+    const state = await expectInvariants(system.dataDir);
+    expect(state.sagas).toEqual([]);
+  });
+});
