@@ -1,4 +1,7 @@
 import { randomUUID } from 'node:crypto';
+import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
 import type { ChannelModel } from 'amqplib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { envelope, messageTypes } from '../../contracts';
@@ -168,5 +171,16 @@ describe('least privilege on RabbitMQ', () => {
       stderr: expect.stringContaining('set BROKER_URL_PAYMENTS'),
     });
     expect(await setupCli(setup.env)).toContain(`vhost ${setup.vhost}, namespace ${setup.namespace}`);
+
+    // For a node to load at boot (docker-compose.yml): the same definitions, readable by their owner only.
+    const file = join(await mkdtemp(join(tmpdir(), 'broker-setup-')), 'definitions.json');
+    await setupCli(setup.env, ['--output', file]);
+    expect((await stat(file)).mode & 0o777).toBe(0o600);
+    const written = await readFile(file, 'utf8');
+    expect(JSON.parse(written).users.map((user: { name: string }) => user.name)).toEqual(
+      expect.arrayContaining(Object.values(setup.username)),
+    );
+    for (const url of Object.values(setup.url)) expect(written).not.toContain(new URL(url).password);
+    await rm(dirname(file), { recursive: true });
   }, 120_000);
 });

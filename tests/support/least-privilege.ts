@@ -51,8 +51,8 @@ export async function setUpLeastPrivilege(): Promise<LeastPrivilege> {
 }
 
 /** `npm run broker:setup` with `env` on top of this process's; rejects with its stderr. */
-export async function setupCli(env: Record<string, string>): Promise<string> {
-  const { stdout } = await run('npx', ['tsx', 'broker/setup-cli.ts'], {
+export async function setupCli(env: Record<string, string>, args: string[] = []): Promise<string> {
+  const { stdout } = await run('npx', ['tsx', 'broker/setup-cli.ts', ...args], {
     env: { ...process.env, ...env },
     timeout: 120_000,
   });
