@@ -32,6 +32,8 @@ export function enqueue(tx: SqliteDb, messages: readonly Message[]): void {
 export interface RelayOptions {
   /** The safety net: how often to look even when nobody called `wake()`. */
   pollMs?: number;
+  /** After a failed publish the relay tries again this soon, doubling up to `pollMs`. */
+  firstRetryMs?: number;
   batchSize?: number;
 }
 
@@ -44,6 +46,8 @@ export class OutboxRelay {
   private draining = false;
   private wakeAgain = false;
   private stopped = false;
+  /** Failed drains in a row: a broker blip is retried within milliseconds, an outage less and less often. */
+  private failures = 0;
   private timer: NodeJS.Timeout | undefined;
   private idle: Promise<void> = Promise.resolve();
 
@@ -83,12 +87,19 @@ export class OutboxRelay {
         this.wakeAgain = false;
         while (!this.stopped && (await this.publishBatch()) > 0);
       } while (this.wakeAgain && !this.stopped);
+      this.failures = 0;
     } catch (error) {
-      this.logger.warn({ err: error }, 'outbox relay could not publish; will retry');
+      this.failures++;
+      this.logger.warn({ err: error, failures: this.failures }, 'outbox relay could not publish; will retry');
     } finally {
       this.draining = false;
-      if (!this.stopped) this.timer = setTimeout(() => this.wake(), this.options.pollMs ?? 1000);
+      if (!this.stopped) this.timer = setTimeout(() => this.wake(), this.nextLookInMs());
     }
+  }
+
+  private nextLookInMs(): number {
+    const { pollMs = 1000, firstRetryMs = 20 } = this.options;
+    return this.failures === 0 ? pollMs : Math.min(pollMs, firstRetryMs * 2 ** (this.failures - 1));
   }
 
   private async publishBatch(): Promise<number> {
