@@ -1,11 +1,11 @@
-import { envelope, type Message, type Outgoing, type ServiceName } from '../contracts';
+import { envelope, type ServiceName } from '../contracts';
 import type { Logger } from '../app/logger';
 import type { SqliteDb } from '../db/sqlite';
 import type { Broker } from './broker';
 import { consumeMessages } from './consumer';
 import { recordFirstDelivery } from './inbox';
 import { enqueue, OutboxRelay } from './outbox';
-import type { Inbound } from './topology';
+import type { Inbound, Outbound, OutgoingFrom, PublishedBy } from './topology';
 
 /**
  * A service's side of the broker: what it sends goes through its outbox, what it receives
@@ -23,8 +23,11 @@ export class Endpoint<S extends ServiceName> {
     this.relay = new OutboxRelay(db, broker, logger);
   }
 
-  /** Stores messages to send in the caller's transaction and wakes the relay for after commit. */
-  send(tx: SqliteDb, messages: readonly Message[]): void {
+  /**
+   * Stores messages to send in the caller's transaction and wakes the relay for after commit.
+   * Only the types this service publishes compile: the broker would refuse it the others.
+   */
+  send(tx: SqliteDb, messages: readonly Outbound<S>[]): void {
     enqueue(tx, messages);
     if (messages.length > 0) this.relay.wake();
   }
@@ -33,10 +36,10 @@ export class Endpoint<S extends ServiceName> {
    * Consumes this service's queue. `decide` runs inside an immediate transaction, at most
    * once per message id; what it returns is sent as replies caused by the message.
    */
-  async listen(decide: (tx: SqliteDb, message: Inbound<S>, now: Date) => Outgoing[]): Promise<void> {
+  async listen(decide: (tx: SqliteDb, message: Inbound<S>, now: Date) => OutgoingFrom<S>[]): Promise<void> {
     await this.listenRaw((tx, message, now) => {
       const replies = decide(tx, message, now).map((reply) =>
-        envelope(reply, {
+        envelope<PublishedBy<S>>(reply, {
           producer: this.service,
           correlationId: message.correlationId,
           causationId: message.messageId,

@@ -1,6 +1,6 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, expectTypeOf, it } from 'vitest';
 import { messageTypes } from '../contracts';
-import { publications, publisherOf, queueNames, subscriptions } from './topology';
+import { publications, publisherOf, queueNames, subscriptions, type OutgoingFrom } from './topology';
 
 describe('the topology', () => {
   it('gives every message type exactly one publisher', () => {
@@ -16,5 +16,12 @@ describe('the topology', () => {
       expect(consumers.length, type).toBeGreaterThan(0);
       expect(consumers, type).not.toContain(publisherOf(type));
     }
+  });
+
+  it('lets a service build only the messages it publishes (checked by tsc)', () => {
+    expectTypeOf<OutgoingFrom<'orders'>['type']>().toEqualTypeOf<'OrderRequested' | 'OrderCancellationRequested'>();
+    // @ts-expect-error: PaymentSettled is not the orders service's to send
+    const forged: OutgoingFrom<'orders'> = { type: 'PaymentSettled', data: { orderId: 'x' } };
+    expect(forged.type).toBe('PaymentSettled');
   });
 });

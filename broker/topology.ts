@@ -1,4 +1,4 @@
-import type { MessageOf, MessageType, ServiceName } from '../contracts';
+import type { MessageOf, MessageType, Outgoing, ServiceName } from '../contracts';
 
 /**
  * Which message types each service's queue receives. The routing key is the type, so this
@@ -73,5 +73,11 @@ export function consumersOf(type: string): ServiceName[] {
 /** The messages a service's queue can deliver to it. */
 export type Inbound<S extends ServiceName> = MessageOf<(typeof subscriptions)[S][number]>;
 
-/** The messages a service may send. */
-export type Outbound<S extends ServiceName> = MessageOf<(typeof publications)[S][number]>;
+/** The message types a service publishes. */
+export type PublishedBy<S extends ServiceName> = (typeof publications)[S][number];
+
+/** The messages a service may send: the broker would refuse it any other. */
+export type Outbound<S extends ServiceName> = MessageOf<PublishedBy<S>>;
+
+/** One of those before its envelope: what a service's decisions return. */
+export type OutgoingFrom<S extends ServiceName> = Outgoing<PublishedBy<S>>;

@@ -1,4 +1,4 @@
-import type { MessageOf, Outgoing } from '../contracts';
+import type { MessageOf } from '../contracts';
 import { onDeadline, schedule } from './deadlines';
 import { advance } from './progress';
 import { lateReply, receive } from './replies';
@@ -9,6 +9,7 @@ import {
   isTerminal,
   pendingSteps,
   type Decision,
+  type SagaCommand,
   type SagaInput,
   type SagaPolicy,
   type SagaState,
@@ -67,6 +68,6 @@ function start({ data }: MessageOf<'OrderRequested'>): Decision {
  * command or its answer may have been lost with the process. Participants act once per order,
  * so a command that did arrive only brings a duplicate answer, which the saga ignores.
  */
-export function resendPending(state: SagaState): Outgoing[] {
+export function resendPending(state: SagaState): SagaCommand[] {
   return pendingSteps(state).map((step) => commandFor(state, step));
 }

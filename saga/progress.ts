@@ -1,5 +1,4 @@
-import type { Outgoing } from '../contracts';
-import { commandFor, isTerminal, pendingSteps, type Decision, type SagaState } from './state';
+import { commandFor, isTerminal, pendingSteps, type Decision, type SagaCommand, type SagaState } from './state';
 
 type Progress = Pick<Decision, 'state' | 'commands'>;
 
@@ -28,7 +27,7 @@ export function advance(state: SagaState): Progress {
 
 /** Undoes what succeeded, waits for the answers still owed, then cancels. */
 function compensate(state: SagaState): Progress {
-  const commands: Outgoing[] = [];
+  const commands: SagaCommand[] = [];
   let next: SagaState = { ...state, status: 'COMPENSATING' };
 
   // Committed stock is released too: a cancel can land between payment and commit.

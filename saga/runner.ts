@@ -1,9 +1,16 @@
-import { envelope, type Message, type Outgoing } from '../contracts';
+import { envelope, type Message } from '../contracts';
 import { consumersOf } from '../broker/topology';
-import type { Inbound } from '../broker/topology';
+import type { Inbound, Outbound, PublishedBy } from '../broker/topology';
 import type { SqliteDb } from '../db/sqlite';
 import { nextDeadline } from './deadlines';
-import { decide, resendPending, type DeadlinePassed, type SagaPolicy, type SagaState } from './order-saga';
+import {
+  decide,
+  resendPending,
+  type DeadlinePassed,
+  type SagaCommand,
+  type SagaPolicy,
+  type SagaState,
+} from './order-saga';
 import type { TraceRow } from './schema';
 import { stepOf } from './steps';
 import { findSaga, insertSteps, insertTrace, saveSaga } from './store';
@@ -17,7 +24,7 @@ export type TracedInput = (Inbound<'orchestrator'> | DeadlinePassed) &
  * (optimistically), logs the steps, traces the input and the commands, and returns the
  * commands with their envelopes for the outbox.
  */
-export function runSaga(tx: SqliteDb, input: TracedInput, policy: SagaPolicy): Message[] {
+export function runSaga(tx: SqliteDb, input: TracedInput, policy: SagaPolicy): Outbound<'orchestrator'>[] {
   const orderId = input.data.orderId;
   const saved = findSaga(tx, orderId);
   const decision = decide(saved?.state, input, policy);
@@ -61,7 +68,7 @@ export function runSaga(tx: SqliteDb, input: TracedInput, policy: SagaPolicy): M
 }
 
 /** After a restart: the commands of every step still awaiting an answer, sent again and traced. */
-export function resendAfterRestart(tx: SqliteDb, state: SagaState, now: Date): Message[] {
+export function resendAfterRestart(tx: SqliteDb, state: SagaState, now: Date): Outbound<'orchestrator'>[] {
   const commands = withEnvelopes(state.orderId, null, resendPending(state), now);
   insertTrace(
     tx,
@@ -70,8 +77,15 @@ export function resendAfterRestart(tx: SqliteDb, state: SagaState, now: Date): M
   return commands;
 }
 
-const withEnvelopes = (orderId: string, causationId: string | null, commands: Outgoing[], now: Date) =>
-  commands.map((command) => envelope(command, { producer: 'orchestrator', correlationId: orderId, causationId, now }));
+const withEnvelopes = (orderId: string, causationId: string | null, commands: SagaCommand[], now: Date) =>
+  commands.map((command) =>
+    envelope<PublishedBy<'orchestrator'>>(command, {
+      producer: 'orchestrator',
+      correlationId: orderId,
+      causationId,
+      now,
+    }),
+  );
 
 function traceOut(command: Message, note: string | null, recordedAt: string): Omit<TraceRow, 'seq'> {
   return {

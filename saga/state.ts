@@ -1,4 +1,5 @@
-import type { CancelReason, OrderLine, OrderMessage, Outgoing, PricedLine, SealedCard } from '../contracts';
+import type { CancelReason, OrderLine, OrderMessage, PricedLine, SealedCard } from '../contracts';
+import type { OutgoingFrom } from '../broker/topology';
 import { assertNever } from '../lib/assert-never';
 import type { StepName } from './steps';
 
@@ -41,15 +42,18 @@ export interface SagaPolicy {
 /** What became of an input: it moved the saga on, or it did not fit and why. */
 export type Outcome = { kind: 'applied' } | { kind: 'ignored'; why: string };
 
+/** What the saga sends: commands to the participants and the order's outcome to orders. */
+export type SagaCommand = OutgoingFrom<'orchestrator'>;
+
 export interface Decision {
   state: SagaState | undefined;
-  commands: Outgoing[];
+  commands: SagaCommand[];
   outcome: Outcome;
 }
 
 export const isTerminal = (state: SagaState) => state.status === 'CONFIRMED' || state.status === 'CANCELLED';
 
-export const applied = (state: SagaState, commands: Outgoing[] = []): Decision => ({
+export const applied = (state: SagaState, commands: SagaCommand[] = []): Decision => ({
   state,
   commands,
   outcome: { kind: 'applied' },
@@ -62,7 +66,7 @@ export const ignore = (state: SagaState | undefined, why: string): Decision => (
 });
 
 /** The command that performs `step` for this saga. */
-export function commandFor(state: SagaState, step: StepName): Outgoing {
+export function commandFor(state: SagaState, step: StepName): SagaCommand {
   const { orderId, userId } = state;
   switch (step) {
     case 'verifyUser':

@@ -1,5 +1,5 @@
-import type { AccountEvent, Outgoing } from '../../contracts';
-import type { Inbound } from '../../broker/topology';
+import type { AccountEvent } from '../../contracts';
+import type { Inbound, OutgoingFrom } from '../../broker/topology';
 import type { SqliteDb } from '../../db/sqlite';
 import { assertNever } from '../../lib/assert-never';
 import { priceItems } from './outcomes';
@@ -10,7 +10,7 @@ export function handleSagaOutcome(
   tx: SqliteDb,
   message: Exclude<Inbound<'orders'>, AccountEvent>,
   now: Date,
-): Outgoing[] {
+): OutgoingFrom<'orders'>[] {
   const order = findOrder(tx, message.data.orderId);
   if (!order) throw new Error(`order ${message.data.orderId} does not exist`);
   switch (message.type) {

@@ -1,5 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { envelope, lastFour, sealCard, type Message } from '../../contracts';
+import { envelope, lastFour, sealCard } from '../../contracts';
+import type { Outbound } from '../../broker/topology';
 import type { Order, PlaceOrderBody } from '../../contracts/rest';
 import type { SqliteDb } from '../../db/sqlite';
 import { guards } from '../../http/access';
@@ -19,7 +20,7 @@ export interface OrdersRoutesDeps {
   tokens: Tokens;
   cardKey: string;
   /** Puts messages in the outbox inside the caller's transaction. */
-  send: (tx: SqliteDb, messages: Message[]) => void;
+  send: (tx: SqliteDb, messages: Outbound<'orders'>[]) => void;
 }
 
 export function ordersRoutes({ db, tokens, cardKey, send }: OrdersRoutesDeps) {

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { unsealCard, type MessageData, type Outgoing } from '../../contracts';
-import type { Inbound } from '../../broker/topology';
+import { unsealCard, type MessageData } from '../../contracts';
+import type { Inbound, OutgoingFrom } from '../../broker/topology';
 import type { SqliteDb } from '../../db/sqlite';
 import { assertNever } from '../../lib/assert-never';
 import { charge } from './charge';
@@ -13,7 +13,7 @@ export function handlePaymentCommand(
   message: Inbound<'payments'>,
   now: Date,
   cardKey: string,
-): Outgoing[] {
+): OutgoingFrom<'payments'>[] {
   const { orderId } = message.data;
   const existing = paymentOf(tx, orderId);
 
@@ -68,7 +68,7 @@ function settle(tx: SqliteDb, command: MessageData<'SettlePayment'>, now: Date, 
   return payment;
 }
 
-function answerFor(payment: PaymentRow): Outgoing {
+function answerFor(payment: PaymentRow): OutgoingFrom<'payments'> {
   const { orderId, id: paymentId, amountCents } = payment;
   if (payment.declineReason) return { type: 'PaymentDeclined', data: { orderId, reason: payment.declineReason } };
   return { type: 'PaymentSettled', data: { orderId, paymentId, invoiceId: payment.invoiceId!, amountCents } };

@@ -1,12 +1,11 @@
-import type { Outgoing } from '../../contracts';
-import type { Inbound } from '../../broker/topology';
+import type { Inbound, OutgoingFrom } from '../../broker/topology';
 import type { SqliteDb } from '../../db/sqlite';
 import { assertNever } from '../../lib/assert-never';
 import { decideReservation, repeatReservation } from './stock';
 import { findProduct, insertReservations, moveUnits, reservationsOf, setReservationStatus } from './store';
 
 /** Applies one stock command inside the caller's transaction and returns the reply. */
-export function handleStockCommand(tx: SqliteDb, message: Inbound<'products'>, now: Date): Outgoing[] {
+export function handleStockCommand(tx: SqliteDb, message: Inbound<'products'>, now: Date): OutgoingFrom<'products'>[] {
   const { orderId } = message.data;
   const held = reservationsOf(tx, orderId);
   const updatedAt = now.toISOString();

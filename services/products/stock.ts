@@ -1,4 +1,5 @@
-import type { MessageData, OrderLine, Outgoing, PricedLine } from '../../contracts';
+import type { OutgoingFrom } from '../../broker/topology';
+import type { MessageData, OrderLine, PricedLine } from '../../contracts';
 import type { ProductRow, ReservationRow } from './schema';
 
 /**
@@ -10,7 +11,7 @@ import type { ProductRow, ReservationRow } from './schema';
 export interface ReserveDecision {
   /** The lines to hold: all of the order's, or none. */
   reserve: PricedLine[];
-  reply: Outgoing;
+  reply: OutgoingFrom<'products'>;
 }
 
 /** All lines of an order or none. Lines for the same product are summed first. */
@@ -34,7 +35,7 @@ export function decideReservation(
 }
 
 /** A reservation's answer when ReserveStock arrives again under a new message id. */
-export function repeatReservation(orderId: string, held: ReservationRow[]): Outgoing {
+export function repeatReservation(orderId: string, held: ReservationRow[]): OutgoingFrom<'products'> {
   const lines = held.map(({ productId, quantity, unitPriceCents }) => ({ productId, quantity, unitPriceCents }));
   const totalCents = lines.reduce((sum, line) => sum + line.quantity * line.unitPriceCents, 0);
   return { type: 'StockReserved', data: { orderId, lines, totalCents } };

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
 import type { Config } from '../../app/config';
-import type { Message } from '../../contracts';
+import type { Outbound } from '../../broker/topology';
 import type { UpdateUserBody } from '../../contracts/rest';
 import type { SqliteDb } from '../../db/sqlite';
 import { guards } from '../../http/access';
@@ -22,7 +22,7 @@ export interface UsersRoutesDeps {
   tokens: Tokens;
   config: Pick<Config, 'login' | 'trustProxy'>;
   /** Puts messages in the outbox inside the caller's transaction. */
-  send: (tx: SqliteDb, messages: Message[]) => void;
+  send: (tx: SqliteDb, messages: Outbound<'users'>[]) => void;
 }
 
 export function usersRoutes({ db, tokens, config, send }: UsersRoutesDeps) {
