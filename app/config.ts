@@ -28,6 +28,8 @@ export interface Config {
   cardKey: string;
   /** Failed logins allowed per email and per client address in each window. */
   login: { maxFailuresPerEmail: number; maxFailuresPerAddress: number; windowSeconds: number };
+  /** Registrations allowed per client address in each window. */
+  register: { maxPerAddress: number; windowSeconds: number };
   /** Whether a reverse proxy's X-Forwarded-For names the client (TRUST_PROXY=true), or the socket does. */
   trustProxy: boolean;
   /** Settings left at their development defaults, to warn about at start. */
@@ -92,6 +94,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       maxFailuresPerEmail: positiveInteger(env, 'LOGIN_MAX_FAILURES_PER_EMAIL', 5),
       maxFailuresPerAddress: positiveInteger(env, 'LOGIN_MAX_FAILURES_PER_ADDRESS', 50),
       windowSeconds: positiveInteger(env, 'LOGIN_WINDOW_SECONDS', 15 * 60),
+    },
+    register: {
+      maxPerAddress: positiveInteger(env, 'REGISTER_MAX_PER_ADDRESS', 20),
+      windowSeconds: positiveInteger(env, 'REGISTER_WINDOW_SECONDS', 60 * 60),
     },
     trustProxy: env.TRUST_PROXY === 'true',
     insecureDefaults,

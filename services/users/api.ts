@@ -13,13 +13,19 @@ import { defineRoute, errors, json, jsonBody } from '../../http/openapi';
 
 const tags = ['users'];
 
+const tooManyRequests = {
+  ...errors(429)[429],
+  headers: z.object({ 'Retry-After': z.string().meta({ description: 'seconds to wait' }) }),
+};
+
 export const register = defineRoute('anyone', {
   method: 'post',
   path: '/auth/register',
   tags,
   summary: 'Register a customer account',
+  description: 'Registrations are limited per client address.',
   request: { body: jsonBody(RegisterBody) },
-  responses: { 201: json(User, 'the new customer'), ...errors(400, 409, 413, 415) },
+  responses: { 201: json(User, 'the new customer'), ...errors(400, 409, 413, 415), 429: tooManyRequests },
 });
 
 export const login = defineRoute('anyone', {
@@ -33,10 +39,7 @@ export const login = defineRoute('anyone', {
   responses: {
     200: json(LoginResponse, 'a token for the account'),
     ...errors(400, 401, 403, 413, 415),
-    429: {
-      ...errors(429)[429],
-      headers: z.object({ 'Retry-After': z.string().meta({ description: 'seconds to wait' }) }),
-    },
+    429: tooManyRequests,
   },
 });
 

@@ -13,14 +13,14 @@ import { newRouter } from '../../http/openapi';
 import { page } from '../../http/pagination';
 import { accountEvent } from './account-events';
 import * as api from './api';
-import { loginAttemptsOf } from './login-attempts';
+import { loginAttemptsOf, registrationsOf } from './rate-limits';
 import { decoyHash, hashPassword, verifyPassword } from './passwords';
 import { findByEmail, findById, insertUser, listUsers, standingOf, toUser, updateUser } from './store';
 
 export interface UsersRoutesDeps {
   db: BetterSQLite3Database<Record<string, unknown>>;
   tokens: Tokens;
-  config: Pick<Config, 'login' | 'trustProxy'>;
+  config: Pick<Config, 'login' | 'register' | 'trustProxy'>;
   /** Puts messages in the outbox inside the caller's transaction. */
   send: (tx: SqliteDb, messages: Outbound<'users'>[]) => void;
 }
@@ -29,6 +29,7 @@ export function usersRoutes({ db, tokens, config, send }: UsersRoutesDeps) {
   const guard = guards(tokens);
   const active = requireActiveAccount((userId) => standingOf(findById(db, userId)));
   const attempts = loginAttemptsOf(db, config.login);
+  const registrations = registrationsOf(db, config.register);
 
   /** Applies a change; a change of `active` raises the status version and tells the other services. */
   function change(caller: Caller, id: string, changes: UpdateUserBody) {
@@ -57,6 +58,8 @@ export function usersRoutes({ db, tokens, config, send }: UsersRoutesDeps) {
   return newRouter<AuthEnv>()
     .openapi(guard(api.register), async (c) => {
       const { name, email, password } = c.req.valid('json');
+      const admission = registrations.take(clientAddress(c, config.trustProxy), new Date());
+      if (!admission.admitted) throw tooManyRequests('too many registrations from this address', admission);
       const now = new Date().toISOString();
       const row = {
         id: randomUUID(),
@@ -77,11 +80,7 @@ export function usersRoutes({ db, tokens, config, send }: UsersRoutesDeps) {
       const { email, password } = c.req.valid('json');
       const keys = { email, address: clientAddress(c, config.trustProxy) };
       const admission = attempts.take(keys, new Date());
-      if (!admission.admitted) {
-        throw new HttpError(429, 'too many login attempts; try again later', 'too_many_requests', undefined, {
-          'Retry-After': String(admission.retryAfterSeconds),
-        });
-      }
+      if (!admission.admitted) throw tooManyRequests('too many login attempts', admission);
       const user = findByEmail(db, email);
       // Hash even for an unknown email: the answer time must not tell whether it exists.
       const matches = await verifyPassword(password, user?.passwordHash ?? (await decoyHash));
@@ -116,4 +115,10 @@ export function usersRoutes({ db, tokens, config, send }: UsersRoutesDeps) {
     .openapi(guard(api.updateUser, active), (c) =>
       c.json(toUser(change(c.var.caller, c.req.valid('param').id, c.req.valid('json'))), 200),
     );
+}
+
+function tooManyRequests(what: string, { retryAfterSeconds }: { retryAfterSeconds: number }) {
+  return new HttpError(429, `${what}; try again later`, 'too_many_requests', undefined, {
+    'Retry-After': String(retryAfterSeconds),
+  });
 }
