@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { eq, lte, sql } from 'drizzle-orm';
 import type { BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
 import type { Config } from '../../app/config';
-import { admit, type ThrottlePolicy } from './login-throttle';
+import { admit, type ThrottlePolicy } from './throttle';
 import { loginAttempts } from './schema';
 
 /** Keys are hashed: the table must not become a list of emails and addresses someone tried. */

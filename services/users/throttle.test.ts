@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { admit } from './login-throttle';
+import { admit } from './throttle';
 
 const policy = { limit: 3, windowSeconds: 60 };
 const at = (seconds: number) => new Date(Date.UTC(2025, 0, 1, 12, 0, seconds));

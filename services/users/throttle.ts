@@ -1,9 +1,8 @@
 import type { LoginAttemptRow } from './schema';
 
 /**
- * The login rate limit, pure: at most `limit` counted attempts per key in a fixed window that
- * opens with the first attempt. A successful login takes its attempt back (see routes.ts), so in
- * effect failures are what is counted.
+ * A rate limit, pure: at most `limit` counted attempts per key in a fixed window that opens
+ * with the first attempt. rate-limits.ts keeps the counts for logins and registrations.
  */
 export interface ThrottlePolicy {
   limit: number;
