@@ -2,7 +2,15 @@ import type { Inbound, OutgoingFrom } from '../../broker/topology';
 import type { SqliteDb } from '../../db/sqlite';
 import { assertNever } from '../../lib/assert-never';
 import { decideReservation, repeatReservation } from './stock';
-import { findProduct, insertReservations, moveUnits, reservationsOf, setReservationStatus } from './store';
+import {
+  findProduct,
+  insertRejection,
+  insertReservations,
+  moveUnits,
+  rejectionOf,
+  reservationsOf,
+  setReservationStatus,
+} from './store';
 
 /** Applies one stock command inside the caller's transaction and returns the reply. */
 export function handleStockCommand(tx: SqliteDb, message: Inbound<'products'>, now: Date): OutgoingFrom<'products'>[] {
@@ -12,9 +20,14 @@ export function handleStockCommand(tx: SqliteDb, message: Inbound<'products'>, n
 
   switch (message.type) {
     case 'ReserveStock': {
-      // The order's reservation exists already: a resent command gets the same answer.
+      // The order was answered already: a resent command gets the same answer, even if stock
+      // has come or gone since.
       if (held.length > 0) return held[0]!.status === 'released' ? [] : [repeatReservation(orderId, held)];
+      const rejected = rejectionOf(tx, orderId);
+      if (rejected)
+        return [{ type: 'StockRejected', data: { orderId, reason: rejected.reason, productId: rejected.productId } }];
       const { reserve, reply } = decideReservation(message.data, (id) => findProduct(tx, id));
+      if (reply.type === 'StockRejected') insertRejection(tx, { ...reply.data, rejectedAt: updatedAt });
       if (reserve.length > 0) {
         insertReservations(
           tx,

@@ -34,3 +34,12 @@ export const reservations = sqliteTable(
   (table) => [primaryKey({ columns: [table.orderId, table.productId] })],
 );
 export type ReservationRow = typeof reservations.$inferSelect;
+
+/** An order whose reservation was refused, and why: a resent ReserveStock gets the same answer. */
+export const stockRejections = sqliteTable('stock_rejections', {
+  orderId: text('order_id').primaryKey(),
+  productId: text('product_id').notNull(),
+  reason: text('reason', { enum: ['OUT_OF_STOCK', 'UNKNOWN_PRODUCT'] }).notNull(),
+  rejectedAt: text('rejected_at').notNull(),
+});
+export type StockRejectionRow = typeof stockRejections.$inferSelect;

@@ -1,7 +1,14 @@
 import { and, asc, eq, gt, isNull, sql } from 'drizzle-orm';
 import type { Product } from '../../contracts/rest';
 import type { SqliteDb } from '../../db/sqlite';
-import { products, reservations, type ProductRow, type ReservationRow } from './schema';
+import {
+  products,
+  reservations,
+  stockRejections,
+  type ProductRow,
+  type ReservationRow,
+  type StockRejectionRow,
+} from './schema';
 
 export const toProduct = (row: ProductRow): Product => ({
   id: row.id,
@@ -76,6 +83,11 @@ export const reservationsOf = (db: SqliteDb, orderId: string) =>
   db.select().from(reservations).where(eq(reservations.orderId, orderId)).all();
 
 export const insertReservations = (db: SqliteDb, rows: ReservationRow[]) => db.insert(reservations).values(rows).run();
+
+export const rejectionOf = (db: SqliteDb, orderId: string) =>
+  db.select().from(stockRejections).where(eq(stockRejections.orderId, orderId)).get();
+
+export const insertRejection = (db: SqliteDb, row: StockRejectionRow) => db.insert(stockRejections).values(row).run();
 
 export function setReservationStatus(db: SqliteDb, orderId: string, status: ReservationRow['status'], now: Date) {
   db.update(reservations).set({ status, updatedAt: now.toISOString() }).where(eq(reservations.orderId, orderId)).run();
