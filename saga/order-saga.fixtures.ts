@@ -1,14 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { expect } from 'vitest';
 import { envelope } from '../contracts';
-import type {
-  CancelReason,
-  MessageData,
-  MessageOf,
-  MessageType,
-  Outgoing,
-  PricedLine,
-} from '../contracts';
+import type { CancelReason, MessageData, MessageOf, MessageType, Outgoing, PricedLine } from '../contracts';
 import { publisherOf } from '../broker/topology';
 import { decide } from './order-saga';
 import type { Decision, PaymentStep, SagaInput, SagaState, SagaStatus, StockStep, UserStep } from './order-saga';

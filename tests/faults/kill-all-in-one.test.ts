@@ -1,10 +1,12 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, describe, it } from 'vitest';
 import { expectInvariantsExplained, expectNothingLostOrDoubled } from './checks';
 import { Load, outcomeCounts, planOrders, setUpShop, waitAllTerminal } from './load';
-import { Cleanup, Cluster, type Transport } from './process';
+import type { Transport } from '../support/system';
+import { Cluster } from './cluster';
+import { Cleanup } from './cleanup';
 import { Rng, seedFor } from './seed';
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const transports: Transport[] = ['in-process', 'rabbitmq'];
 
 /**

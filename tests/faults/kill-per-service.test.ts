@@ -1,13 +1,13 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, describe, expect, it } from 'vitest';
 import { readEndState } from '../support/end-state';
 import { waitFor } from '../support/wait';
 import { expectInvariantsExplained, expectNothingLostOrDoubled } from './checks';
 import { describeOrders } from './diagnose';
 import { CARDS, Load, outcomeCounts, planOrders, setUpShop, settles, waitAllTerminal, type Placed } from './load';
-import { Cleanup, Cluster, perServiceNames } from './process';
+import { Cluster, perServiceNames } from './cluster';
+import { Cleanup } from './cleanup';
 import { Rng, seedFor } from './seed';
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 describe('one process per service over RabbitMQ', () => {
   const cleanup = new Cleanup();

@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { randomUUID } from 'node:crypto';
 import { describeOrders } from './diagnose';
 import { NoAnswer, type Http } from './http';
@@ -255,8 +256,6 @@ export class Load {
     else expectStatus(reply, 409, `cancel of order #${placed.index}`);
   }
 }
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 const terminal = (status: string) => status === 'CONFIRMED' || status === 'CANCELLED';
 

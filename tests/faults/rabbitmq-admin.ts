@@ -1,6 +1,7 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { canConnect, rabbitUrl } from './process';
+import { rabbitUrl } from '../support/system';
+import { canConnect } from './ports';
 
 const run = promisify(execFile);
 

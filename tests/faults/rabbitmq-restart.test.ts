@@ -1,12 +1,12 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { waitFor } from '../support/wait';
 import { expectInvariantsExplained, expectNothingLostOrDoubled } from './checks';
 import { Load, outcomeCounts, planOrders, setUpShop, waitAllTerminal } from './load';
-import { Cleanup, Cluster } from './process';
+import { Cluster } from './cluster';
+import { Cleanup } from './cleanup';
 import { ensureRabbitUp, queuesOf, stopRabbitApp } from './rabbitmq-admin';
 import { Rng, seedFor } from './seed';
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
  * Stops and starts the shared RabbitMQ node's application. Every other RabbitMQ client on

@@ -4,7 +4,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { waitFor } from '../support/wait';
 import { expectInvariantsExplained, expectNothingLostOrDoubled } from './checks';
 import { CARDS, Load, setUpShop, waitAllTerminal, type OrderSpec } from './load';
-import { Cleanup, Cluster } from './process';
+import { Cluster } from './cluster';
+import { Cleanup } from './cleanup';
 import { Rng, seedFor } from './seed';
 
 function one<T>(dataDir: string, file: string, sql: string, ...params: unknown[]): T | undefined {
