@@ -91,6 +91,11 @@ async function withBroker(
 ): Promise<void> {
   const options = command.optsWithGlobals<Options>();
   const config = loadConfig();
+  if (config.transport === 'rabbitmq' && !config.brokerUrl) {
+    throw new Error(
+      'set BROKER_URL (the operator’s URL, under least privilege): the services’ own URLs may not read dead letters',
+    );
+  }
   // Opening would create an empty broker file: a mistyped DATA_DIR deserves an error instead.
   if (!config.brokerUrl && !existsSync(brokerFile(config.dataDir))) {
     throw new Error(`no broker database at ${brokerFile(config.dataDir)} (is DATA_DIR right?)`);
