@@ -38,9 +38,7 @@ describe('the saga with a RabbitMQ user per service', () => {
   it('confirms one order and compensates another, each service connected as its own user', async () => {
     const { api } = system;
     expect((await api.call('GET', '/health')).status).toBe(200);
-    const users = await rabbitmqctl(['list_connections', '-q', '--no-table-headers', 'user', 'vhost']);
-    const connected = users.split('\n').filter((line) => line.endsWith(`\t${setup.vhost}`));
-    expect(new Set(connected.map((line) => line.split('\t')[0]))).toEqual(
+    expect(new Set((await connections(setup.vhost)).map((connection) => connection.user))).toEqual(
       new Set([...queueNames, 'operator'].map((role) => setup.username[role as 'orders'])),
     );
 
@@ -59,6 +57,25 @@ describe('the saga with a RabbitMQ user per service', () => {
     expect(state.payments.map((payment) => payment.status).sort()).toEqual(['declined', 'settled']);
     expect(state.invoices).toHaveLength(1);
     for (const service of queueNames) expect(await system.broker.deadLetters(service), service).toEqual([]);
+  });
+
+  it('reconnects every service as its own user after RabbitMQ drops their connections', async () => {
+    const { api } = system;
+    const buyer = await api.customer();
+    const mug = await api.createProduct({ priceCents: 700, stock: 5 });
+    const before = await connections(setup.vhost);
+    expect(before).toHaveLength(queueNames.length + 1); // the services and the test's operator
+    await rabbitmqctl(['close_all_connections', '--vhost', setup.vhost, '--limit', '100', 'least-privilege test']);
+
+    // Declaring is refused to these users, so reconnecting must check the topology instead.
+    const placed = await api.placeOrder(buyer.token, [{ productId: mug.id, quantity: 1 }], CARDS.settles);
+    expect(await api.settled(buyer.token, placed.body.id)).toMatchObject({ status: 'CONFIRMED' });
+    await waitFor(async () => (await api.call('GET', '/health')).status === 200, { what: 'every connection back' });
+    const after = await connections(setup.vhost);
+    expect(new Set(after.map((connection) => connection.user))).toEqual(new Set(before.map((c) => c.user)));
+    expect(after.filter((connection) => before.some((c) => c.pid === connection.pid))).toEqual([]);
+    expect(await api.product(mug.id)).toMatchObject({ stock: 4, reserved: 0, sold: 1 });
+    await expectInvariants(system.dataDir);
   });
 
   it('dead-letters what a service passes off as another type, which the operator can see and purge', async () => {
@@ -117,4 +134,10 @@ async function dlq(env: Record<string, string>, ...args: string[]): Promise<stri
     env: { ...process.env, ...env },
   });
   return stdout.trim();
+}
+
+/** The AMQP connections to `vhost`: who, and the broker process serving each. */
+async function connections(vhost: string): Promise<{ user: string; pid: string }[]> {
+  const out = await rabbitmqctl(['list_connections', '-q', '--formatter', 'json', 'pid', 'user', 'vhost']);
+  return (JSON.parse(out) as { pid: string; user: string; vhost: string }[]).filter((c) => c.vhost === vhost);
 }
