@@ -1,35 +1,13 @@
-import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { promisify } from 'node:util';
 import { afterEach, describe, expect, it } from 'vitest';
 import { logger } from '../../app/logger';
 import type { DeadLetter } from '../../broker/broker';
 import { consumeMessages } from '../../broker/consumer';
 import { envelope } from '../../contracts';
 import { transports } from '../support/system';
+import { dlq, type Run } from '../support/dlq-cli';
 import { waitFor } from '../support/wait';
 import { openTestBroker, type TestBroker } from './transports';
-
-const exec = promisify(execFile);
-
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-/** `npm run dlq -- <args>` as a child process, with `env` over this process's environment. */
-async function dlq(env: Record<string, string>, ...args: string[]): Promise<Run> {
-  try {
-    const { stdout, stderr } = await exec('node_modules/.bin/tsx', ['broker/dlq-cli.ts', ...args], {
-      env: { ...process.env, ...env },
-    });
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const failed = error as { code: number; stdout: string; stderr: string };
-    return { code: failed.code, stdout: failed.stdout, stderr: failed.stderr };
-  }
-}
 
 const jsonLines = (stdout: string) =>
   stdout

@@ -1,6 +1,4 @@
-import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { promisify } from 'node:util';
 import type { ChannelModel } from 'amqplib';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { envelope } from '../../contracts';
@@ -12,9 +10,8 @@ import { CARDS } from '../support/api';
 import { expectInvariants } from '../support/invariants';
 import { attempt, connectAs, publish, setUpLeastPrivilege, type LeastPrivilege } from '../support/least-privilege';
 import { startTestSystem, type TestSystem } from '../support/system';
+import { dlq } from '../support/dlq-cli';
 import { waitFor } from '../support/wait';
-
-const run = promisify(execFile);
 
 /**
  * The whole system in one process with each service connected as its own least-privilege
@@ -107,18 +104,22 @@ describe('the saga with a RabbitMQ user per service', () => {
     // The operator's tool, as the operator's user.
     const operator = { BROKER_URL: setup.url.operator, BROKER_NAMESPACE: setup.namespace };
     const listed = await dlq(operator, 'list', '--queue', 'orchestrator', '--json');
-    expect(listed.split('\n').map((line) => JSON.parse(line).reason)).toEqual([
+    expect(
+      listed.stdout
+        .trim()
+        .split('\n')
+        .map((line) => JSON.parse(line).reason),
+    ).toEqual([
       'a PaymentSettled sent with routing key OrderRequested',
       'a PaymentSettled sent with routing key OrderRequested',
       'OrderCancellationRequested comes from orders, not payments',
     ]);
-    expect(await dlq(operator, 'purge', '--queue', 'orchestrator', '--json')).toBe(
+    expect((await dlq(operator, 'purge', '--queue', 'orchestrator', '--json')).stdout.trim()).toBe(
       '{"queue":"orchestrator","purged":3}',
     );
     // A service's own URL may not read dead letters, so the tool asks for the operator's.
-    await expect(dlq({ BROKER_URL: '', ...serviceUrls(setup) }, 'list')).rejects.toMatchObject({
-      stderr: expect.stringContaining('set BROKER_URL'),
-    });
+    const refused = await dlq({ BROKER_URL: '', ...serviceUrls(setup) }, 'list');
+    expect(refused).toMatchObject({ code: 1, stderr: expect.stringContaining('set BROKER_URL') });
     const state = await expectInvariants(system.dataDir);
     expect(state.sagas).toEqual([]);
   });
@@ -127,14 +128,6 @@ describe('the saga with a RabbitMQ user per service', () => {
 /** BROKER_URL_<SERVICE> for every service: each connects as its own user. */
 const serviceUrls = (setup: LeastPrivilege) =>
   Object.fromEntries(queueNames.map((service) => [urlVariable(service), setup.url[service]]));
-
-/** `npm run dlq -- <args>` with `env` over this process's environment; its stdout, trimmed. */
-async function dlq(env: Record<string, string>, ...args: string[]): Promise<string> {
-  const { stdout } = await run('node_modules/.bin/tsx', ['broker/dlq-cli.ts', ...args], {
-    env: { ...process.env, ...env },
-  });
-  return stdout.trim();
-}
 
 /** The AMQP connections to `vhost`: who, and the broker process serving each. */
 async function connections(vhost: string): Promise<{ user: string; pid: string }[]> {
