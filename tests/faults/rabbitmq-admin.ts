@@ -1,15 +1,6 @@
-import { execFile } from 'node:child_process';
-import { promisify } from 'node:util';
+import { rabbitmqctl } from '../support/rabbitmqctl';
 import { rabbitUrl } from '../support/system';
 import { canConnect } from './ports';
-
-const run = promisify(execFile);
-
-/** `rabbitmqctl …` on the local node. */
-export async function rabbitmqctl(args: string[], timeoutMs = 150_000): Promise<string> {
-  const { stdout } = await run('rabbitmqctl', args, { timeout: timeoutMs, maxBuffer: 16 * 1024 * 1024 });
-  return stdout;
-}
 
 const amqpPort = () => Number(new URL(rabbitUrl).port || 5672);
 const amqpHost = () => new URL(rabbitUrl).hostname;

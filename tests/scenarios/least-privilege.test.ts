@@ -5,7 +5,7 @@ import { envelope } from '../../contracts';
 import { urlVariable } from '../../broker/rabbitmq-permissions';
 import { HEADER, names } from '../../broker/rabbitmq-topology';
 import { queueNames } from '../../broker/topology';
-import { rabbitmqctl } from '../faults/rabbitmq-admin';
+import { rabbitmqctl } from '../support/rabbitmqctl';
 import { CARDS } from '../support/api';
 import { expectInvariants } from '../support/invariants';
 import { attempt, connectAs, publish, setUpLeastPrivilege, type LeastPrivilege } from '../support/least-privilege';

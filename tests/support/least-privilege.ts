@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { promisify } from 'node:util';
 import { connect, type ChannelModel, type ConfirmChannel } from 'amqplib';
 import { brokerRoles, urlVariable, type BrokerRole } from '../../broker/rabbitmq-permissions';
-import { rabbitmqctl } from '../faults/rabbitmq-admin';
+import { rabbitmqctl } from './rabbitmqctl';
 import { rabbitUrl } from './system';
 
 const run = promisify(execFile);
