@@ -1,3 +1,5 @@
+import { readFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
 import type { OpenAPIHono } from '@hono/zod-openapi';
 import { swaggerUI } from '@hono/swagger-ui';
 import type { Env } from 'hono';
@@ -18,6 +20,27 @@ const docsRoute = defineRoute('anyone', {
   tags: ['system'],
   summary: 'An interactive page over /openapi.json',
   responses: { 200: { description: 'an HTML page', content: { 'text/html': { schema: z.string() } } } },
+});
+
+// Served from the installed swagger-ui-dist rather than a CDN, so /docs works offline and
+// shows the version the lockfile pins. @hono/swagger-ui asks for `<baseUrl>/swagger-ui-dist/<file>`.
+const ASSETS = '/docs/assets';
+const assetFiles = { 'swagger-ui.css': 'text/css', 'swagger-ui-bundle.js': 'text/javascript' } as const;
+const assetOf = createRequire(import.meta.url);
+
+const assetRoute = defineRoute('anyone', {
+  method: 'get',
+  path: `${ASSETS}/swagger-ui-dist/{file}`,
+  tags: ['system'],
+  summary: 'The stylesheet and script of the /docs page',
+  request: { params: z.object({ file: z.enum(Object.keys(assetFiles) as [keyof typeof assetFiles]) }) },
+  responses: {
+    200: {
+      description: 'the file',
+      content: { 'text/css': { schema: z.string() }, 'text/javascript': { schema: z.string() } },
+    },
+    404: { description: 'no such file' },
+  },
 });
 
 /** The OpenAPI document of every route mounted on `app` so far. */
@@ -51,8 +74,19 @@ export function mountDocs<E extends Env>(app: OpenAPIHono<E>) {
   });
   app.openAPIRegistry.registerPath(openApiRoute);
   app.openAPIRegistry.registerPath(docsRoute);
+  app.openAPIRegistry.registerPath(assetRoute);
   // Built once: the routes do not change after start.
   let document: ReturnType<typeof openApiDocument> | undefined;
   app.get(openApiRoute.path, (c) => c.json((document ??= openApiDocument(app))));
-  app.get(docsRoute.path, swaggerUI({ url: openApiRoute.path, title: 'saga-shop API' }));
+  app.get(docsRoute.path, swaggerUI({ url: openApiRoute.path, title: 'saga-shop API', baseUrl: ASSETS }));
+  const loaded = new Map<string, Promise<Buffer>>();
+  app.get(`${ASSETS}/swagger-ui-dist/:file`, async (c) => {
+    const file = c.req.param('file');
+    if (!Object.hasOwn(assetFiles, file)) return c.notFound();
+    if (!loaded.has(file)) loaded.set(file, readFile(assetOf.resolve(`swagger-ui-dist/${file}`)));
+    return c.body(new Uint8Array(await loaded.get(file)!), 200, {
+      'Content-Type': `${assetFiles[file as keyof typeof assetFiles]}; charset=utf-8`,
+      'Cache-Control': 'public, max-age=86400',
+    });
+  });
 }

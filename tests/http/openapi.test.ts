@@ -65,10 +65,22 @@ describe('the OpenAPI document', () => {
     expect(checked).toBeGreaterThanOrEqual(15);
   });
 
-  it('serves an interactive page at /docs', async () => {
+  it('serves an interactive page at /docs, with its assets from this app rather than a CDN', async () => {
     const response = await system.app.request('/docs');
     expect(response.status).toBe(200);
     expect(response.headers.get('content-type')).toMatch(/text\/html/);
-    expect(await response.text()).toContain('/openapi.json');
+    const page = await response.text();
+    expect(page).toContain('/openapi.json');
+    expect(page).not.toMatch(/(src|href)="https?:/);
+
+    const assets = [...page.matchAll(/(?:src|href)="([^"]+)"/g)].map((match) => match[1]!);
+    expect(assets.map((asset) => asset.split('/').pop()).sort()).toEqual(['swagger-ui-bundle.js', 'swagger-ui.css']);
+    for (const asset of assets) {
+      const served = await system.app.request(asset);
+      expect(served.status, asset).toBe(200);
+      expect(served.headers.get('content-type'), asset).toMatch(asset.endsWith('.css') ? /text\/css/ : /javascript/);
+      expect((await served.arrayBuffer()).byteLength, asset).toBeGreaterThan(10_000);
+    }
+    expect((await system.app.request('/docs/assets/swagger-ui-dist/package.json')).status).toBe(404);
   });
 });
