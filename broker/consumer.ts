@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { Message, type ServiceName } from '../contracts';
+import { describeProblems, Message, type ServiceName } from '../contracts';
 import type { Logger } from '../app/logger';
 import type { Broker, Delivery } from './broker';
 import { retryDelay, retryPolicyFromEnv, type RetryPolicy } from './retry-policy';
@@ -72,9 +72,7 @@ export function consumeMessages(
   });
 }
 
-function schemaProblem(error: z.ZodError): string {
-  return `schema: ${z.prettifyError(error).replaceAll('\n', '; ')}`;
-}
+const schemaProblem = (error: z.ZodError) => `schema: ${describeProblems(error)}`;
 
 function describe(error: unknown): string {
   if (error instanceof z.ZodError) return schemaProblem(error);

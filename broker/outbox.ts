@@ -1,6 +1,6 @@
 import { asc, inArray } from 'drizzle-orm';
 import { integer, sqliteTable, text } from 'drizzle-orm/sqlite-core';
-import type { Message } from '../contracts';
+import { describeProblems, Message } from '../contracts';
 import type { Logger } from '../app/logger';
 import type { SqliteDb } from '../db/sqlite';
 import type { Broker } from './broker';
@@ -14,9 +14,28 @@ export const outbox = sqliteTable('outbox', {
   createdAt: text('created_at').notNull(),
 });
 
-/** Adds messages to the outbox; call inside the transaction that makes the state change. */
+/**
+ * A message its producer was about to send breaks the contract: a bug at the producer. Thrown
+ * inside the producer's transaction, so the state change is rolled back with it and the message
+ * that caused it is retried, then dead-lettered here with this reason, where it can be fixed.
+ */
+export class ContractViolation extends Error {
+  constructor(message: Message, problems: string) {
+    super(`${message.producer} tried to send a ${message.type} that breaks its contract: ${problems}`);
+    this.name = 'ContractViolation';
+  }
+}
+
+/**
+ * Adds messages to the outbox; call inside the transaction that makes the state change. Each is
+ * checked against its contract first, so no consumer is ever handed a message its producer made wrong.
+ */
 export function enqueue(tx: SqliteDb, messages: readonly Message[]): void {
   if (messages.length === 0) return;
+  for (const message of messages) {
+    const checked = Message.safeParse(message);
+    if (!checked.success) throw new ContractViolation(message, describeProblems(checked.error));
+  }
   tx.insert(outbox)
     .values(
       messages.map((message) => ({

@@ -34,7 +34,7 @@ export type Names = ReturnType<typeof names>;
 // Levels are powers of two from 16 ms to about 2.3 hours, beyond any delay the retry policy allows.
 const MIN_LEVEL_EXPONENT = 4;
 const MAX_LEVEL_EXPONENT = 23;
-const retryLevels = Array.from(
+export const retryLevels = Array.from(
   { length: MAX_LEVEL_EXPONENT - MIN_LEVEL_EXPONENT + 1 },
   (_, index) => 2 ** (MIN_LEVEL_EXPONENT + index),
 );

@@ -11,11 +11,33 @@ export const OrderLine = z.strictObject({
 });
 export type OrderLine = z.infer<typeof OrderLine>;
 
-export const PricedLine = OrderLine.extend({ unitPriceCents: Cents });
+/**
+ * A reserved line: the product's name and unit price as they were when the stock was reserved,
+ * so an order or an invoice still reads the same after a rename, a new price or an archive.
+ */
+export const PricedLine = OrderLine.extend({ name: z.string().min(1).max(100), unitPriceCents: Cents });
 export type PricedLine = z.infer<typeof PricedLine>;
 
-const OrderLines = z.array(OrderLine).min(1).max(100);
-const PricedLines = z.array(PricedLine).min(1).max(100);
+/**
+ * A product appears on one line of an order at most, so a line's quantity is all the order
+ * wants of it and obeys the line's cap; a repeat is refused, naming the product.
+ */
+function oneLinePerProduct(lines: readonly { productId: string }[], context: z.RefinementCtx): void {
+  const lineOf = new Map<string, number>();
+  lines.forEach(({ productId }, index) => {
+    const first = lineOf.get(productId);
+    if (first === undefined) lineOf.set(productId, index);
+    else
+      context.addIssue({
+        code: 'custom',
+        path: [index, 'productId'],
+        message: `product ${productId} is already on line ${first}: put its whole quantity on one line`,
+      });
+  });
+}
+
+export const OrderLines = z.array(OrderLine).min(1).max(100).superRefine(oneLinePerProduct);
+const PricedLines = z.array(PricedLine).min(1).max(100).superRefine(oneLinePerProduct);
 
 /**
  * The card as it travels: sealed for the payments service (see card-token.ts), so no
@@ -111,6 +133,9 @@ export const Message = z.discriminatedUnion(
 );
 export type Message = z.infer<typeof Message>;
 export type MessageOf<T extends MessageType> = Extract<Message, { type: T }>;
+
+/** What a schema found wrong, on one line: for a dead letter's reason or a log line. */
+export const describeProblems = (error: z.ZodError): string => z.prettifyError(error).replaceAll('\n', '; ');
 
 /** The account-status events: about a user, not an order, so they carry no `orderId`. */
 export type AccountEvent = MessageOf<'UserDeactivated' | 'UserReactivated'>;

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { passesLuhn } from './card';
-import { OrderLine } from './messages';
+import { OrderLines } from './messages';
 import { OrderStatus } from './reasons';
 
 /**
@@ -9,13 +9,21 @@ import { OrderStatus } from './reasons';
  * a row, a sum or a hash computation unreasonably large.
  */
 
-// Names are shown to people and written to logs: no control characters.
+/**
+ * Names are shown to people and written to logs, so they must read as what they are: no control
+ * characters; no bidirectional overrides or isolates, which make "Mug \u202Egpj.exe" display as
+ * "Mug exe.jpg"; no lone surrogate, which SQLite would store changed; and at least one visible
+ * character, not only spaces, zero-width or filler characters and combining marks.
+ */
 const Name = z
   .string()
   .trim()
-  .min(1)
+  .min(1, { abort: true })
   .max(100)
-  .regex(/^[^\p{Cc}]*$/u, 'must not contain control characters');
+  .regex(/^[^\p{Cc}]*$/u, 'must not contain control characters')
+  .regex(/^[^\u202A-\u202E\u2066-\u2069]*$/u, 'must not contain bidirectional override or isolate characters')
+  .refine((name) => name.isWellFormed(), 'must not contain a lone surrogate')
+  .regex(/[^\p{White_Space}\p{Cc}\p{Cf}\p{M}\p{Z}\u115F\u1160\u3164\uFFA0\u2800]/u, 'must contain a visible character');
 const Description = z
   .string()
   .max(2000)
@@ -77,7 +85,9 @@ export const CardNumber = z
 
 export const PlaceOrderBody = z
   .strictObject({
-    items: z.array(OrderLine).min(1).max(100),
+    items: OrderLines.meta({
+      description: 'One line per product (1 to 100 lines): a productId repeated on another line is a 400.',
+    }),
     payment: z.strictObject({ cardNumber: CardNumber }),
   })
   .meta({

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { OrderLine, PricedLine } from './messages';
+import { PricedLine } from './messages';
 import { CancelReason, OrderStatus } from './reasons';
 
 /** What the API answers. Not strict: a client must accept fields added later. */
@@ -79,7 +79,8 @@ export const Order = z
     status: OrderStatus,
     reason: CancelReason.optional(),
     detail: z.string().optional(),
-    items: z.array(OrderLine.extend({ unitPriceCents: PricedLine.shape.unitPriceCents.optional() })),
+    // The name and price the stock was reserved at, once the order is confirmed.
+    items: z.array(PricedLine.partial({ name: true, unitPriceCents: true })),
     totalCents: z.number().int().optional(),
     invoiceId: z.uuid().optional(),
     cardLast4: z.string(),
@@ -94,7 +95,7 @@ export const Order = z
         id: ids.order,
         userId: ids.user,
         status: 'CONFIRMED',
-        items: [{ productId: ids.product, quantity: 2, unitPriceCents: 1250 }],
+        items: [{ productId: ids.product, quantity: 2, name: 'Mug', unitPriceCents: 1250 }],
         totalCents: 2500,
         invoiceId: ids.invoice,
         cardLast4: '4242',
@@ -155,7 +156,7 @@ export const Invoice = z
         id: ids.invoice,
         orderId: ids.order,
         userId: ids.user,
-        lines: [{ productId: ids.product, quantity: 2, unitPriceCents: 1250 }],
+        lines: [{ productId: ids.product, quantity: 2, name: 'Mug', unitPriceCents: 1250 }],
         totalCents: 2500,
         cardLast4: '4242',
         issuedAt: at,

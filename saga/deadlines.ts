@@ -14,8 +14,9 @@ import { compensations, stepOf, type StepName } from './steps';
 
 /**
  * A step's deadline has come. A forward step that never answered fails the saga with
- * STEP_TIMEOUT and compensation starts; a commit or compensation must finish whatever
- * happens, so its command is sent again (participants act once per order).
+ * STEP_TIMEOUT and compensation starts, undoing that step too in case it happened; a commit or
+ * compensation must finish whatever happens, so its command is sent again (participants act
+ * once per order).
  */
 export function onDeadline(state: SagaState, step: StepName, now: Date): Decision {
   const due = state.deadlines[step];
@@ -28,7 +29,8 @@ export function onDeadline(state: SagaState, step: StepName, now: Date): Decisio
   const timeOut = (change: Partial<SagaState>) => {
     if (isTerminal(state)) return stale(`saga already ${state.status}`);
     const failure = state.failure ?? { reason: 'STEP_TIMEOUT' as const, detail: step };
-    const { state: next, commands } = advance({ ...state, ...change, failure });
+    const timedOut = [...(state.timedOut ?? []), step];
+    const { state: next, commands } = advance({ ...state, ...change, failure, timedOut });
     return applied(next!, commands);
   };
   const resend = (waiting: boolean) =>

@@ -1,9 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import type { MessageType, OrderMessage, Outgoing } from '../contracts';
 import { decide, isTerminal } from './order-saga';
-import type { SagaState } from './order-saga';
+import type { SagaInput, SagaState } from './order-saga';
+import { stepOf, type StepName } from './steps';
 import {
   cancellationRequested,
+  deadlinePassed,
   expectInvariants,
   invariantViolations,
   orderRequested,
@@ -60,66 +62,114 @@ const replyTo: Partial<Record<MessageType, Array<() => OrderMessage>>> = {
 };
 
 interface Path {
-  messages: OrderMessage[];
+  inputs: SagaInput[];
   state: SagaState;
 }
 
+/** A command sent and not yet answered, with the step whose deadline covers it. */
+interface Outstanding {
+  command: MessageType;
+  step: StepName;
+}
+
+/** How many faults of each kind one path may hold: enough to combine them, few enough to finish. */
+const budget = { cancels: 1, duplicates: 1, drops: 1, deadlines: 2 };
+
 /**
- * Every interleaving of participants' answers to the commands the saga issued, with a customer
- * cancel optionally landing at any point and one duplicate of any earlier reply.
+ * Every interleaving of what can reach the saga: the participants' answers to the commands it
+ * issued, in any order; a customer cancel at any point; one duplicate of an earlier reply; one
+ * answer dropped (never delivered); and deadlines passing for any step still awaited or whose
+ * answer was dropped, so that answers also arrive after their deadline.
  */
 function explore(): Path[] {
   const done: Path[] = [];
+  // Where two orders of events lead to the same point, what follows is the same: walk it once.
+  const seen = new Set<string>();
   const walk = (
     state: SagaState,
-    messages: OrderMessage[],
-    outstanding: MessageType[],
-    cancelled: boolean,
-    duplicated: boolean,
+    inputs: SagaInput[],
+    outstanding: Outstanding[],
+    /** Steps whose answer was dropped: only their deadline can move the saga on. */
+    silent: StepName[],
+    used: typeof budget,
+    clock: Date,
   ): void => {
-    const nexts: Array<{ message: OrderMessage; rest: MessageType[] }> = [];
-    outstanding.forEach((command, i) => {
+    const point = JSON.stringify([state, outstanding.map((o) => o.command).sort(), [...silent].sort(), used, clock]);
+    if (seen.has(point)) return;
+    seen.add(point);
+    if (outstanding.length === 0 && silent.length === 0) done.push({ inputs, state });
+    // No input: an answer was dropped, and nothing reaches the saga.
+    const nexts: Array<{ input?: SagaInput; outstanding: Outstanding[]; silent: StepName[]; used: typeof budget }> = [];
+    const spend = (kind: keyof typeof budget) => ({ ...used, [kind]: used[kind] + 1 });
+    const has = (kind: keyof typeof budget) => used[kind] < budget[kind];
+
+    outstanding.forEach((entry, i) => {
       const rest = outstanding.filter((_, j) => j !== i);
-      for (const reply of replyTo[command] ?? []) nexts.push({ message: reply(), rest });
+      for (const reply of replyTo[entry.command] ?? []) nexts.push({ input: reply(), outstanding: rest, silent, used });
+      if (has('drops')) nexts.push({ outstanding: rest, silent: [...silent, entry.step], used: spend('drops') });
     });
-    if (!cancelled) nexts.push({ message: cancellationRequested(), rest: outstanding });
-    if (!duplicated) {
-      const replies = messages.filter((m) => m.type !== 'OrderRequested' && m.type !== 'OrderCancellationRequested');
-      const last = replies[replies.length - 1];
-      if (last) nexts.push({ message: last, rest: outstanding });
-    }
-    if (outstanding.length === 0) done.push({ messages, state });
-    for (const { message: next, rest } of nexts) {
-      const isCancel = next.type === 'OrderCancellationRequested';
-      const isDuplicate = !isCancel && !outstanding.some((c) => (replyTo[c] ?? []).some((r) => r().type === next.type));
-      const decision = decide(state, next, policy);
-      const after = decision.state!;
-      const violations = invariantViolations(after);
-      if (violations.length > 0)
-        throw new Error(`${violations.join('; ')} after ${[...messages, next].map((m) => m.type).join(' → ')}`);
-      if (isDuplicate && decision.commands.length > 0) {
-        throw new Error(`duplicate ${next.type} emitted ${decision.commands.map((c) => c.type).join(', ')}`);
+    if (has('deadlines')) {
+      const steps = new Set([...outstanding.map((entry) => entry.step), ...silent]);
+      for (const step of steps) {
+        if (state.deadlines[step] === undefined) continue;
+        nexts.push({
+          input: deadlinePassed(step),
+          outstanding,
+          silent: silent.filter((s) => s !== step),
+          used: spend('deadlines'),
+        });
       }
-      if (isCancel && !cancelled && outstanding.length === 0) continue; // already counted as an end
-      walk(
-        after,
-        [...messages, next],
-        [...rest, ...decision.commands.map((c) => c.type).filter((t) => replyTo[t])],
-        cancelled || isCancel,
-        duplicated || isDuplicate,
+    }
+    if (has('cancels')) nexts.push({ input: cancellationRequested(), outstanding, silent, used: spend('cancels') });
+    if (has('duplicates')) {
+      const replies = inputs.filter(
+        (m) => m.type !== 'OrderRequested' && m.type !== 'OrderCancellationRequested' && m.type !== 'DeadlinePassed',
       );
+      const last = replies[replies.length - 1];
+      if (last) nexts.push({ input: last, outstanding, silent, used: spend('duplicates') });
+    }
+
+    for (const next of nexts) {
+      const { input } = next;
+      if (!input) {
+        walk(state, inputs, next.outstanding, next.silent, next.used, clock);
+        continue;
+      }
+      const due = input.type === 'DeadlinePassed' ? state.deadlines[input.data.step] : undefined;
+      const at = due && Date.parse(due) > clock.getTime() ? new Date(due) : clock;
+      const decision = decide(state, input, { ...policy, now: at });
+      const after = decision.state!;
+      const where = () => [...inputs, input].map(label).join(' → ');
+      const violations = invariantViolations(after);
+      if (violations.length > 0) throw new Error(`${violations.join('; ')} after ${where()}`);
+      if (next.used.duplicates > used.duplicates && decision.commands.length > 0) {
+        throw new Error(
+          `duplicate ${input.type} emitted ${decision.commands.map((c) => c.type).join(', ')} after ${where()}`,
+        );
+      }
+      const sent = decision.commands.flatMap((c) => {
+        const started = stepOf[c.type];
+        return started?.outcome === 'started' ? [{ command: c.type, step: started.step }] : [];
+      });
+      walk(after, [...inputs, input], [...next.outstanding, ...sent], next.silent, next.used, at);
     }
   };
   const first = decide(undefined, orderRequested(), policy);
   walk(
     first.state!,
     [orderRequested()],
-    first.commands.map((c) => c.type),
-    false,
-    false,
+    [
+      { command: 'VerifyUser', step: 'verifyUser' },
+      { command: 'ReserveStock', step: 'reserveStock' },
+    ],
+    [],
+    { cancels: 0, duplicates: 0, drops: 0, deadlines: 0 },
+    policy.now,
   );
   return done;
 }
+
+const label = (input: SagaInput) => (input.type === 'DeadlinePassed' ? `deadline(${input.data.step})` : input.type);
 
 describe('order saga: properties', () => {
   it.each(Object.entries(scripts))('scripted path "%s" ends terminal and keeps the invariants', (_name, path) => {
@@ -147,11 +197,11 @@ describe('order saga: properties', () => {
     if (final.payment === 'declined') expect(emitted.map((c) => c.type)).not.toContain('RefundPayment');
   });
 
-  it('every interleaving of replies (with a cancel anywhere and a duplicate) ends terminal with the invariants held', () => {
+  it('every interleaving of replies, a cancel, a duplicate, a dropped answer and deadlines ends terminal with the invariants held', () => {
     const paths = explore();
     expect(paths.length).toBeGreaterThan(50);
-    for (const { messages, state } of paths) {
-      const where = messages.map((m) => m.type).join(' → ');
+    for (const { inputs, state } of paths) {
+      const where = inputs.map(label).join(' → ');
       expect(isTerminal(state), where).toBe(true);
       expect(invariantViolations(state), where).toEqual([]);
       expect(state.status === 'CONFIRMED' && state.failure !== undefined, where).toBe(false);
@@ -160,8 +210,11 @@ describe('order saga: properties', () => {
         expect(state.payment, where).not.toBe('settled');
       }
     }
-    // Both ends are reachable.
+    // Both ends are reachable, and so are timeouts after a dropped answer and answers after their deadline.
     expect(paths.some((p) => p.state.status === 'CONFIRMED')).toBe(true);
     expect(paths.some((p) => p.state.status === 'CANCELLED')).toBe(true);
+    expect(paths.some((p) => p.state.failure?.reason === 'STEP_TIMEOUT')).toBe(true);
+    const lateAnswer = ({ state }: Path) => state.timedOut?.includes('settlePayment') && state.invoiceId !== undefined;
+    expect(paths.some(lateAnswer)).toBe(true);
   });
 });

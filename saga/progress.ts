@@ -30,12 +30,14 @@ function compensate(state: SagaState): Progress {
   const commands: SagaCommand[] = [];
   let next: SagaState = { ...state, status: 'COMPENSATING' };
 
-  // Committed stock is released too: a cancel can land between payment and commit.
-  if (next.stock === 'reserved' || next.stock === 'committed') {
+  // Committed stock is released too: a cancel can land between payment and commit. A step that
+  // timed out is undone as if it happened: only its answer may be lost, and the participant
+  // treats the undoing of what it never did as done (and then refuses the late command).
+  if (next.stock === 'reserved' || next.stock === 'committed' || next.stock === 'timed_out') {
     next = { ...next, stock: 'releasing' };
     commands.push(commandFor(next, 'releaseStock'));
   }
-  if (next.payment === 'settled') {
+  if (next.payment === 'settled' || next.payment === 'timed_out') {
     next = { ...next, payment: 'refunding' };
     commands.push(commandFor(next, 'refundPayment'));
   }

@@ -1,6 +1,7 @@
-import type { Message } from '../contracts';
+import type { Message, MessageData } from '../contracts';
 import { assertNever } from '../lib/assert-never';
-import { applied, commandFor, ignore, isTerminal, type Decision, type SagaState } from './state';
+import { applied, ignore, type Decision, type SagaCommand, type SagaState } from './state';
+import type { StepName } from './steps';
 
 type Received = { state: SagaState } | { ignored: string };
 
@@ -66,40 +67,38 @@ export function receive(state: SagaState, message: Message): Received {
 }
 
 /**
- * An answer to a step the saga stopped waiting for, whatever the saga's status: an effect
- * that happened after its deadline is undone, and the order is told why. Also closes such a
- * late compensation once the saga has ended. Undefined when the answer is not late.
+ * An answer to a step whose deadline passed, whatever the saga's status. The saga compensated
+ * that step when it timed out, so nothing more is sent to the participant: a late success only
+ * tells orders that an effect happened late and was undone (once; the state keeps what the
+ * answer said), and a late failure changes nothing. Undefined when the answer is not late.
  */
 export function lateReply(state: SagaState, message: Message): Decision | undefined {
-  const { orderId } = state;
+  const timedOut = (step: StepName) => state.timedOut?.includes(step) ?? false;
+  const undone = (step: LateStep): SagaCommand => ({
+    type: 'LateReplyCompensated',
+    data: { orderId: state.orderId, step, compensation: step === 'reserveStock' ? 'ReleaseStock' : 'RefundPayment' },
+  });
   switch (message.type) {
     case 'StockReserved':
-      // Also after a rejection: a command resent after a restart can reserve what was refused.
-      if (state.stock !== 'timed_out' && state.stock !== 'rejected') return undefined;
-      return applied({ ...state, stock: 'releasing' }, [
-        commandFor(state, 'releaseStock'),
-        { type: 'LateReplyCompensated', data: { orderId, step: 'reserveStock', compensation: 'ReleaseStock' } },
+      if (!timedOut('reserveStock')) return undefined;
+      if (state.priced) return ignore(state, 'reserveStock had timed out; its late reservation is already noted');
+      return applied({ ...state, priced: { lines: message.data.lines, totalCents: message.data.totalCents } }, [
+        undone('reserveStock'),
       ]);
     case 'PaymentSettled':
-      if (state.payment !== 'timed_out') return undefined;
-      return applied({ ...state, payment: 'refunding', invoiceId: message.data.invoiceId }, [
-        commandFor(state, 'refundPayment'),
-        { type: 'LateReplyCompensated', data: { orderId, step: 'settlePayment', compensation: 'RefundPayment' } },
-      ]);
+      if (!timedOut('settlePayment')) return undefined;
+      if (state.invoiceId) return ignore(state, 'settlePayment had timed out; its late settlement is already noted');
+      return applied({ ...state, invoiceId: message.data.invoiceId }, [undone('settlePayment')]);
     case 'StockRejected':
-      return state.stock === 'timed_out' ? applied({ ...state, stock: 'rejected' }) : undefined;
+      return timedOut('reserveStock') ? ignore(state, 'reserveStock had timed out; nothing to undo') : undefined;
     case 'PaymentDeclined':
-      return state.payment === 'timed_out' ? applied({ ...state, payment: 'declined' }) : undefined;
+      return timedOut('settlePayment') ? ignore(state, 'settlePayment had timed out; nothing to undo') : undefined;
     case 'UserVerified':
     case 'UserRejected':
-      return state.user === 'timed_out' ? ignore(state, 'verifyUser had timed out; nothing to undo') : undefined;
-    case 'StockReleased':
-      return isTerminal(state) && state.stock === 'releasing' ? applied({ ...state, stock: 'released' }) : undefined;
-    case 'PaymentRefunded':
-      return isTerminal(state) && state.payment === 'refunding'
-        ? applied({ ...state, payment: 'refunded' })
-        : undefined;
+      return timedOut('verifyUser') ? ignore(state, 'verifyUser had timed out; nothing to undo') : undefined;
     default:
       return undefined;
   }
 }
+
+type LateStep = MessageData<'LateReplyCompensated'>['step'];

@@ -4,7 +4,11 @@ import { assertNever } from '../lib/assert-never';
 import type { StepName } from './steps';
 
 export type SagaStatus = 'RUNNING' | 'COMPENSATING' | 'CONFIRMED' | 'CANCELLED';
-/** `timed_out`: the step's deadline passed without an answer; a late answer is undone. */
+/**
+ * `timed_out`: the step's deadline passed without an answer. The user step stays so (a check has
+ * nothing to undo); stock and payment pass through it on their way to compensation, since a step
+ * whose answer is missing may still have happened.
+ */
 export type UserStep = 'pending' | 'verified' | 'rejected' | 'timed_out';
 export type StockStep =
   'pending' | 'reserved' | 'rejected' | 'timed_out' | 'committing' | 'committed' | 'releasing' | 'released';
@@ -24,6 +28,8 @@ export interface SagaState {
   failure?: { reason: CancelReason; detail?: string };
   /** When each outstanding step gives up (ISO time); set as its command is sent. */
   deadlines: Partial<Record<StepName, string>>;
+  /** Forward steps whose deadline passed unanswered: an answer that comes later is late. */
+  timedOut?: StepName[];
 }
 
 /** The orchestrator's own input: a step's deadline has come. Not a broker message. */

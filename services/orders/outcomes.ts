@@ -1,8 +1,11 @@
 import type { MessageData } from '../../contracts';
 import type { OrderRow } from './schema';
 
-/** The order's lines with the prices the saga settled at. */
+/** The order's lines with the names and prices the stock was reserved at. */
 export function priceItems(items: OrderRow['items'], confirmed: MessageData<'OrderConfirmed'>): OrderRow['items'] {
-  const priceOf = new Map(confirmed.lines.map((line) => [line.productId, line.unitPriceCents]));
-  return items.map((item) => ({ ...item, unitPriceCents: priceOf.get(item.productId) }));
+  const lineOf = new Map(confirmed.lines.map((line) => [line.productId, line]));
+  return items.map((item) => {
+    const line = lineOf.get(item.productId);
+    return line ? { ...item, name: line.name, unitPriceCents: line.unitPriceCents } : item;
+  });
 }

@@ -5,7 +5,14 @@ import type { SqliteDb } from '../../db/sqlite';
 import { assertNever } from '../../lib/assert-never';
 import { charge } from './charge';
 import type { PaymentRow } from './schema';
-import { insertInvoice, insertPayment, markRefunded, paymentOf } from './store';
+import {
+  insertInvoice,
+  insertPayment,
+  markRefunded,
+  paymentOf,
+  recordRefundedUncharged,
+  wasRefundedUncharged,
+} from './store';
 
 /** Applies one payment command inside the caller's transaction and returns the reply. */
 export function handlePaymentCommand(
@@ -20,9 +27,15 @@ export function handlePaymentCommand(
   switch (message.type) {
     case 'SettlePayment':
       // One charge per order, whatever the number of commands: a resent one gets the first answer.
-      return [existing ? answerFor(existing) : answerFor(settle(tx, message.data, now, cardKey))];
+      if (existing) return [answerFor(existing)];
+      // Refunded before it arrived (the saga gave up waiting): charging now would take money for
+      // an order that has ended, so the command is refused and answered by silence.
+      if (wasRefundedUncharged(tx, orderId)) return [];
+      return [answerFor(settle(tx, message.data, now, cardKey))];
     case 'RefundPayment':
       if (existing?.status === 'settled') markRefunded(tx, existing.id, now);
+      // Never charged: as good as refunded. Remember it, so the SettlePayment on its way is refused.
+      if (!existing) recordRefundedUncharged(tx, orderId, now);
       return [
         {
           type: 'PaymentRefunded',

@@ -33,3 +33,12 @@ export const invoices = sqliteTable(
   (table) => [index('invoices_user_issued').on(table.userId, table.issuedAt)],
 );
 export type InvoiceRow = typeof invoices.$inferSelect;
+
+/**
+ * An order refunded before it was ever charged: the saga undoes a charge whose answer it never
+ * got, so a SettlePayment for this order that arrives later is refused.
+ */
+export const refundedUncharged = sqliteTable('refunded_uncharged', {
+  orderId: text('order_id').primaryKey(),
+  refundedAt: text('refunded_at').notNull(),
+});

@@ -1,7 +1,7 @@
 import { and, desc, eq, lt, or } from 'drizzle-orm';
 import type { Invoice } from '../../contracts/rest';
 import type { SqliteDb } from '../../db/sqlite';
-import { invoices, payments, type InvoiceRow, type PaymentRow } from './schema';
+import { invoices, payments, refundedUncharged, type InvoiceRow, type PaymentRow } from './schema';
 
 export const toInvoice = (row: InvoiceRow): Invoice => ({ ...row });
 
@@ -12,6 +12,12 @@ export const insertPayment = (db: SqliteDb, row: PaymentRow) => db.insert(paymen
 
 export const markRefunded = (db: SqliteDb, id: string, now: Date) =>
   db.update(payments).set({ status: 'refunded', updatedAt: now.toISOString() }).where(eq(payments.id, id)).run();
+
+export const wasRefundedUncharged = (db: SqliteDb, orderId: string) =>
+  db.select().from(refundedUncharged).where(eq(refundedUncharged.orderId, orderId)).get() !== undefined;
+
+export const recordRefundedUncharged = (db: SqliteDb, orderId: string, now: Date) =>
+  db.insert(refundedUncharged).values({ orderId, refundedAt: now.toISOString() }).onConflictDoNothing().run();
 
 export const insertInvoice = (db: SqliteDb, row: InvoiceRow) => db.insert(invoices).values(row).run();
 

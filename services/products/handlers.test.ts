@@ -4,10 +4,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { envelope, type MessageData } from '../../contracts';
+import type { Inbound } from '../../broker/topology';
 import { openDatabase, type OpenedDatabase } from '../../db/sqlite';
 import { handleStockCommand } from './handlers';
 import * as schema from './schema';
-import { findProduct, insertProduct, restock } from './store';
+import { findProduct, insertProduct, restock, updateProduct } from './store';
 
 const migrations = join(import.meta.dirname, 'migrations');
 const now = new Date('2026-01-01T00:00:00.000Z');
@@ -24,19 +25,18 @@ describe('the stock commands on a real products database', () => {
     await rm(dir, { recursive: true, force: true });
   });
 
+  const handle = (command: Inbound<'products'>) =>
+    database.db.transaction((tx) => handleStockCommand(tx, command, now));
+  const context = (orderId: string) => ({
+    producer: 'orchestrator' as const,
+    correlationId: orderId,
+    causationId: null,
+  });
   const reserve = (data: MessageData<'ReserveStock'>) =>
-    database.db.transaction((tx) =>
-      handleStockCommand(
-        tx,
-        envelope(
-          { type: 'ReserveStock', data },
-          { producer: 'orchestrator', correlationId: data.orderId, causationId: null },
-        ),
-        now,
-      ),
-    );
+    handle(envelope({ type: 'ReserveStock', data }, context(data.orderId)));
+  const release = (orderId: string) => handle(envelope({ type: 'ReleaseStock', data: { orderId } }, context(orderId)));
 
-  it('answers a resent ReserveStock as it answered the first, even after a restock', () => {
+  function aProduct(stock: number): string {
     const productId = randomUUID();
     const at = now.toISOString();
     insertProduct(database.db, {
@@ -44,14 +44,19 @@ describe('the stock commands on a real products database', () => {
       name: 'Mug',
       description: '',
       priceCents: 500,
-      stock: 1,
+      stock,
       reserved: 0,
       sold: 0,
-      received: 1,
+      received: stock,
       archivedAt: null,
       createdAt: at,
       updatedAt: at,
     });
+    return productId;
+  }
+
+  it('answers a resent ReserveStock as it answered the first, even after a restock', () => {
+    const productId = aProduct(1);
     const order = { orderId: randomUUID(), items: [{ productId, quantity: 2 }] };
     const rejected = [{ type: 'StockRejected', data: { orderId: order.orderId, reason: 'OUT_OF_STOCK', productId } }];
 
@@ -64,5 +69,27 @@ describe('the stock commands on a real products database', () => {
     const other = { orderId: randomUUID(), items: [{ productId, quantity: 2 }] };
     expect(reserve(other)).toMatchObject([{ type: 'StockReserved', data: { totalCents: 1_000 } }]);
     expect(findProduct(database.db, productId)).toMatchObject({ stock: 4, reserved: 2 });
+  });
+
+  it('answers the release of an order that reserved nothing, and refuses its ReserveStock arriving later', () => {
+    const productId = aProduct(5);
+    const orderId = randomUUID();
+    expect(release(orderId)).toEqual([{ type: 'StockReleased', data: { orderId } }]);
+    expect(reserve({ orderId, items: [{ productId, quantity: 2 }] })).toEqual([]);
+    expect(findProduct(database.db, productId)).toMatchObject({ stock: 5, reserved: 0, sold: 0 });
+    // Released again (a resent compensation): the same answer, still nothing held.
+    expect(release(orderId)).toEqual([{ type: 'StockReleased', data: { orderId } }]);
+  });
+
+  it('reserves with the name and price of the moment, and answers a resend with them after a rename', () => {
+    const productId = aProduct(5);
+    const orderId = randomUUID();
+    const reserved = {
+      type: 'StockReserved',
+      data: { orderId, lines: [{ productId, quantity: 2, name: 'Mug', unitPriceCents: 500 }], totalCents: 1_000 },
+    };
+    expect(reserve({ orderId, items: [{ productId, quantity: 2 }] })).toEqual([reserved]);
+    updateProduct(database.db, productId, { name: 'Big mug', priceCents: 900 }, now);
+    expect(reserve({ orderId, items: [{ productId, quantity: 2 }] })).toEqual([reserved]);
   });
 });

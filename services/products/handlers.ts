@@ -7,9 +7,11 @@ import {
   insertRejection,
   insertReservations,
   moveUnits,
+  recordReleasedUnreserved,
   rejectionOf,
   reservationsOf,
   setReservationStatus,
+  wasReleasedUnreserved,
 } from './store';
 
 /** Applies one stock command inside the caller's transaction and returns the reply. */
@@ -23,6 +25,9 @@ export function handleStockCommand(tx: SqliteDb, message: Inbound<'products'>, n
       // The order was answered already: a resent command gets the same answer, even if stock
       // has come or gone since.
       if (held.length > 0) return held[0]!.status === 'released' ? [] : [repeatReservation(orderId, held)];
+      // Released before it arrived (the saga gave up waiting): reserving now would hold stock
+      // for an order that has ended, so the command is refused and answered by silence.
+      if (wasReleasedUnreserved(tx, orderId)) return [];
       const rejected = rejectionOf(tx, orderId);
       if (rejected)
         return [{ type: 'StockRejected', data: { orderId, reason: rejected.reason, productId: rejected.productId } }];
@@ -39,6 +44,9 @@ export function handleStockCommand(tx: SqliteDb, message: Inbound<'products'>, n
       return [reply];
     }
     case 'ReleaseStock': {
+      // Nothing held: the reservation never happened, which is as good as released. Remember it,
+      // so that the ReserveStock still on its way is refused.
+      if (held.length === 0) recordReleasedUnreserved(tx, orderId, now);
       for (const { productId, quantity, status } of held) {
         if (status === 'reserved') moveUnits(tx, productId, { stock: quantity, reserved: -quantity }, now);
         // A cancel can arrive after the commit: the sold units go back on the shelf.

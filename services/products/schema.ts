@@ -27,6 +27,8 @@ export const reservations = sqliteTable(
     orderId: text('order_id').notNull(),
     productId: text('product_id').notNull(),
     quantity: integer('quantity').notNull(),
+    /** The product's name and price when reserved: what the order and its invoice show. */
+    name: text('name').notNull(),
     unitPriceCents: integer('unit_price_cents').notNull(),
     status: text('status', { enum: ['reserved', 'committed', 'released'] }).notNull(),
     updatedAt: text('updated_at').notNull(),
@@ -43,3 +45,12 @@ export const stockRejections = sqliteTable('stock_rejections', {
   rejectedAt: text('rejected_at').notNull(),
 });
 export type StockRejectionRow = typeof stockRejections.$inferSelect;
+
+/**
+ * An order released before anything was reserved for it: the saga undoes a reservation whose
+ * answer it never got, so a ReserveStock for this order that arrives later is refused.
+ */
+export const releasedUnreserved = sqliteTable('released_unreserved', {
+  orderId: text('order_id').primaryKey(),
+  releasedAt: text('released_at').notNull(),
+});

@@ -1,5 +1,5 @@
 import type { OutgoingFrom } from '../../broker/topology';
-import type { MessageData, OrderLine, PricedLine } from '../../contracts';
+import type { MessageData, PricedLine } from '../../contracts';
 import type { ProductRow, ReservationRow } from './schema';
 
 /**
@@ -14,13 +14,12 @@ export interface ReserveDecision {
   reply: OutgoingFrom<'products'>;
 }
 
-/** All lines of an order or none. Lines for the same product are summed first. */
+/** All lines of an order or none (the contract puts each product on one line). */
 export function decideReservation(
   { orderId, items }: MessageData<'ReserveStock'>,
   productOf: (id: string) => ProductRow | undefined,
 ): ReserveDecision {
-  const wanted = sumByProduct(items);
-  for (const { productId, quantity } of wanted) {
+  for (const { productId, quantity } of items) {
     const product = productOf(productId);
     if (!product || product.archivedAt) {
       return { reserve: [], reply: { type: 'StockRejected', data: { orderId, reason: 'UNKNOWN_PRODUCT', productId } } };
@@ -29,20 +28,22 @@ export function decideReservation(
       return { reserve: [], reply: { type: 'StockRejected', data: { orderId, reason: 'OUT_OF_STOCK', productId } } };
     }
   }
-  const lines = wanted.map((line) => ({ ...line, unitPriceCents: productOf(line.productId)!.priceCents }));
+  const lines = items.map((line) => {
+    const { name, priceCents } = productOf(line.productId)!;
+    return { ...line, name, unitPriceCents: priceCents };
+  });
   const totalCents = lines.reduce((sum, line) => sum + line.quantity * line.unitPriceCents, 0);
   return { reserve: lines, reply: { type: 'StockReserved', data: { orderId, lines, totalCents } } };
 }
 
 /** A reservation's answer when ReserveStock arrives again under a new message id. */
 export function repeatReservation(orderId: string, held: ReservationRow[]): OutgoingFrom<'products'> {
-  const lines = held.map(({ productId, quantity, unitPriceCents }) => ({ productId, quantity, unitPriceCents }));
+  const lines = held.map(({ productId, quantity, name, unitPriceCents }) => ({
+    productId,
+    quantity,
+    name,
+    unitPriceCents,
+  }));
   const totalCents = lines.reduce((sum, line) => sum + line.quantity * line.unitPriceCents, 0);
   return { type: 'StockReserved', data: { orderId, lines, totalCents } };
-}
-
-function sumByProduct(items: OrderLine[]): OrderLine[] {
-  const totals = new Map<string, number>();
-  for (const { productId, quantity } of items) totals.set(productId, (totals.get(productId) ?? 0) + quantity);
-  return [...totals].map(([productId, quantity]) => ({ productId, quantity }));
 }

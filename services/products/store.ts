@@ -3,6 +3,7 @@ import type { Product } from '../../contracts/rest';
 import type { SqliteDb } from '../../db/sqlite';
 import {
   products,
+  releasedUnreserved,
   reservations,
   stockRejections,
   type ProductRow,
@@ -88,6 +89,12 @@ export const rejectionOf = (db: SqliteDb, orderId: string) =>
   db.select().from(stockRejections).where(eq(stockRejections.orderId, orderId)).get();
 
 export const insertRejection = (db: SqliteDb, row: StockRejectionRow) => db.insert(stockRejections).values(row).run();
+
+export const wasReleasedUnreserved = (db: SqliteDb, orderId: string) =>
+  db.select().from(releasedUnreserved).where(eq(releasedUnreserved.orderId, orderId)).get() !== undefined;
+
+export const recordReleasedUnreserved = (db: SqliteDb, orderId: string, now: Date) =>
+  db.insert(releasedUnreserved).values({ orderId, releasedAt: now.toISOString() }).onConflictDoNothing().run();
 
 export function setReservationStatus(db: SqliteDb, orderId: string, status: ReservationRow['status'], now: Date) {
   db.update(reservations).set({ status, updatedAt: now.toISOString() }).where(eq(reservations.orderId, orderId)).run();

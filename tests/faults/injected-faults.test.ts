@@ -23,7 +23,8 @@ describe.each(transports)('injected transport faults over the %s broker', (trans
     }
   }
 
-  async function placeOrders({ api, dataDir }: TestSystem) {
+  async function placeOrders(system: TestSystem) {
+    const { api } = system;
     const buyers = await Promise.all([api.customer('A'), api.customer('B')]);
     const scarce = await api.createProduct({ name: 'Scarce', priceCents: 1_000, stock: 3 });
     const plenty = await api.createProduct({ name: 'Plenty', priceCents: 250, stock: 100 });
@@ -48,7 +49,7 @@ describe.each(transports)('injected transport faults over the %s broker', (trans
       const order = await api.settled(buyer.token, placed.body.id);
       outcomes.push(`${order.status} ${order.reason ?? ''} ${order.totalCents ?? ''}`.trim());
     }
-    const state = await expectInvariants(dataDir);
+    const state = await expectInvariants(system);
     const stock = [await api.product(scarce.id), await api.product(plenty.id)].map(({ stock, reserved, sold }) => ({
       stock,
       reserved,

@@ -68,7 +68,7 @@ describe('random interleavings of place, cancel and replies over the in-process 
         ended.forEach((order, i) => {
           if (order.reason === 'CANCELLED_BY_CUSTOMER') expect(orders[i]!.cancelAfterMs).toBeDefined();
         });
-        await expectInvariants(system.dataDir);
+        await expectInvariants(system);
       }),
       { numRuns: runs, seed },
     );

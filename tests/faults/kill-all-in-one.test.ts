@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, describe, it } from 'vitest';
-import { expectInvariantsExplained, expectNothingLostOrDoubled } from './checks';
+import { expectInvariantsExplained, expectNothingLostOrDoubled, observed } from './checks';
 import { Load, outcomeCounts, planOrders, setUpShop, waitAllTerminal } from './load';
 import type { Transport } from '../support/system';
 import { Cluster } from './cluster';
@@ -59,7 +59,7 @@ describe.each(transports)('kill -9 of the all-in-one process over the %s broker'
 
     const views = await waitAllTerminal(cluster.http, shop, placed, { dataDir: cluster.dataDir });
     const settledAt = Date.now();
-    const state = await expectInvariantsExplained(cluster.dataDir);
+    const state = await expectInvariantsExplained(observed(cluster, shop));
     expectNothingLostOrDoubled(cluster.dataDir, state, shop, placed, views, {
       allowedReasons: ['PAYMENT_DECLINED', 'OUT_OF_STOCK', 'CANCELLED_BY_CUSTOMER'],
     });

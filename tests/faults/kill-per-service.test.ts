@@ -2,7 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, describe, expect, it } from 'vitest';
 import { readEndState } from '../support/end-state';
 import { waitFor } from '../support/wait';
-import { expectInvariantsExplained, expectNothingLostOrDoubled } from './checks';
+import { expectInvariantsExplained, expectNothingLostOrDoubled, observed } from './checks';
 import { describeOrders } from './diagnose';
 import { CARDS, Load, outcomeCounts, planOrders, setUpShop, settles, waitAllTerminal, type Placed } from './load';
 import { Cluster, perServiceNames } from './cluster';
@@ -62,7 +62,7 @@ describe('one process per service over RabbitMQ', () => {
 
     const views = await waitAllTerminal(cluster.http, shop, placed, { dataDir: cluster.dataDir });
     const settledAt = Date.now();
-    const state = await expectInvariantsExplained(cluster.dataDir);
+    const state = await expectInvariantsExplained(observed(cluster, shop));
     expectNothingLostOrDoubled(cluster.dataDir, state, shop, placed, views, {
       allowedReasons: ['PAYMENT_DECLINED', 'OUT_OF_STOCK', 'CANCELLED_BY_CUSTOMER'],
     });
@@ -141,7 +141,7 @@ describe('one process per service over RabbitMQ', () => {
     });
     const refundedAt = Date.now();
 
-    const state = await expectInvariantsExplained(cluster.dataDir);
+    const state = await expectInvariantsExplained(observed(cluster, shop));
     const views = await waitAllTerminal(cluster.http, shop, [...before, ...during], { dataDir: cluster.dataDir });
     expectNothingLostOrDoubled(cluster.dataDir, state, shop, [...before, ...during], views, {
       allowedReasons: ['STEP_TIMEOUT'],

@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { waitFor } from '../support/wait';
-import { expectInvariantsExplained, expectNothingLostOrDoubled } from './checks';
+import { expectInvariantsExplained, expectNothingLostOrDoubled, observed } from './checks';
 import { Load, outcomeCounts, planOrders, setUpShop, waitAllTerminal } from './load';
 import { Cluster } from './cluster';
 import { Cleanup } from './cleanup';
@@ -95,7 +95,7 @@ describe('RabbitMQ restarted under load', () => {
     const placed = await placing;
     const views = await waitAllTerminal(cluster.http, shop, placed, { dataDir: cluster.dataDir, timeoutMs: 60_000 });
     const settledAt = Date.now();
-    const state = await expectInvariantsExplained(cluster.dataDir, { timeoutMs: 60_000 });
+    const state = await expectInvariantsExplained(observed(cluster, shop), { timeoutMs: 60_000 });
     expectNothingLostOrDoubled(cluster.dataDir, state, shop, placed, views, {
       allowedReasons: ['PAYMENT_DECLINED', 'OUT_OF_STOCK', 'CANCELLED_BY_CUSTOMER'],
     });

@@ -25,7 +25,7 @@ describe.each(transports)('at-least-once delivery over the %s broker', (transpor
       reason: 'PAYMENT_DECLINED',
     });
 
-    const state = await expectInvariants(system.dataDir);
+    const state = await expectInvariants(system);
     expect(await api.product(mug.id)).toMatchObject({ stock: 7, reserved: 0, sold: 3 });
     expect(state.payments.filter((p) => p.status === 'settled')).toHaveLength(1);
     expect(state.invoices).toHaveLength(1);
@@ -64,6 +64,6 @@ describe.each(transports)('at-least-once delivery over the %s broker', (transpor
     const [productLetter] = await broker.deadLetters('products');
     expect(productLetter!.reason).toBe('payload is not JSON');
 
-    await expectInvariants(system.dataDir);
+    await expectInvariants(system, { deadLettered: { users: 1, products: 1 } });
   });
 });

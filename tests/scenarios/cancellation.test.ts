@@ -32,7 +32,7 @@ describe.each(transports)("a customer's cancel over the %s broker", (transport) 
     const order = await api.settled(buyer.token, placed.body.id);
     expect(order).toMatchObject({ status: 'CANCELLED', reason: 'CANCELLED_BY_CUSTOMER' });
     expect(await api.product(mug.id)).toMatchObject({ stock: 5, reserved: 0, sold: 0 });
-    const state = await expectInvariants(system.dataDir);
+    const state = await expectInvariants(system);
     expect(state.payments).toMatchObject([{ order_id: order.id, status: 'refunded' }]);
   });
 
@@ -49,7 +49,7 @@ describe.each(transports)("a customer's cancel over the %s broker", (transport) 
     const order = await api.settled(buyer.token, placed.body.id);
     expect(order).toMatchObject({ status: 'CANCELLED', reason: 'CANCELLED_BY_CUSTOMER' });
     expect(await api.product(mug.id)).toMatchObject({ stock: 5, reserved: 0, sold: 0 });
-    const state = await expectInvariants(system.dataDir);
+    const state = await expectInvariants(system);
     expect(state.payments).toEqual([]);
   });
 
@@ -65,6 +65,6 @@ describe.each(transports)("a customer's cancel over the %s broker", (transport) 
     const late = await api.call('POST', `/orders/${placed.body.id}/cancel`, { token: buyer.token });
     expect(late.status).toBe(409);
     expect(late.body).toMatchObject({ error: { code: 'conflict' } });
-    await expectInvariants(system.dataDir);
+    await expectInvariants(system);
   });
 });

@@ -17,7 +17,7 @@ describe.each(transports)('a cancelled order over the %s broker', (transport) =>
     // here, so the order goes through and the saga's VerifyUser is what rejects it.
     await system.stop();
     system = await startTestSystem(transport, {
-      wrapBroker: (broker) => withFaults(broker, { seed: 1, lose: ['UserDeactivated'] }),
+      wrapBroker: (broker) => withFaults(broker, { seed: 1, drop: { types: ['UserDeactivated'] } }),
     });
     const { api } = system;
     const buyer = await api.customer();
@@ -33,7 +33,7 @@ describe.each(transports)('a cancelled order over the %s broker', (transport) =>
     expect(order).toMatchObject({ status: 'CANCELLED', reason: 'USER_REJECTED', detail: 'inactive_user' });
 
     expect(await api.product(mug.id)).toMatchObject({ stock: 4, reserved: 0, sold: 0 });
-    const state = await expectInvariants(system.dataDir);
+    const state = await expectInvariants(system);
     expect(state.payments).toEqual([]);
     expect(state.invoices).toEqual([]);
   });
@@ -48,7 +48,7 @@ describe.each(transports)('a cancelled order over the %s broker', (transport) =>
     expect(order).toMatchObject({ status: 'CANCELLED', reason: 'OUT_OF_STOCK' });
 
     expect(await api.product(mug.id)).toMatchObject({ stock: 1, reserved: 0, sold: 0 });
-    const state = await expectInvariants(system.dataDir);
+    const state = await expectInvariants(system);
     expect(state.payments).toEqual([]);
     expect(state.reservations).toEqual([]);
   });
@@ -67,7 +67,7 @@ describe.each(transports)('a cancelled order over the %s broker', (transport) =>
     expect(order).toMatchObject({ status: 'CANCELLED', reason: 'UNKNOWN_PRODUCT', detail: `product ${ghost}` });
 
     expect(await api.product(mug.id)).toMatchObject({ stock: 5, reserved: 0, sold: 0 });
-    const state = await expectInvariants(system.dataDir);
+    const state = await expectInvariants(system);
     expect(state.payments).toEqual([]);
   });
 
@@ -86,7 +86,7 @@ describe.each(transports)('a cancelled order over the %s broker', (transport) =>
 
     expect(await api.product(plenty.id)).toMatchObject({ stock: 50, reserved: 0, sold: 0 });
     expect(await api.product(scarce.id)).toMatchObject({ stock: 1, reserved: 0, sold: 0 });
-    const state = await expectInvariants(system.dataDir);
+    const state = await expectInvariants(system);
     expect(state.reservations).toEqual([]);
     expect(state.payments).toEqual([]);
   });
@@ -104,7 +104,7 @@ describe.each(transports)('a cancelled order over the %s broker', (transport) =>
     expect(order).toMatchObject({ status: 'CANCELLED', reason: 'PAYMENT_DECLINED', detail });
 
     expect(await api.product(mug.id)).toMatchObject({ stock: 6, reserved: 0, sold: 0 });
-    const state = await expectInvariants(system.dataDir);
+    const state = await expectInvariants(system);
     expect(state.reservations).toMatchObject([{ order_id: order.id, quantity: 4, status: 'released' }]);
     expect(state.payments).toMatchObject([{ order_id: order.id, status: 'declined', decline_reason: detail }]);
     expect(state.invoices).toEqual([]);

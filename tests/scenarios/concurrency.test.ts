@@ -30,7 +30,7 @@ describe.each(transports)('concurrent orders over the %s broker', (transport) =>
     expect(cancelled.every((order) => order.reason === 'OUT_OF_STOCK')).toBe(true);
 
     expect(await api.product(lamp.id)).toMatchObject({ stock: 0, reserved: 0, sold: 20 });
-    const state = await expectInvariants(system.dataDir, { timeoutMs: 60_000 });
+    const state = await expectInvariants(system, { timeoutMs: 60_000 });
     expect(state.payments.filter((p) => p.status === 'settled')).toHaveLength(20);
     expect(state.invoices).toHaveLength(20);
   });

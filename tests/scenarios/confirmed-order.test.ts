@@ -29,8 +29,8 @@ describe.each(transports)('a confirmed order over the %s broker', (transport) =>
       status: 'CONFIRMED',
       totalCents: 2 * 1250 + 3 * 499,
       items: [
-        { productId: mug.id, quantity: 2, unitPriceCents: 1250 },
-        { productId: tea.id, quantity: 3, unitPriceCents: 499 },
+        { productId: mug.id, quantity: 2, name: 'Mug', unitPriceCents: 1250 },
+        { productId: tea.id, quantity: 3, name: 'Tea', unitPriceCents: 499 },
       ],
     });
     expect(order.history.map((entry) => entry.status)).toEqual(['PENDING', 'CONFIRMED']);
@@ -47,11 +47,24 @@ describe.each(transports)('a confirmed order over the %s broker', (transport) =>
       totalCents: order.totalCents,
       cardLast4: CARDS.settles.slice(-4),
     });
-    expect(invoice.body.lines).toHaveLength(2);
+    expect(invoice.body.lines).toEqual([
+      { productId: mug.id, quantity: 2, name: 'Mug', unitPriceCents: 1250 },
+      { productId: tea.id, quantity: 3, name: 'Tea', unitPriceCents: 499 },
+    ]);
 
-    const state = await expectInvariants(system.dataDir);
+    // A rename and an archive later, the order and its invoice still read as they were placed.
+    const admin = await api.adminToken();
+    expect((await api.call('PATCH', `/products/${mug.id}`, { token: admin, body: { name: 'Big mug' } })).status).toBe(
+      200,
+    );
+    expect((await api.call('DELETE', `/products/${tea.id}`, { token: admin })).status).toBe(204);
+    expect((await api.call('GET', `/orders/${order.id}`, { token: buyer.token })).body.items).toEqual(order.items);
+    const again = await api.call('GET', `/orders/${order.id}/invoice`, { token: buyer.token });
+    expect(again.body.lines).toEqual(invoice.body.lines);
+
+    const state = await expectInvariants(system);
     expect(state.payments).toMatchObject([{ order_id: order.id, status: 'settled', amount_cents: order.totalCents }]);
-    expect(state.sagas).toEqual([{ order_id: order.id, status: 'CONFIRMED' }]);
+    expect(state.sagas).toEqual([{ order_id: order.id, status: 'CONFIRMED', reason: null, detail: null }]);
   });
 
   it('answers the same order for a repeated Idempotency-Key and 409 for another body under it', async () => {
@@ -71,7 +84,7 @@ describe.each(transports)('a confirmed order over the %s broker', (transport) =>
     expect(other.body).toMatchObject({ error: { code: 'conflict' } });
 
     await api.settled(buyer.token, first.body.id);
-    const state = await expectInvariants(system.dataDir);
+    const state = await expectInvariants(system);
     expect(state.orders).toHaveLength(1);
     expect(await api.product(mug.id)).toMatchObject({ stock: 4, sold: 1 });
   });

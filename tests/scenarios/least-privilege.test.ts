@@ -50,7 +50,7 @@ describe('the saga with a RabbitMQ user per service', () => {
       reason: 'PAYMENT_DECLINED',
     });
     expect(await api.product(mug.id)).toMatchObject({ stock: 8, reserved: 0, sold: 2 });
-    const state = await expectInvariants(system.dataDir);
+    const state = await expectInvariants(system);
     expect(state.payments.map((payment) => payment.status).sort()).toEqual(['declined', 'settled']);
     expect(state.invoices).toHaveLength(1);
     for (const service of queueNames) expect(await system.broker.deadLetters(service), service).toEqual([]);
@@ -72,7 +72,7 @@ describe('the saga with a RabbitMQ user per service', () => {
     expect(new Set(after.map((connection) => connection.user))).toEqual(new Set(before.map((c) => c.user)));
     expect(after.filter((connection) => before.some((c) => c.pid === connection.pid))).toEqual([]);
     expect(await api.product(mug.id)).toMatchObject({ stock: 4, reserved: 0, sold: 1 });
-    await expectInvariants(system.dataDir);
+    await expectInvariants(system);
   });
 
   it('dead-letters what a service passes off as another type, which the operator can see and purge', async () => {
@@ -120,7 +120,7 @@ describe('the saga with a RabbitMQ user per service', () => {
     // A service's own URL may not read dead letters, so the tool asks for the operator's.
     const refused = await dlq({ BROKER_URL: '', ...serviceUrls(setup) }, 'list');
     expect(refused).toMatchObject({ code: 1, stderr: expect.stringContaining('set BROKER_URL') });
-    const state = await expectInvariants(system.dataDir);
+    const state = await expectInvariants(system);
     expect(state.sagas).toEqual([]);
   });
 });

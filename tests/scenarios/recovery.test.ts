@@ -10,7 +10,7 @@ describe.each(transports)('recovery after a restart over the %s broker', (transp
 
   it('a command lost with the process is sent again on start, and the saga completes', async () => {
     system = await startTestSystem(transport, {
-      wrapBroker: (broker) => withFaults(broker, { seed: 7, lose: ['SettlePayment'] }),
+      wrapBroker: (broker) => withFaults(broker, { seed: 7, drop: { types: ['SettlePayment'] } }),
     });
     const buyer = await system.api.customer();
     const mug = await system.api.createProduct({ priceCents: 250, stock: 4 });
@@ -28,7 +28,7 @@ describe.each(transports)('recovery after a restart over the %s broker', (transp
     const trace = (await system.api.call('GET', `/sagas/${order.id}/trace`, { token: await system.api.adminToken() }))
       .body.messages;
     expect(trace).toContainEqual(expect.objectContaining({ type: 'SettlePayment', note: 'resent after a restart' }));
-    await expectInvariants(system.dataDir);
+    await expectInvariants(system);
   });
 
   it('a deadline that passed while the orchestrator was down fires on start', async () => {
@@ -48,6 +48,6 @@ describe.each(transports)('recovery after a restart over the %s broker', (transp
     system = await system.restart({ env, downForMs: 400 }); // down for longer than the deadline
     const order = await system.api.settled(buyer.token, placed.body.id);
     expect(order).toMatchObject({ status: 'CANCELLED', reason: 'STEP_TIMEOUT', detail: 'settlePayment' });
-    await expectInvariants(system.dataDir);
+    await expectInvariants(system);
   });
 });

@@ -47,7 +47,7 @@ describe('no password, token or full card number in a log line or a message', ()
     await api.call('POST', `/orders/${cancelled.body.id}/cancel`, { token });
     for (const order of [confirmed, declined, cancelled]) await api.settled(token, order.body.id);
     await api.call('PATCH', `/users/${registered.body.id}`, { token: adminToken, body: { active: false } });
-    await expectInvariants(system.dataDir);
+    await expectInvariants(system);
 
     expect(lines.length).toBeGreaterThan(10);
     expect(published.map((p) => p.routingKey)).toEqual(

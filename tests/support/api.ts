@@ -18,8 +18,18 @@ export const CARDS = {
 /** The REST API as a client sees it, through the real hono app (`app.request`). */
 export class Api {
   private adminTokenPromise: Promise<string> | undefined;
+  /**
+   * The test's own ledger of stock: units put on each product's shelf by a product created or
+   * restocked through this client (what it asked for, once the server said yes).
+   */
+  readonly received: Map<string, number>;
 
-  constructor(private readonly app: Hono) {}
+  constructor(
+    private readonly app: Hono,
+    received = new Map<string, number>(),
+  ) {
+    this.received = received;
+  }
 
   async call<T = any>(
     method: string,
@@ -35,7 +45,19 @@ export class Api {
       body: options.body === undefined ? undefined : JSON.stringify(options.body),
     });
     const text = await response.text();
-    return { status: response.status, body: text ? JSON.parse(text) : undefined, headers: response.headers };
+    const reply = { status: response.status, body: text ? JSON.parse(text) : undefined, headers: response.headers };
+    this.record(method, path, options.body, reply);
+    return reply;
+  }
+
+  private record(method: string, path: string, body: any, reply: Reply) {
+    if (method !== 'POST') return;
+    if (path === '/products' && reply.status === 201) this.received.set(reply.body.id, body.stock);
+    const restocked = /^\/products\/([^/]+)\/restock$/.exec(path);
+    if (restocked && reply.status === 200) {
+      const id = restocked[1]!;
+      this.received.set(id, (this.received.get(id) ?? 0) + body.quantity);
+    }
   }
 
   async login(email: string, password: string): Promise<string> {
@@ -81,13 +103,16 @@ export class Api {
     return this.call<Order>('POST', '/orders', { token, body: { items, payment: { cardNumber } }, headers });
   }
 
-  /** Polls the order until the saga has ended it. */
+  /** Polls the order until the saga has ended it; an error answer fails at once. */
   async settled(token: string, orderId: string, timeoutMs = 20_000): Promise<Order> {
     let order: Order | undefined;
     await waitFor(
       async () => {
-        order = (await this.call<Order>('GET', `/orders/${orderId}`, { token })).body;
-        return order?.status !== 'PENDING';
+        const reply = await this.call<Order>('GET', `/orders/${orderId}`, { token });
+        if (reply.status !== 200)
+          throw new Error(`GET /orders/${orderId}: ${reply.status} ${JSON.stringify(reply.body)}`);
+        order = reply.body;
+        return order.status === 'CONFIRMED' || order.status === 'CANCELLED';
       },
       { timeoutMs, what: `order ${orderId} to end` },
     );

@@ -23,15 +23,19 @@ export interface EndState {
     user_id: string;
     status: string;
     reason: string | null;
+    detail: string | null;
     total_cents: number | null;
     invoice_id: string | null;
     items: string;
   }[];
   history: { order_id: string; status: string }[];
-  sagas: { order_id: string; status: string }[];
+  /** Each saga's status and, once it failed, the reason and detail it gave (from its stored state). */
+  sagas: { order_id: string; status: string; reason: string | null; detail: string | null }[];
   users: { id: string; active: number }[];
   /** Unpublished outbox rows per database. */
   outbox: Record<string, number>;
+  /** Messages handled per database, by type. */
+  inbox: Record<string, Record<string, number>>;
 }
 
 const files = ['users', 'products', 'orders', 'payments', 'orchestrator'] as const;
@@ -49,10 +53,24 @@ export function readEndState(dataDir: string): EndState {
       invoices: all(dbs.payments, 'SELECT * FROM invoices'),
       orders: all(dbs.orders, 'SELECT * FROM orders'),
       history: all(dbs.orders, 'SELECT order_id, status FROM order_history ORDER BY seq'),
-      sagas: all(dbs.orchestrator, 'SELECT order_id, status FROM sagas'),
+      sagas: all(
+        dbs.orchestrator,
+        `SELECT order_id, status, state ->> '$.failure.reason' AS reason, state ->> '$.failure.detail' AS detail
+         FROM sagas`,
+      ),
       users: all(dbs.users, 'SELECT id, active FROM users'),
       outbox: Object.fromEntries(
         files.map((name) => [name, (dbs[name].prepare('SELECT count(*) AS n FROM outbox').get() as { n: number }).n]),
+      ),
+      inbox: Object.fromEntries(
+        files.map((name) => [
+          name,
+          Object.fromEntries(
+            all<{ type: string; n: number }>(dbs[name], 'SELECT type, count(*) AS n FROM inbox GROUP BY type').map(
+              (row) => [row.type, row.n],
+            ),
+          ),
+        ]),
       ),
     };
   } finally {

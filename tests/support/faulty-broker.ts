@@ -14,8 +14,12 @@ export interface FaultPlan {
    * commit and the publish would: the relay must send it again.
    */
   failPublish?: number;
-  /** Messages of these types vanish after the broker said it has them, as if lost with a crash. */
-  lose?: string[];
+  /**
+   * Messages of these types are never delivered (with the chance given, always by default): the
+   * publisher was told the broker has them, then they vanished, as with a crash, an operator
+   * purging a dead-letter queue or a reply dead-lettered by its consumer.
+   */
+  drop?: { types: readonly string[]; chance?: number };
 }
 
 /** A seeded PRNG (mulberry32): the same seed gives the same faults. */
@@ -38,19 +42,23 @@ export interface FaultControls {
   /** Injects another plan's faults from now on (one system, many property runs). */
   replan(plan: FaultPlan): void;
   /** What was injected so far. */
-  readonly injected: { duplicated: number; delayed: number; failed: number; lost: number };
+  readonly injected: { duplicated: number; delayed: number; failed: number; dropped: number };
+  /** The messages dropped so far, to deliver them late by hand. */
+  readonly dropped: { routingKey: string; payload: string }[];
 }
 export type FaultyBroker = Broker & FaultControls;
 
 /** Wraps either transport with the faults of `plan`; without a plan only pause/resume act. */
 export function withFaults(inner: Broker, plan: FaultPlan = { seed: 1 }): FaultyBroker {
   let chance = random(plan.seed);
-  const injected = { duplicated: 0, delayed: 0, failed: 0, lost: 0 };
+  const injected = { duplicated: 0, delayed: 0, failed: 0, dropped: 0 };
+  const dropped: { routingKey: string; payload: string }[] = [];
   const paused = new Set<ServiceName>();
   const held = new Map<ServiceName, { handler: DeliveryHandler; delivery: Delivery }[]>();
 
   return decorate<FaultControls>(inner, {
     injected,
+    dropped,
     replan(next: FaultPlan) {
       plan = next;
       chance = random(next.seed);
@@ -72,8 +80,9 @@ export function withFaults(inner: Broker, plan: FaultPlan = { seed: 1 }): Faulty
         injected.failed++;
         throw new Error('injected fault: crashed between commit and publish');
       }
-      if (plan.lose?.includes(routingKey)) {
-        injected.lost++;
+      if (plan.drop?.types.includes(routingKey) && chance() < (plan.drop.chance ?? 1)) {
+        injected.dropped++;
+        dropped.push({ routingKey, payload });
         return;
       }
       await inner.publish(routingKey, payload);

@@ -8,19 +8,21 @@ import { startSystem, type System } from '../../app/system';
 import type { Broker } from '../../broker/broker';
 import { connectBroker } from '../../broker/connect';
 import { Api } from './api';
+import type { Observed } from './invariants';
 
 export type Transport = 'in-process' | 'rabbitmq';
 export const transports: Transport[] = ['in-process', 'rabbitmq'];
 export const rabbitUrl = process.env.RABBITMQ_URL ?? 'amqp://guest:guest@127.0.0.1:5672';
 
-export interface TestSystem extends System {
-  /** The services' broker or, with `perServiceBrokers`, a connection on BROKER_URL for the test's own use. */
-  broker: Broker;
-  api: Api;
-  dataDir: string;
-  /** Stops this system and, after `downForMs`, starts a new one on the same data (and RabbitMQ namespace). */
-  restart(options?: Omit<TestSystemOptions, 'reuse'> & { downForMs?: number }): Promise<TestSystem>;
-}
+export type TestSystem = System &
+  Observed & {
+    /** The services' broker or, with `perServiceBrokers`, a connection on BROKER_URL for the test's own use. */
+    broker: Broker;
+    api: Api;
+    dataDir: string;
+    /** Stops this system and, after `downForMs`, starts a new one on the same data (and RabbitMQ namespace). */
+    restart(options?: Omit<TestSystemOptions, 'reuse'> & { downForMs?: number }): Promise<TestSystem>;
+  };
 
 export interface TestSystemOptions {
   /** Decorates the transport, to inject faults. */
@@ -29,8 +31,8 @@ export interface TestSystemOptions {
   env?: Record<string, string>;
   /** Replaces the process logger, to capture what is logged. */
   logger?: Logger;
-  /** The data folder and namespace of an earlier system, to start again on them. */
-  reuse?: { dataDir: string; namespace: string };
+  /** The data folder, namespace and stock ledger of an earlier system, to start again on them. */
+  reuse?: { dataDir: string; namespace: string; received: Map<string, number> };
   /** Each service connects with its own URL (BROKER_URL_<SERVICE> in `env`) instead of sharing `broker`. */
   perServiceBrokers?: boolean;
 }
@@ -61,16 +63,19 @@ export async function startTestSystem(
   });
   const broker = wrapBroker(await connectBroker(config, logger));
   const system = await startSystem(config, { broker: perServiceBrokers ? undefined : broker, logger });
+  const api = new Api(system.app, reuse?.received);
   return {
     ...system,
     broker,
-    api: new Api(system.app),
+    api,
     dataDir,
+    received: api.received,
+    ...(transport === 'rabbitmq' ? { rabbit: { url: config.brokerUrl ?? rabbitUrl, namespace } } : {}),
     async restart({ downForMs = 0, ...options } = {}) {
       await system.stop();
       if (perServiceBrokers) await broker.close();
       await new Promise((resolve) => setTimeout(resolve, downForMs));
-      return startTestSystem(transport, { ...options, reuse: { dataDir, namespace } });
+      return startTestSystem(transport, { ...options, reuse: { dataDir, namespace, received: api.received } });
     },
     async stop() {
       await system.stop();

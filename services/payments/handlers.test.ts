@@ -1,0 +1,74 @@
+import { randomUUID } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { envelope, sealCard } from '../../contracts';
+import type { Inbound } from '../../broker/topology';
+import { openDatabase, type OpenedDatabase } from '../../db/sqlite';
+import { handlePaymentCommand } from './handlers';
+import * as schema from './schema';
+import { paymentOf } from './store';
+
+const migrations = join(import.meta.dirname, 'migrations');
+const now = new Date('2026-01-01T00:00:00.000Z');
+const cardKey = 'test-card-key';
+
+describe('the payment commands on a real payments database', () => {
+  let dir: string;
+  let database: OpenedDatabase<typeof schema>;
+  beforeEach(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'payments-'));
+    database = openDatabase(join(dir, 'payments.db'), schema, migrations);
+  });
+  afterEach(async () => {
+    database.close();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  const handle = (command: Inbound<'payments'>) =>
+    database.db.transaction((tx) => handlePaymentCommand(tx, command, now, cardKey));
+  const context = (orderId: string) => ({
+    producer: 'orchestrator' as const,
+    correlationId: orderId,
+    causationId: null,
+  });
+  const settle = (orderId: string) =>
+    handle(
+      envelope(
+        {
+          type: 'SettlePayment',
+          data: {
+            orderId,
+            userId: randomUUID(),
+            lines: [{ productId: randomUUID(), quantity: 1, name: 'Mug', unitPriceCents: 500 }],
+            amountCents: 500,
+            card: sealCard('4242424242424242', cardKey),
+          },
+        },
+        context(orderId),
+      ),
+    );
+  const refund = (orderId: string) => handle(envelope({ type: 'RefundPayment', data: { orderId } }, context(orderId)));
+
+  it('answers the refund of an order never charged, and refuses its SettlePayment arriving later', () => {
+    const orderId = randomUUID();
+    expect(refund(orderId)).toEqual([{ type: 'PaymentRefunded', data: { orderId, paymentId: null, amountCents: 0 } }]);
+    expect(settle(orderId)).toEqual([]);
+    expect(paymentOf(database.db, orderId)).toBeUndefined();
+    expect(refund(orderId)).toEqual([{ type: 'PaymentRefunded', data: { orderId, paymentId: null, amountCents: 0 } }]);
+  });
+
+  it('refunds a charge that came first, once', () => {
+    const orderId = randomUUID();
+    const [settled] = settle(orderId);
+    expect(settled).toMatchObject({ type: 'PaymentSettled', data: { orderId, amountCents: 500 } });
+    const paymentId = (settled!.data as { paymentId: string }).paymentId;
+    const refunded = [{ type: 'PaymentRefunded', data: { orderId, paymentId, amountCents: 500 } }];
+    expect(refund(orderId)).toEqual(refunded);
+    expect(refund(orderId)).toEqual(refunded);
+    expect(paymentOf(database.db, orderId)).toMatchObject({ status: 'refunded' });
+    // A resent SettlePayment gets the first answer, and charges nothing again.
+    expect(settle(orderId)).toEqual([settled]);
+  });
+});

@@ -1,0 +1,57 @@
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { afterEach, describe, expect, it } from 'vitest';
+import { readEndState } from '../support/end-state';
+import { expectInvariants } from '../support/invariants';
+import { startTestSystem, transports, type TestSystem } from '../support/system';
+import { waitFor } from '../support/wait';
+
+/** The one product whose row the test changes behind the service's back, as a bug or an old version might. */
+function renameInDatabase(system: TestSystem, productId: string, name: string) {
+  const db = new Database(join(system.dataDir, 'products.db'));
+  try {
+    db.prepare('UPDATE products SET name = ? WHERE id = ?').run(name, productId);
+  } finally {
+    db.close();
+  }
+}
+
+describe.each(transports)('a message that breaks its contract, over the %s broker', (transport) => {
+  let system: TestSystem;
+  afterEach(() => system.stop());
+
+  it('never leaves its producer: the reply is dead-lettered where it was made, and the order is undone', async () => {
+    system = await startTestSystem(transport, {
+      // Longer than the default retries (about 3 s), so the reply is dead-lettered before the saga gives up.
+      env: { SAGA_STEP_TIMEOUTS_MS: 'reserveStock=5000' },
+    });
+    const { api, broker } = system;
+    const buyer = await api.customer();
+    const mug = await api.createProduct({ name: 'Mug', priceCents: 500, stock: 5 });
+    // A name longer than the contract allows, which StockReserved now carries.
+    renameInDatabase(system, mug.id, 'M'.repeat(300));
+
+    const placed = await api.placeOrder(buyer.token, [{ productId: mug.id, quantity: 2 }]);
+    await waitFor(async () => (await broker.deadLetters('products')).length === 1, { what: 'the dead letter' });
+    const order = await api.settled(buyer.token, placed.body.id);
+    expect(order).toMatchObject({ status: 'CANCELLED', reason: 'STEP_TIMEOUT', detail: 'reserveStock' });
+
+    const [letter] = await broker.deadLetters('products');
+    expect(letter).toMatchObject({ queue: 'products', routingKey: 'ReserveStock', attempts: 4 });
+    expect(letter!.reason).toMatch(/products tried to send a StockReserved that breaks its contract/);
+    expect(letter!.reason).toContain('data.lines[0].name');
+    // Nothing reached the orchestrator's queue, and the reservation was rolled back with the reply.
+    expect(await broker.deadLetters('orchestrator')).toEqual([]);
+    expect(readEndState(system.dataDir).inbox.orchestrator?.StockReserved).toBeUndefined();
+    await expectInvariants(system, { deadLettered: { products: 1 } });
+
+    // Fixed and replayed: the saga has released the order meanwhile, so the command is refused.
+    renameInDatabase(system, mug.id, 'Mug');
+    await broker.replayDeadLetter(letter!.id);
+    await waitFor(() => readEndState(system.dataDir).inbox.products?.ReserveStock === 1, {
+      what: 'products to take the replayed command',
+    });
+    await expectInvariants(system);
+    expect(await api.product(mug.id)).toMatchObject({ stock: 5, reserved: 0, sold: 0 });
+  });
+});
