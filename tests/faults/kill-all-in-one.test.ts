@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { afterEach, describe, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { expectInvariantsExplained, expectNothingLostOrDoubled, observed } from './checks';
-import { Load, outcomeCounts, planOrders, setUpShop, waitAllTerminal } from './load';
+import { Load, outcomeCounts, planOrders, setUpShop, unfinished, waitAllTerminal } from './load';
 import type { Transport } from '../support/system';
 import { Cluster } from './cluster';
 import { Cleanup } from './cleanup';
@@ -33,7 +33,7 @@ describe.each(transports)('kill -9 of the all-in-one process over the %s broker'
     const shop = await setUpShop(cluster.http, rng, { customers: 6, products: 4, stock: [25, 40] });
     const specs = planOrders(rng, shop, 100, { declined: 0.2, insufficientFunds: 0.1, cancel: 0.08 });
     // Kill points: after a seeded number of orders were accepted, plus a seeded delay.
-    const kills = [rng.int(5, 25), rng.int(35, 60), rng.int(70, 100)].map((afterOrders) => ({
+    const kills = [rng.int(5, 25), rng.int(35, 60), rng.int(70, 90)].map((afterOrders) => ({
       afterOrders,
       delayMs: rng.int(0, 150),
       downMs: rng.int(0, 500),
@@ -49,10 +49,14 @@ describe.each(transports)('kill -9 of the all-in-one process over the %s broker'
       await load.reached(kill.afterOrders);
       await sleep(kill.delayMs);
       const at = load.placed;
+      const inFlight = unfinished(cluster.dataDir, load);
       await app.kill();
       await sleep(kill.downMs);
       await app.start();
-      killed.push(`after ${at} orders, down ${kill.downMs} ms + start ${app.startupMs.at(-1)} ms`);
+      killed.push(
+        `after ${at} orders with ${inFlight} unfinished, down ${kill.downMs} ms + start ${app.startupMs.at(-1)} ms`,
+      );
+      expect(inFlight, `kill after ${at} orders landed while orders were unfinished`).toBeGreaterThan(0);
     }
     const placed = await placing;
     const placedAt = Date.now();

@@ -1,5 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { randomUUID } from 'node:crypto';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { describeOrders } from './diagnose';
 import { NoAnswer, type Http } from './http';
 import type { Rng } from './seed';
@@ -143,6 +145,8 @@ export interface Placed extends OrderSpec {
  */
 export class Load {
   placed = 0;
+  /** POSTs sent and not yet answered. */
+  posting = 0;
   posts = 0;
   noAnswers = 0;
   serverErrors = 0;
@@ -215,18 +219,21 @@ export class Load {
   private async placeOne(spec: OrderSpec, deadline: number): Promise<Placed> {
     const customer = this.shop.customers[spec.customer]!;
     let attempts = 0;
-    const reply = await this.http.retrying('POST', '/orders', {
-      token: customer.token,
-      body: { items: spec.items, payment: { cardNumber: spec.card } },
-      headers: { 'idempotency-key': spec.idempotencyKey },
-      deadline,
-      onRetry: (why) => {
-        this.throwIfAborted();
-        attempts++;
-        if (why.includes('no answer')) this.noAnswers++;
-        else this.serverErrors++;
-      },
-    });
+    this.posting++;
+    const reply = await this.http
+      .retrying('POST', '/orders', {
+        token: customer.token,
+        body: { items: spec.items, payment: { cardNumber: spec.card } },
+        headers: { 'idempotency-key': spec.idempotencyKey },
+        deadline,
+        onRetry: (why) => {
+          this.throwIfAborted();
+          attempts++;
+          if (why.includes('no answer')) this.noAnswers++;
+          else this.serverErrors++;
+        },
+      })
+      .finally(() => this.posting--);
     attempts++;
     this.posts += attempts;
     expectStatus(reply, 202, `POST /orders #${spec.index} (attempt ${attempts})`);
@@ -258,6 +265,20 @@ export class Load {
 }
 
 const terminal = (status: string) => status === 'CONFIRMED' || status === 'CANCELLED';
+
+/**
+ * Orders not yet terminal at this instant: accepted and still PENDING in the orders database,
+ * or still being placed. A kill is mid-flight only when this is above zero.
+ */
+export function unfinished(dataDir: string, load: Load): number {
+  const db = new Database(join(dataDir, 'orders.db'), { readonly: true, fileMustExist: true });
+  try {
+    const { n } = db.prepare("SELECT count(*) AS n FROM orders WHERE status = 'PENDING'").get() as { n: number };
+    return n + load.posting;
+  } finally {
+    db.close();
+  }
+}
 
 /**
  * Polls every placed order over HTTP (as its buyer) until all are terminal. On timeout the

@@ -37,6 +37,13 @@ describe('the OpenAPI document', () => {
     expect(doc.components.securitySchemes.bearer).toMatchObject({ type: 'http', scheme: 'bearer' });
   });
 
+  it('says that an order names each product on one line', () => {
+    const items = (doc.components.schemas.PlaceOrderBody as { properties: { items: { description?: string } } })
+      .properties.items;
+    expect(items.description).toMatch(/one line per product/i);
+    expect(items.description).toMatch(/productId repeated .* 400/);
+  });
+
   it('gives every request body an example', () => {
     for (const operations of Object.values(doc.paths)) {
       for (const operation of Object.values(operations)) {

@@ -17,7 +17,7 @@ describe.each(transports)('one line per product, over the %s broker', (transport
       { productId: widget.id, quantity: 5_001 },
     ]);
     expect(reply.status).toBe(400);
-    expect(reply.body.error).toMatchObject({
+    expect((reply.body as unknown as { error: unknown }).error).toMatchObject({
       code: 'validation_failed',
       details: [{ path: 'items.1.productId', message: expect.stringContaining(widget.id) }],
     });
