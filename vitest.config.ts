@@ -1,11 +1,59 @@
 import { defineConfig } from 'vitest/config';
 
+/**
+ * Three projects, by what a test needs:
+ * - unit: the tests beside the code (pure logic, SQLite files, the embedded broker), fast;
+ * - embedded: everything under tests/ that needs no external service, on the embedded broker;
+ * - rabbitmq: what needs RabbitMQ on 127.0.0.1:5672 and rabbitmqctl: files named
+ *   `*.rabbitmq.test.ts`, and the scenario suite again, every `describe.each(transports)` now
+ *   over RabbitMQ. `rabbitmq-restart` stops and starts the node, so it runs alone, after.
+ * `npm test` runs unit and embedded; `npm run test:integration` the two RabbitMQ projects.
+ */
+const needsRabbitMq = '**/*.rabbitmq.test.ts';
+/** The files that run once per transport (`transports` in tests/support/system.ts). */
+const onEachTransport = [
+  'tests/scenarios/**/*.test.ts',
+  'tests/faults/injected-faults.test.ts',
+  'tests/faults/kill-all-in-one.test.ts',
+  'tests/broker/dlq-cli.test.ts',
+  'tests/broker/consumer-retries.test.ts',
+];
+const restart = 'tests/faults/restart.rabbitmq.test.ts';
+
 export default defineConfig({
   test: {
-    include: ['**/*.test.ts'],
     exclude: ['node_modules/**', 'data/**'],
     env: { NODE_ENV: 'test' },
     testTimeout: 30_000,
     hookTimeout: 30_000,
+    projects: [
+      {
+        extends: true,
+        test: {
+          name: 'unit',
+          include: ['{app,broker,contracts,db,http,lib,platform,saga,services}/**/*.test.ts'],
+          exclude: [needsRabbitMq],
+        },
+      },
+      {
+        extends: true,
+        test: {
+          name: 'embedded',
+          include: ['tests/**/*.test.ts'],
+          exclude: [needsRabbitMq],
+          env: { TEST_TRANSPORTS: 'in-process' },
+        },
+      },
+      {
+        extends: true,
+        test: {
+          name: 'rabbitmq',
+          include: [needsRabbitMq, ...onEachTransport],
+          exclude: [restart],
+          env: { TEST_TRANSPORTS: 'rabbitmq' },
+        },
+      },
+      { extends: true, test: { name: 'rabbitmq-restart', include: [restart], env: { TEST_TRANSPORTS: 'rabbitmq' } } },
+    ],
   },
 });

@@ -39,4 +39,45 @@ describe('configuration', () => {
       'set BROKER_URL or BROKER_URL_USERS, BROKER_URL_PRODUCTS, BROKER_URL_PAYMENTS, BROKER_URL_ORCHESTRATOR',
     );
   });
+
+  it('reads RETRY_DELAYS_MS and RETRY_JITTER over growing defaults', () => {
+    expect(loadConfig({}).retryPolicy).toEqual({ delaysMs: [100, 500, 2_500], jitter: 0.2 });
+    expect(loadConfig({ RETRY_DELAYS_MS: '50, 200,1000', RETRY_JITTER: '0' }).retryPolicy).toEqual({
+      delaysMs: [50, 200, 1_000],
+      jitter: 0,
+    });
+    expect(loadConfig({ RETRY_DELAYS_MS: '' }).retryPolicy.delaysMs, 'no retries at all').toEqual([]);
+  });
+
+  it('reads SAGA_STEP_TIMEOUTS_MS as one number for every step or step=ms pairs over the table', () => {
+    expect(loadConfig({}).stepTimeoutsMs).toMatchObject({ verifyUser: 10_000, settlePayment: 30_000 });
+    expect(Object.values(loadConfig({ SAGA_STEP_TIMEOUTS_MS: '250' }).stepTimeoutsMs)).toEqual(Array(6).fill(250));
+    expect(loadConfig({ SAGA_STEP_TIMEOUTS_MS: 'settlePayment=60000, verifyUser=5' }).stepTimeoutsMs).toMatchObject({
+      settlePayment: 60_000,
+      verifyUser: 5,
+      reserveStock: 10_000,
+    });
+  });
+
+  it.each([
+    ['PORT', 'eighty', /^PORT must be a port number from 1 to 65535, not "eighty"$/],
+    ['PORT', '70000', /^PORT must be a port number from 1 to 65535, not "70000"$/],
+    ['RETRY_DELAYS_MS', '100,,500', /^RETRY_DELAYS_MS must be comma-separated whole milliseconds/],
+    ['RETRY_DELAYS_MS', '3600001', /^RETRY_DELAYS_MS must be/],
+    ['RETRY_JITTER', 'lots', /^RETRY_JITTER must be a fraction from 0 to 1, not "lots"$/],
+    ['RETRY_JITTER', '1.5', /^RETRY_JITTER .*, not "1.5"$/],
+    ['SAGA_STEP_TIMEOUTS_MS', 'soon', /^SAGA_STEP_TIMEOUTS_MS needs whole milliseconds above 0, not "soon"$/],
+    ['SAGA_STEP_TIMEOUTS_MS', 'shipIt=5', /^SAGA_STEP_TIMEOUTS_MS has no step "shipIt" \(steps: verifyUser, /],
+    ['BROKER_URL', 'http://rabbit', /^BROKER_URL must be an amqp:\/\/ or amqps:\/\/ URL, not "http:\/\/rabbit"$/],
+    ['BROKER_NAMESPACE', 'a b', /^BROKER_NAMESPACE must be 1 to 100 letters/],
+    ['TRUST_PROXY', 'yes', /^TRUST_PROXY must be true or false, not "yes"$/],
+    ['ADMIN_EMAIL', 'root', /^ADMIN_EMAIL must be an email address, not "root"$/],
+  ])('refuses %s=%s in one line naming the variable and what it expects', (name, value, message) => {
+    expect(() => loadConfig({ [name]: value })).toThrow(ConfigError);
+    expect(() => loadConfig({ [name]: value })).toThrow(message);
+  });
+
+  it('names every bad variable at once', () => {
+    expect(() => loadConfig({ PORT: 'x', RETRY_JITTER: 'y' })).toThrow(/^PORT .*; RETRY_JITTER /);
+  });
 });

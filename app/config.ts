@@ -1,110 +1,181 @@
 import { resolve } from 'node:path';
-import { urlVariable } from '../broker/rabbitmq-permissions';
+import { z } from 'zod';
 import { ServiceName } from '../contracts';
-import type { StepName } from '../saga/steps';
-import { parseStepTimeouts } from '../saga/step-timeouts';
+import { stepNames, steps, type StepName } from '../contracts/steps';
+import { defaultRetryPolicy, MAX_RETRY_DELAY_MS } from '../broker/messaging/retry-policy';
+import { urlVariable } from '../broker/operator/rabbitmq-permissions';
+import { ConfigError, type Config } from '../platform/config';
+
+export { brokerUrlOf, ConfigError, type Config } from '../platform/config';
 
 const DEV_JWT_SECRET = 'development-only-jwt-secret-do-not-use-in-production';
 const DEV_CARD_KEY = 'development-only-card-sealing-key';
-
-export interface Config {
-  port: number;
-  dataDir: string;
-  /** RabbitMQ when BROKER_URL or a BROKER_URL_<SERVICE> is set; the in-process broker otherwise. */
-  transport: 'rabbitmq' | 'in-process';
-  brokerUrl: string | undefined;
-  /**
-   * A service's own RabbitMQ URL (BROKER_URL_<SERVICE>), so that a process running several
-   * services connects each as its own user (see `npm run broker:setup`). Overrides BROKER_URL.
-   */
-  serviceBrokerUrls: Partial<Record<ServiceName, string>>;
-  /** Prefix of every RabbitMQ exchange and queue name, so several systems can share a vhost. */
-  brokerNamespace: string;
-  jwt: { secret: string; issuer: string; audience: string; expiresInSeconds: number };
-  admin: { email: string; password: string };
-  /** How long each saga step may take (SAGA_STEP_TIMEOUTS_MS). */
-  stepTimeoutsMs: Record<StepName, number>;
-  /** Seals card numbers between orders and payments; see contracts/card-token.ts. */
-  cardKey: string;
-  /** Failed logins allowed per email and per client address in each window. */
-  login: { maxFailuresPerEmail: number; maxFailuresPerAddress: number; windowSeconds: number };
-  /** Registrations allowed per client address in each window. */
-  register: { maxPerAddress: number; windowSeconds: number };
-  /** Whether a reverse proxy's X-Forwarded-For names the client (TRUST_PROXY=true), or the socket does. */
-  trustProxy: boolean;
-  /** Settings left at their development defaults, to warn about at start. */
-  insecureDefaults: string[];
-}
-
-/** A setting that makes the process refuse to start. */
-export class ConfigError extends Error {}
-
 const SECRETS = ['JWT_SECRET', 'CARD_TOKEN_KEY'];
 
-function positiveInteger(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
-  const raw = env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const value = Number(raw);
-  if (!Number.isSafeInteger(value) || value <= 0)
-    throw new ConfigError(`${name} must be a positive integer, not "${raw}"`);
-  return value;
-}
+// An empty variable counts as unset, as in a .env file or `VAR= npm start`.
+const unset = (value: unknown) => (value === '' ? undefined : value);
+const optional = <T extends z.ZodType>(schema: T) => z.preprocess(unset, schema.optional());
+
+const wholePositive = { error: 'must be a positive whole number' };
+const positive = (fallback: number) =>
+  optional(z.coerce.number(wholePositive).int(wholePositive).positive(wholePositive)).transform(
+    (value) => value ?? fallback,
+  );
+
+const portNumber = { error: 'must be a port number from 1 to 65535' };
+const port = optional(z.coerce.number(portNumber).int(portNumber).min(1, portNumber).max(65_535, portNumber)).transform(
+  (value) => value ?? 3000,
+);
+
+const amqpUrl = z
+  .string()
+  .trim()
+  .refine((url) => URL.canParse(url) && /^amqps?:$/.test(new URL(url).protocol), {
+    error: 'must be an amqp:// or amqps:// URL',
+  });
+
+/** `SAGA_STEP_TIMEOUTS_MS`: one number for every step, or `step=ms` pairs over the defaults. */
+const stepTimeouts = optional(z.string()).transform((text, context) => {
+  const timeouts = Object.fromEntries(stepNames.map((step) => [step, steps[step].defaultTimeoutMs])) as Record<
+    StepName,
+    number
+  >;
+  if (!text?.trim()) return timeouts;
+  const ms = (value: string) => {
+    const parsed = Number(value);
+    if (Number.isInteger(parsed) && parsed > 0) return parsed;
+    context.addIssue({ code: 'custom', message: `needs whole milliseconds above 0`, input: value });
+    return 0;
+  };
+  if (!text.includes('=')) {
+    const all = ms(text.trim());
+    for (const step of stepNames) timeouts[step] = all;
+    return timeouts;
+  }
+  for (const pair of text.split(',')) {
+    const [step = '', value = ''] = pair.split('=').map((part) => part.trim());
+    if (!(stepNames as string[]).includes(step)) {
+      context.addIssue({
+        code: 'custom',
+        message: `has no step "${step}" (steps: ${stepNames.join(', ')})`,
+        input: '',
+      });
+    } else timeouts[step as StepName] = ms(value);
+  }
+  return timeouts;
+});
+
+// Set to the empty string on purpose, RETRY_DELAYS_MS means no retries: it is not `optional`.
+const retryDelays = z
+  .string()
+  .optional()
+  .transform((text, context) => {
+    if (text === undefined) return [...defaultRetryPolicy.delaysMs];
+    if (text.trim() === '') return [];
+    return text.split(',').map((part) => {
+      const delay = Number(part.trim());
+      if (part.trim() === '' || !Number.isInteger(delay) || delay < 0 || delay > MAX_RETRY_DELAY_MS) {
+        context.addIssue({
+          code: 'custom',
+          message: `must be comma-separated whole milliseconds from 0 to ${MAX_RETRY_DELAY_MS}`,
+        });
+      }
+      return delay;
+    });
+  });
+
+const fraction = { error: 'must be a fraction from 0 to 1' };
+
+const settings = z.object({
+  NODE_ENV: z.string().optional(),
+  PORT: port,
+  DATA_DIR: optional(z.string()).transform((dir) => resolve(dir ?? './data')),
+  BROKER_URL: optional(amqpUrl),
+  ...Object.fromEntries(ServiceName.options.map((service) => [urlVariable(service), optional(amqpUrl)])),
+  BROKER_NAMESPACE: optional(
+    z.string().regex(/^[\w.-]{1,100}$/, { error: 'must be 1 to 100 letters, digits, ".", "-" or "_"' }),
+  ).transform((namespace) => namespace ?? 'shop'),
+  BROKER_CONNECT_TIMEOUT_MS: positive(30_000),
+  JWT_SECRET: optional(z.string()),
+  JWT_ISSUER: optional(z.string()).transform((issuer) => issuer ?? 'saga-shop'),
+  JWT_AUDIENCE: optional(z.string()).transform((audience) => audience ?? 'saga-shop'),
+  JWT_EXPIRES_IN_SECONDS: positive(3600),
+  CARD_TOKEN_KEY: optional(z.string()),
+  ADMIN_EMAIL: optional(z.email({ error: 'must be an email address' })).transform((email) =>
+    (email ?? 'admin@example.com').toLowerCase(),
+  ),
+  ADMIN_PASSWORD: optional(z.string()).transform((password) => password ?? 'admin'),
+  SAGA_STEP_TIMEOUTS_MS: stepTimeouts,
+  RETRY_DELAYS_MS: retryDelays,
+  RETRY_JITTER: optional(z.coerce.number(fraction).min(0, fraction).max(1, fraction)).transform(
+    (jitter) => jitter ?? defaultRetryPolicy.jitter,
+  ),
+  LOGIN_MAX_FAILURES_PER_EMAIL: positive(5),
+  LOGIN_MAX_FAILURES_PER_ADDRESS: positive(50),
+  LOGIN_WINDOW_SECONDS: positive(15 * 60),
+  REGISTER_MAX_PER_ADDRESS: positive(20),
+  REGISTER_WINDOW_SECONDS: positive(60 * 60),
+  TRUST_PROXY: optional(z.enum(['true', 'false'], { error: 'must be true or false' })).transform(
+    (trust) => trust === 'true',
+  ),
+});
 
 /**
- * The settings, from the environment. Throws ConfigError on a malformed number, and under
- * NODE_ENV=production when a secret is missing: there a development default would be a hole,
- * not a convenience.
+ * Every setting, read from the environment and checked in one place. Throws one ConfigError
+ * naming each bad variable and what it expects, and, under NODE_ENV=production, when a secret
+ * is missing: there a development default would be a hole, not a convenience.
  */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const parsed = settings.safeParse(env);
+  if (!parsed.success) {
+    // Each problem names its variable and the value it refused (a step's own value, for pairs).
+    const problems = parsed.error.issues.map((issue) => {
+      const name = String(issue.path[0]);
+      const input = issue.input === undefined || typeof issue.input === 'string' ? issue.input : env[name];
+      return `${name} ${issue.message}${input === '' ? '' : `, not "${input ?? env[name]}"`}`;
+    });
+    throw new ConfigError(problems.join('; '));
+  }
+  const values = parsed.data;
   const insecureDefaults = SECRETS.filter((name) => !env[name]);
-  if (env.NODE_ENV === 'production' && insecureDefaults.length > 0) {
+  if (values.NODE_ENV === 'production' && insecureDefaults.length > 0) {
     throw new ConfigError(`NODE_ENV=production needs ${insecureDefaults.join(' and ')} to be set`);
   }
-  const brokerUrl = env.BROKER_URL || undefined;
-  const serviceBrokerUrls = Object.fromEntries(
+  const serviceBrokerUrls: Partial<Record<ServiceName, string>> = Object.fromEntries(
     ServiceName.options.flatMap((service) => {
-      const url = env[urlVariable(service)];
-      return url ? [[service, url]] : [];
+      const url = (values as Record<string, unknown>)[urlVariable(service)];
+      return typeof url === 'string' ? [[service, url]] : [];
     }),
   );
   const withoutUrl = ServiceName.options.filter((service) => !serviceBrokerUrls[service]);
-  if (!brokerUrl && withoutUrl.length > 0 && withoutUrl.length < ServiceName.options.length) {
+  if (!values.BROKER_URL && withoutUrl.length > 0 && withoutUrl.length < ServiceName.options.length) {
     throw new ConfigError(`set BROKER_URL or ${withoutUrl.map(urlVariable).join(', ')}`);
   }
   return {
-    port: positiveInteger(env, 'PORT', 3000),
-    dataDir: resolve(env.DATA_DIR ?? './data'),
-    transport: brokerUrl || withoutUrl.length === 0 ? 'rabbitmq' : 'in-process',
-    brokerUrl,
+    port: values.PORT,
+    dataDir: values.DATA_DIR,
+    transport: values.BROKER_URL || withoutUrl.length === 0 ? 'rabbitmq' : 'in-process',
+    brokerUrl: values.BROKER_URL,
     serviceBrokerUrls,
-    brokerNamespace: env.BROKER_NAMESPACE ?? 'shop',
+    brokerNamespace: values.BROKER_NAMESPACE,
+    brokerConnectTimeoutMs: values.BROKER_CONNECT_TIMEOUT_MS,
     jwt: {
-      secret: env.JWT_SECRET ?? DEV_JWT_SECRET,
-      issuer: env.JWT_ISSUER ?? 'saga-shop',
-      audience: env.JWT_AUDIENCE ?? 'saga-shop',
-      expiresInSeconds: positiveInteger(env, 'JWT_EXPIRES_IN_SECONDS', 3600),
+      secret: values.JWT_SECRET ?? DEV_JWT_SECRET,
+      issuer: values.JWT_ISSUER,
+      audience: values.JWT_AUDIENCE,
+      expiresInSeconds: values.JWT_EXPIRES_IN_SECONDS,
     },
-    admin: {
-      email: (env.ADMIN_EMAIL ?? 'admin@example.com').toLowerCase(),
-      password: env.ADMIN_PASSWORD ?? 'admin',
-    },
-    stepTimeoutsMs: parseStepTimeouts(env.SAGA_STEP_TIMEOUTS_MS),
-    cardKey: env.CARD_TOKEN_KEY ?? DEV_CARD_KEY,
+    admin: { email: values.ADMIN_EMAIL, password: values.ADMIN_PASSWORD },
+    stepTimeoutsMs: values.SAGA_STEP_TIMEOUTS_MS,
+    retryPolicy: { delaysMs: values.RETRY_DELAYS_MS, jitter: values.RETRY_JITTER },
+    cardKey: values.CARD_TOKEN_KEY ?? DEV_CARD_KEY,
     login: {
-      maxFailuresPerEmail: positiveInteger(env, 'LOGIN_MAX_FAILURES_PER_EMAIL', 5),
-      maxFailuresPerAddress: positiveInteger(env, 'LOGIN_MAX_FAILURES_PER_ADDRESS', 50),
-      windowSeconds: positiveInteger(env, 'LOGIN_WINDOW_SECONDS', 15 * 60),
+      maxFailuresPerEmail: values.LOGIN_MAX_FAILURES_PER_EMAIL,
+      maxFailuresPerAddress: values.LOGIN_MAX_FAILURES_PER_ADDRESS,
+      windowSeconds: values.LOGIN_WINDOW_SECONDS,
     },
-    register: {
-      maxPerAddress: positiveInteger(env, 'REGISTER_MAX_PER_ADDRESS', 20),
-      windowSeconds: positiveInteger(env, 'REGISTER_WINDOW_SECONDS', 60 * 60),
-    },
-    trustProxy: env.TRUST_PROXY === 'true',
+    register: { maxPerAddress: values.REGISTER_MAX_PER_ADDRESS, windowSeconds: values.REGISTER_WINDOW_SECONDS },
+    trustProxy: values.TRUST_PROXY,
     insecureDefaults,
   };
-}
-
-/** The RabbitMQ URL `service` connects with; undefined on the in-process broker. */
-export function brokerUrlOf(config: Pick<Config, 'brokerUrl' | 'serviceBrokerUrls'>, service: ServiceName) {
-  return config.serviceBrokerUrls[service] ?? config.brokerUrl;
 }

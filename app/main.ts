@@ -1,7 +1,7 @@
 import { serve } from '@hono/node-server';
 import { ServiceName } from '../contracts';
 import { ConfigError, loadConfig, type Config } from './config';
-import { logger } from './logger';
+import { logger } from '../lib/logger';
 import { serviceNames, startSystem } from './system';
 
 /**

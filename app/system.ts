@@ -5,7 +5,7 @@ import { bodyLimit } from 'hono/body-limit';
 import { requestId } from 'hono/request-id';
 import { secureHeaders } from 'hono/secure-headers';
 import type { Broker } from '../broker/broker';
-import { connectBrokers } from '../broker/connect';
+import { connectBrokers } from './brokers';
 import { accessLog } from '../http/access-log';
 import { createTokens } from '../http/auth';
 import { HttpError, onError, onNotFound } from '../http/errors';
@@ -18,8 +18,8 @@ import type { ServiceName } from '../contracts';
 import type { Config } from './config';
 import { mountDocs } from './docs';
 import { healthRoute, summarizeHealth } from './health';
-import { logger, type Logger } from './logger';
-import type { Service, ServiceDeps } from './service';
+import { logger, type Logger } from '../lib/logger';
+import type { Service, ServiceDeps } from '../platform/service';
 
 export interface System {
   app: Hono;
@@ -80,7 +80,7 @@ export async function startSystem(config: Config, options: SystemOptions = {}): 
   });
   for (const service of services) app.route('/', service.routes);
   mountDocs(app);
-  app.onError(onError);
+  app.onError(onError(log));
   app.notFound(onNotFound);
 
   await Promise.all(services.map((service) => service.start()));

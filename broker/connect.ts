@@ -1,64 +1,36 @@
 import { join } from 'node:path';
-import { brokerUrlOf, type Config } from '../app/config';
-import type { Logger } from '../app/logger';
-import type { ServiceName } from '../contracts';
+import type { Logger } from '../lib/logger';
 import type { Broker } from './broker';
-import { InProcessBroker } from './in-process';
+import { InProcessBroker } from './in-process/in-process';
 
 /** Where the in-process broker keeps its messages. */
 export const brokerFile = (dataDir: string) => join(dataDir, 'broker.db');
 
-type BrokerConfig = Pick<Config, 'transport' | 'brokerUrl' | 'serviceBrokerUrls' | 'brokerNamespace' | 'dataDir'>;
-
-export interface ConnectOptions {
-  /** Fail at once when RabbitMQ cannot be reached instead of waiting for it to come up (a CLI). */
-  failFast?: boolean;
-}
-
-/** RabbitMQ at BROKER_URL when it is set, the durable in-process broker under DATA_DIR otherwise. */
-export async function connectBroker(
-  config: Omit<BrokerConfig, 'transport' | 'serviceBrokerUrls'>,
-  logger: Logger,
-  { failFast = false }: ConnectOptions = {},
-): Promise<Broker> {
-  if (!config.brokerUrl) return new InProcessBroker({ file: brokerFile(config.dataDir), onUnroutable: warner(logger) });
-  return connectRabbitMq(config.brokerUrl, config.brokerNamespace, logger, failFast);
+export interface BrokerAddress {
+  /** RabbitMQ's URL, credentials included; undefined for the durable in-process broker under `dataDir`. */
+  brokerUrl: string | undefined;
+  brokerNamespace: string;
+  dataDir: string;
+  /** How long to keep trying to reach RabbitMQ before giving up (BrokerUnavailable). */
+  connectTimeoutMs?: number;
 }
 
 /**
- * The broker of each of `services`. The in-process broker is one, shared. Over RabbitMQ there
- * is a connection per distinct URL: services on BROKER_URL share one, and a service with a URL
- * of its own (BROKER_URL_<SERVICE>) connects as its own user, with only its own permissions.
+ * RabbitMQ at `brokerUrl` when it is set, the durable in-process broker under `dataDir`
+ * otherwise. Each failed attempt to reach RabbitMQ is logged with the URL (never its password).
  */
-export async function connectBrokers(
-  config: BrokerConfig,
-  services: readonly ServiceName[],
-  logger: Logger,
-): Promise<Map<ServiceName, Broker>> {
-  if (config.transport === 'in-process') {
-    const broker = await connectBroker({ ...config, brokerUrl: undefined }, logger);
-    return new Map(services.map((service) => [service, broker]));
-  }
-  const byUrl = new Map<string, Promise<Broker>>();
-  const connections = services.map(async (service) => {
-    const url = brokerUrlOf(config, service)!;
-    if (!byUrl.has(url)) byUrl.set(url, connectRabbitMq(url, config.brokerNamespace, logger, false));
-    return [service, await byUrl.get(url)!] as const;
-  });
-  return new Map(await Promise.all(connections));
-}
-
-async function connectRabbitMq(url: string, namespace: string, logger: Logger, failFast: boolean): Promise<Broker> {
+export async function connectBroker(address: BrokerAddress, logger: Logger): Promise<Broker> {
+  const onUnroutable = (routingKey: string) => logger.warn({ routingKey }, 'message had no queue to go to');
+  if (!address.brokerUrl) return new InProcessBroker({ file: brokerFile(address.dataDir), onUnroutable });
   // Loaded on demand: the embedded default needs no AMQP client.
-  const { RabbitMqBroker } = await import('./rabbitmq');
+  const { RabbitMqBroker, redactUrl } = await import('./rabbitmq/rabbitmq');
+  const url = redactUrl(address.brokerUrl);
   return RabbitMqBroker.connect({
-    url,
-    namespace,
-    onUnroutable: warner(logger),
-    ...(failFast && { connectRetries: 0, reconnectTimeoutMs: 5_000 }),
+    url: address.brokerUrl,
+    namespace: address.brokerNamespace,
+    onUnroutable,
+    ...(address.connectTimeoutMs !== undefined && { connectTimeoutMs: address.connectTimeoutMs }),
+    onConnectRetry: (attempt, delayMs, error) =>
+      logger.warn({ url, attempt, retryInMs: delayMs, reason: error.message }, 'RabbitMQ not reachable yet; retrying'),
   });
-}
-
-function warner(logger: Logger) {
-  return (routingKey: string) => logger.warn({ routingKey }, 'message had no queue to go to');
 }

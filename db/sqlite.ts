@@ -1,9 +1,12 @@
 import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { dirname, join } from 'node:path';
 import Database from 'better-sqlite3';
 import { drizzle, type BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
 import type { BaseSQLiteDatabase } from 'drizzle-orm/sqlite-core';
+
+/** Where a service keeps its SQLite file: one per service under DATA_DIR, named for it. */
+export const databaseFile = (dataDir: string, service: string) => join(dataDir, `${service}.db`);
 
 /** A database or a transaction on it: data-access functions take either. */
 export type SqliteDb = BaseSQLiteDatabase<'sync', unknown, Record<string, unknown>>;

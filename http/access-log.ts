@@ -1,5 +1,5 @@
 import { createMiddleware } from 'hono/factory';
-import type { Logger } from '../app/logger';
+import type { Logger } from '../lib/logger';
 
 /**
  * One line per request, with the request id a client sees in X-Request-Id. The path only: query

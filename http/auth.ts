@@ -2,8 +2,15 @@ import { createMiddleware } from 'hono/factory';
 import { jwtVerify, SignJWT } from 'jose';
 import { z } from 'zod';
 import type { Role } from '../contracts/rest';
-import type { Config } from '../app/config';
 import { HttpError } from './errors';
+
+/** How tokens are signed and checked: HS256 under `secret`, with these claims. */
+export interface JwtSettings {
+  secret: string;
+  issuer: string;
+  audience: string;
+  expiresInSeconds: number;
+}
 
 export interface Caller {
   id: string;
@@ -19,7 +26,7 @@ const Subject = z.uuid();
 // RFC 6750: the scheme is case-insensitive; a JWT is three base64url parts.
 const BEARER = /^Bearer +([\w-]+\.[\w-]+\.[\w-]+)$/i;
 
-export function createTokens(settings: Config['jwt']) {
+export function createTokens(settings: JwtSettings) {
   const key = new TextEncoder().encode(settings.secret);
   return {
     expiresIn: settings.expiresInSeconds,

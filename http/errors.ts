@@ -3,7 +3,7 @@ import { HTTPException } from 'hono/http-exception';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import type { z } from 'zod';
 import type { ApiError } from '../contracts/rest';
-import { logger } from '../app/logger';
+import type { Logger } from '../lib/logger';
 
 type Detail = { path: string; message: string };
 
@@ -56,19 +56,22 @@ const errorBody = (c: Context, error: Omit<ApiError['error'], 'requestId'>): Api
   return { error: { ...error, ...(requestId ? { requestId } : {}) } };
 };
 
-export function onError(error: Error, c: Context): Response {
-  if (error instanceof HTTPException) {
-    const status = error.status as ContentfulStatusCode;
-    const body = errorBody(c, {
-      code: error instanceof HttpError ? error.code : (codeOfStatus[status] ?? 'error'),
-      message: error.message || 'request failed',
-      ...(error instanceof HttpError && error.details ? { details: error.details } : {}),
-    });
-    return c.json(body, status, error instanceof HttpError ? error.headers : {});
-  }
-  logger.error({ err: error, requestId: requestIdOf(c), method: c.req.method, path: c.req.path }, 'unhandled error');
-  return c.json(errorBody(c, { code: 'internal', message: 'internal error' }), 500);
-}
+/** The app's error handler: an HttpError is its JSON error; anything else is logged to `logger` and a bare 500. */
+export const onError =
+  (logger: Logger) =>
+  (error: Error, c: Context): Response => {
+    if (error instanceof HTTPException) {
+      const status = error.status as ContentfulStatusCode;
+      const body = errorBody(c, {
+        code: error instanceof HttpError ? error.code : (codeOfStatus[status] ?? 'error'),
+        message: error.message || 'request failed',
+        ...(error instanceof HttpError && error.details ? { details: error.details } : {}),
+      });
+      return c.json(body, status, error instanceof HttpError ? error.headers : {});
+    }
+    logger.error({ err: error, requestId: requestIdOf(c), method: c.req.method, path: c.req.path }, 'unhandled error');
+    return c.json(errorBody(c, { code: 'internal', message: 'internal error' }), 500);
+  };
 
 export const onNotFound = (c: Context) =>
   c.json(errorBody(c, { code: 'not_found', message: `no route ${c.req.method} ${c.req.path}` }), 404);

@@ -10,7 +10,7 @@ import {
   type SagaPolicy,
   type SagaState,
 } from './state';
-import { compensations, stepOf, type StepName } from './steps';
+import { stepOf, type StepName } from '../contracts/steps';
 
 /**
  * A step's deadline has come. A forward step that never answered fails the saga with
@@ -56,22 +56,20 @@ export function onDeadline(state: SagaState, step: StepName, now: Date): Decisio
 
 /**
  * Keeps the deadlines in step with the decision: an answered step's deadline goes, every
- * command sent starts its step's clock. Once the saga has ended only compensations (of late
- * answers) are still timed.
+ * command sent starts its step's clock. A saga that has ended awaits nothing: it ends only once
+ * every answer it waited for has come.
  */
 export function schedule(decision: Decision, input: SagaInput, { now, timeoutMs }: SagaPolicy): Decision {
   const state = decision.state!;
+  if (isTerminal(state)) return { ...decision, state: { ...state, deadlines: {} } };
   const deadlines = { ...state.deadlines };
-  const answered = input.type === 'DeadlinePassed' ? { step: input.data.step } : stepOf[input.type];
+  const answered = input.type === 'DeadlinePassed' ? { step: input.data.step } : stepOf(input.type);
   if (answered) delete deadlines[answered.step];
   for (const command of decision.commands) {
-    const started = stepOf[command.type];
+    const started = stepOf(command.type);
     if (started?.outcome === 'started') {
       deadlines[started.step] = new Date(now.getTime() + timeoutMs(started.step)).toISOString();
     }
-  }
-  if (isTerminal(state)) {
-    for (const step of Object.keys(deadlines) as StepName[]) if (!compensations.includes(step)) delete deadlines[step];
   }
   return { ...decision, state: { ...state, deadlines } };
 }

@@ -1,81 +1,64 @@
 import { randomUUID } from 'node:crypto';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { Endpoint } from '../broker/endpoint';
-import { openDatabase } from '../db/sqlite';
-import type { Service, ServiceDeps } from '../app/service';
-import { storeHealth } from '../app/store-health';
+import { defineService } from '../platform/service';
 import { DeadlineTimer } from './deadline-timer';
 import type { SagaPolicy } from './order-saga';
 import { sagaRoutes } from './routes';
 import { resendAfterRestart, runSaga, type TracedInput } from './runner';
 import * as schema from './schema';
-import type { StepName } from './steps';
+import type { StepName } from '../contracts/steps';
 import { dueSagas, earliestDeadline, unfinishedSagas } from './store';
 
-const migrations = fileURLToPath(new URL('./migrations', import.meta.url));
-
-export const sagaDatabaseFile = (dataDir: string) => join(dataDir, 'orchestrator.db');
-
-export function openSagaStore(dataDir: string) {
-  return openDatabase(sagaDatabaseFile(dataDir), schema, migrations);
-}
-
-export function createOrchestrator({ config, broker, tokens, logger }: ServiceDeps): Service {
-  const { db, close } = openSagaStore(config.dataDir);
-  const log = logger.child({ service: 'orchestrator' });
-  const endpoint = new Endpoint('orchestrator', db, broker, log);
-  const policyAt = (now: Date): SagaPolicy => ({ now, timeoutMs: (step) => config.stepTimeoutsMs[step] });
-  const timer = new DeadlineTimer(
-    fireDeadlines,
-    () => earliestDeadline(db),
-    (error) => log.error({ err: error }, 'firing saga deadlines failed; retrying'),
-  );
-
-  return {
-    name: 'orchestrator',
-    routes: sagaRoutes(db, tokens),
-    async start() {
-      // Overdue deadlines first: a step that timed out while we were down is not asked again.
-      fireDeadlines(new Date());
-      resumeUnfinished();
-      await endpoint.listenRaw((tx, message, now) => endpoint.send(tx, runSaga(tx, message, policyAt(now))));
-      timer.start();
-    },
-    health: () => storeHealth(db),
-    async stop() {
-      timer.stop();
-      await endpoint.stop();
-      close();
-    },
-  };
-
-  /** A restart may have lost commands or answers in flight: ask again for what is still awaited. */
-  function resumeUnfinished() {
-    const now = new Date();
-    db.transaction(
-      (tx) => {
-        for (const saga of unfinishedSagas(tx)) endpoint.send(tx, resendAfterRestart(tx, saga.state, now));
-      },
-      { behavior: 'immediate' },
+export const createOrchestrator = defineService({
+  name: 'orchestrator',
+  schema,
+  migrations: new URL('./migrations', import.meta.url),
+  setUp: ({ db, tokens, config, endpoint, logger }) => {
+    const policyAt = (now: Date): SagaPolicy => ({ now, timeoutMs: (step) => config.stepTimeoutsMs[step] });
+    const timer = new DeadlineTimer(
+      (now) => fireDeadlines(now),
+      () => earliestDeadline(db),
+      (error) => logger.error({ err: error }, 'firing saga deadlines failed; retrying'),
     );
-  }
 
-  function fireDeadlines(now: Date) {
-    for (const saga of dueSagas(db, now, 100)) {
+    return {
+      routes: sagaRoutes(db, tokens),
+      async start() {
+        // Overdue deadlines first: a step that timed out while we were down is not asked again.
+        fireDeadlines(new Date());
+        resumeUnfinished();
+        await endpoint.listenRaw((tx, message, now) => endpoint.send(tx, runSaga(tx, message, policyAt(now))));
+        timer.start();
+      },
+      stop: () => timer.stop(),
+    };
+
+    /** A restart may have lost commands or answers in flight: ask again for what is still awaited. */
+    function resumeUnfinished() {
+      const now = new Date();
       db.transaction(
         (tx) => {
-          for (const [step, at] of Object.entries(saga.state.deadlines)) {
-            if (at && at <= now.toISOString()) {
-              endpoint.send(tx, runSaga(tx, deadlinePassed(saga.orderId, step as StepName, now), policyAt(now)));
-            }
-          }
+          for (const saga of unfinishedSagas(tx)) endpoint.send(tx, resendAfterRestart(tx, saga.state, now));
         },
         { behavior: 'immediate' },
       );
     }
-  }
-}
+
+    function fireDeadlines(now: Date) {
+      for (const saga of dueSagas(db, now, 100)) {
+        db.transaction(
+          (tx) => {
+            for (const [step, at] of Object.entries(saga.state.deadlines)) {
+              if (at && at <= now.toISOString()) {
+                endpoint.send(tx, runSaga(tx, deadlinePassed(saga.orderId, step as StepName, now), policyAt(now)));
+              }
+            }
+          },
+          { behavior: 'immediate' },
+        );
+      }
+    }
+  },
+});
 
 const deadlinePassed = (orderId: string, step: StepName, now: Date): TracedInput => ({
   type: 'DeadlinePassed',

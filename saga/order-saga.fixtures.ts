@@ -2,10 +2,10 @@ import { randomUUID } from 'node:crypto';
 import { expect } from 'vitest';
 import { envelope } from '../contracts';
 import type { CancelReason, MessageData, MessageOf, MessageType, Outgoing, PricedLine } from '../contracts';
-import { publisherOf } from '../broker/topology';
+import { publisherOf } from '../contracts/topology';
 import { decide } from './order-saga';
 import type { Decision, PaymentStep, SagaInput, SagaState, SagaStatus, StockStep, UserStep } from './order-saga';
-import type { StepName } from './steps';
+import type { StepName } from '../contracts/steps';
 
 /** Fixed messages, commands and a given/when/then harness for the order saga's unit tests. */
 

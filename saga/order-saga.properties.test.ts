@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { MessageType, OrderMessage, Outgoing } from '../contracts';
 import { decide, isTerminal } from './order-saga';
 import type { SagaInput, SagaState } from './order-saga';
-import { stepOf, type StepName } from './steps';
+import { stepOf, type StepName } from '../contracts/steps';
 import {
   cancellationRequested,
   deadlinePassed,
@@ -148,7 +148,7 @@ function explore(): Path[] {
         );
       }
       const sent = decision.commands.flatMap((c) => {
-        const started = stepOf[c.type];
+        const started = stepOf(c.type);
         return started?.outcome === 'started' ? [{ command: c.type, step: started.step }] : [];
       });
       walk(after, [...inputs, input], [...next.outstanding, ...sent], next.silent, next.used, at);

@@ -1,7 +1,7 @@
 import type { Message, MessageData } from '../contracts';
 import { assertNever } from '../lib/assert-never';
 import { applied, ignore, type Decision, type SagaCommand, type SagaState } from './state';
-import type { StepName } from './steps';
+import type { StepName } from '../contracts/steps';
 
 type Received = { state: SagaState } | { ignored: string };
 

@@ -1,6 +1,6 @@
 import { envelope, type Message } from '../contracts';
-import { consumersOf } from '../broker/topology';
-import type { Inbound, Outbound, PublishedBy } from '../broker/topology';
+import { consumersOf } from '../contracts/topology';
+import type { Inbound, Outbound, PublishedBy } from '../contracts/topology';
 import type { SqliteDb } from '../db/sqlite';
 import { nextDeadline } from './deadlines';
 import {
@@ -12,7 +12,7 @@ import {
   type SagaState,
 } from './order-saga';
 import type { TraceRow } from './schema';
-import { stepOf } from './steps';
+import { stepOf } from '../contracts/steps';
 import { findSaga, insertSteps, insertTrace, saveSaga } from './store';
 
 /** An input with what the trace records of it: a broker message, or a deadline the orchestrator raised. */
@@ -39,7 +39,7 @@ export function runSaga(tx: SqliteDb, input: TracedInput, policy: SagaPolicy): O
   insertSteps(
     tx,
     (applied ? [input, ...commands] : commands).flatMap((m) => {
-      const step = m.type === 'DeadlinePassed' ? undefined : stepOf[m.type];
+      const step = m.type === 'DeadlinePassed' ? undefined : stepOf(m.type);
       return step ? [{ orderId, ...step, messageId: m.messageId, at }] : [];
     }),
   );

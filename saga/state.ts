@@ -1,7 +1,7 @@
 import type { CancelReason, OrderLine, OrderMessage, PricedLine, SealedCard } from '../contracts';
-import type { OutgoingFrom } from '../broker/topology';
+import type { OutgoingFrom } from '../contracts/topology';
 import { assertNever } from '../lib/assert-never';
-import type { StepName } from './steps';
+import { stepNames, type StepName } from '../contracts/steps';
 
 export type SagaStatus = 'RUNNING' | 'COMPENSATING' | 'CONFIRMED' | 'CANCELLED';
 /**
@@ -94,14 +94,15 @@ export function commandFor(state: SagaState, step: StepName): SagaCommand {
   }
 }
 
+/** When the saga awaits each step's answer: a Record, so a step added to the table must say. */
+const awaits: Record<StepName, (state: SagaState) => boolean> = {
+  verifyUser: (state) => state.user === 'pending',
+  reserveStock: (state) => state.stock === 'pending',
+  settlePayment: (state) => state.payment === 'pending',
+  commitStock: (state) => state.stock === 'committing',
+  releaseStock: (state) => state.stock === 'releasing',
+  refundPayment: (state) => state.payment === 'refunding',
+};
+
 /** The steps whose answer the saga is waiting for. */
-export function pendingSteps(state: SagaState): StepName[] {
-  const pending: StepName[] = [];
-  if (state.user === 'pending') pending.push('verifyUser');
-  if (state.stock === 'pending') pending.push('reserveStock');
-  if (state.stock === 'committing') pending.push('commitStock');
-  if (state.stock === 'releasing') pending.push('releaseStock');
-  if (state.payment === 'pending') pending.push('settlePayment');
-  if (state.payment === 'refunding') pending.push('refundPayment');
-  return pending;
-}
+export const pendingSteps = (state: SagaState): StepName[] => stepNames.filter((step) => awaits[step](state));

@@ -1,5 +1,5 @@
 import type { MessageType } from '../contracts';
-import { compensations, stepOf } from './steps';
+import { steps, stepOf } from '../contracts/steps';
 import type { SagaView, TraceEntry } from './store';
 
 /**
@@ -15,10 +15,10 @@ export type SagaSummary = Pick<SagaView, 'orderId' | 'status' | 'startedAt' | 'u
 export const isFinished = (saga: SagaEnd | null): boolean =>
   saga?.status === 'CONFIRMED' || saga?.status === 'CANCELLED';
 
-/** A command that undoes another step, or the reply to one (see `compensations` in steps.ts). */
+/** A command that undoes another step, or the reply to one (see `steps` in contracts/steps.ts). */
 export function isCompensation(type: string): boolean {
-  const step = stepOf[type as MessageType]?.step;
-  return step !== undefined && compensations.includes(step);
+  const step = stepOf(type as MessageType)?.step;
+  return step !== undefined && steps[step].kind === 'compensation';
 }
 
 /** Milliseconds from `origin` (the first message's time) to this message. */

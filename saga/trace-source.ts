@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import { drizzle } from 'drizzle-orm/better-sqlite3';
+import { databaseFile } from '../db/sqlite';
 import type { SagaStatus } from './order-saga';
 import * as schema from './schema';
 import {
@@ -37,9 +38,7 @@ const summaryOf = ({ orderId, status, startedAt, updatedAt }: SagaSummary): Saga
 
 /** Reads the saga store file directly, read-only, with the same queries as the REST routes. */
 export async function storeSource(dataDir: string): Promise<TraceSource> {
-  // Imported here: the orchestrator module pulls in the broker and hono, half a second the HTTP mode need not pay.
-  const { sagaDatabaseFile } = await import('./index');
-  const file = sagaDatabaseFile(dataDir);
+  const file = databaseFile(dataDir, 'orchestrator');
   if (!existsSync(file)) throw new TraceError(`no saga store at ${file}`);
   const client = new Database(file, { readonly: true, fileMustExist: true });
   client.pragma('busy_timeout = 5000');

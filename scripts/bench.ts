@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Command } from 'commander';
 import { loadConfig } from '../app/config';
-import { createLogger } from '../app/logger';
+import { createLogger } from '../lib/logger';
 import { startSystem, type System } from '../app/system';
 
 /**
@@ -87,7 +87,7 @@ async function measure(transport: string, brokerUrl: string): Promise<Figures> {
   } finally {
     await system.stop();
     if (brokerUrl) {
-      const { deleteTopology } = await import('../broker/rabbitmq');
+      const { deleteTopology } = await import('../broker/rabbitmq/rabbitmq');
       await deleteTopology(brokerUrl, namespace);
     }
     await rm(dataDir, { recursive: true, force: true });

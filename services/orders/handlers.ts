@@ -1,5 +1,5 @@
 import type { AccountEvent } from '../../contracts';
-import type { Inbound, OutgoingFrom } from '../../broker/topology';
+import type { Inbound, OutgoingFrom } from '../../contracts/topology';
 import type { SqliteDb } from '../../db/sqlite';
 import { assertNever } from '../../lib/assert-never';
 import { priceItems } from './outcomes';

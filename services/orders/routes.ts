@@ -1,6 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { envelope, lastFour, sealCard } from '../../contracts';
-import type { Outbound } from '../../broker/topology';
+import type { Outbound } from '../../contracts/topology';
 import type { Order, PlaceOrderBody } from '../../contracts/rest';
 import type { SqliteDb } from '../../db/sqlite';
 import { guards } from '../../http/access';

@@ -2,8 +2,8 @@ import { index, integer, primaryKey, sqliteTable, text } from 'drizzle-orm/sqlit
 import type { CancelReason, OrderStatus } from '../../contracts';
 import type { Order } from '../../contracts/rest';
 
-export { inbox } from '../../broker/inbox';
-export { outbox } from '../../broker/outbox';
+export { inbox } from '../../broker/messaging/inbox';
+export { outbox } from '../../broker/messaging/outbox';
 
 export const orders = sqliteTable(
   'orders',

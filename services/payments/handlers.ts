@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { unsealCard, type MessageData } from '../../contracts';
-import type { Inbound, OutgoingFrom } from '../../broker/topology';
+import type { Inbound, OutgoingFrom } from '../../contracts/topology';
 import type { SqliteDb } from '../../db/sqlite';
 import { assertNever } from '../../lib/assert-never';
 import { charge } from './charge';

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { envelope, type MessageData } from '../../contracts';
-import type { Inbound } from '../../broker/topology';
+import type { Inbound } from '../../contracts/topology';
 import { openDatabase, type OpenedDatabase } from '../../db/sqlite';
 import { handleStockCommand } from './handlers';
 import * as schema from './schema';

@@ -1,4 +1,4 @@
-import type { Inbound, OutgoingFrom } from '../../broker/topology';
+import type { Inbound, OutgoingFrom } from '../../contracts/topology';
 import type { SqliteDb } from '../../db/sqlite';
 import { assertNever } from '../../lib/assert-never';
 import { decideReservation, repeatReservation } from './stock';

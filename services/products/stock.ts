@@ -1,4 +1,4 @@
-import type { OutgoingFrom } from '../../broker/topology';
+import type { OutgoingFrom } from '../../contracts/topology';
 import type { MessageData, PricedLine } from '../../contracts';
 import type { ProductRow, ReservationRow } from './schema';
 

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { eq, lte, sql } from 'drizzle-orm';
 import type { BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
-import type { Config } from '../../app/config';
+import type { Config } from '../../platform/config';
 import { admit, type ThrottlePolicy } from './throttle';
 import { loginAttempts } from './schema';
 

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
-import type { Config } from '../../app/config';
-import type { Outbound } from '../../broker/topology';
+import type { Config } from '../../platform/config';
+import type { Outbound } from '../../contracts/topology';
 import type { UpdateUserBody } from '../../contracts/rest';
 import type { SqliteDb } from '../../db/sqlite';
 import { guards } from '../../http/access';

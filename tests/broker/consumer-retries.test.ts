@@ -1,11 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { logger } from '../../app/logger';
-import { consumeMessages } from '../../broker/consumer';
+import { logger } from '../../lib/logger';
+import { consumeMessages } from '../../broker/messaging/consumer';
 import { envelope, type Message } from '../../contracts';
 import { transports } from '../support/system';
-import { waitFor } from '../support/wait';
+import { waitFor } from '../../lib/wait';
 import { openTestBroker, type TestBroker } from './transports';
 
 const verifyUser = (): Message => {

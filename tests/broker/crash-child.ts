@@ -1,4 +1,4 @@
-import { InProcessBroker } from '../../broker/in-process';
+import { InProcessBroker } from '../../broker/in-process/in-process';
 
 /**
  * Run by in-process-durability.test.ts, which kills it with SIGKILL once it prints `ready`:

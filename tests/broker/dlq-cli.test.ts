@@ -1,12 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
-import { logger } from '../../app/logger';
+import { logger } from '../../lib/logger';
 import type { DeadLetter } from '../../broker/broker';
-import { consumeMessages } from '../../broker/consumer';
+import { consumeMessages } from '../../broker/messaging/consumer';
 import { envelope } from '../../contracts';
 import { transports } from '../support/system';
 import { dlq, type Run } from '../support/dlq-cli';
-import { waitFor } from '../support/wait';
+import { waitFor } from '../../lib/wait';
 import { openTestBroker, type TestBroker } from './transports';
 
 const jsonLines = (stdout: string) =>

@@ -5,8 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Broker, Delivery } from '../../broker/broker';
-import { InProcessBroker } from '../../broker/in-process';
-import { waitFor } from '../support/wait';
+import { InProcessBroker } from '../../broker/in-process/in-process';
+import { waitFor } from '../../lib/wait';
 
 describe('the in-process broker on its SQLite file', () => {
   let dir: string;

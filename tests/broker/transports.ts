@@ -5,12 +5,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { loadConfig } from '../../app/config';
-import { logger } from '../../app/logger';
+import { logger } from '../../lib/logger';
 import type { Broker } from '../../broker/broker';
 import { connectBroker } from '../../broker/connect';
-import { deleteTopology } from '../../broker/rabbitmq';
+import { deleteTopology } from '../../broker/rabbitmq/rabbitmq';
 import { rabbitUrl, type Transport } from '../support/system';
-import { waitFor } from '../support/wait';
+import { waitFor } from '../../lib/wait';
 
 export interface TestBroker {
   broker: Broker;

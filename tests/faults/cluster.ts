@@ -7,7 +7,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
  * - FAULT_SEED: replays a run (orders, cards, stock, kill points); each test prints its seed.
  * - FAULT_KEEP_DATA=1: a failing test keeps its data folder (the SQLite files) for inspection.
  * - RABBITMQ_URL: the RabbitMQ to use (default amqp://guest:guest@127.0.0.1:5672).
- * rabbitmq-restart.test.ts stops and starts the local RabbitMQ node (rabbitmqctl), which
+ * restart.rabbitmq.test.ts stops and starts the local RabbitMQ node (rabbitmqctl), which
  * disturbs every other RabbitMQ client while it runs: run it alone or after the others.
  */
 import { randomUUID } from 'node:crypto';
@@ -123,8 +123,8 @@ export class Cluster {
     this.stopped = true;
     await Promise.all([...this.processes.values()].map((app) => app.kill()));
     if (this.namespace) {
-      // RabbitMQ may be coming back from a restart (rabbitmq-restart.test.ts): try for a while.
-      const { deleteTopology } = await import('../../broker/rabbitmq');
+      // RabbitMQ may be coming back from a restart (restart.rabbitmq.test.ts): try for a while.
+      const { deleteTopology } = await import('../../broker/rabbitmq/rabbitmq');
       for (let attempt = 1; ; attempt++) {
         try {
           await deleteTopology(rabbitUrl, this.namespace);

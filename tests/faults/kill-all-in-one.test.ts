@@ -2,12 +2,10 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, describe, expect, it } from 'vitest';
 import { expectInvariantsExplained, expectNothingLostOrDoubled, observed } from './checks';
 import { Load, outcomeCounts, planOrders, setUpShop, unfinished, waitAllTerminal } from './load';
-import type { Transport } from '../support/system';
+import { transports } from '../support/system';
 import { Cluster } from './cluster';
 import { Cleanup } from './cleanup';
 import { Rng, seedFor } from './seed';
-
-const transports: Transport[] = ['in-process', 'rabbitmq'];
 
 /**
  * Deadlines far beyond the test: a message lost by a crash must show up as a saga that never

@@ -5,7 +5,7 @@ import { CARDS } from '../support/api';
 import { duplicating } from '../support/duplicating-broker';
 import { expectInvariants } from '../support/invariants';
 import { startTestSystem, transports, type TestSystem } from '../support/system';
-import { waitFor } from '../support/wait';
+import { waitFor } from '../../lib/wait';
 
 describe.each(transports)('at-least-once delivery over the %s broker', (transport) => {
   let system: TestSystem;

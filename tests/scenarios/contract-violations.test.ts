@@ -4,7 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { readEndState } from '../support/end-state';
 import { expectInvariants } from '../support/invariants';
 import { startTestSystem, transports, type TestSystem } from '../support/system';
-import { waitFor } from '../support/wait';
+import { waitFor } from '../../lib/wait';
 
 /** The one product whose row the test changes behind the service's back, as a bug or an old version might. */
 function renameInDatabase(system: TestSystem, productId: string, name: string) {

@@ -3,7 +3,7 @@ import { expectInvariants } from '../support/invariants';
 import { readEndState } from '../support/end-state';
 import { withFaults, type FaultyBroker } from '../support/faulty-broker';
 import { startTestSystem, transports, type TestSystem } from '../support/system';
-import { waitFor } from '../support/wait';
+import { waitFor } from '../../lib/wait';
 
 describe.each(transports)('step deadlines over the %s broker', (transport) => {
   let system: TestSystem;

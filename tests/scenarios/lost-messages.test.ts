@@ -4,7 +4,7 @@ import { readEndState } from '../support/end-state';
 import { withFaults, type FaultyBroker } from '../support/faulty-broker';
 import { expectInvariants } from '../support/invariants';
 import { startTestSystem, transports, type TestSystem } from '../support/system';
-import { waitFor } from '../support/wait';
+import { waitFor } from '../../lib/wait';
 
 /**
  * Messages that are never delivered. A step whose answer is lost is undone as if it happened,

@@ -6,7 +6,7 @@ import { PlaceOrderBody } from '../../contracts/rest';
 import { CARDS } from '../support/api';
 import { expectInvariants } from '../support/invariants';
 import { recording, type Published } from '../support/recording-broker';
-import { startTestSystem, type TestSystem } from '../support/system';
+import { startTestSystem, transports, type TestSystem } from '../support/system';
 
 const runs = Number(process.env.CONTRACT_RUNS ?? 60);
 const seed = Number(process.env.FAULT_SEED ?? Date.now() % 100_000);
@@ -39,11 +39,11 @@ const orderBody = (productIds: string[]) => {
   });
 };
 
-describe('what every participant emits, for any valid order, over the in-process broker', () => {
+describe.each(transports)('what every participant emits, for any valid order, over the %s broker', (transport) => {
   let system: TestSystem;
   let published: Published[];
   beforeAll(async () => {
-    system = await startTestSystem('in-process', {
+    system = await startTestSystem(transport, {
       wrapBroker: (broker) => {
         const recorder = recording(broker);
         published = recorder.published;

@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { expectInvariants } from '../support/invariants';
 import { withFaults, type FaultyBroker } from '../support/faulty-broker';
 import { startTestSystem, transports, type TestSystem } from '../support/system';
-import { waitFor } from '../support/wait';
+import { waitFor } from '../../lib/wait';
 
 describe.each(transports)('recovery after a restart over the %s broker', (transport) => {
   let system: TestSystem;

@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestSystem, type TestSystem } from '../support/system';
-import { waitFor } from '../support/wait';
+import { waitFor } from '../../lib/wait';
 
 describe('a token outlives its account: the routes that act for the caller refuse it', () => {
   let system: TestSystem;

@@ -1,6 +1,6 @@
 import { Writable } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createLogger } from '../../app/logger';
+import { createLogger } from '../../lib/logger';
 import { CARDS } from '../support/api';
 import { expectInvariants } from '../support/invariants';
 import { recording, type Published } from '../support/recording-broker';

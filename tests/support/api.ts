@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Hono } from 'hono';
 import type { Order, Product } from '../../contracts/rest';
-import { waitFor } from './wait';
+import { waitFor } from '../../lib/wait';
 
 export interface Reply<T = any> {
   status: number;

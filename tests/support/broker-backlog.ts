@@ -2,8 +2,8 @@ import { connect, type ChannelModel } from 'amqplib';
 import Database from 'better-sqlite3';
 import type { ServiceName } from '../../contracts';
 import { brokerFile } from '../../broker/connect';
-import { names, retryLevels } from '../../broker/rabbitmq-topology';
-import { queueNames } from '../../broker/topology';
+import { names, retryLevels } from '../../broker/rabbitmq/topology';
+import { queueNames } from '../../contracts/topology';
 
 /** Where a system's broker keeps its messages: the embedded broker's file, or a RabbitMQ namespace. */
 export type BrokerLocation = { dataDir: string; rabbit?: undefined } | { rabbit: { url: string; namespace: string } };

@@ -2,7 +2,7 @@ import { expect } from 'vitest';
 import { CancelReason, type ServiceName } from '../../contracts';
 import { brokerBacklog, type Backlog, type BrokerLocation } from './broker-backlog';
 import { readEndState, type EndState } from './end-state';
-import { waitFor } from './wait';
+import { waitFor } from '../../lib/wait';
 
 const terminal = (status: string) => status === 'CONFIRMED' || status === 'CANCELLED';
 

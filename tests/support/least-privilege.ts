@@ -2,7 +2,7 @@ import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { promisify } from 'node:util';
 import { connect, type ChannelModel, type ConfirmChannel } from 'amqplib';
-import { brokerRoles, urlVariable, type BrokerRole } from '../../broker/rabbitmq-permissions';
+import { brokerRoles, urlVariable, type BrokerRole } from '../../broker/operator/rabbitmq-permissions';
 import { rabbitmqctl } from './rabbitmqctl';
 import { rabbitUrl } from './system';
 
@@ -52,7 +52,7 @@ export async function setUpLeastPrivilege(): Promise<LeastPrivilege> {
 
 /** `npm run broker:setup` with `env` on top of this process's; rejects with its stderr. */
 export async function setupCli(env: Record<string, string>, args: string[] = []): Promise<string> {
-  const { stdout } = await run('npx', ['tsx', 'broker/setup-cli.ts', ...args], {
+  const { stdout } = await run('npx', ['tsx', 'broker/operator/setup-cli.ts', ...args], {
     env: { ...process.env, ...env },
     timeout: 120_000,
   });

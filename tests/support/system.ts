@@ -3,7 +3,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig } from '../../app/config';
-import { logger as processLogger, type Logger } from '../../app/logger';
+import { logger as processLogger, type Logger } from '../../lib/logger';
 import { startSystem, type System } from '../../app/system';
 import type { Broker } from '../../broker/broker';
 import { connectBroker } from '../../broker/connect';
@@ -11,7 +11,11 @@ import { Api } from './api';
 import type { Observed } from './invariants';
 
 export type Transport = 'in-process' | 'rabbitmq';
-export const transports: Transport[] = ['in-process', 'rabbitmq'];
+/**
+ * The transports the scenario suite runs on in this vitest project (TEST_TRANSPORTS, set in
+ * vitest.config.ts): the embedded broker under `npm test`, RabbitMQ under `npm run test:integration`.
+ */
+export const transports = (process.env.TEST_TRANSPORTS ?? 'in-process').split(',') as Transport[];
 export const rabbitUrl = process.env.RABBITMQ_URL ?? 'amqp://guest:guest@127.0.0.1:5672';
 
 export type TestSystem = System &
@@ -81,7 +85,7 @@ export async function startTestSystem(
       await system.stop();
       if (perServiceBrokers) await broker.close();
       if (transport === 'rabbitmq') {
-        const { deleteTopology } = await import('../../broker/rabbitmq');
+        const { deleteTopology } = await import('../../broker/rabbitmq/rabbitmq');
         await deleteTopology(rabbitUrl, namespace);
       }
       await rm(dataDir, { recursive: true, force: true });

@@ -1,0 +1,66 @@
+/**
+ * The layers, from the floor up: lib → contracts, db → broker, http → platform → services, saga →
+ * app, scripts. A folder may import its own layer and those below it, never one above. Entry
+ * points (app/, scripts/, any `*-cli.ts`) compose everything; tests may import anything, and
+ * nothing but tests imports tests/. `npm run lint` runs these rules.
+ */
+const tests = '(^tests/|\\.test\\.ts$)';
+const entryPoints = '(^app/|^scripts/|-cli\\.ts$)';
+const upFrom = (from, above) => ({
+  name: `${from}-only-looks-down`,
+  comment: `${from}/ may not import ${above.join(', ')}: they sit above it`,
+  severity: 'error',
+  from: { path: `^${from}/`, pathNot: `${tests}|${entryPoints}` },
+  to: { path: `^(${above.join('|')})/` },
+});
+
+module.exports = {
+  forbidden: [
+    upFrom('lib', ['contracts', 'db', 'broker', 'http', 'platform', 'services', 'saga', 'app', 'scripts']),
+    upFrom('contracts', ['db', 'broker', 'http', 'platform', 'services', 'saga', 'app', 'scripts']),
+    upFrom('db', ['contracts', 'broker', 'http', 'platform', 'services', 'saga', 'app', 'scripts']),
+    upFrom('broker', ['http', 'platform', 'services', 'saga', 'app', 'scripts']),
+    upFrom('http', ['broker', 'db', 'platform', 'services', 'saga', 'app', 'scripts']),
+    upFrom('platform', ['services', 'saga', 'app', 'scripts']),
+    upFrom('saga', ['services', 'app', 'scripts']),
+    upFrom('services', ['saga', 'app', 'scripts']),
+    {
+      name: 'services-keep-to-themselves',
+      comment: 'a service shares only contracts, broker, platform and the helpers below with the others',
+      severity: 'error',
+      from: { path: '^services/([^/]+)/' },
+      to: { path: '^services/', pathNot: '^services/$1/' },
+    },
+    {
+      name: 'only-tests-import-tests',
+      comment: 'product code, the broker conformance suite included, stands without the test suite',
+      severity: 'error',
+      from: { pathNot: tests },
+      to: { path: '^tests/' },
+    },
+    {
+      name: 'no-cycles',
+      comment: 'modules that import each other in a circle cannot be read, or changed, one at a time',
+      severity: 'error',
+      from: {},
+      to: { circular: true },
+    },
+    {
+      name: 'no-unresolvable',
+      severity: 'error',
+      from: {},
+      to: { couldNotResolve: true },
+    },
+  ],
+  options: {
+    doNotFollow: { path: 'node_modules' },
+    exclude: { path: '(^node_modules|^data/|/migrations/)' },
+    tsPreCompilationDeps: true,
+    tsConfig: { fileName: 'tsconfig.json' },
+    enhancedResolveOptions: {
+      exportsFields: ['exports'],
+      conditionNames: ['import', 'require', 'node', 'default', 'types'],
+      extensions: ['.ts', '.js', '.json'],
+    },
+  },
+};

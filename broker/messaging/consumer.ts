@@ -1,0 +1,80 @@
+import { z } from 'zod';
+import { describeProblems, Message, type ServiceName } from '../../contracts';
+import type { Logger } from '../../lib/logger';
+import type { Broker, Delivery } from '../broker';
+import { retryDelay, type RetryPolicy } from './retry-policy';
+import { publisherOf, subscriptions } from '../../contracts/topology';
+
+export type MessageHandler = (message: Message) => Promise<void> | void;
+
+/**
+ * The message a delivery carries, or why it is not one this queue can act on. The broker
+ * vouches only for the routing key (over RabbitMQ, topic permissions let each service's user
+ * publish only the types it owns), so the payload must be of that type and name that type's
+ * publisher as its producer: a service cannot pass one type off as another.
+ */
+export function checkDelivery(
+  queue: ServiceName,
+  { routingKey, payload }: Pick<Delivery, 'routingKey' | 'payload'>,
+): { reason: string } | { message: Message } {
+  let json: unknown;
+  try {
+    json = JSON.parse(payload);
+  } catch {
+    return { reason: 'payload is not JSON' };
+  }
+  const parsed = Message.safeParse(json);
+  if (!parsed.success) return { reason: schemaProblem(parsed.error) };
+  const { type, producer } = parsed.data;
+  if (type !== routingKey) return { reason: `a ${type} sent with routing key ${routingKey}` };
+  if (producer !== publisherOf(type)) return { reason: `${type} comes from ${publisherOf(type)}, not ${producer}` };
+  if (!(subscriptions[queue] as readonly string[]).includes(type))
+    return { reason: `${queue} does not handle ${type}` };
+  return { message: parsed.data };
+}
+
+/**
+ * Validates every delivery against the contract before the handler sees it. An invalid
+ * message is dead-lettered with the reason and never retried. A handler that throws is
+ * retried after the policy's growing delays (the delivery is settled and a copy scheduled,
+ * so the queue's other messages flow meanwhile), and dead-lettered after the last attempt.
+ */
+export function consumeMessages(
+  broker: Broker,
+  queue: ServiceName,
+  handle: MessageHandler,
+  logger: Logger,
+  policy: RetryPolicy,
+): Promise<void> {
+  return broker.consume(queue, async (delivery: Delivery) => {
+    const checked = checkDelivery(queue, delivery);
+    if ('reason' in checked) {
+      logger.warn({ queue, routingKey: delivery.routingKey, reason: checked.reason }, 'dead-lettering invalid message');
+      await delivery.deadLetter(checked.reason);
+      return;
+    }
+    try {
+      await handle(checked.message);
+      delivery.ack();
+    } catch (error) {
+      const reason = `handler failed: ${describe(error)}`;
+      const context = { queue, messageId: checked.message.messageId, type: checked.message.type, reason };
+      // A handler that finds the message itself invalid would fail the same way every time.
+      const delayMs = error instanceof z.ZodError ? undefined : retryDelay(policy, delivery.attempt);
+      if (delayMs === undefined) {
+        logger.error({ ...context, attempts: delivery.attempt }, 'dead-lettering message after its last attempt');
+        await delivery.deadLetter(reason);
+      } else {
+        logger.warn({ ...context, attempt: delivery.attempt, delayMs }, 'message handling failed; will retry');
+        await delivery.retry(delayMs, reason);
+      }
+    }
+  });
+}
+
+const schemaProblem = (error: z.ZodError) => `schema: ${describeProblems(error)}`;
+
+function describe(error: unknown): string {
+  if (error instanceof z.ZodError) return schemaProblem(error);
+  return error instanceof Error ? error.message : String(error);
+}

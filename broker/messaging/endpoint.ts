@@ -1,0 +1,80 @@
+import { envelope, type ServiceName } from '../../contracts';
+import type { Logger } from '../../lib/logger';
+import type { SqliteDb } from '../../db/sqlite';
+import type { Broker } from '../broker';
+import { consumeMessages } from './consumer';
+import { recordFirstDelivery } from './inbox';
+import { enqueue, OutboxRelay } from './outbox';
+import type { RetryPolicy } from './retry-policy';
+import type { Inbound, Outbound, OutgoingFrom, PublishedBy } from '../../contracts/topology';
+
+/**
+ * A service's side of the broker: what it sends goes through its outbox, what it receives
+ * is validated, deduplicated by its inbox and applied in one transaction with the replies.
+ */
+export class Endpoint<S extends ServiceName> {
+  readonly relay: OutboxRelay;
+
+  constructor(
+    readonly service: S,
+    private readonly db: SqliteDb,
+    private readonly broker: Broker,
+    private readonly logger: Logger,
+    private readonly retryPolicy: RetryPolicy,
+  ) {
+    this.relay = new OutboxRelay(db, broker, logger);
+  }
+
+  /**
+   * Stores messages to send in the caller's transaction and wakes the relay for after commit.
+   * Only the types this service publishes compile: the broker would refuse it the others.
+   */
+  send(tx: SqliteDb, messages: readonly Outbound<S>[]): void {
+    enqueue(tx, messages);
+    if (messages.length > 0) this.relay.wake();
+  }
+
+  /**
+   * Consumes this service's queue. `decide` runs inside an immediate transaction, at most
+   * once per message id; what it returns is sent as replies caused by the message.
+   */
+  async listen(decide: (tx: SqliteDb, message: Inbound<S>, now: Date) => OutgoingFrom<S>[]): Promise<void> {
+    await this.listenRaw((tx, message, now) => {
+      const replies = decide(tx, message, now).map((reply) =>
+        envelope<PublishedBy<S>>(reply, {
+          producer: this.service,
+          correlationId: message.correlationId,
+          causationId: message.messageId,
+          now,
+        }),
+      );
+      this.send(tx, replies);
+    });
+  }
+
+  /** As `listen`, for a handler that builds and sends its own envelopes (the orchestrator). */
+  async listenRaw(apply: (tx: SqliteDb, message: Inbound<S>, now: Date) => void): Promise<void> {
+    await consumeMessages(
+      this.broker,
+      this.service,
+      (message) => {
+        const now = new Date();
+        this.db.transaction(
+          (tx) => {
+            // consumeMessages has checked the type against this queue's subscriptions.
+            if (recordFirstDelivery(tx, message, now)) apply(tx, message as Inbound<S>, now);
+            else this.logger.debug({ messageId: message.messageId, type: message.type }, 'duplicate ignored');
+          },
+          { behavior: 'immediate' },
+        );
+      },
+      this.logger,
+      this.retryPolicy,
+    );
+    this.relay.start();
+  }
+
+  async stop(): Promise<void> {
+    await this.relay.stop();
+  }
+}

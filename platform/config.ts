@@ -1,0 +1,48 @@
+import type { ServiceName } from '../contracts';
+import type { StepName } from '../contracts/steps';
+import type { RetryPolicy } from '../broker/messaging/retry-policy';
+import type { JwtSettings } from '../http/auth';
+
+/** The settings every part of the system runs with; read and checked once, by `loadConfig` (app/config.ts). */
+export interface Config {
+  port: number;
+  dataDir: string;
+  /** RabbitMQ when BROKER_URL or a BROKER_URL_<SERVICE> is set; the in-process broker otherwise. */
+  transport: 'rabbitmq' | 'in-process';
+  brokerUrl: string | undefined;
+  /**
+   * A service's own RabbitMQ URL (BROKER_URL_<SERVICE>), so that a process running several
+   * services connects each as its own user (see `npm run broker:setup`). Overrides BROKER_URL.
+   */
+  serviceBrokerUrls: Partial<Record<ServiceName, string>>;
+  /** Prefix of every RabbitMQ exchange and queue name, so several systems can share a vhost. */
+  brokerNamespace: string;
+  /** How long to keep trying to reach RabbitMQ at start before giving up. */
+  brokerConnectTimeoutMs: number;
+  jwt: JwtSettings;
+  admin: { email: string; password: string };
+  /** How long each saga step may take (SAGA_STEP_TIMEOUTS_MS). */
+  stepTimeoutsMs: Record<StepName, number>;
+  /** How a message whose handler failed is retried before it is dead-lettered. */
+  retryPolicy: RetryPolicy;
+  /** Seals card numbers between orders and payments; see contracts/card-token.ts. */
+  cardKey: string;
+  /** Failed logins allowed per email and per client address in each window. */
+  login: { maxFailuresPerEmail: number; maxFailuresPerAddress: number; windowSeconds: number };
+  /** Registrations allowed per client address in each window. */
+  register: { maxPerAddress: number; windowSeconds: number };
+  /** Whether a reverse proxy's X-Forwarded-For names the client (TRUST_PROXY=true), or the socket does. */
+  trustProxy: boolean;
+  /** Settings left at their development defaults, to warn about at start. */
+  insecureDefaults: string[];
+}
+
+/** A setting that makes the process refuse to start: its message names the variable and what it expects. */
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+/** The RabbitMQ URL `service` connects with; undefined on the in-process broker. */
+export function brokerUrlOf(config: Pick<Config, 'brokerUrl' | 'serviceBrokerUrls'>, service: ServiceName) {
+  return config.serviceBrokerUrls[service] ?? config.brokerUrl;
+}

@@ -1,0 +1,80 @@
+import { fileURLToPath } from 'node:url';
+import type { Hono } from 'hono';
+import type { BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
+import type { ServiceName } from '../contracts';
+import type { Broker } from '../broker/broker';
+import { Endpoint } from '../broker/messaging/endpoint';
+import { databaseFile, openDatabase } from '../db/sqlite';
+import type { Tokens } from '../http/auth';
+import type { Logger } from '../lib/logger';
+import type { Config } from './config';
+import { storeHealth, type ServiceHealth } from './store-health';
+
+/** What every service gets from the process that runs it. */
+export interface ServiceDeps {
+  config: Config;
+  broker: Broker;
+  tokens: Tokens;
+  logger: Logger;
+}
+
+/** A running part of the system: its routes, its consumer and outbox relay. */
+export interface Service {
+  name: ServiceName;
+  // Each service types its own routes' env; the app only mounts them.
+  routes: Hono<any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+  start(): Promise<void>;
+  stop(): Promise<void>;
+  health(): Promise<ServiceHealth>;
+}
+
+/** What a service's own code is handed: its database, its side of the broker, and the process's dependencies. */
+export interface ServiceContext<S extends ServiceName, TSchema extends Record<string, unknown>> extends ServiceDeps {
+  db: BetterSQLite3Database<TSchema>;
+  endpoint: Endpoint<S>;
+}
+
+/** The parts that make one service different from the others. */
+export interface ServiceParts<S extends ServiceName, TSchema extends Record<string, unknown>> {
+  name: S;
+  /** Its drizzle schema, and the folder of its migrations (`new URL('./migrations', import.meta.url)`). */
+  schema: TSchema;
+  migrations: URL;
+  /** Its routes and how it starts consuming (and, for the orchestrator, what else it runs and stops). */
+  setUp(context: ServiceContext<S, TSchema>): {
+    routes: Hono<any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+    start(): Promise<void>;
+    stop?(): void;
+  };
+}
+
+/**
+ * A service as the process runs it: its own SQLite file under DATA_DIR (migrated on open), an
+ * Endpoint on its broker with the configured retry policy, and health from its database and
+ * outbox. Stopping stops what `setUp` started, then the relay, then closes the database.
+ */
+export function defineService<S extends ServiceName, TSchema extends Record<string, unknown>>(
+  parts: ServiceParts<S, TSchema>,
+): (deps: ServiceDeps) => Service {
+  return (deps) => {
+    const { db, close } = openDatabase(
+      databaseFile(deps.config.dataDir, parts.name),
+      parts.schema,
+      fileURLToPath(parts.migrations),
+    );
+    const logger = deps.logger.child({ service: parts.name });
+    const endpoint = new Endpoint(parts.name, db, deps.broker, logger, deps.config.retryPolicy);
+    const running = parts.setUp({ ...deps, logger, db, endpoint });
+    return {
+      name: parts.name,
+      routes: running.routes,
+      start: () => running.start(),
+      health: () => storeHealth(db),
+      async stop() {
+        running.stop?.();
+        await endpoint.stop();
+        close();
+      },
+    };
+  };
+}

@@ -1,0 +1,33 @@
+import { count, min } from 'drizzle-orm';
+import { outbox } from '../broker/messaging/outbox';
+import type { SqliteDb } from '../db/sqlite';
+
+/** A service's own view of its dependencies, for GET /health. */
+export interface ServiceHealth {
+  database: 'ok' | 'down';
+  outbox: {
+    /** Down when a message has waited so long that the relay evidently cannot publish. */
+    status: 'ok' | 'down';
+    /** Messages committed but not yet published; null when the database cannot tell. */
+    pending: number | null;
+    oldestAgeSeconds: number | null;
+  };
+}
+
+/** The relay publishes within milliseconds and retries every second: a row this old means it cannot. */
+const STALE_OUTBOX_SECONDS = 30;
+
+/** Asks a service's database one cheap question, which also shows that it answers at all. */
+export async function storeHealth(db: SqliteDb, now = new Date()): Promise<ServiceHealth> {
+  try {
+    const { pending, oldest } = db
+      .select({ pending: count(), oldest: min(outbox.createdAt) })
+      .from(outbox)
+      .get()!;
+    const oldestAgeSeconds = oldest ? Math.max(0, (now.getTime() - Date.parse(oldest)) / 1000) : null;
+    const stale = oldestAgeSeconds !== null && oldestAgeSeconds > STALE_OUTBOX_SECONDS;
+    return { database: 'ok', outbox: { status: stale ? 'down' : 'ok', pending, oldestAgeSeconds } };
+  } catch {
+    return { database: 'down', outbox: { status: 'down', pending: null, oldestAgeSeconds: null } };
+  }
+}

@@ -1,0 +1,100 @@
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { afterEach, describe, expect, it } from 'vitest';
+import { waitFor } from '../../lib/wait';
+import { expectInvariantsExplained, expectNothingLostOrDoubled, observed } from './checks';
+import { CARDS, Load, setUpShop, waitAllTerminal, type OrderSpec } from './load';
+import { Cluster } from './cluster';
+import { Cleanup } from './cleanup';
+import { Rng, seedFor } from './seed';
+
+function one<T>(dataDir: string, file: string, sql: string, ...params: unknown[]): T | undefined {
+  const db = new Database(join(dataDir, `${file}.db`), { readonly: true, fileMustExist: true });
+  try {
+    return db.prepare(sql).get(...params) as T | undefined;
+  } finally {
+    db.close();
+  }
+}
+
+/**
+ * The orchestrator sends every awaited command again when it starts (saga/runner.ts
+ * resendAfterRestart), with a new message id. Participants must answer a resent command as
+ * they answered the first one. This pins the window the random kill tests hit only now and
+ * then: products rejected a reservation while the orchestrator was down, stock came back
+ * before the resend arrived, and the resend must not reserve for an order whose saga is
+ * about to take the rejection.
+ */
+describe('a command resent after an orchestrator restart (one process per service, RabbitMQ)', () => {
+  const cleanup = new Cleanup();
+  afterEach(() => cleanup.run(), 60_000);
+
+  it('a stock rejection given while the orchestrator was down stays a rejection: nothing stays reserved', async () => {
+    const seed = seedFor('resend-after-restart');
+    const rng = new Rng(seed);
+    const cluster = await Cluster.start({
+      mode: 'per-service',
+      transport: 'rabbitmq',
+      env: { SAGA_STEP_TIMEOUTS_MS: '120000' },
+    });
+    cleanup.add(() => cluster.stop());
+    cluster.explainFailure(seed);
+    const { dataDir, http } = cluster;
+    const shop = await setUpShop(http, rng, { customers: 1, products: 1, stock: [1, 1] });
+    const product = shop.catalogue[0]!;
+    const load = new Load(http, shop);
+    cleanup.add(() => load.abort());
+
+    // 1. Products is down: both orders wait for their reservation; A is first in the queue.
+    await cluster.process('products').kill();
+    const specs: OrderSpec[] = ['A', 'B'].map((name, index) => ({
+      index,
+      idempotencyKey: `resend-${name}-${seed}-${Date.now()}`,
+      customer: 0,
+      items: [{ productId: product.id, quantity: 1 }],
+      card: CARDS.settles,
+    }));
+    const placed = await load.run(specs, { concurrency: 1 });
+    const [a, b] = placed as [(typeof placed)[0], (typeof placed)[0]];
+    const stockStep = (orderId: string) =>
+      one<{ state: string }>(dataDir, 'orchestrator', 'SELECT state FROM sagas WHERE order_id = ?', orderId)?.state;
+    // …and both ReserveStock commands have left the orchestrator's outbox for products' queue.
+    await waitFor(
+      () =>
+        [a, b].every((o) => JSON.parse(stockStep(o.id) ?? '{}').stock === 'pending') &&
+        one<{ n: number }>(dataDir, 'orchestrator', 'SELECT count(*) AS n FROM outbox')!.n === 0,
+      { what: 'both sagas to have asked for their reservation' },
+    );
+
+    // 2. The orchestrator dies; products comes back and answers: A reserved, B rejected (the one unit is A's).
+    await cluster.process('orchestrator').kill();
+    await cluster.process('products').start();
+    await waitFor(
+      () =>
+        one<{ n: number }>(dataDir, 'products', "SELECT count(*) AS n FROM inbox WHERE type = 'ReserveStock'")!.n ===
+          2 && one<{ n: number }>(dataDir, 'products', 'SELECT count(*) AS n FROM outbox')!.n === 0,
+      { what: 'products to answer both reservations' },
+    );
+    expect(one(dataDir, 'products', 'SELECT status FROM reservations WHERE order_id = ?', a.id)).toEqual({
+      status: 'reserved',
+    });
+    expect(one(dataDir, 'products', 'SELECT status FROM reservations WHERE order_id = ?', b.id)).toBeUndefined();
+
+    // 3. An admin restocks one unit while the orchestrator is still down.
+    const restock = await http.retrying('POST', `/products/${product.id}/restock`, {
+      token: shop.adminToken,
+      body: { quantity: 1 },
+    });
+    expect(restock.status).toBe(200);
+
+    // 4. The orchestrator starts: it resends ReserveStock for A and B, then reads StockReserved(A), StockRejected(B).
+    await cluster.process('orchestrator').start();
+    const views = await waitAllTerminal(http, shop, placed, { dataDir, timeoutMs: 30_000 });
+    expect(views.get(a.id)?.status).toBe('CONFIRMED');
+    expect(views.get(b.id)).toMatchObject({ status: 'CANCELLED', reason: 'OUT_OF_STOCK' });
+
+    // B's resend must not leave a unit reserved for a cancelled order.
+    const state = await expectInvariantsExplained(observed(cluster, shop, { [product.id]: 1 }));
+    expectNothingLostOrDoubled(dataDir, state, shop, placed, views, { allowedReasons: ['OUT_OF_STOCK'] });
+  }, 120_000);
+});
