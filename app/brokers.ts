@@ -1,6 +1,8 @@
 import type { ServiceName } from '../contracts';
 import type { Broker } from '../broker/broker';
 import { connectBroker } from '../broker/connect';
+import { urlVariable } from '../broker/operator/rabbitmq-permissions';
+import { BrokerUnavailable } from '../broker/rabbitmq/rabbitmq';
 import type { Logger } from '../lib/logger';
 import { brokerUrlOf, type Config } from '../platform/config';
 
@@ -22,7 +24,16 @@ export async function connectBrokers(
   const byUrl = new Map<string, Promise<Broker>>();
   const connections = services.map(async (service) => {
     const url = brokerUrlOf(config, service)!;
-    if (!byUrl.has(url)) byUrl.set(url, connectBroker({ ...address, brokerUrl: url }, logger));
+    // The variable the URL came from, so the one line of a failure says what to change.
+    const variable = config.serviceBrokerUrls[service] ? urlVariable(service) : 'BROKER_URL';
+    if (!byUrl.has(url)) {
+      byUrl.set(
+        url,
+        connectBroker({ ...address, brokerUrl: url }, logger).catch((error: Error) => {
+          throw new BrokerUnavailable(`${variable}: ${error.message}`);
+        }),
+      );
+    }
     return [service, await byUrl.get(url)!] as const;
   });
   return new Map(await Promise.all(connections));

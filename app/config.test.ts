@@ -60,8 +60,8 @@ describe('configuration', () => {
   });
 
   it.each([
-    ['PORT', 'eighty', /^PORT must be a port number from 1 to 65535, not "eighty"$/],
-    ['PORT', '70000', /^PORT must be a port number from 1 to 65535, not "70000"$/],
+    ['PORT', 'eighty', /^PORT must be a port number from 0 \(any free one\) to 65535, not "eighty"$/],
+    ['PORT', '70000', /^PORT must be a port number from 0 \(any free one\) to 65535, not "70000"$/],
     ['RETRY_DELAYS_MS', '100,,500', /^RETRY_DELAYS_MS must be comma-separated whole milliseconds/],
     ['RETRY_DELAYS_MS', '3600001', /^RETRY_DELAYS_MS must be/],
     ['RETRY_JITTER', 'lots', /^RETRY_JITTER must be a fraction from 0 to 1, not "lots"$/],

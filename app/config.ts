@@ -22,8 +22,8 @@ const positive = (fallback: number) =>
     (value) => value ?? fallback,
   );
 
-const portNumber = { error: 'must be a port number from 1 to 65535' };
-const port = optional(z.coerce.number(portNumber).int(portNumber).min(1, portNumber).max(65_535, portNumber)).transform(
+const portNumber = { error: 'must be a port number from 0 (any free one) to 65535' };
+const port = optional(z.coerce.number(portNumber).int(portNumber).min(0, portNumber).max(65_535, portNumber)).transform(
   (value) => value ?? 3000,
 );
 

@@ -1,47 +1,59 @@
-import { serve } from '@hono/node-server';
 import { ServiceName } from '../contracts';
-import { ConfigError, loadConfig, type Config } from './config';
+import { prepareDataDir } from '../db/data-dir';
 import { logger } from '../lib/logger';
+import { ConfigError, loadConfig } from './config';
+import { listen } from './listen';
 import { serviceNames, startSystem } from './system';
 
 /**
  * `npm start`: every service in one process. `npm run start:<service>` (argument = the
  * service's name): that service alone, which needs RabbitMQ since its peers run elsewhere.
+ *
+ * What can stop it from starting is checked in order, each a single line and exit code 1: the
+ * settings, the data folder, the port, then the broker; no database file is created before the
+ * first three pass.
  */
-const only = process.argv[2];
-const services = only === undefined ? serviceNames : [ServiceName.parse(only)];
-const config = configOrExit();
-if (only && config.transport === 'in-process') {
-  logger.fatal(`running ${only} alone needs BROKER_URL: the in-process broker cannot reach other processes`);
-  process.exit(1);
-}
-if (config.insecureDefaults.length > 0) {
-  logger.warn(
-    { settings: config.insecureDefaults },
-    'using development defaults for secrets; set them before exposing this',
-  );
-}
-
-const system = await startSystem(config, { services });
-const server = serve({ fetch: system.app.fetch, port: config.port }, ({ port }) =>
-  logger.info({ port, services, broker: config.transport, dataDir: config.dataDir }, 'shop is listening'),
-);
-
-async function shutdown(signal: string) {
-  logger.info({ signal }, 'shutting down');
-  server.close();
-  await system.stop();
-  process.exit(0);
-}
-process.once('SIGINT', () => void shutdown('SIGINT'));
-process.once('SIGTERM', () => void shutdown('SIGTERM'));
-
-function configOrExit(): Config {
-  try {
-    return loadConfig();
-  } catch (error) {
-    if (!(error instanceof ConfigError)) throw error;
-    logger.fatal(error.message);
-    process.exit(1);
+try {
+  const only = process.argv[2];
+  const parsedService = only === undefined ? undefined : ServiceName.safeParse(only);
+  if (parsedService && !parsedService.success) {
+    throw new ConfigError(`no service "${only}": run one of ${serviceNames.join(', ')}, or none for all`);
   }
+  const services = parsedService?.success ? [parsedService.data] : serviceNames;
+  const config = loadConfig();
+  if (only && config.transport === 'in-process') {
+    throw new ConfigError(`running ${only} alone needs BROKER_URL: the in-process broker cannot reach other processes`);
+  }
+  if (config.insecureDefaults.length > 0) {
+    logger.warn(
+      { settings: config.insecureDefaults },
+      'using development defaults for secrets; set them before exposing this',
+    );
+  }
+  try {
+    prepareDataDir(config.dataDir);
+  } catch (error) {
+    throw new ConfigError(`DATA_DIR ${config.dataDir} cannot hold the databases: ${(error as Error).message}`);
+  }
+  const { server, ready } = await listen(config.port);
+  const system = await startSystem(config, { services }).catch((error: Error) => {
+    server.close();
+    throw error;
+  });
+  ready(system.app.fetch);
+  const { port } = server.address() as { port: number };
+  logger.info({ port, services, broker: config.transport, dataDir: config.dataDir }, 'shop is listening');
+
+  const shutdown = async (signal: string) => {
+    logger.info({ signal }, 'shutting down');
+    server.close();
+    await system.stop();
+    process.exit(0);
+  };
+  process.once('SIGINT', () => void shutdown('SIGINT'));
+  process.once('SIGTERM', () => void shutdown('SIGTERM'));
+} catch (error) {
+  // A start-up failure is one line that says what to change, never a stack.
+  logger.fatal(error instanceof Error ? error.message : String(error));
+  process.exit(1);
 }

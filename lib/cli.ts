@@ -21,3 +21,13 @@ export async function runCli(program: Command): Promise<void> {
     process.exitCode = 1;
   }
 }
+
+/** A step a program cannot start without (reading its settings): on failure, its one line and exit code 1. */
+export function orExit<T>(step: () => T): T {
+  try {
+    return step();
+  } catch (error) {
+    process.stderr.write(`error: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.exit(1);
+  }
+}

@@ -3,7 +3,7 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import { loadConfig } from '../app/config';
 import { isFinished, jsonRenderer, textRenderer, type Renderer } from './trace-format';
 import { httpSource, listSagaSummaries, storeSource, type StatusFilter, type TraceSource } from './trace-source';
-import { print, runCli } from '../lib/cli';
+import { orExit, print, runCli } from '../lib/cli';
 
 /** `npm run trace -- <orderId>`: prints a saga message by message; see DESIGN.md "The event-trace CLI". */
 
@@ -20,7 +20,7 @@ interface Options {
   limit: number;
 }
 
-const config = loadConfig();
+const config = orExit(() => loadConfig());
 
 const positiveInt = (value: string) => {
   const n = Number(value);

@@ -54,11 +54,18 @@ async function settledOrder(token: string, productId: string, cardNumber: string
 
 /** Runs the CLI asynchronously: the shop answers it from this very process. */
 function cli(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return cliWith({}, ...args);
+}
+
+function cliWith(
+  env: Record<string, string>,
+  ...args: string[]
+): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
     execFile(
       TSX,
       ['saga/trace-cli.ts', ...args],
-      { cwd: ROOT, env: { ...process.env, LOG_LEVEL: 'silent' } },
+      { cwd: ROOT, env: { ...process.env, LOG_LEVEL: 'silent', ...env } },
       (error, stdout, stderr) => resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }),
     );
   });
@@ -198,5 +205,9 @@ describe('npm run trace', { timeout: 30_000 }, () => {
       expect(stderr).toMatch(message);
       expect(stderr.trim().split('\n')).toHaveLength(1);
     });
+    // A bad setting, before anything else.
+    const badSetting = await cliWith({ PORT: 'eighty' }, confirmedId);
+    expect(badSetting).toMatchObject({ code: 1, stdout: '' });
+    expect(badSetting.stderr.trim().split('\n')).toEqual([expect.stringMatching(/^error: PORT must be a port number/)]);
   });
 });

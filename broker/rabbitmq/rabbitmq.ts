@@ -125,7 +125,9 @@ export class RabbitMqBroker implements Broker {
     connection.on('error', ignore);
     broker.connection = connection;
     let refused: Error | undefined;
+    let lastError: Error | undefined;
     const onRetry = ({ attempt, delay, error }: { attempt: number; delay: number; error: Error }) => {
+      lastError = error;
       if (FATAL.test(error.message)) {
         refused = error;
         void connection.close().catch(ignore);
@@ -135,7 +137,10 @@ export class RabbitMqBroker implements Broker {
     const timeoutMs = options.connectTimeoutMs ?? 30_000;
     let timer: NodeJS.Timeout | undefined;
     const gaveUp = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`no answer within ${timeoutMs / 1000} s`)), timeoutMs);
+      timer = setTimeout(
+        () => reject(new Error(`not reachable within ${timeoutMs / 1000} s (${lastError?.message ?? 'no answer'})`)),
+        timeoutMs,
+      );
     });
     try {
       await Promise.race([connection.waitForConnect(), gaveUp]);

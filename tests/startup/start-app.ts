@@ -1,0 +1,41 @@
+import { execFile } from 'node:child_process';
+import { mkdtemp, readdir } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+export interface Attempt {
+  code: number | null;
+  /** The log lines the process printed, parsed. */
+  lines: { level: number; msg: string; [key: string]: unknown }[];
+  /** Everything it printed, to look for a stack trace. */
+  output: string;
+  /** What DATA_DIR held afterwards. */
+  files: string[];
+}
+
+/** Starts the app as `npm start` does (tsx app/main.ts) and waits for it to give up. */
+export async function startApp(env: Record<string, string>, args: string[] = []): Promise<Attempt> {
+  const dataDir = env.DATA_DIR ?? (await mkdtemp(join(tmpdir(), 'startup-')));
+  return new Promise((resolve) => {
+    execFile(
+      process.execPath,
+      ['--import', 'tsx', 'app/main.ts', ...args],
+      {
+        env: { ...process.env, NODE_ENV: 'development', LOG_LEVEL: 'info', PORT: '0', DATA_DIR: dataDir, ...env },
+        timeout: 30_000,
+      },
+      async (error, stdout, stderr) => {
+        const output = `${stdout}${stderr}`;
+        const lines = stdout
+          .split('\n')
+          .filter((line) => line.startsWith('{'))
+          .map((line) => JSON.parse(line));
+        const files = await readdir(dataDir).catch(() => []);
+        resolve({ code: error ? ((error as { code?: number }).code ?? null) : 0, lines, output, files });
+      },
+    );
+  });
+}
+
+/** The one fatal line of a start that failed. */
+export const fatal = (attempt: Attempt) => attempt.lines.filter((line) => line.level === 60);

@@ -1,0 +1,88 @@
+import { createServer, type Server } from 'node:net';
+import { writeFile } from 'node:fs/promises';
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { fatal, startApp, type Attempt } from './start-app';
+
+/** A start that fails says what to change in one line, exits 1, and leaves no database behind. */
+function expectOneLine(attempt: Attempt, message: RegExp) {
+  expect(attempt.code, attempt.output).toBe(1);
+  expect(fatal(attempt).map((line) => line.msg)).toEqual([expect.stringMatching(message)]);
+  expect(attempt.output).not.toMatch(/\n\s+at /);
+  expect(attempt.files.filter((file) => file.endsWith('.db'))).toEqual([]);
+}
+
+describe('a start that cannot succeed', () => {
+  let taken: Server;
+  let takenPort: number;
+  beforeAll(async () => {
+    taken = createServer();
+    await new Promise<void>((resolve) => taken.listen(0, '0.0.0.0', resolve));
+    takenPort = (taken.address() as { port: number }).port;
+  });
+  afterAll(() => new Promise<void>((resolve) => taken.close(() => resolve())));
+
+  it.each([
+    [
+      'a PORT that is not a port',
+      { PORT: 'eighty' },
+      /^PORT must be a port number from 0 \(any free one\) to 65535, not "eighty"$/,
+    ],
+    [
+      'a bad RETRY_DELAYS_MS',
+      { RETRY_DELAYS_MS: '100,,500' },
+      /^RETRY_DELAYS_MS must be comma-separated whole milliseconds/,
+    ],
+    [
+      'a bad SAGA_STEP_TIMEOUTS_MS',
+      { SAGA_STEP_TIMEOUTS_MS: 'payment=5' },
+      /^SAGA_STEP_TIMEOUTS_MS has no step "payment"/,
+    ],
+    [
+      'a BROKER_URL that is not AMQP',
+      { BROKER_URL: 'localhost:5672' },
+      /^BROKER_URL must be an amqp:\/\/ or amqps:\/\/ URL/,
+    ],
+    [
+      'a DATA_DIR under /proc',
+      { DATA_DIR: '/proc/shop-data' },
+      /^DATA_DIR \/proc\/shop-data cannot hold the databases: ENOENT/,
+    ],
+  ])('%s', async (_what, env, message) => {
+    expectOneLine(await startApp(env), message);
+  });
+
+  it('a DATA_DIR that is a file', async () => {
+    const file = join(await mkdtemp(join(tmpdir(), 'startup-')), 'not-a-folder');
+    await writeFile(file, '');
+    expectOneLine(
+      await startApp({ DATA_DIR: join(file, 'data') }),
+      /^DATA_DIR .* cannot hold the databases: .* is a file, not a folder$/,
+    );
+  });
+
+  it('a PORT already taken', async () => {
+    expectOneLine(await startApp({ PORT: String(takenPort) }), new RegExp(`^PORT ${takenPort} is already in use`));
+  });
+
+  it('an unknown service to run alone', async () => {
+    expectOneLine(await startApp({}, ['shipping']), /^no service "shipping": run one of users, products/);
+  });
+
+  it('a BROKER_URL where nothing listens: a line per try naming the URL, then one line naming the variable', async () => {
+    const attempt = await startApp({
+      BROKER_URL: `amqp://shop:s3cret@127.0.0.1:${takenPort + 0}`.replace(String(takenPort), '1'),
+      BROKER_CONNECT_TIMEOUT_MS: '1500',
+    });
+    expectOneLine(
+      attempt,
+      /^BROKER_URL: RabbitMQ at amqp:\/\/shop:\*\*\*@127\.0\.0\.1:1: not reachable within 1\.5 s \(connect ECONNREFUSED/,
+    );
+    const tries = attempt.lines.filter((line) => line.msg === 'RabbitMQ not reachable yet; retrying');
+    expect(tries.length).toBeGreaterThan(0);
+    expect(tries[0]).toMatchObject({ url: 'amqp://shop:***@127.0.0.1:1', attempt: 1 });
+    expect(attempt.output).not.toContain('s3cret');
+  });
+});
