@@ -7,6 +7,7 @@ import { z } from 'zod';
 import { BEARER, defineRoute } from '../http/openapi';
 
 const openApiRoute = defineRoute('anyone', {
+  operationId: 'getOpenApiDocument',
   method: 'get',
   path: '/openapi.json',
   tags: ['system'],
@@ -15,6 +16,7 @@ const openApiRoute = defineRoute('anyone', {
 });
 
 const docsRoute = defineRoute('anyone', {
+  operationId: 'getDocsPage',
   method: 'get',
   path: '/docs',
   tags: ['system'],
@@ -29,6 +31,7 @@ const assetFiles = { 'swagger-ui.css': 'text/css', 'swagger-ui-bundle.js': 'text
 const assetOf = createRequire(import.meta.url);
 
 const assetRoute = defineRoute('anyone', {
+  operationId: 'getDocsAsset',
   method: 'get',
   path: `${ASSETS}/swagger-ui-dist/{file}`,
   tags: ['system'],
@@ -54,12 +57,12 @@ export function openApiDocument<E extends Env>(app: OpenAPIHono<E>) {
         'A shop whose orders are settled by a saga over a message broker. Errors are `{"error": {code, message, details?, requestId?}}`; money is integer cents.',
     },
     tags: [
-      { name: 'users' },
-      { name: 'products' },
-      { name: 'orders' },
-      { name: 'invoices' },
-      { name: 'sagas', description: 'admin only' },
-      { name: 'system' },
+      { name: 'users', description: 'accounts, sign-up and sign-in (the users service)' },
+      { name: 'products', description: 'the catalogue and its stock (the products service)' },
+      { name: 'orders', description: 'orders, settled by the saga (the orders service)' },
+      { name: 'invoices', description: 'one per confirmed order (the payments service)' },
+      { name: 'sagas', description: 'each order’s saga, its steps and trace (the orchestrator); admin only' },
+      { name: 'system', description: 'health and this document' },
     ],
   });
 }
@@ -77,7 +80,11 @@ export function mountDocs<E extends Env>(app: OpenAPIHono<E>) {
   app.openAPIRegistry.registerPath(assetRoute);
   // Built once: the routes do not change after start.
   let document: ReturnType<typeof openApiDocument> | undefined;
-  app.get(openApiRoute.path, (c) => c.json((document ??= openApiDocument(app))));
+  // `servers` names the origin the document was fetched from, so tools pointed at it (a proxy,
+  // a client generator) call this very server.
+  app.get(openApiRoute.path, (c) =>
+    c.json({ ...(document ??= openApiDocument(app)), servers: [{ url: new URL(c.req.url).origin }] }),
+  );
   app.get(docsRoute.path, swaggerUI({ url: openApiRoute.path, title: 'saga-shop API', baseUrl: ASSETS }));
   const loaded = new Map<string, Promise<Buffer>>();
   app.get(`${ASSETS}/swagger-ui-dist/:file`, async (c) => {

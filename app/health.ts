@@ -3,6 +3,7 @@ import { defineRoute, json } from '../http/openapi';
 import type { ServiceHealth } from '../platform/store-health';
 
 export const healthRoute = defineRoute('anyone', {
+  operationId: 'getHealth',
   method: 'get',
   path: '/health',
   tags: ['system'],

@@ -9,6 +9,13 @@ import { OrderStatus } from './reasons';
  * a row, a sum or a hash computation unreasonably large.
  */
 
+// Character classes of the text rules below, shared by the checks and by the one `pattern`
+// each field shows in the OpenAPI document (a `u`-flagged RegExp would print its flag into it).
+const CONTROL = '\\p{Cc}';
+const BIDI_CONTROL = '\\u202A-\\u202E\\u2066-\\u2069';
+const INVISIBLE = '\\p{White_Space}\\p{Cc}\\p{Cf}\\p{M}\\p{Z}\\u115F\\u1160\\u3164\\uFFA0\\u2800';
+const unicode = (source: string) => new RegExp(source, 'u');
+
 /**
  * Names are shown to people and written to logs, so they must read as what they are: no control
  * characters; no bidirectional overrides or isolates, which make "Mug \u202Egpj.exe" display as
@@ -20,14 +27,18 @@ const Name = z
   .trim()
   .min(1, { abort: true })
   .max(100)
-  .regex(/^[^\p{Cc}]*$/u, 'must not contain control characters')
-  .regex(/^[^\u202A-\u202E\u2066-\u2069]*$/u, 'must not contain bidirectional override or isolate characters')
+  .regex(unicode(`^[^${CONTROL}]*$`), 'must not contain control characters')
+  .regex(unicode(`^[^${BIDI_CONTROL}]*$`), 'must not contain bidirectional override or isolate characters')
   .refine((name) => name.isWellFormed(), 'must not contain a lone surrogate')
-  .regex(/[^\p{White_Space}\p{Cc}\p{Cf}\p{M}\p{Z}\u115F\u1160\u3164\uFFA0\u2800]/u, 'must contain a visible character');
+  .regex(unicode(`[^${INVISIBLE}]`), 'must contain a visible character')
+  .meta({ pattern: `^(?=[\\s\\S]*[^${INVISIBLE}])[^${CONTROL}${BIDI_CONTROL}]*$` });
+
+const DESCRIPTION_TEXT = `^(?:[\\n\\r\\t]|[^${CONTROL}])*$`;
 const Description = z
   .string()
   .max(2000)
-  .regex(/^(?:[\n\r\t]|\P{Cc})*$/u, 'must not contain control characters other than line breaks and tabs');
+  .regex(unicode(DESCRIPTION_TEXT), 'must not contain control characters other than line breaks and tabs')
+  .meta({ pattern: DESCRIPTION_TEXT });
 const Email = z
   .email()
   .max(254)

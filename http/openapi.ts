@@ -22,8 +22,14 @@ export const newRouter = <E extends Env>() =>
 
 export const BEARER = 'bearer';
 
-/** A route of the contract: its declaration plus who may call it. */
-export function defineRoute<const R extends Omit<RouteConfig, 'security' | 'middleware'>>(access: Access, config: R) {
+/**
+ * A route of the contract: its declaration plus who may call it. `operationId` is required: it
+ * is the method name a generated client gives the route.
+ */
+export function defineRoute<const R extends Omit<RouteConfig, 'security' | 'middleware'> & { operationId: string }>(
+  access: Access,
+  config: R,
+) {
   return {
     ...config,
     'x-access': access,

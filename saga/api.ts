@@ -9,6 +9,7 @@ export const SagasQuery = ListQuery.extend({
 });
 
 export const listSagas = defineRoute('admin', {
+  operationId: 'listSagas',
   method: 'get',
   path: '/sagas',
   tags,
@@ -21,6 +22,7 @@ export const listSagas = defineRoute('admin', {
 });
 
 export const getSaga = defineRoute('admin', {
+  operationId: 'getSaga',
   method: 'get',
   path: '/sagas/{orderId}',
   tags,
@@ -30,6 +32,7 @@ export const getSaga = defineRoute('admin', {
 });
 
 export const sagaTrace = defineRoute('admin', {
+  operationId: 'sagaTrace',
   method: 'get',
   path: '/sagas/{orderId}/trace',
   tags,

@@ -11,6 +11,7 @@ const accepted = {
 };
 
 export const placeOrder = defineRoute('signed-in', {
+  operationId: 'placeOrder',
   method: 'post',
   path: '/orders',
   tags,
@@ -30,6 +31,7 @@ export const placeOrder = defineRoute('signed-in', {
 });
 
 export const listOrders = defineRoute('signed-in', {
+  operationId: 'listOrders',
   method: 'get',
   path: '/orders',
   tags,
@@ -39,6 +41,7 @@ export const listOrders = defineRoute('signed-in', {
 });
 
 export const orderStats = defineRoute('admin', {
+  operationId: 'orderStats',
   method: 'get',
   path: '/orders/stats',
   tags,
@@ -47,6 +50,7 @@ export const orderStats = defineRoute('admin', {
 });
 
 export const getOrder = defineRoute('signed-in', {
+  operationId: 'getOrder',
   method: 'get',
   path: '/orders/{id}',
   tags,
@@ -56,6 +60,7 @@ export const getOrder = defineRoute('signed-in', {
 });
 
 export const cancelOrder = defineRoute('signed-in', {
+  operationId: 'cancelOrder',
   method: 'post',
   path: '/orders/{id}/cancel',
   tags,

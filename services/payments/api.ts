@@ -4,6 +4,7 @@ import { defineRoute, errors, json } from '../../http/openapi';
 const tags = ['invoices'];
 
 export const listInvoices = defineRoute('signed-in', {
+  operationId: 'listInvoices',
   method: 'get',
   path: '/invoices',
   tags,
@@ -13,6 +14,7 @@ export const listInvoices = defineRoute('signed-in', {
 });
 
 export const getInvoice = defineRoute('signed-in', {
+  operationId: 'getInvoice',
   method: 'get',
   path: '/invoices/{id}',
   tags,
@@ -22,6 +24,7 @@ export const getInvoice = defineRoute('signed-in', {
 });
 
 export const invoiceOfOrder = defineRoute('signed-in', {
+  operationId: 'invoiceOfOrder',
   method: 'get',
   path: '/orders/{id}/invoice',
   tags,

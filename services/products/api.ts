@@ -12,6 +12,7 @@ import { defineRoute, errors, json, jsonBody } from '../../http/openapi';
 const tags = ['products'];
 
 export const createProduct = defineRoute('admin', {
+  operationId: 'createProduct',
   method: 'post',
   path: '/products',
   tags,
@@ -21,6 +22,7 @@ export const createProduct = defineRoute('admin', {
 });
 
 export const listProducts = defineRoute('anyone', {
+  operationId: 'listProducts',
   method: 'get',
   path: '/products',
   tags,
@@ -30,6 +32,7 @@ export const listProducts = defineRoute('anyone', {
 });
 
 export const getProduct = defineRoute('anyone', {
+  operationId: 'getProduct',
   method: 'get',
   path: '/products/{id}',
   tags,
@@ -39,6 +42,7 @@ export const getProduct = defineRoute('anyone', {
 });
 
 export const updateProduct = defineRoute('admin', {
+  operationId: 'updateProduct',
   method: 'patch',
   path: '/products/{id}',
   tags,
@@ -48,6 +52,7 @@ export const updateProduct = defineRoute('admin', {
 });
 
 export const restockProduct = defineRoute('admin', {
+  operationId: 'restockProduct',
   method: 'post',
   path: '/products/{id}/restock',
   tags,
@@ -57,6 +62,7 @@ export const restockProduct = defineRoute('admin', {
 });
 
 export const archiveProduct = defineRoute('admin', {
+  operationId: 'archiveProduct',
   method: 'delete',
   path: '/products/{id}',
   tags,

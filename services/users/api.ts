@@ -19,6 +19,7 @@ const tooManyRequests = {
 };
 
 export const register = defineRoute('anyone', {
+  operationId: 'register',
   method: 'post',
   path: '/auth/register',
   tags,
@@ -29,6 +30,7 @@ export const register = defineRoute('anyone', {
 });
 
 export const login = defineRoute('anyone', {
+  operationId: 'login',
   method: 'post',
   path: '/auth/login',
   tags,
@@ -44,6 +46,7 @@ export const login = defineRoute('anyone', {
 });
 
 export const listUsers = defineRoute('signed-in', {
+  operationId: 'listUsers',
   method: 'get',
   path: '/users',
   tags,
@@ -53,6 +56,7 @@ export const listUsers = defineRoute('signed-in', {
 });
 
 export const getUser = defineRoute('signed-in', {
+  operationId: 'getUser',
   method: 'get',
   path: '/users/{id}',
   tags,
@@ -62,6 +66,7 @@ export const getUser = defineRoute('signed-in', {
 });
 
 export const updateUser = defineRoute('signed-in', {
+  operationId: 'updateUser',
   method: 'patch',
   path: '/users/{id}',
   tags,

@@ -1,6 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
+import { Validator } from '@seriousme/openapi-schema-validator';
+import { readFile } from 'node:fs/promises';
 import * as rest from '../../contracts/rest';
+import { documentFile, generatedDocument } from '../../scripts/openapi';
+import { OpenApiContract } from '../support/openapi-contract';
 import { startTestSystem, type TestSystem } from '../support/system';
 
 type Operation = { 'x-access'?: string; requestBody?: { content: Record<string, { schema: { $ref?: string } }> } };
@@ -35,6 +39,54 @@ describe('the OpenAPI document', () => {
       }
     }
     expect(doc.components.securitySchemes.bearer).toMatchObject({ type: 'http', scheme: 'bearer' });
+  });
+
+  it('is valid by a well-kept OpenAPI validator', async () => {
+    const validator = new Validator();
+    const result = await validator.validate(structuredClone(doc) as unknown as Parameters<Validator['validate']>[0]);
+    expect(result.errors ?? []).toEqual([]);
+    expect(result.valid).toBe(true);
+  });
+
+  it('names every operation once (a generated client’s method names) and the server it came from', () => {
+    const ids = Object.values(doc.paths).flatMap((operations) =>
+      Object.values(operations).map((operation) => (operation as { operationId?: string }).operationId),
+    );
+    expect(
+      ids.every((id) => typeof id === 'string' && /^[a-z][A-Za-z]+$/.test(id)),
+      JSON.stringify(ids),
+    ).toBe(true);
+    expect(new Set(ids).size).toBe(ids.length);
+    expect((doc as { servers?: { url: string }[] }).servers).toEqual([{ url: 'http://localhost' }]);
+  });
+
+  it('has patterns that are regular expressions, not RegExp literals, and judges requests as the app does', async () => {
+    const patterns = JSON.stringify(doc).match(/"pattern":"(?:[^"\\]|\\.)*"/g) ?? [];
+    expect(patterns.length).toBeGreaterThan(3);
+    for (const quoted of patterns) {
+      const pattern: string = JSON.parse(`{${quoted}}`).pattern;
+      expect(pattern, 'no flag leaked into the pattern').not.toMatch(/\/[a-z]*$/);
+      expect(() => new RegExp(pattern, 'u')).not.toThrow();
+    }
+    // As a validating proxy (Stoplight Prism) judges a request against the document.
+    const contract = new OpenApiContract(doc as never);
+    expect(contract.requestProblem('POST', '/products', { name: 'Mug', priceCents: 1250, stock: 10 })).toBeUndefined();
+    expect(
+      contract.requestProblem('POST', '/products', {
+        name: 'Théière 鉄瓶',
+        description: 'Two lines\nand a tab\t',
+        priceCents: 1,
+        stock: 1,
+      }),
+    ).toBeUndefined();
+    for (const name of ['Mug \u202Egpj.exe', '\u200B', 'Bell\u0007']) {
+      expect(contract.requestProblem('POST', '/products', { name, priceCents: 1, stock: 1 }), name).toMatch(/pattern/);
+    }
+  });
+
+  it('is committed as docs/openapi.json as the code makes it (npm run docs:openapi)', async () => {
+    const committed = JSON.parse(await readFile(documentFile, 'utf8'));
+    expect(committed, 'docs/openapi.json is stale: run npm run docs:openapi').toEqual(await generatedDocument());
   });
 
   it('says that an order names each product on one line', () => {

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Hono } from 'hono';
 import type { Order, Product } from '../../contracts/rest';
 import { waitFor } from '../../lib/wait';
+import { OpenApiContract } from './openapi-contract';
 
 export interface Reply<T = any> {
   status: number;
@@ -18,6 +19,7 @@ export const CARDS = {
 /** The REST API as a client sees it, through the real hono app (`app.request`). */
 export class Api {
   private adminTokenPromise: Promise<string> | undefined;
+  private contractPromise: Promise<OpenApiContract> | undefined;
   /**
    * The test's own ledger of stock: units put on each product's shelf by a product created or
    * restocked through this client (what it asked for, once the server said yes).
@@ -45,9 +47,22 @@ export class Api {
       body: options.body === undefined ? undefined : JSON.stringify(options.body),
     });
     const text = await response.text();
-    const reply = { status: response.status, body: text ? JSON.parse(text) : undefined, headers: response.headers };
+    const isJson = response.headers.get('content-type')?.includes('application/json') ?? false;
+    const body = text && isJson ? JSON.parse(text) : text || undefined;
+    const reply = { status: response.status, body, headers: response.headers };
+    // Every answer the tests see is also checked against the OpenAPI document the app serves.
+    const problem = (await this.contract()).problem(method, path, reply.status, isJson ? body : undefined);
+    if (problem) throw new Error(`the answer breaks the OpenAPI document: ${problem}`);
     this.record(method, path, options.body, reply);
     return reply;
+  }
+
+  private contract(): Promise<OpenApiContract> {
+    this.contractPromise ??= Promise.resolve(this.app.request('/openapi.json')).then(
+      async (response) =>
+        new OpenApiContract((await response.json()) as ConstructorParameters<typeof OpenApiContract>[0]),
+    );
+    return this.contractPromise;
   }
 
   private record(method: string, path: string, body: any, reply: Reply) {
