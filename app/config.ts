@@ -120,6 +120,9 @@ const settings = z.object({
   ),
 });
 
+/** The variables the app reads (docs/contract.md lists each). */
+export const settingNames = Object.keys(settings.shape);
+
 /**
  * Every setting, read from the environment and checked in one place. Throws one ConfigError
  * naming each bad variable and what it expects, and, under NODE_ENV=production, when a secret
