@@ -1,5 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, describe, expect, it } from 'vitest';
+import { waitFor } from '../../lib/wait';
 import { expectInvariantsExplained, expectNothingLostOrDoubled, observed } from './checks';
 import { Load, outcomeCounts, planOrders, setUpShop, unfinished, waitAllTerminal } from './load';
 import { transports } from '../support/system';
@@ -46,6 +47,8 @@ describe.each(transports)('kill -9 of the all-in-one process over the %s broker'
     for (const kill of kills) {
       await load.reached(kill.afterOrders);
       await sleep(kill.delayMs);
+      // Sagas settle in milliseconds: wait for one to be under way, so the kill lands mid-flight.
+      await waitFor(() => unfinished(cluster.dataDir, load) > 0, { intervalMs: 1, what: 'an order in flight' });
       const at = load.placed;
       const inFlight = unfinished(cluster.dataDir, load);
       await app.kill();

@@ -58,6 +58,7 @@ describe('one process per service over RabbitMQ', () => {
     for (const victim of victims) {
       await load.reached(victim.afterOrders);
       await sleep(victim.delayMs);
+      await waitFor(() => unfinished(cluster.dataDir, load) > 0, { intervalMs: 1, what: 'an order in flight' });
       const at = load.placed;
       const inFlight = unfinished(cluster.dataDir, load);
       expect(
