@@ -110,6 +110,7 @@ const settings = z.object({
   RETRY_JITTER: optional(z.coerce.number(fraction).min(0, fraction).max(1, fraction)).transform(
     (jitter) => jitter ?? defaultRetryPolicy.jitter,
   ),
+  MAX_PENDING_ORDERS: positive(200),
   LOGIN_MAX_FAILURES_PER_EMAIL: positive(5),
   LOGIN_MAX_FAILURES_PER_ADDRESS: positive(50),
   LOGIN_WINDOW_SECONDS: positive(15 * 60),
@@ -171,6 +172,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     admin: { email: values.ADMIN_EMAIL, password: values.ADMIN_PASSWORD },
     stepTimeoutsMs: values.SAGA_STEP_TIMEOUTS_MS,
     retryPolicy: { delaysMs: values.RETRY_DELAYS_MS, jitter: values.RETRY_JITTER },
+    maxPendingOrders: values.MAX_PENDING_ORDERS,
     cardKey: values.CARD_TOKEN_KEY ?? DEV_CARD_KEY,
     login: {
       maxFailuresPerEmail: values.LOGIN_MAX_FAILURES_PER_EMAIL,

@@ -213,6 +213,8 @@ export const Health = z
             pending: Count.nullable(),
             oldestAgeSeconds: z.number().nonnegative().nullable(),
           }),
+          /** Orders only: new orders are refused (503) while this many or more are still pending. */
+          admission: z.object({ status: z.enum(['accepting', 'shedding']), pending: Count, limit: Count }).optional(),
         }),
       ),
     }),

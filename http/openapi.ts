@@ -56,6 +56,7 @@ const errorMeaning = {
   413: 'body larger than 1 MiB',
   415: 'body is not JSON',
   429: 'too many attempts: retry after `Retry-After` seconds',
+  503: 'too much in progress to take more now: retry after `Retry-After` seconds',
 } as const;
 type ErrorStatus = keyof typeof errorMeaning;
 

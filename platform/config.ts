@@ -25,6 +25,12 @@ export interface Config {
   stepTimeoutsMs: Record<StepName, number>;
   /** How a message whose handler failed is retried before it is dead-lettered. */
   retryPolicy: RetryPolicy;
+  /**
+   * Admission control: POST /orders answers 503 with Retry-After while this many orders are
+   * still pending, so the orders it accepts settle well inside their deadlines instead of
+   * queueing past them.
+   */
+  maxPendingOrders: number;
   /** Seals card numbers between orders and payments; see contracts/card-token.ts. */
   cardKey: string;
   /** Failed logins allowed per email and per client address in each window. */

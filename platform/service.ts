@@ -45,6 +45,8 @@ export interface ServiceParts<S extends ServiceName, TSchema extends Record<stri
     routes: Hono<any>; // eslint-disable-line @typescript-eslint/no-explicit-any
     start(): Promise<void>;
     stop?(): void;
+    /** What the service adds to its health report beyond its database and outbox. */
+    admission?(): ServiceHealth['admission'];
   };
 }
 
@@ -69,7 +71,10 @@ export function defineService<S extends ServiceName, TSchema extends Record<stri
       name: parts.name,
       routes: running.routes,
       start: () => running.start(),
-      health: () => storeHealth(db),
+      async health() {
+        const admission = running.admission?.();
+        return { ...(await storeHealth(db)), ...(admission && { admission }) };
+      },
       async stop() {
         running.stop?.();
         await endpoint.stop();

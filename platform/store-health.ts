@@ -12,6 +12,8 @@ export interface ServiceHealth {
     pending: number | null;
     oldestAgeSeconds: number | null;
   };
+  /** Whether the service takes new work or sheds it (orders: POST /orders answers 503). */
+  admission?: { status: 'accepting' | 'shedding'; pending: number; limit: number };
 }
 
 /** The relay publishes within milliseconds and retries every second: a row this old means it cannot. */

@@ -27,7 +27,7 @@ export const placeOrder = defineRoute('signed-in', {
     }),
     body: jsonBody(PlaceOrderBody),
   },
-  responses: { 202: accepted, ...errors(400, 401, 403, 409, 413, 415) },
+  responses: { 202: accepted, ...errors(400, 401, 403, 409, 413, 415, 503) },
 });
 
 export const listOrders = defineRoute('signed-in', {

@@ -7,23 +7,33 @@ import { guards } from '../../http/access';
 import { requireActiveAccount } from '../../http/account-standing';
 import type { AuthEnv, Caller, Tokens } from '../../http/auth';
 import { canSee } from '../../http/auth';
-import { conflict, forbidden, notFound } from '../../http/errors';
+import { conflict, forbidden, HttpError, notFound } from '../../http/errors';
 import { newRouter } from '../../http/openapi';
 import { page } from '../../http/pagination';
 import { standingOf } from './account-status';
 import * as api from './api';
 import { orderGroups, summarize } from './stats';
-import { findIdempotencyKey, findOrder, insertIdempotencyKey, insertOrder, listOrders, toOrder } from './store';
+import {
+  countPending,
+  findIdempotencyKey,
+  findOrder,
+  insertIdempotencyKey,
+  insertOrder,
+  listOrders,
+  toOrder,
+} from './store';
 
 export interface OrdersRoutesDeps {
   db: SqliteDb & { transaction: SqliteDb['transaction'] };
   tokens: Tokens;
   cardKey: string;
+  /** New orders are refused (503) while this many are pending. */
+  maxPendingOrders: number;
   /** Puts messages in the outbox inside the caller's transaction. */
   send: (tx: SqliteDb, messages: Outbound<'orders'>[]) => void;
 }
 
-export function ordersRoutes({ db, tokens, cardKey, send }: OrdersRoutesDeps) {
+export function ordersRoutes({ db, tokens, cardKey, maxPendingOrders, send }: OrdersRoutesDeps) {
   const guard = guards(tokens);
   const active = requireActiveAccount((userId) => standingOf(db, userId));
   const location = (order: Order) => ({ Location: `/orders/${order.id}` });
@@ -38,6 +48,18 @@ export function ordersRoutes({ db, tokens, cardKey, send }: OrdersRoutesDeps) {
           const seen = findIdempotencyKey(tx, caller.id, key);
           if (seen && seen.requestHash !== requestHash) throw conflict('Idempotency-Key was used with another body');
           if (seen) return toOrder(tx, findOrder(tx, seen.orderId)!);
+        }
+        // Shed what cannot settle soon: a new order behind this many would wait past its deadlines.
+        if (countPending(tx) >= maxPendingOrders) {
+          throw new HttpError(
+            503,
+            `${maxPendingOrders} orders are being settled; try again shortly`,
+            'overloaded',
+            undefined,
+            {
+              'Retry-After': '1',
+            },
+          );
         }
         const now = new Date();
         const at = now.toISOString();

@@ -23,6 +23,8 @@ export const orders = sqliteTable(
   (table) => [
     index('orders_user_created').on(table.userId, table.createdAt),
     index('orders_created').on(table.createdAt),
+    // Admission control counts the pending orders on every POST.
+    index('orders_status').on(table.status),
   ],
 );
 export type OrderRow = typeof orders.$inferSelect;

@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, lt, or } from 'drizzle-orm';
+import { and, asc, count, desc, eq, lt, or } from 'drizzle-orm';
 import type { OrderStatus } from '../../contracts';
 import type { Order } from '../../contracts/rest';
 import type { SqliteDb } from '../../db/sqlite';
@@ -32,6 +32,10 @@ export function toOrder(db: SqliteDb, row: OrderRow): Order {
     updatedAt: row.updatedAt,
   };
 }
+
+/** Orders whose saga has not ended: the work in flight that admission control bounds. */
+export const countPending = (db: SqliteDb) =>
+  db.select({ n: count() }).from(orders).where(eq(orders.status, 'PENDING')).get()!.n;
 
 export const findOrder = (db: SqliteDb, id: string) => db.select().from(orders).where(eq(orders.id, id)).get();
 

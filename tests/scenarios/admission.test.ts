@@ -1,0 +1,53 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { withFaults, type FaultyBroker } from '../support/faulty-broker';
+import { expectInvariants } from '../support/invariants';
+import { startTestSystem, transports, type TestSystem } from '../support/system';
+
+describe.each(transports)('admission control over the %s broker', (transport) => {
+  let system: TestSystem;
+  let faults: FaultyBroker;
+  afterEach(() => system.stop());
+
+  it('refuses new orders with 503 and Retry-After while MAX_PENDING_ORDERS are pending, says so in /health, and takes them again once they settle', async () => {
+    system = await startTestSystem(transport, {
+      env: { MAX_PENDING_ORDERS: '3' },
+      wrapBroker: (broker) => (faults = withFaults(broker)),
+    });
+    const { api } = system;
+    const buyer = await api.customer();
+    const mug = await api.createProduct({ priceCents: 100, stock: 10 });
+    const line = [{ productId: mug.id, quantity: 1 }];
+    // The orchestrator is held back: every accepted order stays PENDING.
+    faults.pause('orchestrator');
+
+    const accepted = [];
+    for (let i = 0; i < 3; i++) {
+      const reply = await api.placeOrder(buyer.token, line, undefined, { 'Idempotency-Key': `order-${i}` });
+      expect(reply.status).toBe(202);
+      accepted.push(reply.body.id);
+    }
+    const shed = await api.placeOrder(buyer.token, line);
+    expect(shed.status).toBe(503);
+    expect(shed.headers.get('retry-after')).toBe('1');
+    expect(shed.body).toMatchObject({ error: { code: 'overloaded', message: expect.stringContaining('3 orders') } });
+    // A retried POST of an accepted order still answers that order.
+    const again = await api.placeOrder(buyer.token, line, undefined, { 'Idempotency-Key': 'order-0' });
+    expect(again).toMatchObject({ status: 202, body: { id: accepted[0] } });
+
+    const health = await api.call('GET', '/health');
+    expect(health.status).toBe(200);
+    expect(health.body.checks.services.orders.admission).toEqual({ status: 'shedding', pending: 3, limit: 3 });
+
+    faults.resume('orchestrator');
+    for (const id of accepted) expect((await api.settled(buyer.token, id)).status).toBe('CONFIRMED');
+    const after = await api.placeOrder(buyer.token, line);
+    expect(after.status).toBe(202);
+    await api.settled(buyer.token, after.body.id);
+    expect((await api.call('GET', '/health')).body.checks.services.orders.admission).toMatchObject({
+      status: 'accepting',
+      pending: 0,
+    });
+    const state = await expectInvariants(system);
+    expect(state.orders).toHaveLength(4);
+  });
+});
