@@ -29,7 +29,49 @@ export function openDatabase<TSchema extends Record<string, unknown>>(
   client.pragma('synchronous = NORMAL');
   client.pragma('busy_timeout = 5000');
   client.pragma('foreign_keys = ON');
+  cacheStatements(client);
   const db = drizzle({ client, schema });
   migrate(db, { migrationsFolder });
   return { db, close: () => client.close() };
+}
+
+/**
+ * Queries built once per connection and run many times. drizzle builds a query's SQL anew on
+ * every call, which costs more than running it; `build` makes each hot query once, with
+ * `sql.placeholder` for its values, and the store functions run them. A transaction shares its
+ * database's connection (its session), so either may be passed.
+ */
+export function preparedQueries<T>(build: (db: SqliteDb) => T): (db: SqliteDb) => T {
+  const byConnection = new WeakMap<object, T>();
+  return (db) => {
+    const connection = (db as unknown as { session: object }).session;
+    let queries = byConnection.get(connection);
+    if (!queries) byConnection.set(connection, (queries = build(db)));
+    return queries;
+  };
+}
+
+/** Distinct SQL texts kept prepared per connection; the oldest is dropped past it. */
+const STATEMENT_CACHE_SIZE = 500;
+
+/**
+ * drizzle asks better-sqlite3 to prepare a query's SQL on every call, and preparing costs more
+ * than running a small statement. The same query builds the same SQL text (values are bound
+ * parameters), so statements are kept by their text and reused. drizzle switches a statement
+ * into raw (array) mode where it wants arrays; a reused one starts out in object mode again.
+ */
+function cacheStatements(client: Database.Database): void {
+  const prepare = client.prepare.bind(client);
+  const prepared = new Map<string, Database.Statement>();
+  client.prepare = ((source: string) => {
+    let statement = prepared.get(source);
+    if (statement) {
+      if (statement.reader) statement.raw(false);
+      return statement;
+    }
+    statement = prepare(source);
+    if (prepared.size >= STATEMENT_CACHE_SIZE) prepared.delete(prepared.keys().next().value!);
+    prepared.set(source, statement);
+    return statement;
+  }) as Database.Database['prepare'];
 }

@@ -1,10 +1,9 @@
-import { and, asc, desc, eq, lt, lte, min, notInArray, or } from 'drizzle-orm';
-import type { SqliteDb } from '../db/sqlite';
+import { and, asc, desc, eq, lt, lte, min, notInArray, or, sql } from 'drizzle-orm';
+import { preparedQueries, type SqliteDb } from '../db/sqlite';
 import type { SagaState, SagaStatus } from './order-saga';
 import { sagas, sagaSteps, sagaTrace, type SagaRow, type StepRow, type TraceRow } from './schema';
 
-export const findSaga = (db: SqliteDb, orderId: string) =>
-  db.select().from(sagas).where(eq(sagas.orderId, orderId)).get();
+export const findSaga = (db: SqliteDb, orderId: string) => queries(db).findSaga.get({ orderId });
 
 /** Inserts or advances a saga; throws when another writer moved it since `expectedVersion`. */
 export function saveSaga(
@@ -15,25 +14,14 @@ export function saveSaga(
   now: Date,
 ): void {
   const at = now.toISOString();
+  const row = { orderId: state.orderId, status: state.status, state, nextDeadlineAt, updatedAt: at };
   if (expectedVersion === undefined) {
-    db.insert(sagas)
-      .values({
-        orderId: state.orderId,
-        status: state.status,
-        version: 1,
-        state,
-        nextDeadlineAt,
-        startedAt: at,
-        updatedAt: at,
-      })
-      .run();
+    queries(db).insertSaga.run({ ...row, startedAt: at });
     return;
   }
-  const result = db
-    .update(sagas)
-    .set({ status: state.status, version: expectedVersion + 1, state, nextDeadlineAt, updatedAt: at })
-    .where(and(eq(sagas.orderId, state.orderId), eq(sagas.version, expectedVersion)))
-    .run() as { changes: number };
+  const result = queries(db).advanceSaga.run({ ...row, stateJson: JSON.stringify(state), expectedVersion }) as {
+    changes: number;
+  };
   if (result.changes !== 1) throw new Error(`saga ${state.orderId} changed concurrently; retrying`);
 }
 
@@ -63,12 +51,74 @@ export const unfinishedSagas = (db: SqliteDb) =>
     .all();
 
 export const insertSteps = (db: SqliteDb, rows: Omit<StepRow, 'seq'>[]) => {
-  if (rows.length > 0) db.insert(sagaSteps).values(rows).run();
+  for (const row of rows) queries(db).insertStep.run(row);
 };
 
 export const insertTrace = (db: SqliteDb, rows: Omit<TraceRow, 'seq'>[]) => {
-  if (rows.length > 0) db.insert(sagaTrace).values(rows).run();
+  for (const row of rows) queries(db).insertTrace.run(row);
 };
+
+/** The saga's hot queries, built once per connection: every message runs them. */
+const queries = preparedQueries((db) => {
+  const p = (name: string) => sql.placeholder(name);
+  return {
+    findSaga: db
+      .select()
+      .from(sagas)
+      .where(eq(sagas.orderId, p('orderId')))
+      .prepare(),
+    insertSaga: db
+      .insert(sagas)
+      .values({
+        orderId: p('orderId'),
+        status: p('status'),
+        version: 1,
+        state: p('state'),
+        nextDeadlineAt: p('nextDeadlineAt'),
+        startedAt: p('startedAt'),
+        updatedAt: p('updatedAt'),
+      })
+      .prepare(),
+    advanceSaga: db
+      .update(sagas)
+      // drizzle's types take no placeholder in set(): each goes in as SQL, the state as its JSON text.
+      .set({
+        status: sql`${p('status')}`,
+        version: sql`${sagas.version} + 1`,
+        state: sql`${p('stateJson')}`,
+        nextDeadlineAt: sql`${p('nextDeadlineAt')}`,
+        updatedAt: sql`${p('updatedAt')}`,
+      })
+      .where(and(eq(sagas.orderId, p('orderId')), eq(sagas.version, p('expectedVersion'))))
+      .prepare(),
+    insertStep: db
+      .insert(sagaSteps)
+      .values({
+        orderId: p('orderId'),
+        step: p('step'),
+        outcome: p('outcome'),
+        messageId: p('messageId'),
+        at: p('at'),
+      })
+      .prepare(),
+    insertTrace: db
+      .insert(sagaTrace)
+      .values({
+        orderId: p('orderId'),
+        messageId: p('messageId'),
+        causationId: p('causationId'),
+        type: p('type'),
+        producer: p('producer'),
+        consumer: p('consumer'),
+        direction: p('direction'),
+        outcome: p('outcome'),
+        note: p('note'),
+        occurredAt: p('occurredAt'),
+        recordedAt: p('recordedAt'),
+      })
+      .prepare(),
+  };
+});
 
 export const stepsOf = (db: SqliteDb, orderId: string) =>
   db.select().from(sagaSteps).where(eq(sagaSteps.orderId, orderId)).orderBy(asc(sagaSteps.seq)).all();

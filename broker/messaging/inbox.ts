@@ -1,6 +1,7 @@
 import { sqliteTable, text } from 'drizzle-orm/sqlite-core';
 import type { Message } from '../../contracts';
-import type { SqliteDb } from '../../db/sqlite';
+import { sql } from 'drizzle-orm';
+import { preparedQueries, type SqliteDb } from '../../db/sqlite';
 
 /** The ids of the messages a service has handled, written with their effect. */
 export const inbox = sqliteTable('inbox', {
@@ -14,10 +15,22 @@ export const inbox = sqliteTable('inbox', {
  * message has no second effect. Call inside the transaction that applies the effect.
  */
 export function recordFirstDelivery(tx: SqliteDb, message: Message, now: Date): boolean {
-  const result = tx
-    .insert(inbox)
-    .values({ messageId: message.messageId, type: message.type, handledAt: now.toISOString() })
-    .onConflictDoNothing()
-    .run() as { changes: number };
+  const result = queries(tx).record.run({
+    messageId: message.messageId,
+    type: message.type,
+    handledAt: now.toISOString(),
+  }) as { changes: number };
   return result.changes === 1;
 }
+
+const queries = preparedQueries((db) => ({
+  record: db
+    .insert(inbox)
+    .values({
+      messageId: sql.placeholder('messageId'),
+      type: sql.placeholder('type'),
+      handledAt: sql.placeholder('handledAt'),
+    })
+    .onConflictDoNothing()
+    .prepare(),
+}));

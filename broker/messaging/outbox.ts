@@ -1,8 +1,8 @@
-import { asc, inArray } from 'drizzle-orm';
+import { asc, lte, sql } from 'drizzle-orm';
 import { integer, sqliteTable, text } from 'drizzle-orm/sqlite-core';
 import { describeProblems, Message } from '../../contracts';
 import type { Logger } from '../../lib/logger';
-import type { SqliteDb } from '../../db/sqlite';
+import { preparedQueries, type SqliteDb } from '../../db/sqlite';
 import type { Broker } from '../broker';
 
 /** Messages committed with a state change, waiting to be published. */
@@ -36,17 +36,34 @@ export function enqueue(tx: SqliteDb, messages: readonly Message[]): void {
     const checked = Message.safeParse(message);
     if (!checked.success) throw new ContractViolation(message, describeProblems(checked.error));
   }
-  tx.insert(outbox)
-    .values(
-      messages.map((message) => ({
-        messageId: message.messageId,
-        type: message.type,
-        payload: JSON.stringify(message),
-        createdAt: message.occurredAt,
-      })),
-    )
-    .run();
+  const { insert } = queries(tx);
+  for (const message of messages) {
+    insert.run({
+      messageId: message.messageId,
+      type: message.type,
+      payload: JSON.stringify(message),
+      createdAt: message.occurredAt,
+    });
+  }
 }
+
+const queries = preparedQueries((db) => ({
+  insert: db
+    .insert(outbox)
+    .values({
+      messageId: sql.placeholder('messageId'),
+      type: sql.placeholder('type'),
+      payload: sql.placeholder('payload'),
+      createdAt: sql.placeholder('createdAt'),
+    })
+    .prepare(),
+  oldest: db.select().from(outbox).orderBy(asc(outbox.seq)).limit(sql.placeholder('limit')).prepare(),
+  // Rows commit in seq order (one writer at a time), so those up to the last one read are exactly those read.
+  deleteUpTo: db
+    .delete(outbox)
+    .where(lte(outbox.seq, sql.placeholder('seq')))
+    .prepare(),
+}));
 
 export interface RelayOptions {
   /** The safety net: how often to look even when nobody called `wake()`. */
@@ -122,23 +139,11 @@ export class OutboxRelay {
   }
 
   private async publishBatch(): Promise<number> {
-    const rows = this.db
-      .select()
-      .from(outbox)
-      .orderBy(asc(outbox.seq))
-      .limit(this.options.batchSize ?? 200)
-      .all();
+    const { oldest, deleteUpTo } = queries(this.db);
+    const rows = oldest.all({ limit: this.options.batchSize ?? 200 });
     if (rows.length === 0) return 0;
     await Promise.all(rows.map((row) => this.broker.publish(row.type, row.payload)));
-    this.db
-      .delete(outbox)
-      .where(
-        inArray(
-          outbox.seq,
-          rows.map((row) => row.seq),
-        ),
-      )
-      .run();
+    deleteUpTo.run({ seq: rows.at(-1)!.seq });
     return rows.length;
   }
 }
