@@ -1,7 +1,7 @@
-import { and, asc, count, desc, eq, lt, or } from 'drizzle-orm';
+import { and, asc, count, desc, eq, lt, or, sql } from 'drizzle-orm';
 import type { OrderStatus } from '../../contracts';
 import type { Order } from '../../contracts/rest';
-import type { SqliteDb } from '../../db/sqlite';
+import { preparedQueries, type SqliteDb } from '../../db/sqlite';
 import { idempotencyKeys, orderHistory, orders, type OrderRow } from './schema';
 
 export function toOrder(db: SqliteDb, row: OrderRow): Order {
@@ -34,10 +34,9 @@ export function toOrder(db: SqliteDb, row: OrderRow): Order {
 }
 
 /** Orders whose saga has not ended: the work in flight that admission control bounds. */
-export const countPending = (db: SqliteDb) =>
-  db.select({ n: count() }).from(orders).where(eq(orders.status, 'PENDING')).get()!.n;
+export const countPending = (db: SqliteDb) => queries(db).countPending.get()!.n;
 
-export const findOrder = (db: SqliteDb, id: string) => db.select().from(orders).where(eq(orders.id, id)).get();
+export const findOrder = (db: SqliteDb, id: string) => queries(db).findOrder.get({ id });
 
 export function insertOrder(db: SqliteDb, row: OrderRow) {
   db.insert(orders).values(row).run();
@@ -53,15 +52,14 @@ export function endOrder(
   now: Date,
 ): boolean {
   const at = now.toISOString();
-  const ended = db
-    .update(orders)
-    .set({ ...outcome, updatedAt: at })
-    .where(and(eq(orders.id, id), eq(orders.status, 'PENDING')))
-    .run() as { changes: number };
+  const { confirm, cancel, addHistory } = queries(db);
+  const ended = (
+    outcome.status === 'CONFIRMED'
+      ? confirm.run({ id, updatedAt: at, ...outcome, items: JSON.stringify(outcome.items) })
+      : cancel.run({ id, updatedAt: at, ...outcome })
+  ) as { changes: number };
   if (ended.changes === 0) return false;
-  db.insert(orderHistory)
-    .values({ orderId: id, status: outcome.status, reason: outcome.reason, detail: outcome.detail, at })
-    .run();
+  addHistory.run({ orderId: id, status: outcome.status, reason: outcome.reason, detail: outcome.detail, at });
   return true;
 }
 
@@ -107,7 +105,47 @@ export function noteOnHistory(
   detail: string,
   now: Date,
 ) {
-  db.insert(orderHistory)
-    .values({ orderId: order.id, status: order.status, reason: order.reason, detail, at: now.toISOString() })
-    .run();
+  queries(db).addHistory.run({
+    orderId: order.id,
+    status: order.status,
+    reason: order.reason,
+    detail,
+    at: now.toISOString(),
+  });
 }
+
+/** What placing an order and every saga outcome run, built once per connection. */
+const queries = preparedQueries((db) => {
+  const p = (name: string) => sql.placeholder(name);
+  const pending = and(eq(orders.id, p('id')), eq(orders.status, 'PENDING'));
+  // drizzle's types take no placeholder in set(): each value goes in as SQL, the items as JSON text.
+  const ending = { status: sql`${p('status')}`, reason: sql`${p('reason')}`, detail: sql`${p('detail')}` };
+  return {
+    countPending: db.select({ n: count() }).from(orders).where(eq(orders.status, 'PENDING')).prepare(),
+    findOrder: db
+      .select()
+      .from(orders)
+      .where(eq(orders.id, p('id')))
+      .prepare(),
+    confirm: db
+      .update(orders)
+      .set({
+        ...ending,
+        items: sql`${p('items')}`,
+        totalCents: sql`${p('totalCents')}`,
+        invoiceId: sql`${p('invoiceId')}`,
+        updatedAt: sql`${p('updatedAt')}`,
+      })
+      .where(pending)
+      .prepare(),
+    cancel: db
+      .update(orders)
+      .set({ ...ending, updatedAt: sql`${p('updatedAt')}` })
+      .where(pending)
+      .prepare(),
+    addHistory: db
+      .insert(orderHistory)
+      .values({ orderId: p('orderId'), status: p('status'), reason: p('reason'), detail: p('detail'), at: p('at') })
+      .prepare(),
+  };
+});

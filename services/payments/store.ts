@@ -1,25 +1,24 @@
-import { and, desc, eq, lt, or } from 'drizzle-orm';
+import { and, desc, eq, lt, or, sql } from 'drizzle-orm';
 import type { Invoice } from '../../contracts/rest';
-import type { SqliteDb } from '../../db/sqlite';
+import { preparedQueries, type SqliteDb } from '../../db/sqlite';
 import { invoices, payments, refundedUncharged, type InvoiceRow, type PaymentRow } from './schema';
 
 export const toInvoice = (row: InvoiceRow): Invoice => ({ ...row });
 
-export const paymentOf = (db: SqliteDb, orderId: string) =>
-  db.select().from(payments).where(eq(payments.orderId, orderId)).get();
+export const paymentOf = (db: SqliteDb, orderId: string) => queries(db).paymentOf.get({ orderId });
 
-export const insertPayment = (db: SqliteDb, row: PaymentRow) => db.insert(payments).values(row).run();
+export const insertPayment = (db: SqliteDb, row: PaymentRow) => queries(db).insertPayment.run(row);
 
 export const markRefunded = (db: SqliteDb, id: string, now: Date) =>
   db.update(payments).set({ status: 'refunded', updatedAt: now.toISOString() }).where(eq(payments.id, id)).run();
 
 export const wasRefundedUncharged = (db: SqliteDb, orderId: string) =>
-  db.select().from(refundedUncharged).where(eq(refundedUncharged.orderId, orderId)).get() !== undefined;
+  queries(db).refundedUncharged.get({ orderId }) !== undefined;
 
 export const recordRefundedUncharged = (db: SqliteDb, orderId: string, now: Date) =>
   db.insert(refundedUncharged).values({ orderId, refundedAt: now.toISOString() }).onConflictDoNothing().run();
 
-export const insertInvoice = (db: SqliteDb, row: InvoiceRow) => db.insert(invoices).values(row).run();
+export const insertInvoice = (db: SqliteDb, row: InvoiceRow) => queries(db).insertInvoice.run(row);
 
 export const invoiceById = (db: SqliteDb, id: string) => db.select().from(invoices).where(eq(invoices.id, id)).get();
 
@@ -47,3 +46,47 @@ export function listInvoices(db: SqliteDb, limit: number, userId: string | undef
     .limit(limit)
     .all();
 }
+
+/** What every payment command runs, built once per connection. */
+const queries = preparedQueries((db) => {
+  const p = (name: string) => sql.placeholder(name);
+  return {
+    paymentOf: db
+      .select()
+      .from(payments)
+      .where(eq(payments.orderId, p('orderId')))
+      .prepare(),
+    insertPayment: db
+      .insert(payments)
+      .values({
+        id: p('id'),
+        orderId: p('orderId'),
+        userId: p('userId'),
+        amountCents: p('amountCents'),
+        cardLast4: p('cardLast4'),
+        status: p('status'),
+        declineReason: p('declineReason'),
+        invoiceId: p('invoiceId'),
+        createdAt: p('createdAt'),
+        updatedAt: p('updatedAt'),
+      })
+      .prepare(),
+    insertInvoice: db
+      .insert(invoices)
+      .values({
+        id: p('id'),
+        orderId: p('orderId'),
+        userId: p('userId'),
+        lines: p('lines'),
+        totalCents: p('totalCents'),
+        cardLast4: p('cardLast4'),
+        issuedAt: p('issuedAt'),
+      })
+      .prepare(),
+    refundedUncharged: db
+      .select()
+      .from(refundedUncharged)
+      .where(eq(refundedUncharged.orderId, p('orderId')))
+      .prepare(),
+  };
+});

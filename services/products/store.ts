@@ -1,6 +1,6 @@
 import { and, asc, eq, gt, isNull, sql } from 'drizzle-orm';
 import type { Product } from '../../contracts/rest';
-import type { SqliteDb } from '../../db/sqlite';
+import { preparedQueries, type SqliteDb } from '../../db/sqlite';
 import {
   products,
   releasedUnreserved,
@@ -22,7 +22,7 @@ export const toProduct = (row: ProductRow): Product => ({
   ...(row.archivedAt ? { archivedAt: row.archivedAt } : {}),
 });
 
-export const findProduct = (db: SqliteDb, id: string) => db.select().from(products).where(eq(products.id, id)).get();
+export const findProduct = (db: SqliteDb, id: string) => queries(db).findProduct.get({ id });
 
 export const insertProduct = (db: SqliteDb, row: ProductRow) => db.insert(products).values(row).run();
 
@@ -80,24 +80,24 @@ export const archiveProduct = (db: SqliteDb, id: string, now: Date) =>
     .where(and(eq(products.id, id), isNull(products.archivedAt)))
     .run();
 
-export const reservationsOf = (db: SqliteDb, orderId: string) =>
-  db.select().from(reservations).where(eq(reservations.orderId, orderId)).all();
+export const reservationsOf = (db: SqliteDb, orderId: string) => queries(db).reservationsOf.all({ orderId });
 
-export const insertReservations = (db: SqliteDb, rows: ReservationRow[]) => db.insert(reservations).values(rows).run();
+export const insertReservations = (db: SqliteDb, rows: ReservationRow[]) => {
+  for (const row of rows) queries(db).insertReservation.run(row);
+};
 
-export const rejectionOf = (db: SqliteDb, orderId: string) =>
-  db.select().from(stockRejections).where(eq(stockRejections.orderId, orderId)).get();
+export const rejectionOf = (db: SqliteDb, orderId: string) => queries(db).rejectionOf.get({ orderId });
 
 export const insertRejection = (db: SqliteDb, row: StockRejectionRow) => db.insert(stockRejections).values(row).run();
 
 export const wasReleasedUnreserved = (db: SqliteDb, orderId: string) =>
-  db.select().from(releasedUnreserved).where(eq(releasedUnreserved.orderId, orderId)).get() !== undefined;
+  queries(db).releasedUnreserved.get({ orderId }) !== undefined;
 
 export const recordReleasedUnreserved = (db: SqliteDb, orderId: string, now: Date) =>
   db.insert(releasedUnreserved).values({ orderId, releasedAt: now.toISOString() }).onConflictDoNothing().run();
 
 export function setReservationStatus(db: SqliteDb, orderId: string, status: ReservationRow['status'], now: Date) {
-  db.update(reservations).set({ status, updatedAt: now.toISOString() }).where(eq(reservations.orderId, orderId)).run();
+  queries(db).setReservationStatus.run({ orderId, status, updatedAt: now.toISOString() });
 }
 
 /** Moves units between a product's counters by the given deltas, which sum to zero. */
@@ -107,13 +107,66 @@ export function moveUnits(
   delta: { stock?: number; reserved?: number; sold?: number },
   now: Date,
 ) {
-  db.update(products)
-    .set({
-      stock: sql`${products.stock} + ${delta.stock ?? 0}`,
-      reserved: sql`${products.reserved} + ${delta.reserved ?? 0}`,
-      sold: sql`${products.sold} + ${delta.sold ?? 0}`,
-      updatedAt: now.toISOString(),
-    })
-    .where(eq(products.id, productId))
-    .run();
+  queries(db).moveUnits.run({
+    productId,
+    stock: delta.stock ?? 0,
+    reserved: delta.reserved ?? 0,
+    sold: delta.sold ?? 0,
+    updatedAt: now.toISOString(),
+  });
 }
+
+/** What every stock command runs, built once per connection. */
+const queries = preparedQueries((db) => {
+  const p = (name: string) => sql.placeholder(name);
+  return {
+    findProduct: db
+      .select()
+      .from(products)
+      .where(eq(products.id, p('id')))
+      .prepare(),
+    reservationsOf: db
+      .select()
+      .from(reservations)
+      .where(eq(reservations.orderId, p('orderId')))
+      .prepare(),
+    insertReservation: db
+      .insert(reservations)
+      .values({
+        orderId: p('orderId'),
+        productId: p('productId'),
+        quantity: p('quantity'),
+        name: p('name'),
+        unitPriceCents: p('unitPriceCents'),
+        status: p('status'),
+        updatedAt: p('updatedAt'),
+      })
+      .prepare(),
+    rejectionOf: db
+      .select()
+      .from(stockRejections)
+      .where(eq(stockRejections.orderId, p('orderId')))
+      .prepare(),
+    releasedUnreserved: db
+      .select()
+      .from(releasedUnreserved)
+      .where(eq(releasedUnreserved.orderId, p('orderId')))
+      .prepare(),
+    // drizzle's types take no placeholder in set(): each value goes in as SQL.
+    setReservationStatus: db
+      .update(reservations)
+      .set({ status: sql`${p('status')}`, updatedAt: sql`${p('updatedAt')}` })
+      .where(eq(reservations.orderId, p('orderId')))
+      .prepare(),
+    moveUnits: db
+      .update(products)
+      .set({
+        stock: sql`${products.stock} + ${p('stock')}`,
+        reserved: sql`${products.reserved} + ${p('reserved')}`,
+        sold: sql`${products.sold} + ${p('sold')}`,
+        updatedAt: sql`${p('updatedAt')}`,
+      })
+      .where(eq(products.id, p('productId')))
+      .prepare(),
+  };
+});

@@ -1,6 +1,6 @@
-import { asc, eq, gt } from 'drizzle-orm';
+import { asc, eq, gt, sql } from 'drizzle-orm';
 import type { User } from '../../contracts/rest';
-import type { SqliteDb } from '../../db/sqlite';
+import { preparedQueries, type SqliteDb } from '../../db/sqlite';
 import type { AccountStanding } from '../../http/account-standing';
 import { users, type UserRow } from './schema';
 
@@ -12,7 +12,7 @@ export const toUser = (row: UserRow): User => ({
   active: row.active,
 });
 
-export const findById = (db: SqliteDb, id: string) => db.select().from(users).where(eq(users.id, id)).get();
+export const findById = (db: SqliteDb, id: string) => queries(db).findById.get({ id });
 
 export const findByEmail = (db: SqliteDb, email: string) => db.select().from(users).where(eq(users.email, email)).get();
 
@@ -47,3 +47,12 @@ export const listUsers = (db: SqliteDb, limit: number, after?: string) =>
     .orderBy(asc(users.id))
     .limit(limit)
     .all();
+
+/** What VerifyUser runs for every order, built once per connection. */
+const queries = preparedQueries((db) => ({
+  findById: db
+    .select()
+    .from(users)
+    .where(eq(users.id, sql.placeholder('id')))
+    .prepare(),
+}));
