@@ -28,6 +28,13 @@ export class InProcessBroker implements Broker {
   private readonly queues = new Map<ServiceName, QueueConsumer>();
   private poll: NodeJS.Timeout | undefined;
   private closed = false;
+  /** Publishes made in the same turn, stored in one transaction (the relay publishes a batch at once). */
+  private publishing: {
+    queues: ServiceName[];
+    routingKey: string;
+    payload: string;
+    done: (error?: unknown) => void;
+  }[] = [];
 
   constructor(private readonly options: InProcessBrokerOptions) {
     this.store = new MessageStore(options.file);
@@ -35,10 +42,27 @@ export class InProcessBroker implements Broker {
 
   async publish(routingKey: string, payload: string): Promise<void> {
     this.ensureOpen();
-    const targets = consumersOf(routingKey);
-    if (targets.length === 0) this.options.onUnroutable?.(routingKey);
-    else this.store.publish(targets, routingKey, payload);
-    for (const name of targets) this.queues.get(name)?.wake();
+    const queues = consumersOf(routingKey);
+    if (queues.length === 0) return this.options.onUnroutable?.(routingKey);
+    return new Promise((resolve, reject) => {
+      this.publishing.push({ queues, routingKey, payload, done: (error) => (error ? reject(error) : resolve()) });
+      if (this.publishing.length === 1) queueMicrotask(() => this.storePublished());
+    });
+  }
+
+  /** Commits what was published this turn, then tells each publisher and wakes the queues. */
+  private storePublished(): void {
+    const batch = this.publishing;
+    this.publishing = [];
+    try {
+      this.ensureOpen();
+      this.store.publish(batch);
+    } catch (error) {
+      for (const message of batch) message.done(error);
+      return;
+    }
+    for (const message of batch) message.done();
+    for (const name of new Set(batch.flatMap((message) => message.queues))) this.queues.get(name)?.wake();
   }
 
   async consume(queue: ServiceName, handler: DeliveryHandler): Promise<void> {
@@ -114,6 +138,11 @@ class QueueConsumer {
   private inFlight = 0;
   private woken = false;
   private dueTimer: NodeJS.Timeout | undefined;
+  /**
+   * Acks of this turn, removed together on the next: until then the messages stay held by this
+   * consumer, so they are not handed out again; after a crash they are, and the inbox drops them.
+   */
+  private acked: number[] = [];
 
   constructor(
     private readonly queue: ServiceName,
@@ -134,6 +163,13 @@ class QueueConsumer {
 
   stop(): void {
     clearTimeout(this.dueTimer);
+    this.removeAcked();
+  }
+
+  private removeAcked(): void {
+    const seqs = this.acked;
+    this.acked = [];
+    if (seqs.length > 0) this.store.ack(seqs, this.settings.consumerId);
   }
 
   private pump(): void {
@@ -168,7 +204,11 @@ class QueueConsumer {
       payload: message.payload,
       redelivered: message.redelivered,
       attempt: message.attempt,
-      ack: () => settle(() => this.store.ack(seq, consumerId)),
+      ack: () =>
+        settle(() => {
+          this.acked.push(seq);
+          if (this.acked.length === 1) setImmediate(() => !isClosed() && this.removeAcked());
+        }),
       requeue: () => settle(() => this.store.requeue(seq, consumerId)),
       retry: async (delayMs, reason) => settle(() => this.store.retry(seq, consumerId, Date.now() + delayMs, reason)),
       deadLetter: async (reason) => settle(() => this.store.deadLetter(seq, consumerId, reason, new Date())),

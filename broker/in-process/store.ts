@@ -97,10 +97,13 @@ export class MessageStore {
     return statement;
   }
 
-  publish(queues: readonly ServiceName[], routingKey: string, payload: string): void {
+  /** Stores each message once for each of its queues, all in one transaction. */
+  publish(messages: readonly { queues: readonly ServiceName[]; routingKey: string; payload: string }[]): void {
     const insert = this.sql('INSERT INTO messages (queue, routing_key, payload) VALUES (?, ?, ?)');
     this.db.transaction(() => {
-      for (const queue of queues) insert.run(queue, routingKey, payload);
+      for (const { queues, routingKey, payload } of messages) {
+        for (const queue of queues) insert.run(queue, routingKey, payload);
+      }
     })();
   }
 
@@ -155,8 +158,12 @@ export class MessageStore {
 
   // Every settlement names its consumer: one whose message was reclaimed meanwhile settles nothing.
 
-  ack(seq: number, consumer: string): void {
-    this.sql('DELETE FROM messages WHERE seq = ? AND consumer = ?').run(seq, consumer);
+  /** Removes the acked messages, all in one transaction. */
+  ack(seqs: readonly number[], consumer: string): void {
+    const remove = this.sql('DELETE FROM messages WHERE seq = ? AND consumer = ?');
+    this.db.transaction(() => {
+      for (const seq of seqs) remove.run(seq, consumer);
+    })();
   }
 
   requeue(seq: number, consumer: string): void {

@@ -1,8 +1,9 @@
-import { envelope, type ServiceName } from '../../contracts';
+import { envelope, type Message, type ServiceName } from '../../contracts';
 import type { Logger } from '../../lib/logger';
 import type { SqliteDb } from '../../db/sqlite';
 import type { Broker } from '../broker';
 import { consumeMessages } from './consumer';
+import { GroupCommit } from './group-commit';
 import { recordFirstDelivery } from './inbox';
 import { enqueue, OutboxRelay } from './outbox';
 import type { RetryPolicy } from './retry-policy';
@@ -52,25 +53,19 @@ export class Endpoint<S extends ServiceName> {
     });
   }
 
-  /** As `listen`, for a handler that builds and sends its own envelopes (the orchestrator). */
+  /**
+   * As `listen`, for a handler that builds and sends its own envelopes (the orchestrator).
+   * Deliveries that arrive together are applied in one transaction (GroupCommit), each at most
+   * once per message id, and acked after that commit.
+   */
   async listenRaw(apply: (tx: SqliteDb, message: Inbound<S>, now: Date) => void): Promise<void> {
-    await consumeMessages(
-      this.broker,
-      this.service,
-      (message) => {
-        const now = new Date();
-        this.db.transaction(
-          (tx) => {
-            // consumeMessages has checked the type against this queue's subscriptions.
-            if (recordFirstDelivery(tx, message, now)) apply(tx, message as Inbound<S>, now);
-            else this.logger.debug({ messageId: message.messageId, type: message.type }, 'duplicate ignored');
-          },
-          { behavior: 'immediate' },
-        );
-      },
-      this.logger,
-      this.retryPolicy,
-    );
+    const group = new GroupCommit<Message>(this.db, (tx, message) => {
+      const now = new Date();
+      // consumeMessages has checked the type against this queue's subscriptions.
+      if (recordFirstDelivery(tx, message, now)) apply(tx, message as Inbound<S>, now);
+      else this.logger.debug({ messageId: message.messageId, type: message.type }, 'duplicate ignored');
+    });
+    await consumeMessages(this.broker, this.service, (message) => group.submit(message), this.logger, this.retryPolicy);
     this.relay.start();
   }
 

@@ -1,0 +1,71 @@
+import Database from 'better-sqlite3';
+import { sql } from 'drizzle-orm';
+import { drizzle } from 'drizzle-orm/better-sqlite3';
+import { sqliteTable, text } from 'drizzle-orm/sqlite-core';
+import { describe, expect, it } from 'vitest';
+import { GroupCommit } from './group-commit';
+
+const notes = sqliteTable('notes', { id: text('id').primaryKey() });
+
+function database() {
+  const client = new Database(':memory:');
+  client.exec('CREATE TABLE notes (id TEXT PRIMARY KEY)');
+  let commits = 0;
+  const transaction = client.transaction.bind(client);
+  client.transaction = ((fn: (...args: unknown[]) => unknown) => {
+    const wrapped = transaction(fn);
+    const count =
+      (method: (...args: unknown[]) => unknown) =>
+      (...args: unknown[]) => {
+        const result = method(...args);
+        commits++;
+        return result;
+      };
+    return Object.assign(count(wrapped), { immediate: count(wrapped.immediate), deferred: count(wrapped.deferred) });
+  }) as typeof client.transaction;
+  const db = drizzle({ client });
+  return {
+    db,
+    ids: () =>
+      db
+        .select()
+        .from(notes)
+        .all()
+        .map((row) => row.id),
+    commits: () => commits,
+  };
+}
+
+describe('group commit', () => {
+  it('applies what is submitted in one turn in one transaction, and a failing item alone', async () => {
+    const { db, ids, commits } = database();
+    const group = new GroupCommit<string>(db, (tx, id) => {
+      tx.insert(notes).values({ id }).run();
+      if (id === 'poison') throw new Error('poison refused');
+    });
+    const results = await Promise.allSettled(['a', 'poison', 'b', 'c'].map((id) => group.submit(id)));
+    expect(results.map((result) => result.status)).toEqual(['fulfilled', 'rejected', 'fulfilled', 'fulfilled']);
+    expect((results[1] as PromiseRejectedResult).reason).toMatchObject({ message: 'poison refused' });
+    // The poison's own insert went back with its savepoint; its neighbours' stayed.
+    expect(ids().sort()).toEqual(['a', 'b', 'c']);
+    expect(commits()).toBe(1);
+
+    await group.submit('d');
+    expect(commits()).toBe(2);
+  });
+
+  it('fails every item when the commit itself fails, and keeps none of them', async () => {
+    const { db, ids } = database();
+    // A deferred foreign key is checked at COMMIT: one dangling row makes the whole commit fail.
+    db.run(sql`PRAGMA foreign_keys = ON`);
+    db.run(sql`CREATE TABLE refs (id TEXT REFERENCES notes(id) DEFERRABLE INITIALLY DEFERRED)`);
+    const group = new GroupCommit<string>(db, (tx, id) => {
+      tx.insert(notes).values({ id }).run();
+      if (id === 'y') tx.run(sql`INSERT INTO refs (id) VALUES ('nowhere')`);
+    });
+    const results = await Promise.allSettled(['x', 'y', 'z'].map((id) => group.submit(id)));
+    expect(results.map((result) => result.status)).toEqual(['rejected', 'rejected', 'rejected']);
+    expect((results[0] as PromiseRejectedResult).reason).toMatchObject({ code: 'SQLITE_CONSTRAINT_FOREIGNKEY' });
+    expect(ids()).toEqual([]);
+  });
+});
