@@ -17,9 +17,11 @@ import {
   countPending,
   findIdempotencyKey,
   findOrder,
+  historiesOf,
   insertIdempotencyKey,
   insertOrder,
   listOrders,
+  orderOf,
   toOrder,
 } from './store';
 
@@ -109,11 +111,15 @@ export function ordersRoutes({ db, tokens, cardKey, maxPendingOrders, send }: Or
         const caller = c.var.caller;
         const filter = { status, userId: caller.role === 'admin' ? undefined : caller.id };
         const rows = listOrders(db, limit + 1, filter, cursor);
+        const histories = historiesOf(
+          db,
+          rows.slice(0, limit).map((row) => row.id),
+        );
         return c.json(
           page(
             rows,
             limit,
-            (row) => toOrder(db, row),
+            (row) => orderOf(row, histories.get(row.id)!),
             (row) => row.id,
           ),
           200,

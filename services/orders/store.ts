@@ -1,22 +1,17 @@
-import { and, asc, count, desc, eq, lt, or, sql } from 'drizzle-orm';
+import { and, asc, count, desc, eq, inArray, lt, or, sql } from 'drizzle-orm';
 import type { OrderStatus } from '../../contracts';
 import type { Order } from '../../contracts/rest';
 import { preparedQueries, type SqliteDb } from '../../db/sqlite';
-import { idempotencyKeys, orderHistory, orders, type OrderRow } from './schema';
+import { idempotencyKeys, orderHistory, orders, type HistoryRow, type OrderRow } from './schema';
 
-export function toOrder(db: SqliteDb, row: OrderRow): Order {
-  const history = db
-    .select()
-    .from(orderHistory)
-    .where(eq(orderHistory.orderId, row.id))
-    .orderBy(asc(orderHistory.seq))
-    .all()
-    .map(({ status, at, reason, detail }) => ({
-      status,
-      at,
-      ...(reason ? { reason } : {}),
-      ...(detail ? { detail } : {}),
-    }));
+/** An order as the API shows it, with its history (oldest first). */
+export function orderOf(row: OrderRow, historyRows: readonly HistoryRow[]): Order {
+  const history = historyRows.map(({ status, at, reason, detail }) => ({
+    status,
+    at,
+    ...(reason ? { reason } : {}),
+    ...(detail ? { detail } : {}),
+  }));
   return {
     id: row.id,
     userId: row.userId,
@@ -31,6 +26,22 @@ export function toOrder(db: SqliteDb, row: OrderRow): Order {
     createdAt: row.createdAt,
     updatedAt: row.updatedAt,
   };
+}
+
+export const toOrder = (db: SqliteDb, row: OrderRow) => orderOf(row, queries(db).historyOf.all({ orderId: row.id }));
+
+/** The histories of many orders in one query: a page of orders costs two queries, not one per order. */
+export function historiesOf(db: SqliteDb, orderIds: readonly string[]): Map<string, HistoryRow[]> {
+  const histories = new Map<string, HistoryRow[]>(orderIds.map((id) => [id, []]));
+  if (orderIds.length === 0) return histories;
+  const rows = db
+    .select()
+    .from(orderHistory)
+    .where(inArray(orderHistory.orderId, [...orderIds]))
+    .orderBy(asc(orderHistory.seq))
+    .all();
+  for (const row of rows) histories.get(row.orderId)!.push(row);
+  return histories;
 }
 
 /** Orders whose saga has not ended: the work in flight that admission control bounds. */
@@ -122,6 +133,12 @@ const queries = preparedQueries((db) => {
   const ending = { status: sql`${p('status')}`, reason: sql`${p('reason')}`, detail: sql`${p('detail')}` };
   return {
     countPending: db.select({ n: count() }).from(orders).where(eq(orders.status, 'PENDING')).prepare(),
+    historyOf: db
+      .select()
+      .from(orderHistory)
+      .where(eq(orderHistory.orderId, p('orderId')))
+      .orderBy(asc(orderHistory.seq))
+      .prepare(),
     findOrder: db
       .select()
       .from(orders)
