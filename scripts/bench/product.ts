@@ -1,0 +1,72 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import type { ServiceName } from '../../contracts';
+
+const root = join(import.meta.dirname, '..', '..');
+
+/** A port nobody listens on right now. */
+export async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+/**
+ * The shop as a child process, started as `npm start` starts it (node with tsx's loader, so
+ * the pid is the server's own), answering on its own port.
+ */
+export class ProductProcess {
+  private constructor(
+    readonly name: string,
+    readonly url: string,
+    private readonly child: ChildProcess,
+    private readonly output: string[],
+  ) {}
+
+  static async start(name: string, env: Record<string, string>, service?: ServiceName): Promise<ProductProcess> {
+    const port = await freePort();
+    const child = spawn(process.execPath, ['--import', 'tsx', 'app/main.ts', ...(service ? [service] : [])], {
+      cwd: root,
+      env: { ...process.env, NODE_ENV: 'production', LOG_LEVEL: 'warn', ...env, PORT: String(port) },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const output: string[] = [];
+    for (const stream of [child.stdout, child.stderr]) stream?.on('data', (chunk) => output.push(String(chunk)));
+    const product = new ProductProcess(name, `http://127.0.0.1:${port}`, child, output);
+    const deadline = Date.now() + 60_000;
+    while (Date.now() < deadline) {
+      if (child.exitCode !== null) break;
+      const answered = await fetch(`${product.url}/health`).then(
+        (r) => r.status === 200,
+        () => false,
+      );
+      if (answered) return product;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    child.kill('SIGKILL');
+    throw new Error(`${name} did not start:\n${output.join('').slice(-2000)}`);
+  }
+
+  /** Peak resident memory (VmHWM) and CPU time used so far, read from /proc. */
+  usage(): { peakRssMiB: number; cpuSeconds: number } {
+    const status = readFileSync(`/proc/${this.child.pid}/status`, 'utf8');
+    const peakKiB = Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? 0);
+    // Fields 14 and 15 of /proc/<pid>/stat: user and system time in clock ticks (100 a second here).
+    const fields = readFileSync(`/proc/${this.child.pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    const ticks = Number(fields[11]) + Number(fields[12]);
+    return { peakRssMiB: peakKiB / 1024, cpuSeconds: ticks / 100 };
+  }
+
+  async stop(): Promise<void> {
+    if (this.child.exitCode !== null) return;
+    const exited = new Promise((resolve) => this.child.once('exit', resolve));
+    this.child.kill('SIGTERM');
+    const timer = setTimeout(() => this.child.kill('SIGKILL'), 10_000);
+    await exited;
+    clearTimeout(timer);
+  }
+}

@@ -1,0 +1,99 @@
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+
+const open = (dataDir: string, service: string) =>
+  new Database(join(dataDir, `${service}.db`), { readonly: true, fileMustExist: true });
+
+function query<T>(dataDir: string, service: string, sql: string, ...params: unknown[]): T[] {
+  const db = open(dataDir, service);
+  try {
+    return db.prepare(sql).all(...params) as T[];
+  } finally {
+    db.close();
+  }
+}
+
+/** Waits until every order placed is terminal and every outbox is empty. */
+export async function waitSettled(dataDir: string, timeoutMs = 120_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const [{ pending }] = query<{ pending: number }>(
+      dataDir,
+      'orders',
+      "SELECT count(*) AS pending FROM orders WHERE status = 'PENDING'",
+    ) as [{ pending: number }];
+    const outboxes = ['users', 'products', 'orders', 'payments', 'orchestrator'].reduce(
+      (sum, service) => sum + query<{ n: number }>(dataDir, service, 'SELECT count(*) AS n FROM outbox')[0]!.n,
+      0,
+    );
+    if (pending === 0 && outboxes === 0) return;
+    if (Date.now() > deadline) throw new Error(`${pending} orders still pending after ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+/** Creation to terminal, per saga, as the orders service recorded it (ms), for orders placed since `since`. */
+export function sagaLatencies(dataDir: string, since: string): { ms: number[]; sagasPerSecond: number } {
+  const rows = query<{ ms: number; created: string; ended: string }>(
+    dataDir,
+    'orders',
+    `SELECT (julianday(updated_at) - julianday(created_at)) * 86400000.0 AS ms, created_at AS created, updated_at AS ended
+       FROM orders WHERE status <> 'PENDING' AND created_at >= ?`,
+    since,
+  );
+  const first = Math.min(...rows.map((row) => Date.parse(row.created)));
+  const last = Math.max(...rows.map((row) => Date.parse(row.ended)));
+  return { ms: rows.map((row) => row.ms), sagasPerSecond: rows.length / Math.max(0.001, (last - first) / 1000) };
+}
+
+/** Messages the services handled, per saga: each service's inbox holds one row per message. */
+export function messagesPerSaga(dataDir: string): number {
+  const handled = ['users', 'products', 'orders', 'payments', 'orchestrator'].reduce(
+    (sum, service) => sum + query<{ n: number }>(dataDir, service, 'SELECT count(*) AS n FROM inbox')[0]!.n,
+    0,
+  );
+  const [{ sagas }] = query<{ sagas: number }>(dataDir, 'orchestrator', 'SELECT count(*) AS sagas FROM sagas') as [
+    { sagas: number },
+  ];
+  return handled / sagas;
+}
+
+/**
+ * The design's invariants over the run (one product, one unit per order, a settling card):
+ * stock conserved against what was stocked, nothing left reserved, sold = confirmed orders,
+ * every confirmed order charged once, every saga ended as its order. Violations, as text.
+ */
+export function invariantViolations(dataDir: string, stocked: number): string[] {
+  const broken: string[] = [];
+  const [product] = query<{ stock: number; reserved: number; sold: number }>(
+    dataDir,
+    'products',
+    'SELECT stock, reserved, sold FROM products',
+  );
+  const orders = query<{ id: string; status: string }>(dataDir, 'orders', 'SELECT id, status FROM orders');
+  const confirmed = orders.filter((order) => order.status === 'CONFIRMED').length;
+  if (!product) return ['no product'];
+  if (product.stock + product.reserved + product.sold !== stocked)
+    broken.push(`stock not conserved: ${JSON.stringify(product)} from ${stocked}`);
+  if (product.reserved !== 0) broken.push(`${product.reserved} units left reserved`);
+  if (product.sold !== confirmed) broken.push(`${product.sold} sold for ${confirmed} confirmed orders`);
+  const [{ settled }] = query<{ settled: number }>(
+    dataDir,
+    'payments',
+    "SELECT count(*) AS settled FROM payments WHERE status = 'settled'",
+  ) as [{ settled: number }];
+  if (settled !== confirmed) broken.push(`${settled} settled payments for ${confirmed} confirmed orders`);
+  const sagas = new Map(
+    query<{ order_id: string; status: string }>(dataDir, 'orchestrator', 'SELECT order_id, status FROM sagas').map(
+      (saga) => [saga.order_id, saga.status],
+    ),
+  );
+  const disagreeing = orders.filter((order) => sagas.get(order.id) !== order.status).length;
+  if (disagreeing > 0) broken.push(`${disagreeing} orders disagree with their saga`);
+  return broken;
+}
+
+export const percentile = (values: readonly number[], q: number) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? NaN;
+};
