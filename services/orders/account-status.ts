@@ -1,6 +1,6 @@
 import { eq, sql } from 'drizzle-orm';
 import type { AccountEvent } from '../../contracts';
-import type { SqliteDb } from '../../db/sqlite';
+import { preparedQueries, type SqliteDb } from '../../db/sqlite';
 import type { AccountStanding } from '../../http/account-standing';
 import { accountStatus } from './schema';
 
@@ -31,6 +31,15 @@ export function applyAccountEvent(tx: SqliteDb, event: AccountEvent, now: Date):
  * VerifyUser step still rejects an unknown account inside the saga.
  */
 export function standingOf(db: SqliteDb, userId: string): AccountStanding {
-  const row = db.select().from(accountStatus).where(eq(accountStatus.userId, userId)).get();
+  const row = queries(db).statusOf.get({ userId });
   return row && !row.active ? 'deactivated' : 'active';
 }
+
+/** Every order placed and cancelled asks: built once per connection. */
+const queries = preparedQueries((db) => ({
+  statusOf: db
+    .select()
+    .from(accountStatus)
+    .where(eq(accountStatus.userId, sql.placeholder('userId')))
+    .prepare(),
+}));

@@ -50,8 +50,9 @@ export const countPending = (db: SqliteDb) => queries(db).countPending.get()!.n;
 export const findOrder = (db: SqliteDb, id: string) => queries(db).findOrder.get({ id });
 
 export function insertOrder(db: SqliteDb, row: OrderRow) {
-  db.insert(orders).values(row).run();
-  db.insert(orderHistory).values({ orderId: row.id, status: row.status, at: row.createdAt }).run();
+  const { insertOrder, addHistory } = queries(db);
+  insertOrder.run(row);
+  addHistory.run({ orderId: row.id, status: row.status, reason: null, detail: null, at: row.createdAt });
 }
 
 /** Ends a pending order; false when it had ended already, so a repeated outcome changes nothing. */
@@ -100,14 +101,10 @@ export function listOrders(
 }
 
 export const findIdempotencyKey = (db: SqliteDb, userId: string, key: string) =>
-  db
-    .select()
-    .from(idempotencyKeys)
-    .where(and(eq(idempotencyKeys.userId, userId), eq(idempotencyKeys.key, key)))
-    .get();
+  queries(db).findIdempotencyKey.get({ userId, key });
 
 export const insertIdempotencyKey = (db: SqliteDb, row: typeof idempotencyKeys.$inferInsert) =>
-  db.insert(idempotencyKeys).values(row).run();
+  queries(db).insertIdempotencyKey.run(row);
 
 /** Adds a note to an order's history without changing its status. */
 export function noteOnHistory(
@@ -133,6 +130,37 @@ const queries = preparedQueries((db) => {
   const ending = { status: sql`${p('status')}`, reason: sql`${p('reason')}`, detail: sql`${p('detail')}` };
   return {
     countPending: db.select({ n: count() }).from(orders).where(eq(orders.status, 'PENDING')).prepare(),
+    insertOrder: db
+      .insert(orders)
+      .values({
+        id: p('id'),
+        userId: p('userId'),
+        status: p('status'),
+        reason: p('reason'),
+        detail: p('detail'),
+        items: p('items'),
+        totalCents: p('totalCents'),
+        invoiceId: p('invoiceId'),
+        cardLast4: p('cardLast4'),
+        createdAt: p('createdAt'),
+        updatedAt: p('updatedAt'),
+      })
+      .prepare(),
+    findIdempotencyKey: db
+      .select()
+      .from(idempotencyKeys)
+      .where(and(eq(idempotencyKeys.userId, p('userId')), eq(idempotencyKeys.key, p('key'))))
+      .prepare(),
+    insertIdempotencyKey: db
+      .insert(idempotencyKeys)
+      .values({
+        userId: p('userId'),
+        key: p('key'),
+        requestHash: p('requestHash'),
+        orderId: p('orderId'),
+        createdAt: p('createdAt'),
+      })
+      .prepare(),
     historyOf: db
       .select()
       .from(orderHistory)
