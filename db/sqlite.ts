@@ -3,7 +3,8 @@ import { dirname, join } from 'node:path';
 import Database from 'better-sqlite3';
 import { drizzle, type BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
-import type { BaseSQLiteDatabase } from 'drizzle-orm/sqlite-core';
+import { getTableColumns, sql, type SQL } from 'drizzle-orm';
+import type { BaseSQLiteDatabase, SQLiteInsertValue, SQLiteTable } from 'drizzle-orm/sqlite-core';
 
 /** Where a service keeps its SQLite file: one per service under DATA_DIR, named for it. */
 export const databaseFile = (dataDir: string, service: string) => join(dataDir, `${service}.db`);
@@ -38,7 +39,7 @@ export function openDatabase<TSchema extends Record<string, unknown>>(
 /**
  * Queries built once per connection and run many times. drizzle builds a query's SQL anew on
  * every call, which costs more than running it; `build` makes each hot query once, with
- * `sql.placeholder` for its values, and the store functions run them. A transaction shares its
+ * `param` placeholders for its values, and the store functions run them. A transaction shares its
  * database's connection (its session), so either may be passed.
  */
 export function preparedQueries<T>(build: (db: SqliteDb) => T): (db: SqliteDb) => T {
@@ -50,6 +51,26 @@ export function preparedQueries<T>(build: (db: SqliteDb) => T): (db: SqliteDb) =
     return queries;
   };
 }
+
+/** A value bound when a prepared query runs, by name. */
+export const param = (name: string) => sql.placeholder(name);
+
+/**
+ * An insert's values for a prepared query: one placeholder per column of `table`, named for the
+ * column, less the `omitted` ones (an autoincrement key), so a row object runs it as it is.
+ */
+export function rowParams<T extends SQLiteTable>(table: T, ...omitted: string[]): SQLiteInsertValue<T> {
+  const names = Object.keys(getTableColumns(table)).filter((name) => !omitted.includes(name));
+  return Object.fromEntries(names.map((name) => [name, param(name)])) as SQLiteInsertValue<T>;
+}
+
+/**
+ * An update's values for a prepared query, each a placeholder named for its column. drizzle's
+ * types take no placeholder in set(), so each goes in as SQL (a JSON column's value is then
+ * passed as its JSON text).
+ */
+export const setParams = <K extends string>(...names: K[]) =>
+  Object.fromEntries(names.map((name) => [name, sql`${param(name)}`])) as Record<K, SQL>;
 
 /** Distinct SQL texts kept prepared per connection; the oldest is dropped past it. */
 const STATEMENT_CACHE_SIZE = 500;

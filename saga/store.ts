@@ -1,5 +1,5 @@
 import { and, asc, desc, eq, lt, lte, min, notInArray, or, sql } from 'drizzle-orm';
-import { preparedQueries, type SqliteDb } from '../db/sqlite';
+import { param, preparedQueries, rowParams, setParams, type SqliteDb } from '../db/sqlite';
 import type { SagaState, SagaStatus } from './order-saga';
 import { sagas, sagaSteps, sagaTrace, type SagaRow, type StepRow, type TraceRow } from './schema';
 
@@ -19,7 +19,7 @@ export function saveSaga(
     queries(db).insertSaga.run({ ...row, startedAt: at });
     return;
   }
-  const result = queries(db).advanceSaga.run({ ...row, stateJson: JSON.stringify(state), expectedVersion }) as {
+  const result = queries(db).advanceSaga.run({ ...row, state: JSON.stringify(state), expectedVersion }) as {
     changes: number;
   };
   if (result.changes !== 1) throw new Error(`saga ${state.orderId} changed concurrently; retrying`);
@@ -59,66 +59,24 @@ export const insertTrace = (db: SqliteDb, rows: Omit<TraceRow, 'seq'>[]) => {
 };
 
 /** The saga's hot queries, built once per connection: every message runs them. */
-const queries = preparedQueries((db) => {
-  const p = (name: string) => sql.placeholder(name);
-  return {
-    findSaga: db
-      .select()
-      .from(sagas)
-      .where(eq(sagas.orderId, p('orderId')))
-      .prepare(),
-    insertSaga: db
-      .insert(sagas)
-      .values({
-        orderId: p('orderId'),
-        status: p('status'),
-        version: 1,
-        state: p('state'),
-        nextDeadlineAt: p('nextDeadlineAt'),
-        startedAt: p('startedAt'),
-        updatedAt: p('updatedAt'),
-      })
-      .prepare(),
-    advanceSaga: db
-      .update(sagas)
-      // drizzle's types take no placeholder in set(): each goes in as SQL, the state as its JSON text.
-      .set({
-        status: sql`${p('status')}`,
-        version: sql`${sagas.version} + 1`,
-        state: sql`${p('stateJson')}`,
-        nextDeadlineAt: sql`${p('nextDeadlineAt')}`,
-        updatedAt: sql`${p('updatedAt')}`,
-      })
-      .where(and(eq(sagas.orderId, p('orderId')), eq(sagas.version, p('expectedVersion'))))
-      .prepare(),
-    insertStep: db
-      .insert(sagaSteps)
-      .values({
-        orderId: p('orderId'),
-        step: p('step'),
-        outcome: p('outcome'),
-        messageId: p('messageId'),
-        at: p('at'),
-      })
-      .prepare(),
-    insertTrace: db
-      .insert(sagaTrace)
-      .values({
-        orderId: p('orderId'),
-        messageId: p('messageId'),
-        causationId: p('causationId'),
-        type: p('type'),
-        producer: p('producer'),
-        consumer: p('consumer'),
-        direction: p('direction'),
-        outcome: p('outcome'),
-        note: p('note'),
-        occurredAt: p('occurredAt'),
-        recordedAt: p('recordedAt'),
-      })
-      .prepare(),
-  };
-});
+const queries = preparedQueries((db) => ({
+  findSaga: db
+    .select()
+    .from(sagas)
+    .where(eq(sagas.orderId, param('orderId')))
+    .prepare(),
+  insertSaga: db
+    .insert(sagas)
+    .values({ ...rowParams(sagas), version: 1 })
+    .prepare(),
+  advanceSaga: db
+    .update(sagas)
+    .set({ ...setParams('status', 'state', 'nextDeadlineAt', 'updatedAt'), version: sql`${sagas.version} + 1` })
+    .where(and(eq(sagas.orderId, param('orderId')), eq(sagas.version, param('expectedVersion'))))
+    .prepare(),
+  insertStep: db.insert(sagaSteps).values(rowParams(sagaSteps, 'seq')).prepare(),
+  insertTrace: db.insert(sagaTrace).values(rowParams(sagaTrace, 'seq')).prepare(),
+}));
 
 export const stepsOf = (db: SqliteDb, orderId: string) =>
   db.select().from(sagaSteps).where(eq(sagaSteps.orderId, orderId)).orderBy(asc(sagaSteps.seq)).all();

@@ -1,7 +1,6 @@
 import { sqliteTable, text } from 'drizzle-orm/sqlite-core';
 import type { Message } from '../../contracts';
-import { sql } from 'drizzle-orm';
-import { preparedQueries, type SqliteDb } from '../../db/sqlite';
+import { preparedQueries, rowParams, type SqliteDb } from '../../db/sqlite';
 
 /** The ids of the messages a service has handled, written with their effect. */
 export const inbox = sqliteTable('inbox', {
@@ -24,13 +23,5 @@ export function recordFirstDelivery(tx: SqliteDb, message: Message, now: Date): 
 }
 
 const queries = preparedQueries((db) => ({
-  record: db
-    .insert(inbox)
-    .values({
-      messageId: sql.placeholder('messageId'),
-      type: sql.placeholder('type'),
-      handledAt: sql.placeholder('handledAt'),
-    })
-    .onConflictDoNothing()
-    .prepare(),
+  record: db.insert(inbox).values(rowParams(inbox)).onConflictDoNothing().prepare(),
 }));

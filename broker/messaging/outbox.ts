@@ -1,8 +1,8 @@
-import { asc, lte, sql } from 'drizzle-orm';
+import { asc, lte } from 'drizzle-orm';
 import { integer, sqliteTable, text } from 'drizzle-orm/sqlite-core';
 import { describeProblems, Message } from '../../contracts';
 import type { Logger } from '../../lib/logger';
-import { preparedQueries, type SqliteDb } from '../../db/sqlite';
+import { param, preparedQueries, rowParams, type SqliteDb } from '../../db/sqlite';
 import type { Broker } from '../broker';
 
 /** Messages committed with a state change, waiting to be published. */
@@ -48,20 +48,12 @@ export function enqueue(tx: SqliteDb, messages: readonly Message[]): void {
 }
 
 const queries = preparedQueries((db) => ({
-  insert: db
-    .insert(outbox)
-    .values({
-      messageId: sql.placeholder('messageId'),
-      type: sql.placeholder('type'),
-      payload: sql.placeholder('payload'),
-      createdAt: sql.placeholder('createdAt'),
-    })
-    .prepare(),
-  oldest: db.select().from(outbox).orderBy(asc(outbox.seq)).limit(sql.placeholder('limit')).prepare(),
+  insert: db.insert(outbox).values(rowParams(outbox, 'seq')).prepare(),
+  oldest: db.select().from(outbox).orderBy(asc(outbox.seq)).limit(param('limit')).prepare(),
   // Rows commit in seq order (one writer at a time), so those up to the last one read are exactly those read.
   deleteUpTo: db
     .delete(outbox)
-    .where(lte(outbox.seq, sql.placeholder('seq')))
+    .where(lte(outbox.seq, param('seq')))
     .prepare(),
 }));
 

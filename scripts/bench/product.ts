@@ -24,7 +24,6 @@ export class ProductProcess {
     readonly name: string,
     readonly url: string,
     private readonly child: ChildProcess,
-    private readonly output: string[],
   ) {}
 
   static async start(name: string, env: Record<string, string>, service?: ServiceName): Promise<ProductProcess> {
@@ -36,7 +35,7 @@ export class ProductProcess {
     });
     const output: string[] = [];
     for (const stream of [child.stdout, child.stderr]) stream?.on('data', (chunk) => output.push(String(chunk)));
-    const product = new ProductProcess(name, `http://127.0.0.1:${port}`, child, output);
+    const product = new ProductProcess(name, `http://127.0.0.1:${port}`, child);
     const deadline = Date.now() + 60_000;
     while (Date.now() < deadline) {
       if (child.exitCode !== null) break;

@@ -1,6 +1,6 @@
 import { eq, sql } from 'drizzle-orm';
 import type { AccountEvent } from '../../contracts';
-import { preparedQueries, type SqliteDb } from '../../db/sqlite';
+import { param, preparedQueries, type SqliteDb } from '../../db/sqlite';
 import type { AccountStanding } from '../../http/account-standing';
 import { accountStatus } from './schema';
 
@@ -40,6 +40,6 @@ const queries = preparedQueries((db) => ({
   statusOf: db
     .select()
     .from(accountStatus)
-    .where(eq(accountStatus.userId, sql.placeholder('userId')))
+    .where(eq(accountStatus.userId, param('userId')))
     .prepare(),
 }));

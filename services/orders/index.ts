@@ -1,8 +1,8 @@
 import { defineService } from '../../platform/service';
 import { applyAccountEvent, isAccountEvent } from './account-status';
+import { admissionOf } from './admission';
 import { handleSagaOutcome } from './handlers';
 import { ordersRoutes } from './routes';
-import { countPending } from './store';
 import * as schema from './schema';
 
 export const createOrdersService = defineService({
@@ -17,11 +17,7 @@ export const createOrdersService = defineService({
       maxPendingOrders: config.maxPendingOrders,
       send: (tx, messages) => endpoint.send(tx, messages),
     }),
-    admission() {
-      const pending = countPending(db);
-      const limit = config.maxPendingOrders;
-      return { status: pending >= limit ? 'shedding' : 'accepting', pending, limit };
-    },
+    admission: () => admissionOf(db, config.maxPendingOrders),
     start: () =>
       endpoint.listen((tx, message, now) =>
         isAccountEvent(message) ? applyAccountEvent(tx, message, now) : handleSagaOutcome(tx, message, now),

@@ -11,10 +11,10 @@ import { conflict, forbidden, HttpError, notFound } from '../../http/errors';
 import { newRouter } from '../../http/openapi';
 import { page } from '../../http/pagination';
 import { standingOf } from './account-status';
+import { admissionOf } from './admission';
 import * as api from './api';
 import { orderGroups, summarize } from './stats';
 import {
-  countPending,
   findIdempotencyKey,
   findOrder,
   historiesOf,
@@ -51,17 +51,9 @@ export function ordersRoutes({ db, tokens, cardKey, maxPendingOrders, send }: Or
           if (seen && seen.requestHash !== requestHash) throw conflict('Idempotency-Key was used with another body');
           if (seen) return toOrder(tx, findOrder(tx, seen.orderId)!);
         }
-        // Shed what cannot settle soon: a new order behind this many would wait past its deadlines.
-        if (countPending(tx) >= maxPendingOrders) {
-          throw new HttpError(
-            503,
-            `${maxPendingOrders} orders are being settled; try again shortly`,
-            'overloaded',
-            undefined,
-            {
-              'Retry-After': '1',
-            },
-          );
+        if (admissionOf(tx, maxPendingOrders).status === 'shedding') {
+          const message = `${maxPendingOrders} orders are being settled; try again shortly`;
+          throw new HttpError(503, message, 'overloaded', undefined, { 'Retry-After': '1' });
         }
         const now = new Date();
         const at = now.toISOString();

@@ -1,7 +1,7 @@
-import { and, asc, count, desc, eq, inArray, lt, or, sql } from 'drizzle-orm';
+import { and, asc, count, desc, eq, inArray, lt, or } from 'drizzle-orm';
 import type { OrderStatus } from '../../contracts';
 import type { Order } from '../../contracts/rest';
-import { preparedQueries, type SqliteDb } from '../../db/sqlite';
+import { param, preparedQueries, rowParams, setParams, type SqliteDb } from '../../db/sqlite';
 import { idempotencyKeys, orderHistory, orders, type HistoryRow, type OrderRow } from './schema';
 
 /** An order as the API shows it, with its history (oldest first). */
@@ -124,73 +124,37 @@ export function noteOnHistory(
 
 /** What placing an order and every saga outcome run, built once per connection. */
 const queries = preparedQueries((db) => {
-  const p = (name: string) => sql.placeholder(name);
-  const pending = and(eq(orders.id, p('id')), eq(orders.status, 'PENDING'));
-  // drizzle's types take no placeholder in set(): each value goes in as SQL, the items as JSON text.
-  const ending = { status: sql`${p('status')}`, reason: sql`${p('reason')}`, detail: sql`${p('detail')}` };
+  const pending = and(eq(orders.id, param('id')), eq(orders.status, 'PENDING'));
   return {
     countPending: db.select({ n: count() }).from(orders).where(eq(orders.status, 'PENDING')).prepare(),
-    insertOrder: db
-      .insert(orders)
-      .values({
-        id: p('id'),
-        userId: p('userId'),
-        status: p('status'),
-        reason: p('reason'),
-        detail: p('detail'),
-        items: p('items'),
-        totalCents: p('totalCents'),
-        invoiceId: p('invoiceId'),
-        cardLast4: p('cardLast4'),
-        createdAt: p('createdAt'),
-        updatedAt: p('updatedAt'),
-      })
+    insertOrder: db.insert(orders).values(rowParams(orders)).prepare(),
+    findOrder: db
+      .select()
+      .from(orders)
+      .where(eq(orders.id, param('id')))
       .prepare(),
     findIdempotencyKey: db
       .select()
       .from(idempotencyKeys)
-      .where(and(eq(idempotencyKeys.userId, p('userId')), eq(idempotencyKeys.key, p('key'))))
+      .where(and(eq(idempotencyKeys.userId, param('userId')), eq(idempotencyKeys.key, param('key'))))
       .prepare(),
-    insertIdempotencyKey: db
-      .insert(idempotencyKeys)
-      .values({
-        userId: p('userId'),
-        key: p('key'),
-        requestHash: p('requestHash'),
-        orderId: p('orderId'),
-        createdAt: p('createdAt'),
-      })
-      .prepare(),
+    insertIdempotencyKey: db.insert(idempotencyKeys).values(rowParams(idempotencyKeys)).prepare(),
     historyOf: db
       .select()
       .from(orderHistory)
-      .where(eq(orderHistory.orderId, p('orderId')))
+      .where(eq(orderHistory.orderId, param('orderId')))
       .orderBy(asc(orderHistory.seq))
-      .prepare(),
-    findOrder: db
-      .select()
-      .from(orders)
-      .where(eq(orders.id, p('id')))
       .prepare(),
     confirm: db
       .update(orders)
-      .set({
-        ...ending,
-        items: sql`${p('items')}`,
-        totalCents: sql`${p('totalCents')}`,
-        invoiceId: sql`${p('invoiceId')}`,
-        updatedAt: sql`${p('updatedAt')}`,
-      })
+      .set(setParams('status', 'reason', 'detail', 'items', 'totalCents', 'invoiceId', 'updatedAt'))
       .where(pending)
       .prepare(),
     cancel: db
       .update(orders)
-      .set({ ...ending, updatedAt: sql`${p('updatedAt')}` })
+      .set(setParams('status', 'reason', 'detail', 'updatedAt'))
       .where(pending)
       .prepare(),
-    addHistory: db
-      .insert(orderHistory)
-      .values({ orderId: p('orderId'), status: p('status'), reason: p('reason'), detail: p('detail'), at: p('at') })
-      .prepare(),
+    addHistory: db.insert(orderHistory).values(rowParams(orderHistory, 'seq')).prepare(),
   };
 });

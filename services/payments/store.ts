@@ -1,6 +1,6 @@
-import { and, desc, eq, lt, or, sql } from 'drizzle-orm';
+import { and, desc, eq, lt, or } from 'drizzle-orm';
 import type { Invoice } from '../../contracts/rest';
-import { preparedQueries, type SqliteDb } from '../../db/sqlite';
+import { param, preparedQueries, rowParams, type SqliteDb } from '../../db/sqlite';
 import { invoices, payments, refundedUncharged, type InvoiceRow, type PaymentRow } from './schema';
 
 export const toInvoice = (row: InvoiceRow): Invoice => ({ ...row });
@@ -48,45 +48,17 @@ export function listInvoices(db: SqliteDb, limit: number, userId: string | undef
 }
 
 /** What every payment command runs, built once per connection. */
-const queries = preparedQueries((db) => {
-  const p = (name: string) => sql.placeholder(name);
-  return {
-    paymentOf: db
-      .select()
-      .from(payments)
-      .where(eq(payments.orderId, p('orderId')))
-      .prepare(),
-    insertPayment: db
-      .insert(payments)
-      .values({
-        id: p('id'),
-        orderId: p('orderId'),
-        userId: p('userId'),
-        amountCents: p('amountCents'),
-        cardLast4: p('cardLast4'),
-        status: p('status'),
-        declineReason: p('declineReason'),
-        invoiceId: p('invoiceId'),
-        createdAt: p('createdAt'),
-        updatedAt: p('updatedAt'),
-      })
-      .prepare(),
-    insertInvoice: db
-      .insert(invoices)
-      .values({
-        id: p('id'),
-        orderId: p('orderId'),
-        userId: p('userId'),
-        lines: p('lines'),
-        totalCents: p('totalCents'),
-        cardLast4: p('cardLast4'),
-        issuedAt: p('issuedAt'),
-      })
-      .prepare(),
-    refundedUncharged: db
-      .select()
-      .from(refundedUncharged)
-      .where(eq(refundedUncharged.orderId, p('orderId')))
-      .prepare(),
-  };
-});
+const queries = preparedQueries((db) => ({
+  paymentOf: db
+    .select()
+    .from(payments)
+    .where(eq(payments.orderId, param('orderId')))
+    .prepare(),
+  insertPayment: db.insert(payments).values(rowParams(payments)).prepare(),
+  insertInvoice: db.insert(invoices).values(rowParams(invoices)).prepare(),
+  refundedUncharged: db
+    .select()
+    .from(refundedUncharged)
+    .where(eq(refundedUncharged.orderId, param('orderId')))
+    .prepare(),
+}));

@@ -1,6 +1,6 @@
 import { and, asc, eq, gt, isNull, sql } from 'drizzle-orm';
 import type { Product } from '../../contracts/rest';
-import { preparedQueries, type SqliteDb } from '../../db/sqlite';
+import { param, preparedQueries, rowParams, setParams, type SqliteDb } from '../../db/sqlite';
 import {
   products,
   releasedUnreserved,
@@ -117,56 +117,41 @@ export function moveUnits(
 }
 
 /** What every stock command runs, built once per connection. */
-const queries = preparedQueries((db) => {
-  const p = (name: string) => sql.placeholder(name);
-  return {
-    findProduct: db
-      .select()
-      .from(products)
-      .where(eq(products.id, p('id')))
-      .prepare(),
-    reservationsOf: db
-      .select()
-      .from(reservations)
-      .where(eq(reservations.orderId, p('orderId')))
-      .prepare(),
-    insertReservation: db
-      .insert(reservations)
-      .values({
-        orderId: p('orderId'),
-        productId: p('productId'),
-        quantity: p('quantity'),
-        name: p('name'),
-        unitPriceCents: p('unitPriceCents'),
-        status: p('status'),
-        updatedAt: p('updatedAt'),
-      })
-      .prepare(),
-    rejectionOf: db
-      .select()
-      .from(stockRejections)
-      .where(eq(stockRejections.orderId, p('orderId')))
-      .prepare(),
-    releasedUnreserved: db
-      .select()
-      .from(releasedUnreserved)
-      .where(eq(releasedUnreserved.orderId, p('orderId')))
-      .prepare(),
-    // drizzle's types take no placeholder in set(): each value goes in as SQL.
-    setReservationStatus: db
-      .update(reservations)
-      .set({ status: sql`${p('status')}`, updatedAt: sql`${p('updatedAt')}` })
-      .where(eq(reservations.orderId, p('orderId')))
-      .prepare(),
-    moveUnits: db
-      .update(products)
-      .set({
-        stock: sql`${products.stock} + ${p('stock')}`,
-        reserved: sql`${products.reserved} + ${p('reserved')}`,
-        sold: sql`${products.sold} + ${p('sold')}`,
-        updatedAt: sql`${p('updatedAt')}`,
-      })
-      .where(eq(products.id, p('productId')))
-      .prepare(),
-  };
-});
+const queries = preparedQueries((db) => ({
+  findProduct: db
+    .select()
+    .from(products)
+    .where(eq(products.id, param('id')))
+    .prepare(),
+  reservationsOf: db
+    .select()
+    .from(reservations)
+    .where(eq(reservations.orderId, param('orderId')))
+    .prepare(),
+  insertReservation: db.insert(reservations).values(rowParams(reservations)).prepare(),
+  rejectionOf: db
+    .select()
+    .from(stockRejections)
+    .where(eq(stockRejections.orderId, param('orderId')))
+    .prepare(),
+  releasedUnreserved: db
+    .select()
+    .from(releasedUnreserved)
+    .where(eq(releasedUnreserved.orderId, param('orderId')))
+    .prepare(),
+  setReservationStatus: db
+    .update(reservations)
+    .set(setParams('status', 'updatedAt'))
+    .where(eq(reservations.orderId, param('orderId')))
+    .prepare(),
+  moveUnits: db
+    .update(products)
+    .set({
+      stock: sql`${products.stock} + ${param('stock')}`,
+      reserved: sql`${products.reserved} + ${param('reserved')}`,
+      sold: sql`${products.sold} + ${param('sold')}`,
+      ...setParams('updatedAt'),
+    })
+    .where(eq(products.id, param('productId')))
+    .prepare(),
+}));

@@ -1,6 +1,6 @@
-import { asc, eq, gt, sql } from 'drizzle-orm';
+import { asc, eq, gt } from 'drizzle-orm';
 import type { User } from '../../contracts/rest';
-import { preparedQueries, type SqliteDb } from '../../db/sqlite';
+import { param, preparedQueries, type SqliteDb } from '../../db/sqlite';
 import type { AccountStanding } from '../../http/account-standing';
 import { users, type UserRow } from './schema';
 
@@ -53,6 +53,6 @@ const queries = preparedQueries((db) => ({
   findById: db
     .select()
     .from(users)
-    .where(eq(users.id, sql.placeholder('id')))
+    .where(eq(users.id, param('id')))
     .prepare(),
 }));

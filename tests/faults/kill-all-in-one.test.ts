@@ -1,8 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { afterEach, describe, expect, it } from 'vitest';
-import { waitFor } from '../../lib/wait';
+import { afterEach, describe, it } from 'vitest';
 import { expectInvariantsExplained, expectNothingLostOrDoubled, observed } from './checks';
-import { Load, outcomeCounts, planOrders, setUpShop, unfinished, waitAllTerminal } from './load';
+import { killMidFlight, Load, outcomeCounts, planOrders, setUpShop, waitAllTerminal } from './load';
 import { transports } from '../support/system';
 import { Cluster } from './cluster';
 import { Cleanup } from './cleanup';
@@ -47,17 +46,7 @@ describe.each(transports)('kill -9 of the all-in-one process over the %s broker'
     for (const kill of kills) {
       await load.reached(kill.afterOrders);
       await sleep(kill.delayMs);
-      // Sagas settle in milliseconds: wait for one to be under way, so the kill lands mid-flight.
-      await waitFor(() => unfinished(cluster.dataDir, load) > 0, { intervalMs: 1, what: 'an order in flight' });
-      const at = load.placed;
-      const inFlight = unfinished(cluster.dataDir, load);
-      await app.kill();
-      await sleep(kill.downMs);
-      await app.start();
-      killed.push(
-        `after ${at} orders with ${inFlight} unfinished, down ${kill.downMs} ms + start ${app.startupMs.at(-1)} ms`,
-      );
-      expect(inFlight, `kill after ${at} orders landed while orders were unfinished`).toBeGreaterThan(0);
+      killed.push(await killMidFlight(app, cluster.dataDir, load, kill.downMs));
     }
     const placed = await placing;
     const placedAt = Date.now();

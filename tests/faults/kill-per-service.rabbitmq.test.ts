@@ -11,7 +11,7 @@ import {
   planOrders,
   setUpShop,
   settles,
-  unfinished,
+  killMidFlight,
   waitAllTerminal,
   type Placed,
 } from './load';
@@ -58,20 +58,7 @@ describe('one process per service over RabbitMQ', () => {
     for (const victim of victims) {
       await load.reached(victim.afterOrders);
       await sleep(victim.delayMs);
-      await waitFor(() => unfinished(cluster.dataDir, load) > 0, { intervalMs: 1, what: 'an order in flight' });
-      const at = load.placed;
-      const inFlight = unfinished(cluster.dataDir, load);
-      expect(
-        inFlight,
-        `kill of ${victim.service} after ${at} orders landed while orders were unfinished`,
-      ).toBeGreaterThan(0);
-      const app = cluster.process(victim.service);
-      await app.kill();
-      await sleep(victim.downMs);
-      await app.start();
-      killed.push(
-        `${victim.service} at ${at}/${specs.length} orders, ${inFlight} unfinished (down ${victim.downMs} ms + start ${app.startupMs.at(-1)} ms)`,
-      );
+      killed.push(await killMidFlight(cluster.process(victim.service), cluster.dataDir, load, victim.downMs));
     }
     const placed = await placing;
     const placedAt = Date.now();

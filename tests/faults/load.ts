@@ -3,6 +3,9 @@ import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { describeOrders } from './diagnose';
+import { expect } from 'vitest';
+import { waitFor } from '../../lib/wait';
+import type { AppProcess } from './app-process';
 import { NoAnswer, type Http } from './http';
 import type { Rng } from './seed';
 
@@ -278,6 +281,21 @@ export function unfinished(dataDir: string, load: Load): number {
   } finally {
     db.close();
   }
+}
+
+/**
+ * SIGKILLs `app` while an order is under way (sagas settle in milliseconds, so it waits for
+ * one, and asserts it), keeps it down `downMs`, starts it again, and says how it went.
+ */
+export async function killMidFlight(app: AppProcess, dataDir: string, load: Load, downMs: number): Promise<string> {
+  await waitFor(() => unfinished(dataDir, load) > 0, { intervalMs: 1, what: 'an order in flight' });
+  const at = load.placed;
+  const inFlight = unfinished(dataDir, load);
+  expect(inFlight, `the kill of ${app.name} after ${at} orders landed while orders were unfinished`).toBeGreaterThan(0);
+  await app.kill();
+  await sleep(downMs);
+  await app.start();
+  return `${app.name} after ${at} orders with ${inFlight} unfinished (down ${downMs} ms + start ${app.startupMs.at(-1)} ms)`;
 }
 
 /**

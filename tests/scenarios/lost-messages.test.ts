@@ -30,6 +30,17 @@ describe.each(transports)('lost messages over the %s broker', (transport) => {
     return { api, buyer, mug, order };
   }
 
+  /**
+   * The dropped command turns up after all, as a replayed dead letter would: published again
+   * (under a new id, with nothing dropped any more) and taken by `service`.
+   */
+  async function deliverLate(service: string) {
+    const { routingKey, payload } = faults.dropped[0]!;
+    faults.replan({ seed: 1 });
+    await system.broker.publish(routingKey, JSON.stringify({ ...JSON.parse(payload), messageId: randomUUID() }));
+    await waitFor(() => handled(system, service, routingKey) === 1, { what: `${service} to take the late command` });
+  }
+
   const traceOf = async (orderId: string) =>
     (
       await system.api.call('GET', `/sagas/${orderId}/trace`, { token: await system.api.adminToken() })
@@ -60,13 +71,7 @@ describe.each(transports)('lost messages over the %s broker', (transport) => {
     expect(order).toMatchObject({ status: 'CANCELLED', reason: 'STEP_TIMEOUT', detail: 'reserveStock' });
     await expectInvariants(system);
 
-    // The lost command turns up after all, as a replayed dead letter would.
-    const late = JSON.parse(faults.dropped[0]!.payload);
-    faults.replan({ seed: 1 });
-    await system.broker.publish('ReserveStock', JSON.stringify({ ...late, messageId: randomUUID() }));
-    await waitFor(() => handled(system, 'products', 'ReserveStock') === 1, {
-      what: 'products to take the late command',
-    });
+    await deliverLate('products');
     await expectInvariants(system);
     expect(await api.product(mug.id)).toMatchObject({ stock: 5, reserved: 0, sold: 0 });
     expect(readEndState(system.dataDir).reservations).toEqual([]);
@@ -77,12 +82,7 @@ describe.each(transports)('lost messages over the %s broker', (transport) => {
     expect(order).toMatchObject({ status: 'CANCELLED', reason: 'STEP_TIMEOUT', detail: 'settlePayment' });
     await expectInvariants(system);
 
-    const late = JSON.parse(faults.dropped[0]!.payload);
-    faults.replan({ seed: 1 });
-    await system.broker.publish('SettlePayment', JSON.stringify({ ...late, messageId: randomUUID() }));
-    await waitFor(() => handled(system, 'payments', 'SettlePayment') === 1, {
-      what: 'payments to take the late command',
-    });
+    await deliverLate('payments');
     const state = await expectInvariants(system);
     expect(state.payments).toEqual([]);
     expect(state.invoices).toEqual([]);
