@@ -31,7 +31,7 @@ export default defineConfig({
         extends: true,
         test: {
           name: 'unit',
-          include: ['{app,broker,contracts,db,http,lib,platform,saga,services}/**/*.test.ts'],
+          include: ['{app,broker,contracts,db,http,lib,platform,saga,scripts,services}/**/*.test.ts'],
           exclude: [needsRabbitMq],
         },
       },

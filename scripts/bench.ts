@@ -9,6 +9,7 @@ import { rabbitMessagesPerSecond, sqliteCommitsPerSecond } from './bench/ceiling
 import { perSaga } from './bench/counts';
 import { Client, closedLoop, openLoop, setUpShop } from './bench/load';
 import { ProductProcess } from './bench/product';
+import { mainThreadProfile, summarise, type Share } from './bench/profile';
 import { invariantViolations, percentile, sagaLatencies, waitSettled } from './bench/results';
 
 /**
@@ -24,6 +25,8 @@ import { invariantViolations, percentile, sagaLatencies, waitSettled } from './b
  *   arrival rate (`--rate`, by default half of what the closed loop reached), since a closed
  *   loop hides queueing delay. Saga latency is the orders service's own, creation to terminal.
  * - After each run, the invariants over the databases.
+ * - With `--profile <dir>`, a CPU profile of every product process (`<dir>/<mode>/<process>.cpuprofile`,
+ *   for Chrome's DevTools) and a summary of where its busy time went.
  */
 
 const positive = (value: string) => {
@@ -42,6 +45,7 @@ const program = new Command('bench')
   .option('--seconds <n>', 'how long the open loop runs', positive, 10)
   .option('--modes <list>', `which of ${modes.join(', ')}`, (value) => value.split(','), [...modes])
   .option('--rabbitmq <url>', 'the RabbitMQ to use', 'amqp://guest:guest@127.0.0.1:5672')
+  .option('--profile <dir>', 'write a CPU profile of every product process there, and summarise it')
   .action(run);
 
 interface Result {
@@ -51,6 +55,8 @@ interface Result {
   peakRssMiB: Record<string, number>;
   cpuMsPerSaga: number;
   violations: string[];
+  /** Per process, its main thread's profile and the places that took the most busy time (with `--profile`). */
+  profile?: Record<string, { file: string; shares: Share[] }>;
 }
 
 async function run(options: {
@@ -60,6 +66,7 @@ async function run(options: {
   seconds: number;
   modes: Mode[];
   rabbitmq: string;
+  profile?: string;
 }) {
   if (options.concurrency > 100) throw new Error('--concurrency must be at most 100 (one page of pending orders)');
   for (const mode of options.modes) if (!modes.includes(mode)) throw new Error(`unknown mode ${mode}`);
@@ -136,6 +143,13 @@ async function run(options: {
   ];
   const widths = table[0]!.map((_, column) => Math.max(...table.map((row) => row[column]!.length)));
   for (const row of table) console.log(row.map((cell, column) => cell.padStart(widths[column]!)).join('  '));
+  for (const { mode, profile } of results)
+    for (const [name, { file, shares }] of Object.entries(profile ?? {}))
+      console.log(
+        `profile ${mode} ${name}: ` +
+          shares.map(({ where, share }) => `${where} ${fixed(share * 100)} %`).join(', ') +
+          ` (${file})`,
+      );
   console.log(
     JSON.stringify({
       ceiling: { sqliteCommits, rabbitMessages, ...counts },
@@ -147,8 +161,9 @@ async function run(options: {
 
 async function measure(
   mode: Mode,
-  options: { orders: number; concurrency: number; rate?: number; seconds: number; rabbitmq: string },
+  options: { orders: number; concurrency: number; rate?: number; seconds: number; rabbitmq: string; profile?: string },
 ): Promise<Result> {
+  const profileDir = options.profile && join(options.profile, mode);
   const dataDir = await mkdtemp(join(tmpdir(), 'bench-'));
   const namespace = `bench-${randomUUID().slice(0, 8)}`;
   const env = {
@@ -162,15 +177,16 @@ async function measure(
     mode === 'rabbitmq-per-service'
       ? await Promise.all(
           (['users', 'products', 'orders', 'payments', 'orchestrator'] as ServiceName[]).map((service) =>
-            ProductProcess.start(service, env, service),
+            ProductProcess.start(service, env, { service, profileDir }),
           ),
         )
-      : [await ProductProcess.start('all-in-one', env)];
+      : [await ProductProcess.start('all-in-one', env, { profileDir })];
   const byName = new Map(processes.map((p) => [p.name, p]));
   // The load uses sign-up and sign-in, the catalogue and orders; each goes to the process that serves it.
   const route = (path: string) =>
     byName.get(path.startsWith('/auth') ? 'users' : path.startsWith('/products') ? 'products' : 'orders')?.url ??
     processes[0]!.url;
+  let result: Result;
   try {
     const client = new Client(route);
     // As much stock as a product may have: no run sells out.
@@ -198,7 +214,7 @@ async function measure(
 
     const usage = processes.map((p) => ({ name: p.name, ...p.usage() }));
     const completed = closed.accepted + open.accepted;
-    return {
+    result = {
       mode,
       closed: {
         sagasPerSecond: closed.sagasPerSecond,
@@ -211,6 +227,7 @@ async function measure(
       violations: invariantViolations(dataDir, shop.stock),
     };
   } finally {
+    // A process writes its profile as it exits.
     await Promise.all(processes.map((p) => p.stop()));
     if (mode !== 'embedded') {
       const { deleteTopology } = await import('../broker/rabbitmq/rabbitmq');
@@ -218,6 +235,14 @@ async function measure(
     }
     await rm(dataDir, { recursive: true, force: true });
   }
+  if (profileDir)
+    result.profile = Object.fromEntries(
+      processes.map((p) => {
+        const { file, profile } = mainThreadProfile(join(profileDir, p.name));
+        return [p.name, { file, shares: summarise(profile).slice(0, 8) }];
+      }),
+    );
+  return result;
 }
 
 const latencies = (ms: number[]) => ({

@@ -26,13 +26,26 @@ export class ProductProcess {
     private readonly child: ChildProcess,
   ) {}
 
-  static async start(name: string, env: Record<string, string>, service?: ServiceName): Promise<ProductProcess> {
+  /**
+   * With `profileDir`, node writes a CPU profile of each of the process's threads (its main
+   * thread, tsx's loader) into `<profileDir>/<name>/` when it exits.
+   */
+  static async start(
+    name: string,
+    env: Record<string, string>,
+    { service, profileDir }: { service?: ServiceName; profileDir?: string } = {},
+  ): Promise<ProductProcess> {
     const port = await freePort();
-    const child = spawn(process.execPath, ['--import', 'tsx', 'app/main.ts', ...(service ? [service] : [])], {
-      cwd: root,
-      env: { ...process.env, NODE_ENV: 'production', LOG_LEVEL: 'warn', ...env, PORT: String(port) },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const profile = profileDir ? ['--cpu-prof', `--cpu-prof-dir=${join(profileDir, name)}`] : [];
+    const child = spawn(
+      process.execPath,
+      [...profile, '--import', 'tsx', 'app/main.ts', ...(service ? [service] : [])],
+      {
+        cwd: root,
+        env: { ...process.env, NODE_ENV: 'production', LOG_LEVEL: 'warn', ...env, PORT: String(port) },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
     const output: string[] = [];
     for (const stream of [child.stdout, child.stderr]) stream?.on('data', (chunk) => output.push(String(chunk)));
     const product = new ProductProcess(name, `http://127.0.0.1:${port}`, child);
