@@ -85,6 +85,7 @@ const retryDelays = z
   });
 
 const fraction = { error: 'must be a fraction from 0 to 1' };
+const DAY_MS = 24 * 60 * 60 * 1000;
 
 const settings = z.object({
   NODE_ENV: z.string().optional(),
@@ -111,6 +112,9 @@ const settings = z.object({
     (jitter) => jitter ?? defaultRetryPolicy.jitter,
   ),
   MAX_PENDING_ORDERS: positive(200),
+  INBOX_RETENTION_MS: positive(7 * DAY_MS),
+  TRACE_RETENTION_MS: positive(30 * DAY_MS),
+  PRUNE_INTERVAL_MS: positive(60_000),
   LOGIN_MAX_FAILURES_PER_EMAIL: positive(5),
   LOGIN_MAX_FAILURES_PER_ADDRESS: positive(50),
   LOGIN_WINDOW_SECONDS: positive(15 * 60),
@@ -173,6 +177,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     stepTimeoutsMs: values.SAGA_STEP_TIMEOUTS_MS,
     retryPolicy: { delaysMs: values.RETRY_DELAYS_MS, jitter: values.RETRY_JITTER },
     maxPendingOrders: values.MAX_PENDING_ORDERS,
+    retention: {
+      inboxMs: values.INBOX_RETENTION_MS,
+      traceMs: values.TRACE_RETENTION_MS,
+      pruneEveryMs: values.PRUNE_INTERVAL_MS,
+    },
     cardKey: values.CARD_TOKEN_KEY ?? DEV_CARD_KEY,
     login: {
       maxFailuresPerEmail: values.LOGIN_MAX_FAILURES_PER_EMAIL,

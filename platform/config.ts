@@ -31,6 +31,8 @@ export interface Config {
    * queueing past them.
    */
   maxPendingOrders: number;
+  /** How long what is only kept for a while is kept, and how often the rest is pruned. */
+  retention: Retention;
   /** Seals card numbers between orders and payments; see contracts/card-token.ts. */
   cardKey: string;
   /** Failed logins allowed per email and per client address in each window. */
@@ -41,6 +43,18 @@ export interface Config {
   trustProxy: boolean;
   /** Settings left at their development defaults, to warn about at start. */
   insecureDefaults: string[];
+}
+
+export interface Retention {
+  /**
+   * The deduplication window: how long a service remembers the id of a message it handled
+   * (INBOX_RETENTION_MS). A duplicate arriving later than that is handled again.
+   */
+  inboxMs: number;
+  /** How long the trace and step log of a saga that ended are kept (TRACE_RETENTION_MS). */
+  traceMs: number;
+  /** How often each service prunes what is past its retention (PRUNE_INTERVAL_MS). */
+  pruneEveryMs: number;
 }
 
 /** A setting that makes the process refuse to start: its message names the variable and what it expects. */

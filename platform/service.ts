@@ -4,10 +4,12 @@ import type { BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
 import type { ServiceName } from '../contracts';
 import type { Broker } from '../broker/broker';
 import { Endpoint } from '../broker/messaging/endpoint';
+import { forgetHandledBefore } from '../broker/messaging/inbox';
 import { databaseFile, openDatabase } from '../db/sqlite';
 import type { Tokens } from '../http/auth';
 import type { Logger } from '../lib/logger';
 import type { Config } from './config';
+import { Pruner, type Prune } from './pruner';
 import { storeHealth, type ServiceHealth } from './store-health';
 
 /** What every service gets from the process that runs it. */
@@ -47,13 +49,16 @@ export interface ServiceParts<S extends ServiceName, TSchema extends Record<stri
     stop?(): void;
     /** What the service adds to its health report beyond its database and outbox. */
     admission?(): ServiceHealth['admission'];
+    /** Its own rows kept for a while, beyond the inbox every service prunes. */
+    prunes?: Record<string, Prune>;
   };
 }
 
 /**
  * A service as the process runs it: its own SQLite file under DATA_DIR (migrated on open), an
- * Endpoint on its broker with the configured retry policy, and health from its database and
- * outbox. Stopping stops what `setUp` started, then the relay, then closes the database.
+ * Endpoint on its broker with the configured retry policy, health from its database and
+ * outbox, and a Pruner that keeps its inbox (and whatever else it keeps for a while) within
+ * retention. Stopping stops what `setUp` started, the pruner, the relay, then closes the database.
  */
 export function defineService<S extends ServiceName, TSchema extends Record<string, unknown>>(
   parts: ServiceParts<S, TSchema>,
@@ -67,16 +72,29 @@ export function defineService<S extends ServiceName, TSchema extends Record<stri
     const logger = deps.logger.child({ service: parts.name });
     const endpoint = new Endpoint(parts.name, db, deps.broker, logger, deps.config.retryPolicy);
     const running = parts.setUp({ ...deps, logger, db, endpoint });
+    const { inboxMs, pruneEveryMs } = deps.config.retention;
+    const pruner = new Pruner(
+      {
+        inbox: (now, limit) => forgetHandledBefore(db, new Date(now.getTime() - inboxMs), limit),
+        ...running.prunes,
+      },
+      pruneEveryMs,
+      logger,
+    );
     return {
       name: parts.name,
       routes: running.routes,
-      start: () => running.start(),
+      async start() {
+        await running.start();
+        pruner.start();
+      },
       async health() {
         const admission = running.admission?.();
         return { ...(await storeHealth(db)), ...(admission && { admission }) };
       },
       async stop() {
         running.stop?.();
+        await pruner.stop();
         await endpoint.stop();
         close();
       },

@@ -6,7 +6,7 @@ import { sagaRoutes } from './routes';
 import { resendAfterRestart, runSaga, type TracedInput } from './runner';
 import * as schema from './schema';
 import type { StepName } from '../contracts/steps';
-import { dueSagas, earliestDeadline, unfinishedSagas } from './store';
+import { dueSagas, earliestDeadline, forgetStoriesEndedBefore, unfinishedSagas } from './store';
 
 export const createOrchestrator = defineService({
   name: 'orchestrator',
@@ -30,6 +30,9 @@ export const createOrchestrator = defineService({
         timer.start();
       },
       stop: () => timer.stop(),
+      prunes: {
+        trace: (now, limit) => forgetStoriesEndedBefore(db, new Date(now.getTime() - config.retention.traceMs), limit),
+      },
     };
 
     /** A restart may have lost commands or answers in flight: ask again for what is still awaited. */

@@ -36,7 +36,7 @@ export const sagaSteps = sqliteTable(
     messageId: text('message_id').notNull(),
     at: text('at').notNull(),
   },
-  (table) => [index('saga_steps_order').on(table.orderId)],
+  (table) => [index('saga_steps_order').on(table.orderId), index('saga_steps_at').on(table.at)],
 );
 export type StepRow = typeof sagaSteps.$inferSelect;
 
@@ -58,6 +58,6 @@ export const sagaTrace = sqliteTable(
     occurredAt: text('occurred_at').notNull(),
     recordedAt: text('recorded_at').notNull(),
   },
-  (table) => [index('saga_trace_order').on(table.orderId)],
+  (table) => [index('saga_trace_order').on(table.orderId), index('saga_trace_recorded_at').on(table.recordedAt)],
 );
 export type TraceRow = typeof sagaTrace.$inferSelect;

@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, lt, lte, min, notInArray, or, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, inArray, lt, lte, min, notInArray, or, sql, type SQL } from 'drizzle-orm';
 import { param, preparedQueries, rowParams, setParams, type SqliteDb } from '../db/sqlite';
 import type { SagaState, SagaStatus } from './order-saga';
 import { sagas, sagaSteps, sagaTrace, type SagaRow, type StepRow, type TraceRow } from './schema';
@@ -76,7 +76,51 @@ const queries = preparedQueries((db) => ({
     .prepare(),
   insertStep: db.insert(sagaSteps).values(rowParams(sagaSteps, 'seq')).prepare(),
   insertTrace: db.insert(sagaTrace).values(rowParams(sagaTrace, 'seq')).prepare(),
+  forgetTrace: db
+    .delete(sagaTrace)
+    .where(
+      inArray(
+        sagaTrace.seq,
+        db
+          .select({ seq: sagaTrace.seq })
+          .from(sagaTrace)
+          .innerJoin(sagas, eq(sagas.orderId, sagaTrace.orderId))
+          .where(and(lt(sagaTrace.recordedAt, param('cutoff')), ended(sql`${param('cutoff')}`)))
+          .orderBy(asc(sagaTrace.recordedAt))
+          .limit(param('limit')),
+      ),
+    )
+    .prepare(),
+  forgetSteps: db
+    .delete(sagaSteps)
+    .where(
+      inArray(
+        sagaSteps.seq,
+        db
+          .select({ seq: sagaSteps.seq })
+          .from(sagaSteps)
+          .innerJoin(sagas, eq(sagas.orderId, sagaSteps.orderId))
+          .where(and(lt(sagaSteps.at, param('cutoff')), ended(sql`${param('cutoff')}`)))
+          .orderBy(asc(sagaSteps.at))
+          .limit(param('limit')),
+      ),
+    )
+    .prepare(),
 }));
+
+/**
+ * Forgets up to `limit` trace entries and as many step records recorded before `cutoff` of
+ * sagas that ended before it; how many rows it removed. A running saga keeps its whole story.
+ */
+export function forgetStoriesEndedBefore(db: SqliteDb, cutoff: Date, limit: number): number {
+  const values = { cutoff: cutoff.toISOString(), limit };
+  const { forgetTrace, forgetSteps } = queries(db);
+  return (
+    (forgetTrace.run(values) as { changes: number }).changes + (forgetSteps.run(values) as { changes: number }).changes
+  );
+}
+
+const ended = (cutoff: SQL) => and(inArray(sagas.status, ['CONFIRMED', 'CANCELLED']), lt(sagas.updatedAt, cutoff));
 
 export const stepsOf = (db: SqliteDb, orderId: string) =>
   db.select().from(sagaSteps).where(eq(sagaSteps.orderId, orderId)).orderBy(asc(sagaSteps.seq)).all();

@@ -1,0 +1,71 @@
+import { randomUUID } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { envelope, type Message } from '../../contracts';
+import { openDatabase, type OpenedDatabase } from '../../db/sqlite';
+import * as schema from '../../services/payments/schema';
+import { forgetHandledBefore, inbox, recordFirstDelivery } from './inbox';
+
+// Any service's database carries the inbox; payments' will do.
+const migrations = join(import.meta.dirname, '../../services/payments/migrations');
+const at = (minute: number) => new Date(Date.UTC(2026, 10, 30, 12, minute));
+const message = (): Message =>
+  envelope(
+    { type: 'RefundPayment', data: { orderId: randomUUID() } },
+    { producer: 'orchestrator', correlationId: randomUUID(), causationId: null, now: at(0) },
+  );
+
+describe('the inbox', () => {
+  let dir: string;
+  let database: OpenedDatabase<typeof schema>;
+  beforeEach(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'inbox-'));
+    database = openDatabase(join(dir, 'payments.db'), schema, migrations);
+  });
+  afterEach(async () => {
+    database.close();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('records a message once: a duplicate is not a first delivery', () => {
+    const first = message();
+    expect(recordFirstDelivery(database.db, first, at(1))).toBe(true);
+    expect(recordFirstDelivery(database.db, first, at(2))).toBe(false);
+  });
+
+  it('forgets the ids handled before the cutoff, oldest first and at most `limit` at once', () => {
+    const handled = [1, 2, 3, 4].map((minute) => {
+      const each = message();
+      recordFirstDelivery(database.db, each, at(minute));
+      return each;
+    });
+
+    expect(forgetHandledBefore(database.db, at(4), 2)).toBe(2);
+    expect(
+      database.db
+        .select()
+        .from(inbox)
+        .all()
+        .map((row) => row.messageId),
+    ).toEqual(handled.slice(2).map((each) => each.messageId));
+    expect(forgetHandledBefore(database.db, at(4), 2)).toBe(1);
+    expect(forgetHandledBefore(database.db, at(4), 2)).toBe(0);
+    // The id handled at the cutoff itself is kept.
+    expect(
+      database.db
+        .select()
+        .from(inbox)
+        .all()
+        .map((row) => row.messageId),
+    ).toEqual([handled[3]!.messageId]);
+  });
+
+  it('handles a duplicate again once its id is past the window: why the window must outlast any resend', () => {
+    const old = message();
+    recordFirstDelivery(database.db, old, at(1));
+    forgetHandledBefore(database.db, at(10), 100);
+    expect(recordFirstDelivery(database.db, old, at(11))).toBe(true);
+  });
+});

@@ -1,0 +1,1 @@
+CREATE INDEX `inbox_handled_at` ON `inbox` (`handled_at`);
