@@ -20,6 +20,8 @@ export const sagas = sqliteTable(
   },
   (table) => [
     index('sagas_status').on(table.status, table.startedAt),
+    // The list of every saga, newest first.
+    index('sagas_started').on(table.startedAt, table.orderId),
     index('sagas_next_deadline').on(table.nextDeadlineAt),
   ],
 );

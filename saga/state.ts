@@ -57,7 +57,13 @@ export interface Decision {
   outcome: Outcome;
 }
 
-export const isTerminal = (state: SagaState) => state.status === 'CONFIRMED' || state.status === 'CANCELLED';
+/** Whether a saga in each status has ended; a Record, so a new status must say. */
+const ended: Record<SagaStatus, boolean> = { RUNNING: false, COMPENSATING: false, CONFIRMED: true, CANCELLED: true };
+const statuses = Object.keys(ended) as SagaStatus[];
+export const endedStatuses = statuses.filter((status) => ended[status]);
+export const unfinishedStatuses = statuses.filter((status) => !ended[status]);
+
+export const isTerminal = (state: SagaState) => ended[state.status];
 
 export const applied = (state: SagaState, commands: SagaCommand[] = []): Decision => ({
   state,

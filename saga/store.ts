@@ -1,6 +1,7 @@
-import { and, asc, desc, eq, inArray, lt, lte, min, notInArray, or, sql, type SQL } from 'drizzle-orm';
+import { and, asc, desc, eq, inArray, lt, lte, min, or, sql, type SQL } from 'drizzle-orm';
 import { param, preparedQueries, rowParams, setParams, type SqliteDb } from '../db/sqlite';
 import type { SagaState, SagaStatus } from './order-saga';
+import { endedStatuses, unfinishedStatuses } from './state';
 import { sagas, sagaSteps, sagaTrace, type SagaRow, type StepRow, type TraceRow } from './schema';
 
 export const findSaga = (db: SqliteDb, orderId: string) => queries(db).findSaga.get({ orderId });
@@ -42,13 +43,10 @@ export const earliestDeadline = (db: SqliteDb): string | undefined =>
     .from(sagas)
     .get()?.at ?? undefined;
 
-/** Sagas that have not ended: what recovery resumes after a restart. */
-export const unfinishedSagas = (db: SqliteDb) =>
-  db
-    .select()
-    .from(sagas)
-    .where(notInArray(sagas.status, ['CONFIRMED', 'CANCELLED']))
-    .all();
+/** Sagas that have not ended: what recovery resumes after a restart (by the status index, not a scan). */
+export const unfinishedSagas = (db: SqliteDb) => db.select().from(sagas).where(inArray(sagas.status, unfinished)).all();
+
+const unfinished: SagaStatus[] = ['RUNNING', 'COMPENSATING'];
 
 export const insertSteps = (db: SqliteDb, rows: Omit<StepRow, 'seq'>[]) => {
   for (const row of rows) queries(db).insertStep.run(row);

@@ -30,7 +30,11 @@ export const invoices = sqliteTable(
     cardLast4: text('card_last4').notNull(),
     issuedAt: text('issued_at').notNull(),
   },
-  (table) => [index('invoices_user_issued').on(table.userId, table.issuedAt)],
+  (table) => [
+    index('invoices_user_issued').on(table.userId, table.issuedAt),
+    // The admin's list of every invoice, newest first.
+    index('invoices_issued').on(table.issuedAt, table.id),
+  ],
 );
 export type InvoiceRow = typeof invoices.$inferSelect;
 

@@ -1,0 +1,1 @@
+CREATE INDEX `sagas_started` ON `sagas` (`started_at`,`order_id`);
