@@ -44,9 +44,8 @@ export const earliestDeadline = (db: SqliteDb): string | undefined =>
     .get()?.at ?? undefined;
 
 /** Sagas that have not ended: what recovery resumes after a restart (by the status index, not a scan). */
-export const unfinishedSagas = (db: SqliteDb) => db.select().from(sagas).where(inArray(sagas.status, unfinished)).all();
-
-const unfinished: SagaStatus[] = ['RUNNING', 'COMPENSATING'];
+export const unfinishedSagas = (db: SqliteDb) =>
+  db.select().from(sagas).where(inArray(sagas.status, unfinishedStatuses)).all();
 
 export const insertSteps = (db: SqliteDb, rows: Omit<StepRow, 'seq'>[]) => {
   for (const row of rows) queries(db).insertStep.run(row);
@@ -118,7 +117,7 @@ export function forgetStoriesEndedBefore(db: SqliteDb, cutoff: Date, limit: numb
   );
 }
 
-const ended = (cutoff: SQL) => and(inArray(sagas.status, ['CONFIRMED', 'CANCELLED']), lt(sagas.updatedAt, cutoff));
+const ended = (cutoff: SQL) => and(inArray(sagas.status, endedStatuses), lt(sagas.updatedAt, cutoff));
 
 export const stepsOf = (db: SqliteDb, orderId: string) =>
   db.select().from(sagaSteps).where(eq(sagaSteps.orderId, orderId)).orderBy(asc(sagaSteps.seq)).all();
