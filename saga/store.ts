@@ -1,4 +1,5 @@
-import { and, asc, desc, eq, inArray, lt, lte, min, or, sql, type SQL } from 'drizzle-orm';
+import { and, asc, desc, eq, inArray, lt, lte, min, or, sql } from 'drizzle-orm';
+import type { SQLiteColumn } from 'drizzle-orm/sqlite-core';
 import { param, preparedQueries, rowParams, setParams, type SqliteDb } from '../db/sqlite';
 import type { SagaState, SagaStatus } from './order-saga';
 import { endedStatuses, unfinishedStatuses } from './state';
@@ -55,6 +56,13 @@ export const insertTrace = (db: SqliteDb, rows: Omit<TraceRow, 'seq'>[]) => {
   for (const row of rows) queries(db).insertTrace.run(row);
 };
 
+/**
+ * Whether the saga of `orderId` ended before the cutoff: looked up per row, so that pruning walks
+ * the oldest rows by their time index and stops at its limit, instead of every ended saga.
+ */
+const sagaEnded = (orderId: SQLiteColumn) =>
+  sql`exists (select 1 from ${sagas} where ${sagas.orderId} = ${orderId} and ${inArray(sagas.status, endedStatuses)} and ${lt(sagas.updatedAt, param('cutoff'))})`;
+
 /** The saga's hot queries, built once per connection: every message runs them. */
 const queries = preparedQueries((db) => ({
   findSaga: db
@@ -81,8 +89,7 @@ const queries = preparedQueries((db) => ({
         db
           .select({ seq: sagaTrace.seq })
           .from(sagaTrace)
-          .innerJoin(sagas, eq(sagas.orderId, sagaTrace.orderId))
-          .where(and(lt(sagaTrace.recordedAt, param('cutoff')), ended(sql`${param('cutoff')}`)))
+          .where(and(lt(sagaTrace.recordedAt, param('cutoff')), sagaEnded(sagaTrace.orderId)))
           .orderBy(asc(sagaTrace.recordedAt))
           .limit(param('limit')),
       ),
@@ -96,8 +103,7 @@ const queries = preparedQueries((db) => ({
         db
           .select({ seq: sagaSteps.seq })
           .from(sagaSteps)
-          .innerJoin(sagas, eq(sagas.orderId, sagaSteps.orderId))
-          .where(and(lt(sagaSteps.at, param('cutoff')), ended(sql`${param('cutoff')}`)))
+          .where(and(lt(sagaSteps.at, param('cutoff')), sagaEnded(sagaSteps.orderId)))
           .orderBy(asc(sagaSteps.at))
           .limit(param('limit')),
       ),
@@ -116,8 +122,6 @@ export function forgetStoriesEndedBefore(db: SqliteDb, cutoff: Date, limit: numb
     (forgetTrace.run(values) as { changes: number }).changes + (forgetSteps.run(values) as { changes: number }).changes
   );
 }
-
-const ended = (cutoff: SQL) => and(inArray(sagas.status, endedStatuses), lt(sagas.updatedAt, cutoff));
 
 export const stepsOf = (db: SqliteDb, orderId: string) =>
   db.select().from(sagaSteps).where(eq(sagaSteps.orderId, orderId)).orderBy(asc(sagaSteps.seq)).all();
