@@ -20,6 +20,8 @@ export const createOrchestrator = defineService({
       (error) => logger.error({ err: error }, 'firing saga deadlines failed; retrying'),
     );
 
+    const traceCutoff = (now: Date) => new Date(now.getTime() - config.retention.traceMs);
+
     return {
       routes: sagaRoutes(db, tokens),
       async start() {
@@ -31,7 +33,8 @@ export const createOrchestrator = defineService({
       },
       stop: () => timer.stop(),
       prunes: {
-        trace: (now, limit) => forgetStoriesEndedBefore(db, new Date(now.getTime() - config.retention.traceMs), limit),
+        trace: (now, limit) => forgetStoriesEndedBefore(db, 'trace', traceCutoff(now), limit),
+        steps: (now, limit) => forgetStoriesEndedBefore(db, 'steps', traceCutoff(now), limit),
       },
     };
 

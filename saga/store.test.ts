@@ -57,7 +57,8 @@ describe('forgetting the stories of sagas that ended', () => {
     saga('still-running', 'RUNNING', 3);
     saga('compensating', 'COMPENSATING', 3);
 
-    expect(forgetStoriesEndedBefore(database.db, new Date(at(10)), 100)).toBe(8);
+    expect(forgetStoriesEndedBefore(database.db, 'trace', new Date(at(10)), 100)).toBe(4);
+    expect(forgetStoriesEndedBefore(database.db, 'steps', new Date(at(10)), 100)).toBe(4);
 
     expect(story('ended-long-ago')).toEqual([0, 0]);
     expect(story('cancelled-long-ago')).toEqual([0, 0]);
@@ -66,12 +67,19 @@ describe('forgetting the stories of sagas that ended', () => {
     expect(story('compensating')).toEqual([2, 2]);
   });
 
-  it('removes at most `limit` trace entries and as many steps at once, oldest first', () => {
+  it('removes at most `limit` rows at once, oldest first', () => {
     saga('a', 'CONFIRMED', 3);
     saga('b', 'CONFIRMED', 3);
 
-    expect(forgetStoriesEndedBefore(database.db, new Date(at(10)), 3)).toBe(6);
-    expect(forgetStoriesEndedBefore(database.db, new Date(at(10)), 3)).toBe(2);
-    expect(forgetStoriesEndedBefore(database.db, new Date(at(10)), 3)).toBe(0);
+    expect(forgetStoriesEndedBefore(database.db, 'trace', new Date(at(10)), 3)).toBe(3);
+    // Oldest first: both entries of minute 1 went, one of minute 2 is left.
+    expect([...traceOf(database.db, 'a'), ...traceOf(database.db, 'b')].map((entry) => entry.recordedAt)).toEqual([
+      at(2),
+    ]);
+    expect(forgetStoriesEndedBefore(database.db, 'trace', new Date(at(10)), 3)).toBe(1);
+    expect(forgetStoriesEndedBefore(database.db, 'trace', new Date(at(10)), 3)).toBe(0);
+    // The steps are a part of their own, with their own limit.
+    expect(forgetStoriesEndedBefore(database.db, 'steps', new Date(at(10)), 3)).toBe(3);
+    expect(forgetStoriesEndedBefore(database.db, 'steps', new Date(at(10)), 3)).toBe(1);
   });
 });

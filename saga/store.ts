@@ -112,15 +112,14 @@ const queries = preparedQueries((db) => ({
 }));
 
 /**
- * Forgets up to `limit` trace entries and as many step records recorded before `cutoff` of
- * sagas that ended before it; how many rows it removed. A running saga keeps its whole story.
+ * Forgets up to `limit` rows of one part of sagas' stories, the `trace` or the `steps`, recorded
+ * before `cutoff` of sagas that ended before it, oldest first; how many it removed. A running
+ * saga keeps its whole story.
  */
-export function forgetStoriesEndedBefore(db: SqliteDb, cutoff: Date, limit: number): number {
-  const values = { cutoff: cutoff.toISOString(), limit };
+export function forgetStoriesEndedBefore(db: SqliteDb, part: 'trace' | 'steps', cutoff: Date, limit: number): number {
   const { forgetTrace, forgetSteps } = queries(db);
-  return (
-    (forgetTrace.run(values) as { changes: number }).changes + (forgetSteps.run(values) as { changes: number }).changes
-  );
+  const forget = part === 'trace' ? forgetTrace : forgetSteps;
+  return (forget.run({ cutoff: cutoff.toISOString(), limit }) as { changes: number }).changes;
 }
 
 export const stepsOf = (db: SqliteDb, orderId: string) =>
