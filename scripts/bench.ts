@@ -1,14 +1,12 @@
-import { randomUUID } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Command, InvalidArgumentError } from 'commander';
-import type { ServiceName } from '../contracts';
 import { runCli } from '../lib/cli';
 import { rabbitMessagesPerSecond, sqliteCommitsPerSecond } from './bench/ceiling';
 import { perSaga } from './bench/counts';
-import { Client, closedLoop, openLoop, setUpShop } from './bench/load';
-import { ProductProcess } from './bench/product';
+import { modes, withDeployment, type Mode } from './bench/deployment';
+import { closedLoop, openLoop } from './bench/load';
+import { soak, soakRetention, type Slice } from './bench/soak';
+import { chaos, outcomesOf, type ChaosFigures } from './bench/chaos';
 import { mainThreadProfile, summarise, type Share } from './bench/profile';
 import { invariantViolations, percentile, sagaLatencies, waitSettled } from './bench/results';
 
@@ -34,8 +32,8 @@ const positive = (value: string) => {
   if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError('expected a positive number');
   return n;
 };
-const modes = ['embedded', 'rabbitmq', 'rabbitmq-per-service'] as const;
-type Mode = (typeof modes)[number];
+
+const SOAK_ORDERS = 200_000;
 
 const program = new Command('bench')
   .description('Sagas per second on each transport, against the ceiling this machine sets')
@@ -46,7 +44,19 @@ const program = new Command('bench')
   .option('--modes <list>', `which of ${modes.join(', ')}`, (value) => value.split(','), [...modes])
   .option('--rabbitmq <url>', 'the RabbitMQ to use', 'amqp://guest:guest@127.0.0.1:5672')
   .option('--profile <dir>', 'write a CPU profile of every product process there, and summarise it')
-  .action(run);
+  .option('--soak', `instead: ${SOAK_ORDERS} orders (or --orders) in one closed loop, measured in ten slices`)
+  .option('--chaos', 'instead: full load while processes are killed with SIGKILL and restarted, then the invariants')
+  .option('--kills <n>', 'with --chaos, how many kills over the run', positive, 5)
+  .action((options) =>
+    options.soak
+      ? runSoak({
+          ...options,
+          orders: program.getOptionValueSource('orders') === 'default' ? SOAK_ORDERS : options.orders,
+        })
+      : options.chaos
+        ? runChaos(options)
+        : run(options),
+  );
 
 interface Result {
   mode: Mode;
@@ -141,8 +151,7 @@ async function run(options: {
       r.violations.length === 0 ? 'held' : r.violations.join('; '),
     ]),
   ];
-  const widths = table[0]!.map((_, column) => Math.max(...table.map((row) => row[column]!.length)));
-  for (const row of table) console.log(row.map((cell, column) => cell.padStart(widths[column]!)).join('  '));
+  printTable(table);
   for (const { mode, profile } of results)
     for (const [name, { file, shares }] of Object.entries(profile ?? {}))
       console.log(
@@ -164,35 +173,11 @@ async function measure(
   options: { orders: number; concurrency: number; rate?: number; seconds: number; rabbitmq: string; profile?: string },
 ): Promise<Result> {
   const profileDir = options.profile && join(options.profile, mode);
-  const dataDir = await mkdtemp(join(tmpdir(), 'bench-'));
-  const namespace = `bench-${randomUUID().slice(0, 8)}`;
-  const env = {
-    DATA_DIR: dataDir,
-    JWT_SECRET: randomUUID(),
-    CARD_TOKEN_KEY: randomUUID(),
-    ...(mode === 'embedded' ? {} : { BROKER_URL: options.rabbitmq, BROKER_NAMESPACE: namespace }),
-  };
   status(`${mode}: starting`);
-  const processes =
-    mode === 'rabbitmq-per-service'
-      ? await Promise.all(
-          (['users', 'products', 'orders', 'payments', 'orchestrator'] as ServiceName[]).map((service) =>
-            ProductProcess.start(service, env, { service, profileDir }),
-          ),
-        )
-      : [await ProductProcess.start('all-in-one', env, { profileDir })];
-  const byName = new Map(processes.map((p) => [p.name, p]));
-  // The load uses sign-up and sign-in, the catalogue and orders; each goes to the process that serves it.
-  const route = (path: string) =>
-    byName.get(path.startsWith('/auth') ? 'users' : path.startsWith('/products') ? 'products' : 'orders')?.url ??
-    processes[0]!.url;
-  let result: Result;
-  try {
-    const client = new Client(route);
-    // As much stock as a product may have: no run sells out.
-    const shop = await setUpShop(client, 1_000_000);
-    await waitSettled(dataDir);
-
+  let names: string[] = [];
+  const result = await withDeployment(mode, { rabbitmq: options.rabbitmq, profileDir }, async (deployment) => {
+    const { client, shop, dataDir, processes } = deployment;
+    names = processes.map((p) => p.name);
     const closedSince = new Date().toISOString();
     const closed = await closedLoop(client, shop, {
       orders: options.orders,
@@ -214,7 +199,7 @@ async function measure(
 
     const usage = processes.map((p) => ({ name: p.name, ...p.usage() }));
     const completed = closed.accepted + open.accepted;
-    result = {
+    return {
       mode,
       closed: {
         sagasPerSecond: closed.sagasPerSecond,
@@ -225,24 +210,133 @@ async function measure(
       peakRssMiB: Object.fromEntries(usage.map((u) => [u.name, u.peakRssMiB])),
       cpuMsPerSaga: (usage.reduce((sum, u) => sum + u.cpuSeconds, 0) * 1000) / completed,
       violations: invariantViolations(dataDir, shop.stock),
-    };
-  } finally {
-    // A process writes its profile as it exits.
-    await Promise.all(processes.map((p) => p.stop()));
-    if (mode !== 'embedded') {
-      const { deleteTopology } = await import('../broker/rabbitmq/rabbitmq');
-      await deleteTopology(options.rabbitmq, namespace);
-    }
-    await rm(dataDir, { recursive: true, force: true });
-  }
+    } satisfies Result;
+  });
   if (profileDir)
-    result.profile = Object.fromEntries(
-      processes.map((p) => {
-        const { file, profile } = mainThreadProfile(join(profileDir, p.name));
-        return [p.name, { file, shares: summarise(profile).slice(0, 8) }];
+    return {
+      ...result,
+      profile: Object.fromEntries(
+        names.map((name) => {
+          const { file, profile } = mainThreadProfile(join(profileDir, name));
+          return [name, { file, shares: summarise(profile).slice(0, 8) }];
+        }),
+      ),
+    };
+  return result;
+}
+
+/**
+ * `--soak`: does the cost grow with the work? One long closed loop per mode, with retention
+ * shortened to a minute; each tenth of it is measured for throughput, memory, database growth
+ * per saga and the rows kept for a while. Flat means the last slice runs at 90 % or more of the first.
+ */
+async function runSoak(options: { orders: number; concurrency: number; modes: Mode[]; rabbitmq: string }) {
+  const results: { mode: Mode; slices: Slice[]; flat: boolean; violations: string[] }[] = [];
+  for (const mode of options.modes) {
+    status(`${mode}: starting`);
+    results.push(
+      await withDeployment(mode, { rabbitmq: options.rabbitmq, env: soakRetention }, async (deployment) => {
+        const slices = await soak(deployment, { ...options, progress: (text) => status(`${mode}: ${text}`) });
+        await waitSettled(deployment.dataDir);
+        const flat = slices.at(-1)!.sagasPerSecond >= 0.9 * slices[0]!.sagasPerSecond;
+        return { mode, slices, flat, violations: invariantViolations(deployment.dataDir, deployment.shop.stock) };
       }),
     );
-  return result;
+  }
+  if (process.stderr.isTTY) process.stderr.write('\r\x1b[K');
+  console.log(`soak: ${options.orders} orders, ${options.concurrency} customers, retention 1 minute`);
+  for (const { mode, slices, flat, violations } of results) {
+    printTable([
+      [mode, 'orders', 'sagas/s', 'RSS MiB', 'DB MiB', 'DB bytes/saga', 'inbox rows', 'trace rows', 'step rows'],
+      ...slices.map((slice, i) => [
+        `${(i + 1) * 10} %`,
+        String(slice.orders),
+        slice.sagasPerSecond.toFixed(0),
+        slice.rssMiB.toFixed(0),
+        slice.dbMiB.toFixed(1),
+        slice.dbBytesPerSaga.toFixed(0),
+        String(slice.keptRows.inbox),
+        String(slice.keptRows.trace),
+        String(slice.keptRows.steps),
+      ]),
+    ]);
+    const ratio = slices.at(-1)!.sagasPerSecond / slices[0]!.sagasPerSecond;
+    console.log(
+      `${mode}: last slice at ${(ratio * 100).toFixed(0)} % of the first: ${flat ? 'flat' : 'NOT flat'}; ` +
+        `invariants ${violations.length === 0 ? 'held' : violations.join('; ')}`,
+    );
+  }
+  console.log(JSON.stringify({ soak: results }));
+  if (results.some((r) => !r.flat || r.violations.length > 0)) process.exitCode = 1;
+}
+
+/**
+ * `--chaos`: faults at full speed. Per mode, `--orders` orders placed as fast as the shop takes
+ * them while `--kills` times a process is killed with SIGKILL and restarted (the all-in-one, or
+ * each service process in turn); then, once everything has settled: nothing lost, nothing
+ * doubled, and the invariants.
+ */
+async function runChaos(options: {
+  orders: number;
+  concurrency: number;
+  kills: number;
+  modes: Mode[];
+  rabbitmq: string;
+}) {
+  const results: (Omit<ChaosFigures, 'lost'> & { mode: Mode; lost: number; seconds: number; violations: string[] })[] =
+    [];
+  for (const mode of options.modes) {
+    status(`${mode}: starting`);
+    results.push(
+      await withDeployment(mode, { rabbitmq: options.rabbitmq }, async (deployment) => {
+        const started = performance.now();
+        const { ids, ...figures } = await chaos(deployment, {
+          ...options,
+          progress: (text) => status(`${mode}: ${text}`),
+        });
+        await waitSettled(deployment.dataDir, 300_000);
+        const { lost, ...outcomes } = outcomesOf(deployment.dataDir, ids);
+        const violations = invariantViolations(deployment.dataDir, deployment.shop.stock);
+        if (lost.length > 0)
+          violations.push(`${lost.length} accepted orders lost or unfinished (${lost.slice(0, 3).join(', ')})`);
+        if (outcomes.doubled !== 0) violations.push(`${outcomes.doubled} orders beyond those accepted`);
+        return {
+          mode,
+          ...figures,
+          ...outcomes,
+          lost: lost.length,
+          seconds: (performance.now() - started) / 1000,
+          violations,
+        };
+      }),
+    );
+  }
+  if (process.stderr.isTTY) process.stderr.write('\r\x1b[K');
+  console.log(`chaos: ${options.orders} orders, ${options.concurrency} customers, ${options.kills} kills with SIGKILL`);
+  printTable([
+    ['mode', 'killed', 'accepted', 'retried POSTs', 'seconds', 'outcomes', 'lost', 'doubled', 'invariants'],
+    ...results.map((r) => [
+      r.mode,
+      r.kills.map((kill) => `${kill.process}@${kill.afterOrders}`).join(' '),
+      String(r.accepted),
+      String(r.retries),
+      r.seconds.toFixed(0),
+      Object.entries(r.outcomes)
+        .map(([outcome, n]) => `${outcome} ${n}`)
+        .join(', '),
+      String(r.lost),
+      String(r.doubled),
+      r.violations.length === 0 ? 'held' : r.violations.join('; '),
+    ]),
+  ]);
+  console.log(JSON.stringify({ chaos: results }));
+  if (results.some((r) => r.violations.length > 0)) process.exitCode = 1;
+}
+
+/** Prints rows as right-aligned columns. */
+function printTable(rows: string[][]) {
+  const widths = rows[0]!.map((_, column) => Math.max(...rows.map((row) => row[column]!.length)));
+  for (const row of rows) console.log(row.map((cell, column) => cell.padStart(widths[column]!)).join('  '));
 }
 
 const latencies = (ms: number[]) => ({

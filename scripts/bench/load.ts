@@ -6,12 +6,19 @@ export type Route = (path: string) => string;
 export class Client {
   constructor(private readonly route: Route) {}
 
-  async call(method: string, path: string, body?: unknown, token?: string): Promise<{ status: number; body: any }> {
+  async call(
+    method: string,
+    path: string,
+    body?: unknown,
+    token?: string,
+    headers: Record<string, string> = {},
+  ): Promise<{ status: number; body: any }> {
     const response = await fetch(`${this.route(path)}${path}`, {
       method,
       headers: {
         ...(body === undefined ? {} : { 'content-type': 'application/json' }),
         ...(token ? { authorization: `Bearer ${token}` } : {}),
+        ...headers,
       },
       body: body === undefined ? undefined : JSON.stringify(body),
     });
@@ -54,12 +61,14 @@ export interface LoadFigures {
   seconds: number;
 }
 
-const placeOrder = (client: Client, shop: Shop) =>
+/** One unit of the shop's product, paid with a card that settles; `key` makes a retry safe. */
+export const placeOrder = (client: Client, shop: Shop, key?: string) =>
   client.call(
     'POST',
     '/orders',
     { items: [{ productId: shop.productId, quantity: 1 }], payment: { cardNumber: '4242424242424242' } },
     shop.token,
+    key ? { 'idempotency-key': key } : {},
   );
 
 /**

@@ -26,6 +26,10 @@ export class ProductProcess {
     private readonly child: ChildProcess,
   ) {}
 
+  get port(): number {
+    return Number(new URL(this.url).port);
+  }
+
   /**
    * With `profileDir`, node writes a CPU profile of each of the process's threads (its main
    * thread, tsx's loader) into `<profileDir>/<name>/` when it exits.
@@ -33,9 +37,9 @@ export class ProductProcess {
   static async start(
     name: string,
     env: Record<string, string>,
-    { service, profileDir }: { service?: ServiceName; profileDir?: string } = {},
+    { service, profileDir, port: fixedPort }: { service?: ServiceName; profileDir?: string; port?: number } = {},
   ): Promise<ProductProcess> {
-    const port = await freePort();
+    const port = fixedPort ?? (await freePort());
     const profile = profileDir ? ['--cpu-prof', `--cpu-prof-dir=${join(profileDir, name)}`] : [];
     const child = spawn(
       process.execPath,
@@ -63,18 +67,30 @@ export class ProductProcess {
     throw new Error(`${name} did not start:\n${output.join('').slice(-2000)}`);
   }
 
-  /** Peak resident memory (VmHWM) and CPU time used so far, read from /proc. */
-  usage(): { peakRssMiB: number; cpuSeconds: number } {
+  /** Resident memory now (VmRSS) and at its peak (VmHWM), and CPU time used so far, read from /proc. */
+  usage(): { rssMiB: number; peakRssMiB: number; cpuSeconds: number } {
     const status = readFileSync(`/proc/${this.child.pid}/status`, 'utf8');
-    const peakKiB = Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? 0);
+    const kib = (field: string) => Number(new RegExp(`${field}:\\s+(\\d+)`).exec(status)?.[1] ?? 0);
     // Fields 14 and 15 of /proc/<pid>/stat: user and system time in clock ticks (100 a second here).
     const fields = readFileSync(`/proc/${this.child.pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
     const ticks = Number(fields[11]) + Number(fields[12]);
-    return { peakRssMiB: peakKiB / 1024, cpuSeconds: ticks / 100 };
+    return { rssMiB: kib('VmRSS') / 1024, peakRssMiB: kib('VmHWM') / 1024, cpuSeconds: ticks / 100 };
+  }
+
+  /** Kills the process at once, as a crash or an OOM kill would: no shutdown of any kind. */
+  async kill(): Promise<void> {
+    if (this.exited) return;
+    const exited = new Promise((resolve) => this.child.once('exit', resolve));
+    this.child.kill('SIGKILL');
+    await exited;
+  }
+
+  private get exited(): boolean {
+    return this.child.exitCode !== null || this.child.signalCode !== null;
   }
 
   async stop(): Promise<void> {
-    if (this.child.exitCode !== null) return;
+    if (this.exited) return;
     const exited = new Promise((resolve) => this.child.once('exit', resolve));
     this.child.kill('SIGTERM');
     const timer = setTimeout(() => this.child.kill('SIGKILL'), 10_000);

@@ -58,6 +58,28 @@ export function messagesPerSaga(dataDir: string): number {
   return handled / sagas;
 }
 
+/** Every order the shop holds, by id: its status and, once cancelled, the reason. */
+export function ordersByStatus(dataDir: string): Map<string, { status: string; reason: string | null }> {
+  const rows = query<{ id: string; status: string; reason: string | null }>(
+    dataDir,
+    'orders',
+    'SELECT id, status, reason FROM orders',
+  );
+  return new Map(rows.map(({ id, ...order }) => [id, order]));
+}
+
+/** Inbox ids (of every service), saga trace entries and step records held: the rows kept only for a while. */
+export function rowsKeptForAWhile(dataDir: string): { inbox: number; trace: number; steps: number } {
+  const count = (service: string, table: string) =>
+    query<{ n: number }>(dataDir, service, `SELECT count(*) AS n FROM ${table}`)[0]!.n;
+  const services = ['users', 'products', 'orders', 'payments', 'orchestrator'];
+  return {
+    inbox: services.reduce((sum, service) => sum + count(service, 'inbox'), 0),
+    trace: count('orchestrator', 'saga_trace'),
+    steps: count('orchestrator', 'saga_steps'),
+  };
+}
+
 /**
  * The design's invariants over the run (one product, one unit per order, a settling card):
  * stock conserved against what was stocked, nothing left reserved, sold = confirmed orders,

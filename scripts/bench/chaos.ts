@@ -1,0 +1,91 @@
+import { randomUUID } from 'node:crypto';
+import type { Deployment } from './deployment';
+import { placeOrder } from './load';
+import { ordersByStatus } from './results';
+
+export interface ChaosFigures {
+  /** Which process was killed after how many orders had been accepted. */
+  kills: { process: string; afterOrders: number }[];
+  accepted: number;
+  /** POSTs sent again with their Idempotency-Key after a refused connection, a reset or a 503. */
+  retries: number;
+  /** Orders by final status (and reason, for the cancelled). */
+  outcomes: Record<string, number>;
+  /** Accepted orders the shop does not hold, or holds unfinished: must be none. */
+  lost: string[];
+  /** Orders the shop holds beyond those accepted: a retried POST counted twice. Must be 0. */
+  doubled: number;
+}
+
+const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * Full load while processes die: `concurrency` customers place `orders` orders as fast as the
+ * shop takes them, each POST retried with its Idempotency-Key until it is accepted, whatever
+ * happened to the connection. Meanwhile, `kills` times, evenly spread over the run, a process
+ * is killed with SIGKILL and started again on the same data: the all-in-one, or each service
+ * process in turn. The caller checks the invariants once everything has settled.
+ */
+export async function chaos(
+  deployment: Deployment,
+  {
+    orders,
+    concurrency,
+    kills,
+    progress,
+  }: { orders: number; concurrency: number; kills: number; progress: (text: string) => void },
+): Promise<Omit<ChaosFigures, 'outcomes' | 'lost' | 'doubled'> & { ids: Set<string> }> {
+  const { client, shop, processes } = deployment;
+  const ids = new Set<string>();
+  const killed: ChaosFigures['kills'] = [];
+  let retries = 0;
+  let next = 0;
+  let crashing = Promise.resolve();
+
+  const killWhenDue = () => {
+    const due = Math.floor(((killed.length + 1) * orders) / (kills + 1));
+    if (killed.length >= kills || ids.size < due) return;
+    const victim = processes[killed.length % processes.length]!;
+    killed.push({ process: victim.name, afterOrders: ids.size });
+    progress(`killing ${victim.name} after ${ids.size} orders`);
+    crashing = crashing.then(() => deployment.crash(victim));
+  };
+
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (next < orders) {
+        next++;
+        const key = randomUUID();
+        for (;;) {
+          const reply = await placeOrder(client, shop, key).catch(() => undefined);
+          if (reply?.status === 202) {
+            ids.add(reply.body.id);
+            break;
+          }
+          // A refused or reset connection, or a 503 while the process starts or sheds: the same key again.
+          if (reply !== undefined && reply.status !== 503 && reply.status !== 502) {
+            throw new Error(`POST /orders: ${reply.status} ${JSON.stringify(reply.body)}`);
+          }
+          retries++;
+          await pause(100);
+        }
+        progress(`${ids.size}/${orders} accepted, ${killed.length}/${kills} killed`);
+        killWhenDue();
+      }
+    }),
+  );
+  await crashing;
+  return { kills: killed, accepted: ids.size, retries, ids };
+}
+
+/** What became of the accepted orders, once the shop has settled. */
+export function outcomesOf(dataDir: string, ids: Set<string>): Pick<ChaosFigures, 'outcomes' | 'lost' | 'doubled'> {
+  const held = ordersByStatus(dataDir);
+  const outcomes: Record<string, number> = {};
+  for (const { status, reason } of held.values()) {
+    const outcome = reason ? `${status} ${reason}` : status;
+    outcomes[outcome] = (outcomes[outcome] ?? 0) + 1;
+  }
+  const lost = [...ids].filter((id) => !['CONFIRMED', 'CANCELLED'].includes(held.get(id)?.status ?? ''));
+  return { outcomes, lost, doubled: held.size - (ids.size - lost.filter((id) => !held.has(id)).length) };
+}
