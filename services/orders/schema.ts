@@ -20,11 +20,14 @@ export const orders = sqliteTable(
     createdAt: text('created_at').notNull(),
     updatedAt: text('updated_at').notNull(),
   },
+  // Each listing reads only the rows it answers with: the filters it takes are the leading
+  // columns of its index, newest first after them.
   (table) => [
     index('orders_user_created').on(table.userId, table.createdAt),
+    index('orders_user_status_created').on(table.userId, table.status, table.createdAt),
     index('orders_created').on(table.createdAt),
     // Admission control counts the pending orders on every POST.
-    index('orders_status').on(table.status),
+    index('orders_status_created').on(table.status, table.createdAt),
   ],
 );
 export type OrderRow = typeof orders.$inferSelect;
