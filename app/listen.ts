@@ -1,7 +1,9 @@
-import { serve, type ServerType } from '@hono/node-server';
+import { createAdaptorServer, type ServerType } from '@hono/node-server';
 import { ConfigError } from '../platform/config';
 
 type Fetch = (request: Request) => Response | Promise<Response>;
+
+const LISTEN_BACKLOG = 4096;
 
 /**
  * Listens on `port` before anything else starts, so a port already taken is one line and no
@@ -13,7 +15,11 @@ export async function listen(port: number): Promise<{ server: ServerType; ready(
       { error: { code: 'unavailable', message: 'starting' } },
       { status: 503, headers: { 'retry-after': '1' } },
     );
-  const server = serve({ fetch: (request) => handle(request), port });
+  const server = createAdaptorServer({ fetch: (request) => handle(request) });
+  // A burst of new connections (hundreds of clients at once) waits in the kernel's accept queue
+  // until the event loop takes it; past node's default of 511 the kernel drops the SYNs and each
+  // client retries after 1, 3, 7 s, a health probe among them. The kernel caps it at somaxconn.
+  server.listen({ port, backlog: LISTEN_BACKLOG });
   await new Promise<void>((resolve, reject) => {
     server.once('listening', resolve);
     server.once('error', (error: NodeJS.ErrnoException) => {

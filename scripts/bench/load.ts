@@ -12,7 +12,7 @@ export class Client {
     body?: unknown,
     token?: string,
     headers: Record<string, string> = {},
-  ): Promise<{ status: number; body: any }> {
+  ): Promise<{ status: number; body: any; retryAfter?: string }> {
     const response = await fetch(`${this.route(path)}${path}`, {
       method,
       headers: {
@@ -23,7 +23,11 @@ export class Client {
       body: body === undefined ? undefined : JSON.stringify(body),
     });
     const text = await response.text();
-    return { status: response.status, body: text ? JSON.parse(text) : undefined };
+    return {
+      status: response.status,
+      body: text ? JSON.parse(text) : undefined,
+      retryAfter: response.headers.get('retry-after') ?? undefined,
+    };
   }
 
   async expect(status: number, method: string, path: string, body?: unknown, token?: string): Promise<any> {
