@@ -1,6 +1,6 @@
 import { count, min } from 'drizzle-orm';
 import { outbox } from '../broker/messaging/outbox';
-import type { SqliteDb } from '../db/sqlite';
+import { preparedQueries, type SqliteDb } from '../db/sqlite';
 
 /** A service's own view of its dependencies, for GET /health. */
 export interface ServiceHealth {
@@ -22,10 +22,7 @@ const STALE_OUTBOX_SECONDS = 30;
 /** Asks a service's database one cheap question, which also shows that it answers at all. */
 export async function storeHealth(db: SqliteDb, now = new Date()): Promise<ServiceHealth> {
   try {
-    const { pending, oldest } = db
-      .select({ pending: count(), oldest: min(outbox.createdAt) })
-      .from(outbox)
-      .get()!;
+    const { pending, oldest } = queries(db).outboxBacklog.get()!;
     const oldestAgeSeconds = oldest ? Math.max(0, (now.getTime() - Date.parse(oldest)) / 1000) : null;
     const stale = oldestAgeSeconds !== null && oldestAgeSeconds > STALE_OUTBOX_SECONDS;
     return { database: 'ok', outbox: { status: stale ? 'down' : 'ok', pending, oldestAgeSeconds } };
@@ -33,3 +30,10 @@ export async function storeHealth(db: SqliteDb, now = new Date()): Promise<Servi
     return { database: 'down', outbox: { status: 'down', pending: null, oldestAgeSeconds: null } };
   }
 }
+
+const queries = preparedQueries((db) => ({
+  outboxBacklog: db
+    .select({ pending: count(), oldest: min(outbox.createdAt) })
+    .from(outbox)
+    .prepare(),
+}));

@@ -8,6 +8,8 @@ import { closedLoop, openLoop } from './bench/load';
 import { soak, soakRetention, type Slice } from './bench/soak';
 import { chaos, outcomesOf, type ChaosFigures } from './bench/chaos';
 import { overload } from './bench/overload';
+import { requestsPerSecond } from './bench/http-rate';
+import { ProductProcess } from './bench/product';
 import { mainThreadProfile, summarise, type Share } from './bench/profile';
 import { invariantViolations, ordersByStatus, percentile, sagaLatencies, waitSettled } from './bench/results';
 
@@ -70,6 +72,8 @@ interface Result {
   peakRssMiB: Record<string, number>;
   cpuMsPerSaga: number;
   violations: string[];
+  /** GET /products and GET /health, requests a second (the embedded all-in-one only). */
+  http?: { products: number; health: number };
   /** Per process, its main thread's profile and the places that took the most busy time (with `--profile`). */
   profile?: Record<string, { file: string; shares: Share[] }>;
 }
@@ -100,6 +104,7 @@ async function run(options: {
       ? sqliteCeiling
       : Math.min(sqliteCeiling, rabbitMessages / counts.messages);
 
+  const bare = options.modes.includes('embedded') ? await bareHonoRates() : undefined;
   const results: Result[] = [];
   for (const mode of options.modes) results.push(await measure(mode, options));
   if (process.stderr.isTTY) process.stderr.write('\r\x1b[K');
@@ -157,6 +162,13 @@ async function run(options: {
     ]),
   ];
   printTable(table);
+  const http = results.find((r) => r.http)?.http;
+  if (bare && http)
+    console.log(
+      `HTTP, 32 connections: bare hono ${fixed(bare.products)} req/s (GET /products), ${fixed(bare.health)} (GET /health); ` +
+        `the shop ${fixed(http.products)} (${fixed((100 * http.products) / bare.products)} %), ` +
+        `${fixed(http.health)} (${fixed((100 * http.health) / bare.health)} %)`,
+    );
   for (const { mode, profile } of results)
     for (const [name, { file, shares }] of Object.entries(profile ?? {}))
       console.log(
@@ -167,6 +179,7 @@ async function run(options: {
   console.log(
     JSON.stringify({
       ceiling: { sqliteCommits, rabbitMessages, ...counts },
+      bareHono: bare,
       results: results.map((r) => ({ ...r, ceiling: ceilingOf(r.mode) })),
     }),
   );
@@ -183,6 +196,7 @@ async function measure(
   const result = await withDeployment(mode, { rabbitmq: options.rabbitmq, profileDir }, async (deployment) => {
     const { client, shop, dataDir, processes } = deployment;
     names = processes.map((p) => p.name);
+    const cpuBefore = processes.reduce((sum, p) => sum + p.usage().cpuSeconds, 0);
     const closedSince = new Date().toISOString();
     const closed = await closedLoop(client, shop, {
       orders: options.orders,
@@ -203,6 +217,15 @@ async function measure(
     const openSagas = sagaLatencies(dataDir, openSince);
 
     const usage = processes.map((p) => ({ name: p.name, ...p.usage() }));
+    // After the sagas' CPU and peak memory are read, so that neither counts this.
+    let http: Result['http'];
+    if (mode === 'embedded') {
+      status(`${mode}: GET /products and /health`);
+      http = {
+        products: await requestsPerSecond(`${processes[0]!.url}/products`),
+        health: await requestsPerSecond(`${processes[0]!.url}/health`),
+      };
+    }
     const completed = closed.accepted + open.accepted;
     return {
       mode,
@@ -213,8 +236,9 @@ async function measure(
       },
       open: { rate, sagasPerSecond: openSagas.sagasPerSecond, shed: open.shed, ...latencies(openSagas.ms) },
       peakRssMiB: Object.fromEntries(usage.map((u) => [u.name, u.peakRssMiB])),
-      cpuMsPerSaga: (usage.reduce((sum, u) => sum + u.cpuSeconds, 0) * 1000) / completed,
+      cpuMsPerSaga: ((usage.reduce((sum, u) => sum + u.cpuSeconds, 0) - cpuBefore) * 1000) / completed,
       violations: invariantViolations(dataDir, shop.stock),
+      ...(http && { http }),
     } satisfies Result;
   });
   if (profileDir)
@@ -228,6 +252,20 @@ async function measure(
       ),
     };
   return result;
+}
+
+/** The yardstick for the HTTP path: a bare hono app's rate on the same two routes, measured the same way. */
+async function bareHonoRates(): Promise<{ products: number; health: number }> {
+  status('measuring the ceiling: a bare hono app');
+  const bare = await ProductProcess.start('bare-hono', {}, { entry: 'scripts/bench/bare-hono.ts' });
+  try {
+    return {
+      products: await requestsPerSecond(`${bare.url}/products`),
+      health: await requestsPerSecond(`${bare.url}/health`),
+    };
+  } finally {
+    await bare.stop();
+  }
 }
 
 /**

@@ -37,19 +37,20 @@ export class ProductProcess {
   static async start(
     name: string,
     env: Record<string, string>,
-    { service, profileDir, port: fixedPort }: { service?: ServiceName; profileDir?: string; port?: number } = {},
+    {
+      service,
+      profileDir,
+      port: fixedPort,
+      entry = 'app/main.ts',
+    }: { service?: ServiceName; profileDir?: string; port?: number; entry?: string } = {},
   ): Promise<ProductProcess> {
     const port = fixedPort ?? (await freePort());
     const profile = profileDir ? ['--cpu-prof', `--cpu-prof-dir=${join(profileDir, name)}`] : [];
-    const child = spawn(
-      process.execPath,
-      [...profile, '--import', 'tsx', 'app/main.ts', ...(service ? [service] : [])],
-      {
-        cwd: root,
-        env: { ...process.env, NODE_ENV: 'production', LOG_LEVEL: 'warn', ...env, PORT: String(port) },
-        stdio: ['ignore', 'pipe', 'pipe'],
-      },
-    );
+    const child = spawn(process.execPath, [...profile, '--import', 'tsx', entry, ...(service ? [service] : [])], {
+      cwd: root,
+      env: { ...process.env, NODE_ENV: 'production', LOG_LEVEL: 'warn', ...env, PORT: String(port) },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     const output: string[] = [];
     for (const stream of [child.stdout, child.stderr]) stream?.on('data', (chunk) => output.push(String(chunk)));
     const product = new ProductProcess(name, `http://127.0.0.1:${port}`, child);
