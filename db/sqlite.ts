@@ -30,9 +30,6 @@ export function openDatabase<TSchema extends Record<string, unknown>>(
   client.pragma('synchronous = NORMAL');
   client.pragma('busy_timeout = 5000');
   client.pragma('foreign_keys = ON');
-  // 16 MB of page cache (2 by default): the random-key indexes (message ids, order ids) outgrow
-  // the default within minutes at full load, and every insert then reads its pages back.
-  client.pragma('cache_size = -16000');
   cacheStatements(client);
   const db = drizzle({ client, schema });
   migrate(db, { migrationsFolder });
