@@ -63,6 +63,23 @@ export const insertTrace = (db: SqliteDb, rows: Omit<TraceRow, 'seq'>[]) => {
 const sagaEnded = (orderId: SQLiteColumn) =>
   sql`exists (select 1 from ${sagas} where ${sagas.orderId} = ${orderId} and ${inArray(sagas.status, endedStatuses)} and ${lt(sagas.updatedAt, param('cutoff'))})`;
 
+/** Deletes up to `limit` rows of `table` recorded (`at`) before the cutoff, of sagas ended before it, oldest first. */
+const forgetOldestEnded = (db: SqliteDb, table: typeof sagaTrace | typeof sagaSteps, at: SQLiteColumn) =>
+  db
+    .delete(table)
+    .where(
+      inArray(
+        table.seq,
+        db
+          .select({ seq: table.seq })
+          .from(table)
+          .where(and(lt(at, param('cutoff')), sagaEnded(table.orderId)))
+          .orderBy(asc(at))
+          .limit(param('limit')),
+      ),
+    )
+    .prepare();
+
 /** The saga's hot queries, built once per connection: every message runs them. */
 const queries = preparedQueries((db) => ({
   findSaga: db
@@ -81,34 +98,8 @@ const queries = preparedQueries((db) => ({
     .prepare(),
   insertStep: db.insert(sagaSteps).values(rowParams(sagaSteps, 'seq')).prepare(),
   insertTrace: db.insert(sagaTrace).values(rowParams(sagaTrace, 'seq')).prepare(),
-  forgetTrace: db
-    .delete(sagaTrace)
-    .where(
-      inArray(
-        sagaTrace.seq,
-        db
-          .select({ seq: sagaTrace.seq })
-          .from(sagaTrace)
-          .where(and(lt(sagaTrace.recordedAt, param('cutoff')), sagaEnded(sagaTrace.orderId)))
-          .orderBy(asc(sagaTrace.recordedAt))
-          .limit(param('limit')),
-      ),
-    )
-    .prepare(),
-  forgetSteps: db
-    .delete(sagaSteps)
-    .where(
-      inArray(
-        sagaSteps.seq,
-        db
-          .select({ seq: sagaSteps.seq })
-          .from(sagaSteps)
-          .where(and(lt(sagaSteps.at, param('cutoff')), sagaEnded(sagaSteps.orderId)))
-          .orderBy(asc(sagaSteps.at))
-          .limit(param('limit')),
-      ),
-    )
-    .prepare(),
+  forgetTrace: forgetOldestEnded(db, sagaTrace, sagaTrace.recordedAt),
+  forgetSteps: forgetOldestEnded(db, sagaSteps, sagaSteps.at),
 }));
 
 /**

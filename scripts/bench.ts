@@ -5,13 +5,14 @@ import { rabbitMessagesPerSecond, sqliteCommitsPerSecond } from './bench/ceiling
 import { perSaga } from './bench/counts';
 import { modes, withDeployment, type Mode } from './bench/deployment';
 import { closedLoop, openLoop } from './bench/load';
-import { soak, soakRetention, type Slice } from './bench/soak';
-import { chaos, outcomesOf, type ChaosFigures } from './bench/chaos';
-import { overload } from './bench/overload';
+import { runSoak, SOAK_ORDERS } from './bench/soak';
+import { runChaos } from './bench/chaos';
+import { runOverload } from './bench/overload';
+import { clearStatus, printTable, status } from './bench/report';
 import { requestsPerSecond } from './bench/http-rate';
 import { ProductProcess } from './bench/product';
 import { mainThreadProfile, summarise, type Share } from './bench/profile';
-import { invariantViolations, ordersByStatus, percentile, sagaLatencies, waitSettled } from './bench/results';
+import { invariantViolations, percentile, sagaLatencies, waitSettled } from './bench/results';
 
 /**
  * `npm run bench`: how many sagas a second the shop settles on this machine, against the limit
@@ -35,8 +36,6 @@ const positive = (value: string) => {
   if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError('expected a positive number');
   return n;
 };
-
-const SOAK_ORDERS = 200_000;
 
 const program = new Command('bench')
   .description('Sagas per second on each transport, against the ceiling this machine sets')
@@ -107,7 +106,7 @@ async function run(options: {
   const bare = options.modes.includes('embedded') ? await bareHonoRates() : undefined;
   const results: Result[] = [];
   for (const mode of options.modes) results.push(await measure(mode, options));
-  if (process.stderr.isTTY) process.stderr.write('\r\x1b[K');
+  clearStatus();
 
   const fixed = (n: number, digits = 0) => n.toFixed(digits);
   console.log(
@@ -268,202 +267,10 @@ async function bareHonoRates(): Promise<{ products: number; health: number }> {
   }
 }
 
-/**
- * `--soak`: does the cost grow with the work? One long closed loop per mode, with retention
- * shortened to a minute; each tenth of it is measured for throughput, memory, database growth
- * per saga and the rows kept for a while. Flat means the last slice runs at 90 % or more of the first.
- */
-async function runSoak(options: { orders: number; concurrency: number; modes: Mode[]; rabbitmq: string }) {
-  const results: { mode: Mode; slices: Slice[]; flat: boolean; violations: string[] }[] = [];
-  for (const mode of options.modes) {
-    status(`${mode}: starting`);
-    results.push(
-      await withDeployment(mode, { rabbitmq: options.rabbitmq, env: soakRetention }, async (deployment) => {
-        const slices = await soak(deployment, { ...options, progress: (text) => status(`${mode}: ${text}`) });
-        await waitSettled(deployment.dataDir);
-        const flat = slices.at(-1)!.sagasPerSecond >= 0.9 * slices[0]!.sagasPerSecond;
-        return { mode, slices, flat, violations: invariantViolations(deployment.dataDir, deployment.shop.stock) };
-      }),
-    );
-  }
-  if (process.stderr.isTTY) process.stderr.write('\r\x1b[K');
-  console.log(`soak: ${options.orders} orders, ${options.concurrency} customers, retention 1 minute`);
-  for (const { mode, slices, flat, violations } of results) {
-    printTable([
-      [mode, 'orders', 'sagas/s', 'RSS MiB', 'DB MiB', 'DB bytes/saga', 'inbox rows', 'trace rows', 'step rows'],
-      ...slices.map((slice, i) => [
-        `${(i + 1) * 10} %`,
-        String(slice.orders),
-        slice.sagasPerSecond.toFixed(0),
-        slice.rssMiB.toFixed(0),
-        slice.dbMiB.toFixed(1),
-        slice.dbBytesPerSaga.toFixed(0),
-        String(slice.keptRows.inbox),
-        String(slice.keptRows.trace),
-        String(slice.keptRows.steps),
-      ]),
-    ]);
-    const ratio = slices.at(-1)!.sagasPerSecond / slices[0]!.sagasPerSecond;
-    console.log(
-      `${mode}: last slice at ${(ratio * 100).toFixed(0)} % of the first: ${flat ? 'flat' : 'NOT flat'}; ` +
-        `invariants ${violations.length === 0 ? 'held' : violations.join('; ')}`,
-    );
-  }
-  console.log(JSON.stringify({ soak: results }));
-  if (results.some((r) => !r.flat || r.violations.length > 0)) process.exitCode = 1;
-}
-
-/**
- * `--chaos`: faults at full speed. Per mode, `--orders` orders placed as fast as the shop takes
- * them while `--kills` times a process is killed with SIGKILL and restarted (the all-in-one, or
- * each service process in turn); then, once everything has settled: nothing lost, nothing
- * doubled, and the invariants.
- */
-async function runChaos(options: {
-  orders: number;
-  concurrency: number;
-  kills: number;
-  modes: Mode[];
-  rabbitmq: string;
-}) {
-  const results: (Omit<ChaosFigures, 'lost'> & { mode: Mode; lost: number; seconds: number; violations: string[] })[] =
-    [];
-  for (const mode of options.modes) {
-    status(`${mode}: starting`);
-    results.push(
-      await withDeployment(mode, { rabbitmq: options.rabbitmq }, async (deployment) => {
-        const started = performance.now();
-        const { ids, ...figures } = await chaos(deployment, {
-          ...options,
-          progress: (text) => status(`${mode}: ${text}`),
-        });
-        await waitSettled(deployment.dataDir, 300_000);
-        const { lost, ...outcomes } = outcomesOf(deployment.dataDir, ids);
-        const violations = invariantViolations(deployment.dataDir, deployment.shop.stock);
-        if (lost.length > 0)
-          violations.push(`${lost.length} accepted orders lost or unfinished (${lost.slice(0, 3).join(', ')})`);
-        if (outcomes.doubled !== 0) violations.push(`${outcomes.doubled} orders beyond those accepted`);
-        return {
-          mode,
-          ...figures,
-          ...outcomes,
-          lost: lost.length,
-          seconds: (performance.now() - started) / 1000,
-          violations,
-        };
-      }),
-    );
-  }
-  if (process.stderr.isTTY) process.stderr.write('\r\x1b[K');
-  console.log(`chaos: ${options.orders} orders, ${options.concurrency} customers, ${options.kills} kills with SIGKILL`);
-  printTable([
-    ['mode', 'killed', 'accepted', 'retried POSTs', 'seconds', 'outcomes', 'lost', 'doubled', 'invariants'],
-    ...results.map((r) => [
-      r.mode,
-      r.kills.map((kill) => `${kill.process}@${kill.afterOrders}`).join(' '),
-      String(r.accepted),
-      String(r.retries),
-      r.seconds.toFixed(0),
-      Object.entries(r.outcomes)
-        .map(([outcome, n]) => `${outcome} ${n}`)
-        .join(', '),
-      String(r.lost),
-      String(r.doubled),
-      r.violations.length === 0 ? 'held' : r.violations.join('; '),
-    ]),
-  ]);
-  console.log(JSON.stringify({ chaos: results }));
-  if (results.some((r) => r.violations.length > 0)) process.exitCode = 1;
-}
-
-/**
- * `--overload`: latency stays bounded past capacity. Per mode, `--customers` (512) place
- * orders back to back for `--seconds`; admission control must shed what it cannot settle in
- * time: the orders accepted end within 2 s at p99, none by STEP_TIMEOUT, and /health answers
- * within a second throughout, saying it sheds.
- */
-async function runOverload(options: { customers: number; seconds: number; modes: Mode[]; rabbitmq: string }) {
-  const results = [];
-  for (const mode of options.modes) {
-    status(`${mode}: starting`);
-    results.push(
-      await withDeployment(mode, { rabbitmq: options.rabbitmq }, async (deployment) => {
-        const since = new Date().toISOString();
-        const figures = await overload(deployment, { ...options, progress: (text) => status(`${mode}: ${text}`) });
-        await waitSettled(deployment.dataDir, 300_000);
-        const { ms } = sagaLatencies(deployment.dataDir, since);
-        const timedOut = [...ordersByStatus(deployment.dataDir).values()].filter(
-          (order) => order.reason === 'STEP_TIMEOUT',
-        ).length;
-        const sagaP99 = percentile(ms, 0.99);
-        const met = sagaP99 <= 2000 && timedOut === 0 && figures.healthMaxMs <= 1000 && figures.sawShedding;
-        return {
-          mode,
-          ...figures,
-          sagaP50: percentile(ms, 0.5),
-          sagaP99,
-          timedOut,
-          met,
-          violations: invariantViolations(deployment.dataDir, deployment.shop.stock),
-        };
-      }),
-    );
-  }
-  if (process.stderr.isTTY) process.stderr.write('\r\x1b[K');
-  console.log(`overload: ${options.customers} customers for ${options.seconds} s; latencies in ms`);
-  printTable([
-    [
-      'mode',
-      'accepted',
-      'shed',
-      'saga p50',
-      'p99',
-      'STEP_TIMEOUT',
-      '/health p50',
-      'max',
-      'said shedding',
-      'target',
-      'invariants',
-    ],
-    ...results.map((r) => [
-      r.mode,
-      String(r.accepted),
-      String(r.shed),
-      r.sagaP50.toFixed(0),
-      r.sagaP99.toFixed(0),
-      String(r.timedOut),
-      r.healthP50Ms.toFixed(0),
-      r.healthMaxMs.toFixed(0),
-      r.sawShedding ? 'yes' : 'no',
-      r.met ? 'met' : 'NOT met',
-      r.violations.length === 0 ? 'held' : r.violations.join('; '),
-    ]),
-  ]);
-  console.log(JSON.stringify({ overload: results }));
-  if (results.some((r) => r.violations.length > 0)) process.exitCode = 1;
-}
-
-/** Prints rows as right-aligned columns. */
-function printTable(rows: string[][]) {
-  const widths = rows[0]!.map((_, column) => Math.max(...rows.map((row) => row[column]!.length)));
-  for (const row of rows) console.log(row.map((cell, column) => cell.padStart(widths[column]!)).join('  '));
-}
-
 const latencies = (ms: number[]) => ({
   sagaP50: percentile(ms, 0.5),
   sagaP95: percentile(ms, 0.95),
   sagaP99: percentile(ms, 0.99),
 });
-
-let lastStatus = 0;
-/** Progress on stderr: one line rewritten in place on a terminal, a line every 5 s otherwise. */
-function status(text: string) {
-  const now = Date.now();
-  if (process.stderr.isTTY) {
-    if (now - lastStatus >= 100) process.stderr.write(`\r\x1b[K${text}`);
-  } else if (now - lastStatus >= 5_000) process.stderr.write(`${text}\n`);
-  else return;
-  lastStatus = now;
-}
 
 await runCli(program);

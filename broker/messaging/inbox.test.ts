@@ -29,6 +29,13 @@ describe('the inbox', () => {
     await rm(dir, { recursive: true, force: true });
   });
 
+  const remembered = () =>
+    database.db
+      .select()
+      .from(inbox)
+      .all()
+      .map((row) => row.messageId);
+
   it('records a message once: a duplicate is not a first delivery', () => {
     const first = message();
     expect(recordFirstDelivery(database.db, first, at(1))).toBe(true);
@@ -43,23 +50,11 @@ describe('the inbox', () => {
     });
 
     expect(forgetHandledBefore(database.db, at(4), 2)).toBe(2);
-    expect(
-      database.db
-        .select()
-        .from(inbox)
-        .all()
-        .map((row) => row.messageId),
-    ).toEqual(handled.slice(2).map((each) => each.messageId));
+    expect(remembered()).toEqual(handled.slice(2).map((each) => each.messageId));
     expect(forgetHandledBefore(database.db, at(4), 2)).toBe(1);
     expect(forgetHandledBefore(database.db, at(4), 2)).toBe(0);
     // The id handled at the cutoff itself is kept.
-    expect(
-      database.db
-        .select()
-        .from(inbox)
-        .all()
-        .map((row) => row.messageId),
-    ).toEqual([handled[3]!.messageId]);
+    expect(remembered()).toEqual([handled[3]!.messageId]);
   });
 
   it('handles a duplicate again once its id is past the window: why the window must outlast any resend', () => {

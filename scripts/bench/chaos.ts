@@ -1,7 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import type { Deployment } from './deployment';
+import { setTimeout as pause } from 'node:timers/promises';
+import { withDeployment, type Deployment, type Mode } from './deployment';
 import { placeOrder } from './load';
-import { ordersByStatus } from './results';
+import { clearStatus, printTable, status } from './report';
+import { invariantViolations, ordersByStatus, waitSettled } from './results';
 
 export interface ChaosFigures {
   /** Which process was killed after how many orders had been accepted. */
@@ -16,8 +18,6 @@ export interface ChaosFigures {
   /** Orders the shop holds beyond those accepted: a retried POST counted twice. Must be 0. */
   doubled: number;
 }
-
-const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
  * Full load while processes die: `concurrency` customers place `orders` orders as fast as the
@@ -87,5 +87,69 @@ export function outcomesOf(dataDir: string, ids: Set<string>): Pick<ChaosFigures
     outcomes[outcome] = (outcomes[outcome] ?? 0) + 1;
   }
   const lost = [...ids].filter((id) => !['CONFIRMED', 'CANCELLED'].includes(held.get(id)?.status ?? ''));
-  return { outcomes, lost, doubled: held.size - (ids.size - lost.filter((id) => !held.has(id)).length) };
+  const heldAccepted = [...ids].filter((id) => held.has(id)).length;
+  return { outcomes, lost, doubled: held.size - heldAccepted };
+}
+
+/**
+ * `--chaos`: faults at full speed. Per mode, `--orders` orders placed as fast as the shop takes
+ * them while `--kills` times a process is killed with SIGKILL and restarted (the all-in-one, or
+ * each service process in turn); then, once everything has settled: nothing lost, nothing
+ * doubled, and the invariants.
+ */
+export async function runChaos(options: {
+  orders: number;
+  concurrency: number;
+  kills: number;
+  modes: Mode[];
+  rabbitmq: string;
+}) {
+  const results: (Omit<ChaosFigures, 'lost'> & { mode: Mode; lost: number; seconds: number; violations: string[] })[] =
+    [];
+  for (const mode of options.modes) {
+    status(`${mode}: starting`);
+    results.push(
+      await withDeployment(mode, { rabbitmq: options.rabbitmq }, async (deployment) => {
+        const started = performance.now();
+        const { ids, ...figures } = await chaos(deployment, {
+          ...options,
+          progress: (text) => status(`${mode}: ${text}`),
+        });
+        await waitSettled(deployment.dataDir, 300_000);
+        const { lost, ...outcomes } = outcomesOf(deployment.dataDir, ids);
+        const violations = invariantViolations(deployment.dataDir, deployment.shop.stock);
+        if (lost.length > 0)
+          violations.push(`${lost.length} accepted orders lost or unfinished (${lost.slice(0, 3).join(', ')})`);
+        if (outcomes.doubled !== 0) violations.push(`${outcomes.doubled} orders beyond those accepted`);
+        return {
+          mode,
+          ...figures,
+          ...outcomes,
+          lost: lost.length,
+          seconds: (performance.now() - started) / 1000,
+          violations,
+        };
+      }),
+    );
+  }
+  clearStatus();
+  console.log(`chaos: ${options.orders} orders, ${options.concurrency} customers, ${options.kills} kills with SIGKILL`);
+  printTable([
+    ['mode', 'killed', 'accepted', 'retried POSTs', 'seconds', 'outcomes', 'lost', 'doubled', 'invariants'],
+    ...results.map((r) => [
+      r.mode,
+      r.kills.map((kill) => `${kill.process}@${kill.afterOrders}`).join(' '),
+      String(r.accepted),
+      String(r.retries),
+      r.seconds.toFixed(0),
+      Object.entries(r.outcomes)
+        .map(([outcome, n]) => `${outcome} ${n}`)
+        .join(', '),
+      String(r.lost),
+      String(r.doubled),
+      r.violations.length === 0 ? 'held' : r.violations.join('; '),
+    ]),
+  ]);
+  console.log(JSON.stringify({ chaos: results }));
+  if (results.some((r) => r.violations.length > 0)) process.exitCode = 1;
 }

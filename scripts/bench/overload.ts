@@ -1,5 +1,8 @@
-import type { Deployment } from './deployment';
+import { setTimeout as pause } from 'node:timers/promises';
+import { withDeployment, type Deployment, type Mode } from './deployment';
 import { placeOrder } from './load';
+import { clearStatus, printTable, status } from './report';
+import { invariantViolations, ordersByStatus, percentile, sagaLatencies, waitSettled } from './results';
 
 export interface OverloadFigures {
   customers: number;
@@ -12,8 +15,6 @@ export interface OverloadFigures {
   /** Whether /health said orders was shedding at some point. */
   sawShedding: boolean;
 }
-
-const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
  * More customers than the shop can serve: `customers` of them place orders back to back for
@@ -65,4 +66,71 @@ export async function overload(
     healthP50Ms: sorted[Math.floor(sorted.length / 2)] ?? NaN,
     sawShedding,
   };
+}
+
+/**
+ * `--overload`: latency stays bounded past capacity. Per mode, `--customers` (512) place
+ * orders back to back for `--seconds`; admission control must shed what it cannot settle in
+ * time: the orders accepted end within 2 s at p99, none by STEP_TIMEOUT, and /health answers
+ * within a second throughout, saying it sheds.
+ */
+export async function runOverload(options: { customers: number; seconds: number; modes: Mode[]; rabbitmq: string }) {
+  const results = [];
+  for (const mode of options.modes) {
+    status(`${mode}: starting`);
+    results.push(
+      await withDeployment(mode, { rabbitmq: options.rabbitmq }, async (deployment) => {
+        const since = new Date().toISOString();
+        const figures = await overload(deployment, { ...options, progress: (text) => status(`${mode}: ${text}`) });
+        await waitSettled(deployment.dataDir, 300_000);
+        const { ms } = sagaLatencies(deployment.dataDir, since);
+        const timedOut = [...ordersByStatus(deployment.dataDir).values()].filter(
+          (order) => order.reason === 'STEP_TIMEOUT',
+        ).length;
+        const sagaP99 = percentile(ms, 0.99);
+        const met = sagaP99 <= 2000 && timedOut === 0 && figures.healthMaxMs <= 1000 && figures.sawShedding;
+        return {
+          mode,
+          ...figures,
+          sagaP50: percentile(ms, 0.5),
+          sagaP99,
+          timedOut,
+          met,
+          violations: invariantViolations(deployment.dataDir, deployment.shop.stock),
+        };
+      }),
+    );
+  }
+  clearStatus();
+  console.log(`overload: ${options.customers} customers for ${options.seconds} s; latencies in ms`);
+  printTable([
+    [
+      'mode',
+      'accepted',
+      'shed',
+      'saga p50',
+      'p99',
+      'STEP_TIMEOUT',
+      '/health p50',
+      'max',
+      'said shedding',
+      'target',
+      'invariants',
+    ],
+    ...results.map((r) => [
+      r.mode,
+      String(r.accepted),
+      String(r.shed),
+      r.sagaP50.toFixed(0),
+      r.sagaP99.toFixed(0),
+      String(r.timedOut),
+      r.healthP50Ms.toFixed(0),
+      r.healthMaxMs.toFixed(0),
+      r.sawShedding ? 'yes' : 'no',
+      r.met ? 'met' : 'NOT met',
+      r.violations.length === 0 ? 'held' : r.violations.join('; '),
+    ]),
+  ]);
+  console.log(JSON.stringify({ overload: results }));
+  if (results.some((r) => r.violations.length > 0)) process.exitCode = 1;
 }

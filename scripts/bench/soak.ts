@@ -1,8 +1,12 @@
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Deployment } from './deployment';
+import { withDeployment, type Deployment, type Mode } from './deployment';
 import { closedLoop } from './load';
-import { rowsKeptForAWhile } from './results';
+import { clearStatus, printTable, status } from './report';
+import { invariantViolations, rowsKeptForAWhile, waitSettled } from './results';
+
+/** How many orders `--soak` places unless `--orders` says otherwise. */
+export const SOAK_ORDERS = 200_000;
 
 /**
  * The retention the soak runs with: a minute, so that a run of minutes reaches the steady state
@@ -68,4 +72,49 @@ export async function soak(
     },
   });
   return measured;
+}
+
+/**
+ * `--soak`: does the cost grow with the work? One long closed loop per mode, with retention
+ * shortened to a minute; each tenth of it is measured for throughput, memory, database growth
+ * per saga and the rows kept for a while. Flat means the last slice runs at 90 % or more of the first.
+ */
+export async function runSoak(options: { orders: number; concurrency: number; modes: Mode[]; rabbitmq: string }) {
+  const results: { mode: Mode; slices: Slice[]; flat: boolean; violations: string[] }[] = [];
+  for (const mode of options.modes) {
+    status(`${mode}: starting`);
+    results.push(
+      await withDeployment(mode, { rabbitmq: options.rabbitmq, env: soakRetention }, async (deployment) => {
+        const slices = await soak(deployment, { ...options, progress: (text) => status(`${mode}: ${text}`) });
+        await waitSettled(deployment.dataDir);
+        const flat = slices.at(-1)!.sagasPerSecond >= 0.9 * slices[0]!.sagasPerSecond;
+        return { mode, slices, flat, violations: invariantViolations(deployment.dataDir, deployment.shop.stock) };
+      }),
+    );
+  }
+  clearStatus();
+  console.log(`soak: ${options.orders} orders, ${options.concurrency} customers, retention 1 minute`);
+  for (const { mode, slices, flat, violations } of results) {
+    printTable([
+      [mode, 'orders', 'sagas/s', 'RSS MiB', 'DB MiB', 'DB bytes/saga', 'inbox rows', 'trace rows', 'step rows'],
+      ...slices.map((slice, i) => [
+        `${(i + 1) * 10} %`,
+        String(slice.orders),
+        slice.sagasPerSecond.toFixed(0),
+        slice.rssMiB.toFixed(0),
+        slice.dbMiB.toFixed(1),
+        slice.dbBytesPerSaga.toFixed(0),
+        String(slice.keptRows.inbox),
+        String(slice.keptRows.trace),
+        String(slice.keptRows.steps),
+      ]),
+    ]);
+    const ratio = slices.at(-1)!.sagasPerSecond / slices[0]!.sagasPerSecond;
+    console.log(
+      `${mode}: last slice at ${(ratio * 100).toFixed(0)} % of the first: ${flat ? 'flat' : 'NOT flat'}; ` +
+        `invariants ${violations.length === 0 ? 'held' : violations.join('; ')}`,
+    );
+  }
+  console.log(JSON.stringify({ soak: results }));
+  if (results.some((r) => !r.flat || r.violations.length > 0)) process.exitCode = 1;
 }
