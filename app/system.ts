@@ -2,6 +2,7 @@ import { OpenAPIHono } from '@hono/zod-openapi';
 import type { Hono } from 'hono';
 import type { BlankEnv } from 'hono/types';
 import { bodyLimit } from 'hono/body-limit';
+import { except } from 'hono/combine';
 import { requestId } from 'hono/request-id';
 import { secureHeaders } from 'hono/secure-headers';
 import type { Broker } from '../broker/broker';
@@ -63,12 +64,16 @@ export async function startSystem(config: Config, options: SystemOptions = {}): 
   app.use(accessLog(log));
   app.use(secureHeaders());
   app.use(
-    bodyLimit({
-      maxSize: MAX_BODY_BYTES,
-      onError: () => {
-        throw new HttpError(413, 'request body is larger than 1 MiB');
-      },
-    }),
+    // Not on a GET or HEAD, which has no body: asking for one makes @hono/node-server build a whole Request.
+    except(
+      (c) => c.req.method === 'GET' || c.req.method === 'HEAD',
+      bodyLimit({
+        maxSize: MAX_BODY_BYTES,
+        onError: () => {
+          throw new HttpError(413, 'request body is larger than 1 MiB');
+        },
+      }),
+    ),
   );
   app.openapi(healthRoute, async (c) => {
     const reports = await Promise.all(services.map(async (service) => [service.name, await service.health()] as const));

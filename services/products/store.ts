@@ -30,20 +30,37 @@ export const insertProduct = (db: SqliteDb, row: ProductRow) => db.insert(produc
 const likeLiteral = (text: string) => text.replace(/[\\%_]/g, (char) => `\\${char}`);
 
 /** The catalogue: archived products are hidden. Keyset pagination by id; `name` matches a part, any case. */
-export const listProducts = (db: SqliteDb, limit: number, filter: { name?: string }, after?: string) =>
-  db
-    .select()
-    .from(products)
-    .where(
-      and(
-        isNull(products.archivedAt),
-        filter.name ? sql`${products.name} LIKE ${`%${likeLiteral(filter.name)}%`} ESCAPE '\\'` : undefined,
-        after ? gt(products.id, after) : undefined,
-      ),
-    )
-    .orderBy(asc(products.id))
-    .limit(limit)
-    .all();
+export function listProducts(db: SqliteDb, limit: number, filter: { name?: string }, after?: string) {
+  const { catalogue } = queries(db);
+  const pattern = filter.name && `%${likeLiteral(filter.name)}%`;
+  if (pattern)
+    return after ? catalogue.byNameAfter.all({ limit, pattern, after }) : catalogue.byName.all({ limit, pattern });
+  return after ? catalogue.after.all({ limit, after }) : catalogue.first.all({ limit });
+}
+
+/** One prepared listing per combination of filters, so a page runs without building SQL. */
+const catalogueQueries = (db: SqliteDb) => {
+  const listing = ({ byName, paged }: { byName: boolean; paged: boolean }) =>
+    db
+      .select()
+      .from(products)
+      .where(
+        and(
+          isNull(products.archivedAt),
+          byName ? sql`${products.name} LIKE ${param('pattern')} ESCAPE '\\'` : undefined,
+          paged ? gt(products.id, param('after')) : undefined,
+        ),
+      )
+      .orderBy(asc(products.id))
+      .limit(param('limit'))
+      .prepare();
+  return {
+    first: listing({ byName: false, paged: false }),
+    after: listing({ byName: false, paged: true }),
+    byName: listing({ byName: true, paged: false }),
+    byNameAfter: listing({ byName: true, paged: true }),
+  };
+};
 
 /** Changes what a product is called or costs; undefined when no live product has the id. */
 export const updateProduct = (
@@ -118,6 +135,7 @@ export function moveUnits(
 
 /** What every stock command runs, built once per connection. */
 const queries = preparedQueries((db) => ({
+  catalogue: catalogueQueries(db),
   findProduct: db
     .select()
     .from(products)
