@@ -7,10 +7,12 @@ interface Waiting<T> {
 
 /**
  * Applies work in groups: everything submitted before the next turn of the event loop is
- * applied inside one immediate transaction, each item in a savepoint of its own, and committed
- * together. An item that throws rolls back only its savepoint and fails alone; the others
- * succeed once the commit does. A commit costs more than handling a message, so under load
- * the cost per message falls as deliveries queue up, and a lone message waits only a tick.
+ * applied inside one immediate transaction and committed together. A commit costs more than
+ * handling a message, so under load the cost per message falls as deliveries queue up, and a
+ * lone message waits only a tick. When anything in a group throws, or the commit fails, the
+ * group is rolled back and applied again one item per transaction, so a poison item fails
+ * alone. Trying the whole group first spares every item the two statements of a savepoint of
+ * its own, for failures that are rare.
  */
 export class GroupCommit<T> {
   private waiting: Waiting<T>[] = [];
@@ -21,7 +23,7 @@ export class GroupCommit<T> {
     private readonly apply: (tx: SqliteDb, item: T) => void,
   ) {}
 
-  /** Resolves once `item` is committed; rejects with what its own application threw, or the commit's failure. */
+  /** Resolves once `item` is committed; rejects with what its own application threw, or its commit's failure. */
   submit(item: T): Promise<void> {
     return new Promise((resolve, reject) => {
       this.waiting.push({ item, done: (error) => (error === undefined ? resolve() : reject(error)) });
@@ -36,24 +38,24 @@ export class GroupCommit<T> {
     this.scheduled = false;
     const group = this.waiting;
     this.waiting = [];
-    const failures = new Map<Waiting<T>, unknown>();
+    const failure = this.tryCommitting(group);
+    if (failure === undefined) for (const waiting of group) waiting.done();
+    else if (group.length === 1) group[0]!.done(failure);
+    else for (const waiting of group) waiting.done(this.tryCommitting([waiting]));
+  }
+
+  /** Applies and commits the items in one transaction; what was thrown when that failed. */
+  private tryCommitting(items: readonly Waiting<T>[]): unknown {
     try {
       this.db.transaction(
         (tx) => {
-          for (const waiting of group) {
-            try {
-              tx.transaction((savepoint) => this.apply(savepoint, waiting.item));
-            } catch (error) {
-              failures.set(waiting, error ?? new Error('failed'));
-            }
-          }
+          for (const { item } of items) this.apply(tx, item);
         },
         { behavior: 'immediate' },
       );
+      return undefined;
     } catch (error) {
-      for (const waiting of group) waiting.done(error ?? new Error('commit failed'));
-      return;
+      return error ?? new Error('commit failed');
     }
-    for (const waiting of group) waiting.done(failures.get(waiting));
   }
 }
