@@ -1,4 +1,4 @@
-import { asc, lte } from 'drizzle-orm';
+import { asc, eq, gt } from 'drizzle-orm';
 import { integer, sqliteTable, text } from 'drizzle-orm/sqlite-core';
 import { describeProblems, Message } from '../../contracts';
 import type { Logger } from '../../lib/logger';
@@ -49,11 +49,17 @@ export function enqueue(tx: SqliteDb, messages: readonly Message[]): void {
 
 const queries = preparedQueries((db) => ({
   insert: db.insert(outbox).values(rowParams(outbox, 'seq')).prepare(),
-  oldest: db.select().from(outbox).orderBy(asc(outbox.seq)).limit(param('limit')).prepare(),
-  // Rows commit in seq order (one writer at a time), so those up to the last one read are exactly those read.
-  deleteUpTo: db
+  // Rows commit in seq order (one writer at a time), so none can appear behind the cursor.
+  after: db
+    .select()
+    .from(outbox)
+    .where(gt(outbox.seq, param('cursor')))
+    .orderBy(asc(outbox.seq))
+    .limit(param('limit'))
+    .prepare(),
+  remove: db
     .delete(outbox)
-    .where(lte(outbox.seq, param('seq')))
+    .where(eq(outbox.seq, param('seq')))
     .prepare(),
 }));
 
@@ -62,19 +68,32 @@ export interface RelayOptions {
   pollMs?: number;
   /** After a failed publish the relay tries again this soon, doubling up to `pollMs`. */
   firstRetryMs?: number;
-  batchSize?: number;
+  /**
+   * Messages published and not yet confirmed, at most. RabbitMQ confirms a persistent message
+   * once it is on disk, and writes to disk in batches, so confirms come back at the rate the
+   * relay keeps them coming: it publishes on while earlier confirms are outstanding.
+   */
+  window?: number;
 }
 
 /**
- * Publishes committed outbox rows in commit order and deletes them once the broker has
- * confirmed. Writers call `wake()` so a message leaves within milliseconds; a crash between
- * commit and publish only delays it until the next start.
+ * Publishes committed outbox rows in commit order, keeping up to `window` of them unconfirmed,
+ * and deletes each once the broker has confirmed it (the deletes of a turn in one
+ * transaction). Writers call `wake()` so a message leaves within milliseconds; a crash between
+ * commit and confirm only delays it until the next start, which publishes every row left.
  */
 export class OutboxRelay {
+  /** The last row handed to the broker. In memory: after a restart every row left goes again. */
+  private cursor = 0;
+  private readonly unconfirmed = new Set<number>();
+  private confirmed: number[] = [];
+  private slotFreed: (() => void) | undefined;
   private draining = false;
   private wakeAgain = false;
   private stopped = false;
-  /** Failed drains in a row: a broker blip is retried within milliseconds, an outage less and less often. */
+  /** Set from a failed publish until its retry is due: writers' wakes must not hammer a broker that is down. */
+  private backingOff = false;
+  /** Failures since the last confirm: a broker blip is retried within milliseconds, an outage less and less often. */
   private failures = 0;
   private timer: NodeJS.Timeout | undefined;
   private idle: Promise<void> = Promise.resolve();
@@ -93,7 +112,7 @@ export class OutboxRelay {
 
   /** Schedules a drain on a later tick, so rows are read only after the caller's transaction commits. */
   wake(): void {
-    if (this.stopped) return;
+    if (this.stopped || this.backingOff) return;
     if (this.draining) {
       this.wakeAgain = true;
       return;
@@ -102,10 +121,13 @@ export class OutboxRelay {
     this.timer = setTimeout(() => (this.idle = this.drain()), 0);
   }
 
+  /** Stops publishing, waits for the confirms outstanding and deletes the rows they confirm. */
   async stop(): Promise<void> {
     this.stopped = true;
     clearTimeout(this.timer);
     await this.idle;
+    while (this.unconfirmed.size > 0) await this.slotFree();
+    this.deleteConfirmed();
   }
 
   private async drain(): Promise<void> {
@@ -113,29 +135,84 @@ export class OutboxRelay {
     try {
       do {
         this.wakeAgain = false;
-        while (!this.stopped && (await this.publishBatch()) > 0);
-      } while (this.wakeAgain && !this.stopped);
-      this.failures = 0;
-    } catch (error) {
-      this.failures++;
-      this.logger.warn({ err: error, failures: this.failures }, 'outbox relay could not publish; will retry');
+        await this.publishPending();
+      } while (this.wakeAgain && !this.stopped && !this.backingOff);
     } finally {
       this.draining = false;
-      if (!this.stopped) this.timer = setTimeout(() => this.wake(), this.nextLookInMs());
+      if (!this.stopped && !this.backingOff) this.timer = setTimeout(() => this.wake(), this.options.pollMs ?? 1000);
     }
   }
 
-  private nextLookInMs(): number {
-    const { pollMs = 1000, firstRetryMs = 20 } = this.options;
-    return this.failures === 0 ? pollMs : Math.min(pollMs, firstRetryMs * 2 ** (this.failures - 1));
+  /** Publishes every row after the cursor, waiting for a confirm whenever the window is full. */
+  private async publishPending(): Promise<void> {
+    const { after } = queries(this.db);
+    const window = this.options.window ?? 256;
+    while (!this.stopped && !this.backingOff) {
+      const room = window - this.unconfirmed.size;
+      if (room === 0) {
+        await this.slotFree();
+        continue;
+      }
+      const rows = after.all({ cursor: this.cursor, limit: room });
+      if (rows.length === 0) return;
+      for (const { seq, type, payload } of rows) {
+        this.cursor = seq;
+        this.unconfirmed.add(seq);
+        this.broker.publish(type, payload).then(
+          () => this.settled(seq),
+          (error: unknown) => this.settled(seq, error ?? new Error('publish failed')),
+        );
+      }
+    }
   }
 
-  private async publishBatch(): Promise<number> {
-    const { oldest, deleteUpTo } = queries(this.db);
-    const rows = oldest.all({ limit: this.options.batchSize ?? 200 });
-    if (rows.length === 0) return 0;
-    await Promise.all(rows.map((row) => this.broker.publish(row.type, row.payload)));
-    deleteUpTo.run({ seq: rows.at(-1)!.seq });
-    return rows.length;
+  private slotFree(): Promise<void> {
+    return new Promise((resolve) => (this.slotFreed = resolve));
+  }
+
+  private settled(seq: number, error?: unknown): void {
+    this.unconfirmed.delete(seq);
+    if (error === undefined) {
+      this.failures = 0;
+      this.confirmed.push(seq);
+      if (this.confirmed.length === 1) setImmediate(() => this.deleteConfirmed());
+    } else {
+      // Published again from here; those after it that were confirmed meanwhile are gone, the others go twice.
+      this.cursor = Math.min(this.cursor, seq - 1);
+      this.backOff(error);
+    }
+    this.slotFreed?.();
+    this.slotFreed = undefined;
+  }
+
+  private backOff(error: unknown): void {
+    if (this.backingOff || this.stopped) return;
+    this.backingOff = true;
+    this.failures++;
+    this.logger.warn({ err: error, failures: this.failures }, 'outbox relay could not publish; will retry');
+    const { pollMs = 1000, firstRetryMs = 20 } = this.options;
+    clearTimeout(this.timer);
+    this.timer = setTimeout(
+      () => {
+        this.backingOff = false;
+        this.wake();
+      },
+      Math.min(pollMs, firstRetryMs * 2 ** (this.failures - 1)),
+    );
+  }
+
+  private deleteConfirmed(): void {
+    const seqs = this.confirmed;
+    this.confirmed = [];
+    if (seqs.length === 0) return;
+    const { remove } = queries(this.db);
+    try {
+      this.db.transaction(() => {
+        for (const seq of seqs) remove.run({ seq });
+      });
+    } catch (error) {
+      // The rows stay, and go again at the next start: a consumer's inbox drops the copy.
+      this.logger.error({ err: error, rows: seqs.length }, 'outbox relay could not delete published rows');
+    }
   }
 }
