@@ -114,6 +114,9 @@ export class RabbitMqBroker implements Broker {
     // Not waiting inside connect() lets the listeners be attached before the first attempt.
     const connection = await connect(options.url, {
       clientProperties: { connection_name: broker.connectionName },
+      // Nagle's algorithm holds a small frame (a publish, an ack) until the last one is acked,
+      // and the peer delays its ACK: tens of milliseconds on every hop of a saga.
+      noDelay: true,
       recovery: {
         waitForConnect: false,
         maxDelay: 5_000,
