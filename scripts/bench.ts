@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { Command, InvalidArgumentError } from 'commander';
 import { runCli } from '../lib/cli';
-import { rabbitMessagesPerSecond, sqliteCommitsPerSecond } from './bench/ceiling';
+import { rabbitHopMs, rabbitMessagesPerSecond, sqliteCommitsPerSecond, type QueueType } from './bench/ceiling';
 import { perSaga } from './bench/counts';
 import { modes, withDeployment, type Mode } from './bench/deployment';
 import { closedLoop, openLoop } from './bench/load';
@@ -94,6 +94,8 @@ async function run(options: {
   const sqliteCommits = await sqliteCommitsPerSecond();
   status('measuring the ceiling: RabbitMQ messages');
   const rabbitMessages = needsRabbit ? await rabbitMessagesPerSecond(options.rabbitmq) : undefined;
+  // The evidence for the product's queue type: the same two measures on a quorum queue.
+  const queueTypes = needsRabbit ? await compareQueueTypes(options.rabbitmq, rabbitMessages!) : undefined;
   status('counting messages and commits per saga');
   const counts = await perSaga(options.concurrency);
   // The embedded broker is bound by SQLite alone; over RabbitMQ, by whichever limit is lower.
@@ -117,6 +119,13 @@ async function run(options: {
       `: ${fixed(sqliteCeiling)} sagas/s embedded` +
       (rabbitMessages === undefined ? '' : `, ${fixed(ceilingOf('rabbitmq'))} sagas/s over RabbitMQ`),
   );
+  if (queueTypes)
+    console.log(
+      'queue types (the product declares classic): ' +
+        Object.entries(queueTypes)
+          .map(([type, q]) => `${type} ${fixed(q.messagesPerSecond)} msgs/s, one hop ${fixed(q.hopMs, 1)} ms`)
+          .join('; '),
+    );
   console.log(
     `closed loop: ${options.orders} orders, ${options.concurrency} customers; open loop: ${options.seconds} s; latencies in ms`,
   );
@@ -178,6 +187,7 @@ async function run(options: {
   console.log(
     JSON.stringify({
       ceiling: { sqliteCommits, rabbitMessages, ...counts },
+      queueTypes,
       bareHono: bare,
       results: results.map((r) => ({ ...r, ceiling: ceilingOf(r.mode) })),
     }),
@@ -265,6 +275,20 @@ async function bareHonoRates(): Promise<{ products: number; health: number }> {
   } finally {
     await bare.stop();
   }
+}
+
+async function compareQueueTypes(
+  url: string,
+  classicMessagesPerSecond: number,
+): Promise<Record<QueueType, { messagesPerSecond: number; hopMs: number }>> {
+  status('measuring the ceiling: classic and quorum queues');
+  return {
+    classic: { messagesPerSecond: classicMessagesPerSecond, hopMs: await rabbitHopMs(url, 'classic') },
+    quorum: {
+      messagesPerSecond: await rabbitMessagesPerSecond(url, { queueType: 'quorum' }),
+      hopMs: await rabbitHopMs(url, 'quorum'),
+    },
+  };
 }
 
 const latencies = (ms: number[]) => ({

@@ -2,28 +2,55 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
-import { connect } from 'amqplib';
+import { connect, type Channel, type ConfirmChannel } from 'amqplib';
 import Database from 'better-sqlite3';
 
-/**
- * What RabbitMQ itself moves here: persistent messages through a durable classic queue (the
- * product's queue type), published with up to `window` unconfirmed (the outbox relay publishes
- * a batch of up to 200 at once), consumed with manual acks and the product's prefetch of 32.
- * Messages a second, publish to ack. RabbitMQ confirms a persistent message once it is on disk,
- * so the window, not the CPU, bounds this rate: measured here, 64 gave 1 500 msgs/s, 256 gave 11 000.
- */
-export async function rabbitMessagesPerSecond(
+export type QueueType = 'classic' | 'quorum';
+
+/** A durable queue of `queueType` for one measurement, deleted afterwards. */
+async function withQueue<T>(
   url: string,
-  messages = 20_000,
-  window = 200,
-  prefetch = 32,
-): Promise<number> {
-  const model = await connect(url);
+  queueType: QueueType,
+  measure: (channels: { publisher: ConfirmChannel; consumer: Channel; queue: string }) => Promise<T>,
+): Promise<T> {
+  const model = await connect(url, { noDelay: true });
   const queue = `bench-ceiling-${randomUUID().slice(0, 8)}`;
   try {
     const publisher = await model.createConfirmChannel();
     const consumer = await model.createChannel();
-    await publisher.assertQueue(queue, { durable: true, arguments: { 'x-queue-type': 'classic' } });
+    await publisher.assertQueue(queue, { durable: true, arguments: { 'x-queue-type': queueType } });
+    return await measure({ publisher, consumer, queue });
+  } finally {
+    const cleanup = await model.createChannel();
+    await cleanup.deleteQueue(queue);
+    await model.close();
+  }
+}
+
+const body = Buffer.from(JSON.stringify({ type: 'Bench', data: 'x'.repeat(400) }));
+
+/**
+ * What RabbitMQ itself moves here: persistent messages through a durable queue of `queueType`
+ * (the product declares classic ones), published with up to `window` unconfirmed (as the
+ * outbox relay does), consumed with manual acks and the product's prefetch of 32. Messages a
+ * second, publish to ack. RabbitMQ confirms a persistent message once it is on disk, so the
+ * window, not the CPU, bounds this rate: measured here, 64 gave 1 500 msgs/s, 256 gave 11 000.
+ */
+export function rabbitMessagesPerSecond(
+  url: string,
+  {
+    queueType = 'classic',
+    messages = 20_000,
+    window = 256,
+    prefetch = 32,
+  }: Partial<{
+    queueType: QueueType;
+    messages: number;
+    window: number;
+    prefetch: number;
+  }> = {},
+): Promise<number> {
+  return withQueue(url, queueType, async ({ publisher, consumer, queue }) => {
     await consumer.prefetch(prefetch);
     let consumed = 0;
     const allConsumed = new Promise<void>((resolve) => {
@@ -33,7 +60,6 @@ export async function rabbitMessagesPerSecond(
         if (++consumed === messages) resolve();
       });
     });
-    const body = Buffer.from(JSON.stringify({ type: 'Bench', data: 'x'.repeat(400) }));
     const started = performance.now();
     let inFlight = 0;
     let freed: (() => void) | undefined;
@@ -47,11 +73,32 @@ export async function rabbitMessagesPerSecond(
     }
     await allConsumed;
     return messages / ((performance.now() - started) / 1000);
-  } finally {
-    const cleanup = await model.createChannel();
-    await cleanup.deleteQueue(queue);
-    await model.close();
-  }
+  });
+}
+
+/**
+ * One hop when nothing else is going on: the median time from publishing a persistent message
+ * to its delivery to a consumer, one message at a time. A saga is about ten hops in a row, so
+ * this is the least latency a queue type allows.
+ */
+export function rabbitHopMs(url: string, queueType: QueueType, hops = 50): Promise<number> {
+  return withQueue(url, queueType, async ({ publisher, consumer, queue }) => {
+    let delivered: (() => void) | undefined;
+    await consumer.consume(queue, (message) => {
+      if (!message) return;
+      consumer.ack(message);
+      delivered?.();
+    });
+    const times: number[] = [];
+    for (let i = 0; i < hops; i++) {
+      const started = performance.now();
+      const arrived = new Promise<void>((resolve) => (delivered = resolve));
+      publisher.sendToQueue(queue, body, { persistent: true });
+      await arrived;
+      times.push(performance.now() - started);
+    }
+    return times.sort((a, b) => a - b)[hops >> 1]!;
+  });
 }
 
 /** Small write transactions a second on a SQLite file with the product's settings (WAL, synchronous=NORMAL). */
