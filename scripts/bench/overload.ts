@@ -1,3 +1,6 @@
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { join } from 'node:path';
 import { setTimeout as pause } from 'node:timers/promises';
 import { withDeployment, type Deployment, type Mode } from './deployment';
 import { placeOrder } from './load';
@@ -20,7 +23,7 @@ export interface OverloadFigures {
  * More customers than the shop can serve: `customers` of them place orders back to back for
  * `seconds`, without waiting for their orders to end; a 503 makes a customer wait the
  * Retry-After it was given, as a polite client does. Meanwhile /health is asked four times a
- * second, on a connection of its own, as a load balancer would.
+ * second, on a fresh connection from a process of its own, as a load balancer would.
  */
 export async function overload(
   { client, shop, processes }: Deployment,
@@ -29,20 +32,8 @@ export async function overload(
   const until = performance.now() + seconds * 1000;
   let accepted = 0;
   let shed = 0;
-  const healthMs: number[] = [];
-  let sawShedding = false;
-  const health = (async () => {
-    const url = `${(processes.find((p) => p.name === 'orders') ?? processes[0]!).url}/health`;
-    while (performance.now() < until) {
-      const sent = performance.now();
-      const body = (await fetch(url, { headers: { connection: 'close' } }).then((reply) => reply.json())) as {
-        checks?: { services?: { orders?: { admission?: { status: string } } } };
-      };
-      healthMs.push(performance.now() - sent);
-      if (body.checks?.services?.orders?.admission?.status === 'shedding') sawShedding = true;
-      await pause(250);
-    }
-  })();
+  const url = `${(processes.find((p) => p.name === 'orders') ?? processes[0]!).url}/health`;
+  const health = await probeHealth(url, seconds);
   await Promise.all(
     Array.from({ length: customers }, async () => {
       while (performance.now() < until) {
@@ -56,7 +47,7 @@ export async function overload(
       }
     }),
   );
-  await health;
+  const { ms: healthMs, sawShedding } = await health.done;
   const sorted = [...healthMs].sort((a, b) => a - b);
   return {
     customers,
@@ -66,6 +57,32 @@ export async function overload(
     healthP50Ms: sorted[Math.floor(sorted.length / 2)] ?? NaN,
     sawShedding,
   };
+}
+
+/**
+ * Starts scripts/bench/health-probe.ts asking `url` for `seconds`; resolves once it asks, to
+ * what it will have seen.
+ */
+async function probeHealth(url: string, seconds: number) {
+  const probe = spawn(
+    process.execPath,
+    ['--import', 'tsx', join(import.meta.dirname, 'health-probe.ts'), url, String(seconds)],
+    { stdio: ['ignore', 'pipe', 'inherit'] },
+  );
+  let output = '';
+  const exited = once(probe, 'exit') as Promise<[number | null]>;
+  await new Promise<void>((resolve, reject) => {
+    probe.stdout.on('data', (chunk) => {
+      output += String(chunk);
+      if (output.startsWith('ready\n')) resolve();
+    });
+    void exited.then(() => reject(new Error('the /health probe exited before it started')));
+  });
+  const done = exited.then(([code]): { ms: number[]; sawShedding: boolean } => {
+    if (code !== 0) throw new Error(`the /health probe exited with ${code}`);
+    return JSON.parse(output.trim().split('\n').at(-1)!);
+  });
+  return { done };
 }
 
 /**
