@@ -1,6 +1,10 @@
 import { mkdtemp, rm } from 'node:fs/promises';
+import { setTimeout } from 'node:timers/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { waitFor } from '../../lib/wait';
+import type { Delivery } from '../broker';
 import { brokerContract } from '../conformance/broker.contract';
 import { InProcessBroker } from './in-process';
 
@@ -9,4 +13,45 @@ brokerContract('in-process', async (options) => {
   const dir = await mkdtemp(join(tmpdir(), 'broker-test-'));
   const broker = new InProcessBroker({ ...options, file: join(dir, 'broker.db') });
   return { broker, cleanup: () => rm(dir, { recursive: true, force: true }) };
+});
+
+describe('the in-process broker, beyond the shared contract', () => {
+  let dir: string;
+  let broker: InProcessBroker;
+  beforeEach(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'broker-test-'));
+    // A poll every 10 ms: it must tell what this broker wrote from what another process did.
+    broker = new InProcessBroker({ file: join(dir, 'broker.db'), pollMs: 10 });
+  });
+  afterEach(async () => {
+    await broker.close();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('hands a message out once while it is held, and never again once acked, poll after poll', async () => {
+    const held: Delivery[] = [];
+    await broker.consume('users', async (delivery) => void held.push(delivery));
+    for (const n of [1, 2, 3]) await broker.publish('VerifyUser', `held ${n}`);
+    await waitFor(() => held.length === 3, { what: 'three deliveries' });
+    await setTimeout(100);
+    expect(held.map((d) => d.payload)).toEqual(['held 1', 'held 2', 'held 3']);
+
+    for (const delivery of held) delivery.ack();
+    await setTimeout(100);
+    expect(held).toHaveLength(3);
+  });
+
+  it('keeps a requeued message ahead of newer ones', async () => {
+    const one = new InProcessBroker({ file: join(dir, 'one-at-a-time.db'), prefetch: 1 });
+    const seen: string[] = [];
+    for (const payload of ['first', 'second']) await one.publish('VerifyUser', payload);
+    await one.consume('users', async (delivery) => {
+      seen.push(delivery.payload);
+      if (delivery.payload === 'first' && !delivery.redelivered) delivery.requeue();
+      else delivery.ack();
+    });
+    await waitFor(() => seen.length === 3, { what: 'every delivery' });
+    expect(seen).toEqual(['first', 'first', 'second']);
+    await one.close();
+  });
 });

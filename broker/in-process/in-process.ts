@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import type { ServiceName } from '../../contracts';
 import type { Broker, BrokerOptions, DeadLetter, Delivery, DeliveryHandler } from '../broker';
 import { MessageStore, type StoredMessage } from './store';
@@ -16,17 +15,18 @@ export interface InProcessBrokerOptions extends BrokerOptions {
 
 /**
  * The embedded transport: the same routing, at-least-once delivery, prefetch, requeue, retries
- * and dead-lettering as RabbitMQ, kept in SQLite so that a killed process loses nothing:
- * `publish` resolves once the message is committed, and what was delivered but not acked is
- * delivered again (redelivered) by the next process that consumes the queue. Handlers run on
- * a later tick, never inside `publish`, so a handler that publishes cannot re-enter itself.
+ * and dead-lettering as RabbitMQ. Queues live in memory, and every message also in SQLite
+ * from its publish to its ack, so that a killed process loses nothing: `publish` resolves once
+ * the message is committed, and what was not acked is delivered again by the next process that
+ * consumes the queue (flagged redelivered). Handing a message out is not a write. Handlers run
+ * on a later tick, never inside `publish`, so a handler that publishes cannot re-enter itself.
  */
 export class InProcessBroker implements Broker {
   private readonly store: MessageStore;
-  /** Marks the messages this instance holds unacked. */
-  private readonly consumerId = randomUUID();
   private readonly queues = new Map<ServiceName, QueueConsumer>();
   private poll: NodeJS.Timeout | undefined;
+  /** The last message the poll has looked at: those after it may have been written by another process. */
+  private polledUpTo = 0;
   private closed = false;
   /** Publishes made in the same turn, stored in one transaction (the relay publishes a batch at once). */
   private publishing: {
@@ -50,36 +50,46 @@ export class InProcessBroker implements Broker {
     });
   }
 
-  /** Commits what was published this turn, then tells each publisher and wakes the queues. */
+  /** Commits what was published this turn, then tells each publisher and hands it to the queues. */
   private storePublished(): void {
     const batch = this.publishing;
     this.publishing = [];
+    let stored: StoredMessage[];
     try {
       this.ensureOpen();
-      this.store.publish(batch);
+      stored = this.store.publish(batch);
     } catch (error) {
       for (const message of batch) message.done(error);
       return;
     }
     for (const message of batch) message.done();
-    for (const name of new Set(batch.flatMap((message) => message.queues))) this.queues.get(name)?.wake();
+    this.deliver(stored);
+  }
+
+  /** Hands messages to their queues' consumers; a queue without one reads its messages when it gets one. */
+  private deliver(messages: readonly StoredMessage[]): void {
+    for (const message of messages) this.queues.get(message.queue)?.enqueue(message);
   }
 
   async consume(queue: ServiceName, handler: DeliveryHandler): Promise<void> {
     this.ensureOpen();
     if (this.queues.has(queue)) throw new Error(`${queue} already has a consumer`);
-    this.store.reclaim(queue, this.consumerId);
-    const consumer = new QueueConsumer(queue, handler, this.store, {
-      consumerId: this.consumerId,
+    const consumer = new QueueConsumer(handler, this.store, {
       prefetch: this.options.prefetch ?? 32,
       isClosed: () => this.closed,
     });
     this.queues.set(queue, consumer);
-    consumer.wake();
+    for (const message of this.store.queued(queue)) consumer.enqueue(message);
     // Unref'd, as are the retry timers: pending messages are on disk, so they never need to keep a process alive.
-    this.poll ??= setInterval(() => {
-      for (const each of this.queues.values()) each.wake();
-    }, this.options.pollMs ?? 500).unref();
+    this.poll ??= setInterval(() => this.pickUpForeignWrites(), this.options.pollMs ?? 500).unref();
+  }
+
+  /** Queues what another process wrote to the file (a dlq replay): this one knows every message it wrote. */
+  private pickUpForeignWrites(): void {
+    if (this.closed) return;
+    const stored = this.store.storedAfter(this.polledUpTo);
+    this.polledUpTo = stored.at(-1)?.seq ?? this.polledUpTo;
+    this.deliver(stored.filter((message) => !this.queues.get(message.queue)?.knows(message.seq)));
   }
 
   async deadLetters(queue: ServiceName): Promise<DeadLetter[]> {
@@ -109,17 +119,16 @@ export class InProcessBroker implements Broker {
     if (this.closed) return;
     this.closed = true;
     clearInterval(this.poll);
+    // As when a RabbitMQ channel closes: what was handed out and not acked stays queued, on disk.
     for (const consumer of this.queues.values()) consumer.stop();
-    // As when a RabbitMQ channel closes: what was handed out and not acked goes back to its queue.
-    this.store.release(this.consumerId);
     this.store.close();
   }
 
   private replay(ids: readonly string[]): DeadLetter[] {
     this.ensureOpen();
     const replayed = this.store.replay(ids);
-    for (const letter of replayed) this.queues.get(letter.queue)?.wake();
-    return replayed;
+    this.deliver(replayed.map(({ message }) => message));
+    return replayed.map(({ letter }) => letter);
   }
 
   private ensureOpen(): void {
@@ -128,31 +137,47 @@ export class InProcessBroker implements Broker {
 }
 
 interface ConsumerSettings {
-  consumerId: string;
   prefetch: number;
   isClosed: () => boolean;
 }
 
-/** Hands one queue's due messages to its handler, at most `prefetch` unsettled at once. */
+/** Hands one queue's due messages to its handler, oldest first, at most `prefetch` unsettled at once. */
 class QueueConsumer {
+  /** Due messages in seq order. */
+  private readonly ready: StoredMessage[] = [];
+  /** Pending retries, each until its `dueAt`. */
+  private readonly waiting: StoredMessage[] = [];
+  /** Every message this consumer has and has not yet removed from the store. */
+  private readonly known = new Set<number>();
   private inFlight = 0;
   private woken = false;
   private dueTimer: NodeJS.Timeout | undefined;
   /**
-   * Acks of this turn, removed together on the next: until then the messages stay held by this
-   * consumer, so they are not handed out again; after a crash they are, and the inbox drops them.
+   * Acks of this turn, removed together on the next: until then the messages are still known,
+   * so the poll does not take them for another process's; after a crash they come again, and
+   * the inbox drops them.
    */
   private acked: number[] = [];
 
   constructor(
-    private readonly queue: ServiceName,
     private readonly handler: DeliveryHandler,
     private readonly store: MessageStore,
     private readonly settings: ConsumerSettings,
   ) {}
 
-  /** Claims on a later tick, so a burst of publishes costs one query. */
-  wake(): void {
+  knows(seq: number): boolean {
+    return this.known.has(seq);
+  }
+
+  enqueue(message: StoredMessage): void {
+    this.known.add(message.seq);
+    if (message.dueAt > Date.now()) this.waiting.push(message);
+    else insertInOrder(this.ready, message);
+    this.wake();
+  }
+
+  /** Dispatches on a later tick, so a burst of publishes is handed out together. */
+  private wake(): void {
     if (this.woken) return;
     this.woken = true;
     setImmediate(() => {
@@ -169,33 +194,47 @@ class QueueConsumer {
   private removeAcked(): void {
     const seqs = this.acked;
     this.acked = [];
-    if (seqs.length > 0) this.store.ack(seqs, this.settings.consumerId);
+    if (seqs.length === 0) return;
+    this.store.ack(seqs);
+    for (const seq of seqs) this.known.delete(seq);
   }
 
   private pump(): void {
     if (this.settings.isClosed()) return;
-    const now = Date.now();
-    const free = this.settings.prefetch - this.inFlight;
-    if (free <= 0) return; // a settlement wakes us again
-    const claimed = this.store.claim(this.queue, this.settings.consumerId, now, free);
-    this.inFlight += claimed.length;
+    this.releaseDue(Date.now());
+    const free = Math.min(this.settings.prefetch - this.inFlight, this.ready.length);
+    if (free <= 0) return; // a settlement or a publish wakes us again
+    const handedOut = this.ready.splice(0, free);
+    this.inFlight += handedOut.length;
+    for (const message of handedOut) void this.dispatch(message);
+  }
+
+  /** Moves the retries that fell due to the ready queue, and sets a timer for the next. */
+  private releaseDue(now: number): void {
+    if (this.waiting.length === 0) return;
+    let next = Infinity;
+    for (let i = this.waiting.length - 1; i >= 0; i--) {
+      const message = this.waiting[i]!;
+      if (message.dueAt > now) next = Math.min(next, message.dueAt);
+      else {
+        this.waiting.splice(i, 1);
+        insertInOrder(this.ready, message);
+      }
+    }
     clearTimeout(this.dueTimer);
-    const due = this.store.nextDue(this.queue, now);
-    if (due !== undefined) this.dueTimer = setTimeout(() => this.wake(), due - now).unref();
-    // Last: a handler may close the broker, and its store, before its first await.
-    for (const message of claimed) void this.dispatch(message);
+    if (next < Infinity) this.dueTimer = setTimeout(() => this.wake(), next - now).unref();
   }
 
   private async dispatch(message: StoredMessage): Promise<void> {
     const { seq } = message;
-    const { consumerId, isClosed } = this.settings;
+    const { isClosed } = this.settings;
     let settled = false;
     // Settling twice would corrupt the in-flight count; amqplib treats it as a channel error.
     const settle = (apply: () => void) => {
       if (settled) throw new Error(`delivery of ${message.routingKey} settled twice`);
       settled = true;
       this.inFlight--;
-      // Once closed, the store has handed the message back to its queue (and is itself gone).
+      // Once closed, the message stays on disk for the next process (and the store is gone).
       if (!isClosed()) apply();
       this.wake();
     };
@@ -209,9 +248,18 @@ class QueueConsumer {
           this.acked.push(seq);
           if (this.acked.length === 1) setImmediate(() => !isClosed() && this.removeAcked());
         }),
-      requeue: () => settle(() => this.store.requeue(seq, consumerId)),
-      retry: async (delayMs, reason) => settle(() => this.store.retry(seq, consumerId, Date.now() + delayMs, reason)),
-      deadLetter: async (reason) => settle(() => this.store.deadLetter(seq, consumerId, reason, new Date())),
+      requeue: () => settle(() => insertInOrder(this.ready, { ...message, redelivered: true })),
+      retry: async (delayMs, reason) =>
+        settle(() => {
+          const dueAt = Date.now() + delayMs;
+          this.store.retry(seq, dueAt, reason);
+          this.waiting.push({ ...message, attempt: message.attempt + 1, redelivered: false, dueAt });
+        }),
+      deadLetter: async (reason) =>
+        settle(() => {
+          this.store.deadLetter(seq, reason, new Date());
+          this.known.delete(seq);
+        }),
     };
     try {
       await this.handler(delivery);
@@ -220,4 +268,11 @@ class QueueConsumer {
       if (!settled) delivery.requeue();
     }
   }
+}
+
+/** Inserts into a queue kept in seq order; new messages, the common case, go at the end. */
+function insertInOrder(queue: StoredMessage[], message: StoredMessage): void {
+  let at = queue.length;
+  while (at > 0 && queue[at - 1]!.seq > message.seq) at--;
+  queue.splice(at, 0, message);
 }

@@ -5,19 +5,23 @@ import Database from 'better-sqlite3';
 import type { ServiceName } from '../../contracts';
 import type { DeadLetter } from '../broker';
 
-/** A queued message as a consumer claims it. */
+/** A stored message of one queue. */
 export interface StoredMessage {
   seq: number;
+  queue: ServiceName;
   routingKey: string;
   payload: string;
   attempt: number;
   redelivered: boolean;
+  /** Epoch ms before which a pending retry is not delivered; 0 for a message that is due. */
+  dueAt: number;
 }
 
 /**
- * `consumer` is the broker instance holding a message unacked (NULL when it is ready), so
- * what a crashed process held can be told apart and handed out again. `due_at` (epoch ms)
- * holds a pending retry back until its delay has passed.
+ * One row per message and queue, from its publish to its ack: the durable copy of what the
+ * broker holds in memory. Which consumer holds a message is not stored, so a delivery costs
+ * no write; after a crash every row left is delivered again. `due_at` (epoch ms) holds a
+ * pending retry back until its delay has passed.
  */
 const SCHEMA = `
   CREATE TABLE IF NOT EXISTS messages (
@@ -28,10 +32,10 @@ const SCHEMA = `
     attempt INTEGER NOT NULL DEFAULT 1,
     redelivered INTEGER NOT NULL DEFAULT 0,
     due_at INTEGER NOT NULL DEFAULT 0,
-    consumer TEXT,
     retry_reason TEXT
   );
-  CREATE INDEX IF NOT EXISTS messages_by_queue ON messages (queue, consumer, seq);
+  DROP INDEX IF EXISTS messages_by_queue;
+  CREATE INDEX IF NOT EXISTS messages_of_queue ON messages (queue, seq);
   CREATE TABLE IF NOT EXISTS dead_letters (
     seq INTEGER PRIMARY KEY AUTOINCREMENT,
     id TEXT NOT NULL UNIQUE,
@@ -43,6 +47,26 @@ const SCHEMA = `
     dead_lettered_at TEXT NOT NULL
   );
 `;
+
+interface MessageRow {
+  seq: number;
+  queue: ServiceName;
+  routing_key: string;
+  payload: string;
+  attempt: number;
+  redelivered: number;
+  due_at: number;
+}
+
+const toMessage = (row: MessageRow, redelivered = row.redelivered === 1): StoredMessage => ({
+  seq: row.seq,
+  queue: row.queue,
+  routingKey: row.routing_key,
+  payload: row.payload,
+  attempt: row.attempt,
+  redelivered,
+  dueAt: row.due_at,
+});
 
 interface DeadLetterRow {
   id: string;
@@ -66,12 +90,14 @@ const toDeadLetter = (row: DeadLetterRow): DeadLetter => ({
 
 /**
  * The in-process broker's messages in SQLite. Every change is one committed statement or
- * transaction, so a process killed at any instant loses nothing; several processes (the app
- * and the dlq CLI) may open the same file.
+ * transaction, so a process killed at any instant loses nothing. One process consumes a file's
+ * queues; others (the dlq CLI) may open it to read and replay dead letters.
  */
 export class MessageStore {
   private readonly db: Database.Database;
   private readonly statements = new Map<string, Database.Statement>();
+  /** The last message written before this store opened: any still here may have been delivered. */
+  private readonly lastBeforeOpen: number;
 
   constructor(file: string) {
     mkdirSync(dirname(file), { recursive: true });
@@ -81,6 +107,7 @@ export class MessageStore {
     this.db.pragma('synchronous = NORMAL');
     this.db.pragma('busy_timeout = 5000');
     this.db.exec(SCHEMA);
+    this.lastBeforeOpen = (this.sql('SELECT MAX(seq) AS seq FROM messages').get() as { seq: number | null }).seq ?? 0;
   }
 
   close(): void {
@@ -97,93 +124,63 @@ export class MessageStore {
     return statement;
   }
 
-  /** Stores each message once for each of its queues, all in one transaction. */
-  publish(messages: readonly { queues: readonly ServiceName[]; routingKey: string; payload: string }[]): void {
+  /** Stores each message once for each of its queues, all in one transaction; what was stored. */
+  publish(
+    messages: readonly { queues: readonly ServiceName[]; routingKey: string; payload: string }[],
+  ): StoredMessage[] {
     const insert = this.sql('INSERT INTO messages (queue, routing_key, payload) VALUES (?, ?, ?)');
-    this.db.transaction(() => {
-      for (const { queues, routingKey, payload } of messages) {
-        for (const queue of queues) insert.run(queue, routingKey, payload);
-      }
-    })();
-  }
-
-  /** Hands the oldest due messages of `queue`, up to `limit`, to `consumer`. */
-  claim(queue: ServiceName, consumer: string, now: number, limit: number): StoredMessage[] {
-    const rows = this.sql(
-      `UPDATE messages SET consumer = @consumer
-         WHERE seq IN (SELECT seq FROM messages WHERE queue = @queue AND consumer IS NULL AND due_at <= @now
-                       ORDER BY seq LIMIT @limit)
-         RETURNING seq, routing_key, payload, attempt, redelivered`,
-    ).all({ queue, consumer, now, limit }) as Array<{
-      seq: number;
-      routing_key: string;
-      payload: string;
-      attempt: number;
-      redelivered: number;
-    }>;
-    // RETURNING has no defined order.
-    return rows
-      .sort((a, b) => a.seq - b.seq)
-      .map((row) => ({
-        seq: row.seq,
-        routingKey: row.routing_key,
-        payload: row.payload,
-        attempt: row.attempt,
-        redelivered: row.redelivered === 1,
-      }));
-  }
-
-  /** When the next pending retry of `queue` falls due, if any. */
-  nextDue(queue: ServiceName, now: number): number | undefined {
-    const row = this.sql(
-      'SELECT MIN(due_at) AS due FROM messages WHERE queue = ? AND consumer IS NULL AND due_at > ?',
-    ).get(queue, now) as { due: number | null };
-    return row.due ?? undefined;
+    return this.db.transaction(() =>
+      messages.flatMap(({ queues, routingKey, payload }) =>
+        queues.map((queue) => ({
+          seq: Number(insert.run(queue, routingKey, payload).lastInsertRowid),
+          queue,
+          routingKey,
+          payload,
+          attempt: 1,
+          redelivered: false,
+          dueAt: 0,
+        })),
+      ),
+    )();
   }
 
   /**
-   * Makes the messages of `queue` held by any other consumer ready again, flagged redelivered:
-   * one process consumes a file's queues, so another holder is a process that died.
+   * Every message of `queue`, oldest first. Those stored before this store opened are flagged
+   * redelivered: a process that died may have handed them out.
    */
-  reclaim(queue: ServiceName, consumer: string): void {
-    this.sql(
-      'UPDATE messages SET consumer = NULL, redelivered = 1 WHERE queue = ? AND consumer IS NOT NULL AND consumer <> ?',
-    ).run(queue, consumer);
+  queued(queue: ServiceName): StoredMessage[] {
+    const rows = this.sql('SELECT * FROM messages WHERE queue = ? ORDER BY seq').all(queue) as MessageRow[];
+    return rows.map((row) => toMessage(row, row.redelivered === 1 || row.seq <= this.lastBeforeOpen));
   }
 
-  /** Makes everything `consumer` holds ready again, flagged redelivered (on close). */
-  release(consumer: string): void {
-    this.sql('UPDATE messages SET consumer = NULL, redelivered = 1 WHERE consumer = ?').run(consumer);
+  /** The messages stored after `seq`, oldest first: how writes by another process are found. */
+  storedAfter(seq: number): StoredMessage[] {
+    return (this.sql('SELECT * FROM messages WHERE seq > ? ORDER BY seq').all(seq) as MessageRow[]).map((row) =>
+      toMessage(row),
+    );
   }
-
-  // Every settlement names its consumer: one whose message was reclaimed meanwhile settles nothing.
 
   /** Removes the acked messages, all in one transaction. */
-  ack(seqs: readonly number[], consumer: string): void {
-    const remove = this.sql('DELETE FROM messages WHERE seq = ? AND consumer = ?');
+  ack(seqs: readonly number[]): void {
+    const remove = this.sql('DELETE FROM messages WHERE seq = ?');
     this.db.transaction(() => {
-      for (const seq of seqs) remove.run(seq, consumer);
+      for (const seq of seqs) remove.run(seq);
     })();
   }
 
-  requeue(seq: number, consumer: string): void {
-    this.sql('UPDATE messages SET consumer = NULL, redelivered = 1 WHERE seq = ? AND consumer = ?').run(seq, consumer);
-  }
-
-  /** The message keeps its place in the queue, so a retry that falls due is not starved by newer messages. */
-  retry(seq: number, consumer: string, dueAt: number, reason: string): void {
+  /** The message keeps its seq, and so its place in the queue: a retry that falls due is not starved by newer messages. */
+  retry(seq: number, dueAt: number, reason: string): void {
     this.sql(
-      `UPDATE messages SET consumer = NULL, redelivered = 0, attempt = attempt + 1, due_at = ?, retry_reason = ?
-         WHERE seq = ? AND consumer = ?`,
-    ).run(dueAt, reason, seq, consumer);
+      'UPDATE messages SET redelivered = 0, attempt = attempt + 1, due_at = ?, retry_reason = ? WHERE seq = ?',
+    ).run(dueAt, reason, seq);
   }
 
-  deadLetter(seq: number, consumer: string, reason: string, at: Date): void {
+  deadLetter(seq: number, reason: string, at: Date): void {
     this.db.transaction(() => {
       const moved = this.sql(
         `INSERT INTO dead_letters (id, queue, routing_key, payload, reason, attempts, dead_lettered_at)
-           SELECT ?, queue, routing_key, payload, ?, attempt, ? FROM messages WHERE seq = ? AND consumer = ?`,
-      ).run(randomUUID(), reason, at.toISOString(), seq, consumer);
+           SELECT ?, queue, routing_key, payload, ?, attempt, ? FROM messages WHERE seq = ?`,
+      ).run(randomUUID(), reason, at.toISOString(), seq);
       if (moved.changes > 0) this.sql('DELETE FROM messages WHERE seq = ?').run(seq);
     })();
   }
@@ -193,18 +190,20 @@ export class MessageStore {
     return rows.map(toDeadLetter);
   }
 
-  /** Moves the dead letters with these ids back to their queues as fresh messages, in one transaction. */
-  replay(ids: readonly string[]): DeadLetter[] {
+  /**
+   * Moves the dead letters with these ids back to their queues as fresh messages, in one
+   * transaction; the letters and the messages they became.
+   */
+  replay(ids: readonly string[]): { letter: DeadLetter; message: StoredMessage }[] {
     const find = this.sql('SELECT * FROM dead_letters WHERE id = ?');
-    const requeue = this.sql('INSERT INTO messages (queue, routing_key, payload) VALUES (?, ?, ?)');
     const remove = this.sql('DELETE FROM dead_letters WHERE id = ?');
     return this.db.transaction(() =>
       ids.flatMap((id) => {
         const row = find.get(id) as DeadLetterRow | undefined;
         if (!row) return [];
-        requeue.run(row.queue, row.routing_key, row.payload);
+        const [message] = this.publish([{ queues: [row.queue], routingKey: row.routing_key, payload: row.payload }]);
         remove.run(id);
-        return [toDeadLetter(row)];
+        return [{ letter: toDeadLetter(row), message: message! }];
       }),
     )();
   }

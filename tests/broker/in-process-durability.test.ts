@@ -53,12 +53,14 @@ describe('the in-process broker on its SQLite file', () => {
     await broker.publish('ReserveStock', 'end');
     await waitFor(() => products.length >= 3 && orders.length >= 1, { what: 'the messages left by the child' });
 
+    // Handing a message out is not written down, so whatever the child left may have been delivered:
+    // all of it comes flagged redelivered; a pending retry keeps its attempt and its delay.
     expect(products.map((d) => [d.payload, d.redelivered, d.attempt])).toEqual([
       ['hold me', true, 1],
       ['end', false, 1],
-      ['retry me', false, 2],
+      ['retry me', true, 2],
     ]);
-    expect(orders.map((d) => [d.payload, d.redelivered])).toEqual([['never delivered', false]]);
+    expect(orders.map((d) => [d.payload, d.redelivered])).toEqual([['never delivered', true]]);
   });
 
   it('after a close, delivers again what was not acked, flagged redelivered, and keeps dead letters', async () => {
