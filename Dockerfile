@@ -4,6 +4,7 @@ WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
 COPY . .
-ENV NODE_ENV=production DATA_DIR=/data
+# As the npm start scripts: glibc's default of a malloc arena per thread cost the all-in-one about 45 MiB of RSS.
+ENV NODE_ENV=production DATA_DIR=/data MALLOC_ARENA_MAX=2
 VOLUME /data
 CMD ["npx", "tsx", "app/main.ts"]

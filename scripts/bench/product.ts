@@ -48,7 +48,15 @@ export class ProductProcess {
     const profile = profileDir ? ['--cpu-prof', `--cpu-prof-dir=${join(profileDir, name)}`] : [];
     const child = spawn(process.execPath, [...profile, '--import', 'tsx', entry, ...(service ? [service] : [])], {
       cwd: root,
-      env: { ...process.env, NODE_ENV: 'production', LOG_LEVEL: 'warn', ...env, PORT: String(port) },
+      env: {
+        ...process.env,
+        NODE_ENV: 'production',
+        LOG_LEVEL: 'warn',
+        // As the npm start scripts set it (package.json).
+        MALLOC_ARENA_MAX: '2',
+        ...env,
+        PORT: String(port),
+      },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     const output: string[] = [];
