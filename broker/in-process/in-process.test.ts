@@ -2,6 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { setTimeout } from 'node:timers/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { waitFor } from '../../lib/wait';
 import type { Delivery } from '../broker';
@@ -53,5 +54,49 @@ describe('the in-process broker, beyond the shared contract', () => {
     await waitFor(() => seen.length === 3, { what: 'every delivery' });
     expect(seen).toEqual(['first', 'first', 'second']);
     await one.close();
+  });
+
+  const rowsWritten = (file: string) => {
+    const db = new Database(file, { readonly: true });
+    try {
+      const row = db.prepare("SELECT seq FROM sqlite_sequence WHERE name = 'messages'").get() as
+        { seq: number } | undefined;
+      return row?.seq ?? 0;
+    } finally {
+      db.close();
+    }
+  };
+
+  it('writes nothing for a message its queues settle in time, and resolves the publish when they have', async () => {
+    const seen: string[] = [];
+    await broker.consume('users', async (delivery) => {
+      seen.push(delivery.payload);
+      delivery.ack();
+    });
+    await Promise.all([1, 2, 3].map((n) => broker.publish('VerifyUser', `quick ${n}`)));
+    expect(seen).toEqual(['quick 1', 'quick 2', 'quick 3']);
+    expect(rowsWritten(join(dir, 'broker.db'))).toBe(0);
+  });
+
+  it('writes a message its queue holds past storeAfterMs, and only then resolves the publish', async () => {
+    const file = join(dir, 'slow.db');
+    const slow = new InProcessBroker({ file, storeAfterMs: 200 });
+    const held: Delivery[] = [];
+    await slow.consume('users', async (delivery) => void held.push(delivery));
+    const startedAt = Date.now();
+    await slow.publish('VerifyUser', 'held');
+    expect(Date.now() - startedAt).toBeGreaterThanOrEqual(190);
+    expect(held).toHaveLength(1);
+    expect(rowsWritten(file)).toBe(1);
+    await slow.close();
+
+    // A publish still waiting when the broker closes fails: its sender keeps the message.
+    const closing = new InProcessBroker({ file, storeAfterMs: 60_000 });
+    const unsettled: Delivery[] = [];
+    await closing.consume('orders', async (delivery) => void unsettled.push(delivery));
+    const waiting = closing.publish('OrderConfirmed', 'unsettled');
+    await waitFor(() => unsettled.length === 1, { what: 'the delivery' });
+    await closing.close();
+    await expect(waiting).rejects.toThrow('broker is closed');
   });
 });

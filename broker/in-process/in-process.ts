@@ -11,30 +11,61 @@ export interface InProcessBrokerOptions extends BrokerOptions {
    * same file (a dlq replay). Default 500 ms.
    */
   pollMs?: number;
+  /**
+   * How long a published message may wait in memory for its queues to settle it before it is
+   * written to the file; `publish` resolves at whichever comes first. Default 50 ms.
+   */
+  storeAfterMs?: number;
+}
+
+/** One queue's copy of a published message, in memory. */
+interface Copy {
+  /** Its place in its queue: the order it was published in, kept through requeues and retries. */
+  order: number;
+  /** Its row in the file, once it has one. */
+  seq: number | undefined;
+  queue: ServiceName;
+  routingKey: string;
+  payload: string;
+  attempt: number;
+  redelivered: boolean;
+  dueAt: number;
+  /** The publish still waiting on this copy: until it is stored, or settled by its queue. */
+  publication: Publication | undefined;
+}
+
+interface Publication {
+  /** Copies neither stored nor settled yet. */
+  open: number;
+  done: (error?: unknown) => void;
 }
 
 /**
  * The embedded transport: the same routing, at-least-once delivery, prefetch, requeue, retries
- * and dead-lettering as RabbitMQ. Queues live in memory, and every message also in SQLite
- * from its publish to its ack, so that a killed process loses nothing: `publish` resolves once
- * the message is committed, and what was not acked is delivered again by the next process that
- * consumes the queue (flagged redelivered). Handing a message out is not a write. Handlers run
- * on a later tick, never inside `publish`, so a handler that publishes cannot re-enter itself.
+ * and dead-lettering as RabbitMQ, with queues in memory and SQLite beneath them so that a
+ * killed process loses nothing. As RabbitMQ confirms a message that was consumed before it
+ * had to be written, `publish` resolves once every queue has settled the message or, after
+ * `storeAfterMs`, once the copies still waiting are written to the file: until then the
+ * publisher keeps it (the outbox relay keeps its row), and under normal load a message is
+ * never written here at all. What a process finds on the file when it starts consuming is
+ * delivered again, flagged redelivered. Handlers run on a later tick, never inside `publish`,
+ * so a handler that publishes cannot re-enter itself.
  */
 export class InProcessBroker implements Broker {
   private readonly store: MessageStore;
   private readonly queues = new Map<ServiceName, QueueConsumer>();
+  /** The seqs of the stored copies this process holds: the poll must not take them for another process's. */
+  private readonly known = new Set<number>();
+  private readonly publications = new Set<Publication>();
+  private nextOrder = 0;
   private poll: NodeJS.Timeout | undefined;
   /** The last message the poll has looked at: those after it may have been written by another process. */
   private polledUpTo = 0;
   private closed = false;
-  /** Publishes made in the same turn, stored in one transaction (the relay publishes a batch at once). */
-  private publishing: {
-    queues: ServiceName[];
-    routingKey: string;
-    payload: string;
-    done: (error?: unknown) => void;
-  }[] = [];
+  /** Publishes made in the same turn, handed out together (the relay publishes a batch at once). */
+  private publishing: { queues: ServiceName[]; routingKey: string; payload: string; publication: Publication }[] = [];
+  /** Acks of stored copies in this turn, deleted together on the next. */
+  private acked: number[] = [];
 
   constructor(private readonly options: InProcessBrokerOptions) {
     this.store = new MessageStore(options.file);
@@ -45,51 +76,138 @@ export class InProcessBroker implements Broker {
     const queues = consumersOf(routingKey);
     if (queues.length === 0) return this.options.onUnroutable?.(routingKey);
     return new Promise((resolve, reject) => {
-      this.publishing.push({ queues, routingKey, payload, done: (error) => (error ? reject(error) : resolve()) });
-      if (this.publishing.length === 1) queueMicrotask(() => this.storePublished());
+      const publication: Publication = {
+        open: queues.length,
+        done: (error) => {
+          this.publications.delete(publication);
+          if (error) reject(error);
+          else resolve();
+        },
+      };
+      this.publications.add(publication);
+      this.publishing.push({ queues, routingKey, payload, publication });
+      if (this.publishing.length === 1) queueMicrotask(() => this.handOut());
     });
   }
 
-  /** Commits what was published this turn, then tells each publisher and hands it to the queues. */
-  private storePublished(): void {
+  /**
+   * Hands this turn's publishes to their queues. A copy for a queue nobody here consumes is
+   * written at once; the others get `storeAfterMs` to be settled first.
+   */
+  private handOut(): void {
     const batch = this.publishing;
     this.publishing = [];
-    let stored: StoredMessage[];
-    try {
-      this.ensureOpen();
-      stored = this.store.publish(batch);
-    } catch (error) {
-      for (const message of batch) message.done(error);
-      return;
-    }
-    for (const message of batch) message.done();
-    this.deliver(stored);
+    if (this.closed) return;
+    const copies = batch.flatMap(({ queues, routingKey, payload, publication }) =>
+      queues.map((queue): Copy => ({
+        order: this.nextOrder++,
+        seq: undefined,
+        queue,
+        routingKey,
+        payload,
+        attempt: 1,
+        redelivered: false,
+        dueAt: 0,
+        publication,
+      })),
+    );
+    const held = copies.filter((copy) => this.queues.has(copy.queue));
+    // Read from the file when the queue gets its consumer.
+    this.storeWaiting(copies.filter((copy) => !this.queues.has(copy.queue)));
+    for (const copy of held) this.queues.get(copy.queue)!.enqueue(copy);
+    setTimeout(() => this.storeWaiting(held, { held: true }), this.options.storeAfterMs ?? 50).unref();
   }
 
-  /** Hands messages to their queues' consumers; a queue without one reads its messages when it gets one. */
-  private deliver(messages: readonly StoredMessage[]): void {
-    for (const message of messages) this.queues.get(message.queue)?.enqueue(message);
+  /** Writes the copies whose publish still waits on them, and lets that publish go. */
+  private storeWaiting(copies: readonly Copy[], { held = false } = {}): void {
+    const waiting = copies.filter((copy) => copy.publication !== undefined);
+    if (waiting.length === 0 || this.closed) return;
+    let seqs: number[];
+    try {
+      seqs = this.store.store(waiting);
+    } catch (error) {
+      // The publisher sends it again; the copies here are delivered anyway, and an inbox drops the second.
+      for (const copy of waiting) this.release(copy, error);
+      return;
+    }
+    waiting.forEach((copy, i) => {
+      copy.seq = seqs[i]!;
+      if (held) this.known.add(copy.seq);
+      this.release(copy);
+    });
+  }
+
+  /** The copy no longer holds its publish back: it is stored or settled (or could not be stored). */
+  private release(copy: Copy, error?: unknown): void {
+    const publication = copy.publication;
+    copy.publication = undefined;
+    if (!publication) return;
+    if (error !== undefined) publication.done(error);
+    else if (--publication.open === 0) publication.done();
   }
 
   async consume(queue: ServiceName, handler: DeliveryHandler): Promise<void> {
     this.ensureOpen();
     if (this.queues.has(queue)) throw new Error(`${queue} already has a consumer`);
-    const consumer = new QueueConsumer(handler, this.store, {
+    const consumer = new QueueConsumer(handler, this.settlements, {
       prefetch: this.options.prefetch ?? 32,
       isClosed: () => this.closed,
     });
     this.queues.set(queue, consumer);
-    for (const message of this.store.queued(queue)) consumer.enqueue(message);
+    for (const message of this.store.queued(queue)) this.takeStored(message);
     // Unref'd, as are the retry timers: pending messages are on disk, so they never need to keep a process alive.
     this.poll ??= setInterval(() => this.pickUpForeignWrites(), this.options.pollMs ?? 500).unref();
   }
 
-  /** Queues what another process wrote to the file (a dlq replay): this one knows every message it wrote. */
+  /** A message found on the file, for the queue that consumes it here (if one does). */
+  private takeStored(message: StoredMessage): void {
+    const consumer = this.queues.get(message.queue);
+    if (!consumer || this.known.has(message.seq)) return;
+    this.known.add(message.seq);
+    consumer.enqueue({ ...message, order: this.nextOrder++, publication: undefined });
+  }
+
+  /** Queues what another process wrote to the file (a dlq replay): this one knows every row it wrote. */
   private pickUpForeignWrites(): void {
     if (this.closed) return;
     const stored = this.store.storedAfter(this.polledUpTo);
     this.polledUpTo = stored.at(-1)?.seq ?? this.polledUpTo;
-    this.deliver(stored.filter((message) => !this.queues.get(message.queue)?.knows(message.seq)));
+    for (const message of stored) this.takeStored(message);
+  }
+
+  /** What settling a delivery does to the file and to the publish that is waiting on it. */
+  private readonly settlements: Settlements = {
+    ack: (copy) => {
+      if (copy.seq !== undefined) {
+        this.acked.push(copy.seq);
+        if (this.acked.length === 1) setImmediate(() => this.removeAcked());
+      }
+      this.release(copy);
+    },
+    retry: (copy, delayMs, reason) => {
+      const retried = { ...copy, attempt: copy.attempt + 1, redelivered: false, dueAt: Date.now() + delayMs };
+      if (copy.seq !== undefined) this.store.retry(copy.seq, retried.dueAt, reason);
+      else {
+        // A pending retry outlives any wait: it is written before the publish may go.
+        [retried.seq] = this.store.store([{ ...retried, retryReason: reason }]);
+        this.known.add(retried.seq!);
+      }
+      this.release(copy);
+      return { ...retried, publication: undefined };
+    },
+    deadLetter: (copy, reason) => {
+      this.store.deadLetter(copy, reason, new Date());
+      if (copy.seq !== undefined) this.known.delete(copy.seq);
+      this.release(copy);
+    },
+  };
+
+  private removeAcked(): void {
+    const seqs = this.acked;
+    this.acked = [];
+    if (seqs.length === 0 || this.closed) return;
+    this.store.ack(seqs);
+    for (const seq of seqs) this.known.delete(seq);
   }
 
   async deadLetters(queue: ServiceName): Promise<DeadLetter[]> {
@@ -117,17 +235,19 @@ export class InProcessBroker implements Broker {
 
   async close(): Promise<void> {
     if (this.closed) return;
+    this.removeAcked();
     this.closed = true;
     clearInterval(this.poll);
-    // As when a RabbitMQ channel closes: what was handed out and not acked stays queued, on disk.
     for (const consumer of this.queues.values()) consumer.stop();
+    // As when a RabbitMQ channel closes: a publish not yet confirmed fails, and its sender keeps the message.
+    for (const publication of [...this.publications]) publication.done(new Error('broker is closed'));
     this.store.close();
   }
 
   private replay(ids: readonly string[]): DeadLetter[] {
     this.ensureOpen();
     const replayed = this.store.replay(ids);
-    this.deliver(replayed.map(({ message }) => message));
+    for (const { message } of replayed) this.takeStored(message);
     return replayed.map(({ letter }) => letter);
   }
 
@@ -136,43 +256,37 @@ export class InProcessBroker implements Broker {
   }
 }
 
+interface Settlements {
+  ack(copy: Copy): void;
+  /** The copy as it waits for its retry. */
+  retry(copy: Copy, delayMs: number, reason: string): Copy;
+  deadLetter(copy: Copy, reason: string): void;
+}
+
 interface ConsumerSettings {
   prefetch: number;
   isClosed: () => boolean;
 }
 
-/** Hands one queue's due messages to its handler, oldest first, at most `prefetch` unsettled at once. */
+/** Hands one queue's due messages to its handler, in order, at most `prefetch` unsettled at once. */
 class QueueConsumer {
-  /** Due messages in seq order. */
-  private readonly ready: StoredMessage[] = [];
+  /** Due messages in order. */
+  private readonly ready: Copy[] = [];
   /** Pending retries, each until its `dueAt`. */
-  private readonly waiting: StoredMessage[] = [];
-  /** Every message this consumer has and has not yet removed from the store. */
-  private readonly known = new Set<number>();
+  private readonly waiting: Copy[] = [];
   private inFlight = 0;
   private woken = false;
   private dueTimer: NodeJS.Timeout | undefined;
-  /**
-   * Acks of this turn, removed together on the next: until then the messages are still known,
-   * so the poll does not take them for another process's; after a crash they come again, and
-   * the inbox drops them.
-   */
-  private acked: number[] = [];
 
   constructor(
     private readonly handler: DeliveryHandler,
-    private readonly store: MessageStore,
+    private readonly settlements: Settlements,
     private readonly settings: ConsumerSettings,
   ) {}
 
-  knows(seq: number): boolean {
-    return this.known.has(seq);
-  }
-
-  enqueue(message: StoredMessage): void {
-    this.known.add(message.seq);
-    if (message.dueAt > Date.now()) this.waiting.push(message);
-    else insertInOrder(this.ready, message);
+  enqueue(copy: Copy): void {
+    if (copy.dueAt > Date.now()) this.waiting.push(copy);
+    else insertInOrder(this.ready, copy);
     this.wake();
   }
 
@@ -188,15 +302,6 @@ class QueueConsumer {
 
   stop(): void {
     clearTimeout(this.dueTimer);
-    this.removeAcked();
-  }
-
-  private removeAcked(): void {
-    const seqs = this.acked;
-    this.acked = [];
-    if (seqs.length === 0) return;
-    this.store.ack(seqs);
-    for (const seq of seqs) this.known.delete(seq);
   }
 
   private pump(): void {
@@ -206,7 +311,7 @@ class QueueConsumer {
     if (free <= 0) return; // a settlement or a publish wakes us again
     const handedOut = this.ready.splice(0, free);
     this.inFlight += handedOut.length;
-    for (const message of handedOut) void this.dispatch(message);
+    for (const copy of handedOut) void this.dispatch(copy);
   }
 
   /** Moves the retries that fell due to the ready queue, and sets a timer for the next. */
@@ -214,52 +319,38 @@ class QueueConsumer {
     if (this.waiting.length === 0) return;
     let next = Infinity;
     for (let i = this.waiting.length - 1; i >= 0; i--) {
-      const message = this.waiting[i]!;
-      if (message.dueAt > now) next = Math.min(next, message.dueAt);
+      const copy = this.waiting[i]!;
+      if (copy.dueAt > now) next = Math.min(next, copy.dueAt);
       else {
         this.waiting.splice(i, 1);
-        insertInOrder(this.ready, message);
+        insertInOrder(this.ready, copy);
       }
     }
     clearTimeout(this.dueTimer);
     if (next < Infinity) this.dueTimer = setTimeout(() => this.wake(), next - now).unref();
   }
 
-  private async dispatch(message: StoredMessage): Promise<void> {
-    const { seq } = message;
+  private async dispatch(copy: Copy): Promise<void> {
     const { isClosed } = this.settings;
     let settled = false;
     // Settling twice would corrupt the in-flight count; amqplib treats it as a channel error.
     const settle = (apply: () => void) => {
-      if (settled) throw new Error(`delivery of ${message.routingKey} settled twice`);
+      if (settled) throw new Error(`delivery of ${copy.routingKey} settled twice`);
       settled = true;
       this.inFlight--;
-      // Once closed, the message stays on disk for the next process (and the store is gone).
+      // Once closed, a stored message stays on disk for the next process, an unstored one with its publisher.
       if (!isClosed()) apply();
       this.wake();
     };
     const delivery: Delivery = {
-      routingKey: message.routingKey,
-      payload: message.payload,
-      redelivered: message.redelivered,
-      attempt: message.attempt,
-      ack: () =>
-        settle(() => {
-          this.acked.push(seq);
-          if (this.acked.length === 1) setImmediate(() => !isClosed() && this.removeAcked());
-        }),
-      requeue: () => settle(() => insertInOrder(this.ready, { ...message, redelivered: true })),
-      retry: async (delayMs, reason) =>
-        settle(() => {
-          const dueAt = Date.now() + delayMs;
-          this.store.retry(seq, dueAt, reason);
-          this.waiting.push({ ...message, attempt: message.attempt + 1, redelivered: false, dueAt });
-        }),
-      deadLetter: async (reason) =>
-        settle(() => {
-          this.store.deadLetter(seq, reason, new Date());
-          this.known.delete(seq);
-        }),
+      routingKey: copy.routingKey,
+      payload: copy.payload,
+      redelivered: copy.redelivered,
+      attempt: copy.attempt,
+      ack: () => settle(() => this.settlements.ack(copy)),
+      requeue: () => settle(() => insertInOrder(this.ready, Object.assign(copy, { redelivered: true }))),
+      retry: async (delayMs, reason) => settle(() => this.waiting.push(this.settlements.retry(copy, delayMs, reason))),
+      deadLetter: async (reason) => settle(() => this.settlements.deadLetter(copy, reason)),
     };
     try {
       await this.handler(delivery);
@@ -270,9 +361,9 @@ class QueueConsumer {
   }
 }
 
-/** Inserts into a queue kept in seq order; new messages, the common case, go at the end. */
-function insertInOrder(queue: StoredMessage[], message: StoredMessage): void {
+/** Inserts into a queue kept in order; new messages, the common case, go at the end. */
+function insertInOrder(queue: Copy[], copy: Copy): void {
   let at = queue.length;
-  while (at > 0 && queue[at - 1]!.seq > message.seq) at--;
-  queue.splice(at, 0, message);
+  while (at > 0 && queue[at - 1]!.order > copy.order) at--;
+  queue.splice(at, 0, copy);
 }

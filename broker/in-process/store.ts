@@ -5,6 +5,16 @@ import Database from 'better-sqlite3';
 import type { ServiceName } from '../../contracts';
 import type { DeadLetter } from '../broker';
 
+/** A message for one queue, as it is written. */
+export interface NewMessage {
+  queue: ServiceName;
+  routingKey: string;
+  payload: string;
+  attempt: number;
+  dueAt: number;
+  retryReason?: string;
+}
+
 /** A stored message of one queue. */
 export interface StoredMessage {
   seq: number;
@@ -124,22 +134,14 @@ export class MessageStore {
     return statement;
   }
 
-  /** Stores each message once for each of its queues, all in one transaction; what was stored. */
-  publish(
-    messages: readonly { queues: readonly ServiceName[]; routingKey: string; payload: string }[],
-  ): StoredMessage[] {
-    const insert = this.sql('INSERT INTO messages (queue, routing_key, payload) VALUES (?, ?, ?)');
+  /** Writes the messages, all in one transaction; each one's seq, in order. */
+  store(messages: readonly NewMessage[]): number[] {
+    const insert = this.sql(
+      'INSERT INTO messages (queue, routing_key, payload, attempt, due_at, retry_reason) VALUES (?, ?, ?, ?, ?, ?)',
+    );
     return this.db.transaction(() =>
-      messages.flatMap(({ queues, routingKey, payload }) =>
-        queues.map((queue) => ({
-          seq: Number(insert.run(queue, routingKey, payload).lastInsertRowid),
-          queue,
-          routingKey,
-          payload,
-          attempt: 1,
-          redelivered: false,
-          dueAt: 0,
-        })),
+      messages.map(({ queue, routingKey, payload, attempt, dueAt, retryReason }) =>
+        Number(insert.run(queue, routingKey, payload, attempt, dueAt, retryReason ?? null).lastInsertRowid),
       ),
     )();
   }
@@ -175,13 +177,22 @@ export class MessageStore {
     ).run(dueAt, reason, seq);
   }
 
-  deadLetter(seq: number, reason: string, at: Date): void {
+  /** Moves a message to the dead letters of its queue, and out of the messages if it was stored there. */
+  deadLetter(message: Omit<NewMessage, 'dueAt'> & { seq: number | undefined }, reason: string, at: Date): void {
     this.db.transaction(() => {
-      const moved = this.sql(
+      this.sql(
         `INSERT INTO dead_letters (id, queue, routing_key, payload, reason, attempts, dead_lettered_at)
-           SELECT ?, queue, routing_key, payload, ?, attempt, ? FROM messages WHERE seq = ?`,
-      ).run(randomUUID(), reason, at.toISOString(), seq);
-      if (moved.changes > 0) this.sql('DELETE FROM messages WHERE seq = ?').run(seq);
+           VALUES (?, ?, ?, ?, ?, ?, ?)`,
+      ).run(
+        randomUUID(),
+        message.queue,
+        message.routingKey,
+        message.payload,
+        reason,
+        message.attempt,
+        at.toISOString(),
+      );
+      if (message.seq !== undefined) this.sql('DELETE FROM messages WHERE seq = ?').run(message.seq);
     })();
   }
 
@@ -201,9 +212,10 @@ export class MessageStore {
       ids.flatMap((id) => {
         const row = find.get(id) as DeadLetterRow | undefined;
         if (!row) return [];
-        const [message] = this.publish([{ queues: [row.queue], routingKey: row.routing_key, payload: row.payload }]);
+        const message = { queue: row.queue, routingKey: row.routing_key, payload: row.payload, attempt: 1, dueAt: 0 };
+        const [seq] = this.store([message]);
         remove.run(id);
-        return [{ letter: toDeadLetter(row), message: message! }];
+        return [{ letter: toDeadLetter(row), message: { ...message, seq: seq!, redelivered: false } }];
       }),
     )();
   }
