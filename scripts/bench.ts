@@ -28,7 +28,8 @@ import { invariantViolations, percentile, sagaLatencies, waitSettled } from './b
  *   loop hides queueing delay. Saga latency is the orders service's own, creation to terminal.
  * - After each run, the invariants over the databases.
  * - With `--profile <dir>`, a CPU profile of every product process (`<dir>/<mode>/<process>.cpuprofile`,
- *   for Chrome's DevTools) and a summary of where its busy time went.
+ *   for Chrome's DevTools) and a summary of where its busy time went; the HTTP path is then
+ *   not measured, so that the profile is the sagas' alone.
  */
 
 const positive = (value: string) => {
@@ -105,7 +106,7 @@ async function run(options: {
       ? sqliteCeiling
       : Math.min(sqliteCeiling, rabbitMessages / counts.messages);
 
-  const bare = options.modes.includes('embedded') ? await bareHonoRates() : undefined;
+  const bare = options.modes.includes('embedded') && !options.profile ? await bareHonoRates() : undefined;
   const results: Result[] = [];
   for (const mode of options.modes) results.push(await measure(mode, options));
   clearStatus();
@@ -226,9 +227,10 @@ async function measure(
     const openSagas = sagaLatencies(dataDir, openSince);
 
     const usage = processes.map((p) => ({ name: p.name, ...p.usage() }));
-    // After the sagas' CPU and peak memory are read, so that neither counts this.
+    // After the sagas' CPU and peak memory are read, so that neither counts this; not when
+    // profiling, so that the profile is the sagas' alone.
     let http: Result['http'];
-    if (mode === 'embedded') {
+    if (mode === 'embedded' && !profileDir) {
       status(`${mode}: GET /products and /health`);
       http = {
         products: await requestsPerSecond(`${processes[0]!.url}/products`),
