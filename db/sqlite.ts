@@ -5,7 +5,6 @@ import { drizzle, type BetterSQLite3Database } from 'drizzle-orm/better-sqlite3'
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
 import { getTableColumns, sql, type SQL } from 'drizzle-orm';
 import type { BaseSQLiteDatabase, SQLiteInsertValue, SQLiteTable } from 'drizzle-orm/sqlite-core';
-import { checkpointOffThread } from './checkpoints';
 
 /** Where a service keeps its SQLite file: one per service under DATA_DIR, named for it. */
 export const databaseFile = (dataDir: string, service: string) => join(dataDir, `${service}.db`);
@@ -34,14 +33,7 @@ export function openDatabase<TSchema extends Record<string, unknown>>(
   cacheStatements(client);
   const db = drizzle({ client, schema });
   migrate(db, { migrationsFolder });
-  const releaseCheckpoints = checkpointOffThread(client);
-  return {
-    db,
-    close: () => {
-      releaseCheckpoints();
-      client.close();
-    },
-  };
+  return { db, close: () => client.close() };
 }
 
 /**

@@ -4,7 +4,6 @@ import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import type { ServiceName } from '../../contracts';
 import type { DeadLetter } from '../broker';
-import { checkpointOffThread } from '../../db/checkpoints';
 
 /** A message for one queue, as it is written. */
 export interface NewMessage {
@@ -109,7 +108,6 @@ export class MessageStore {
   private readonly statements = new Map<string, Database.Statement>();
   /** The last message written before this store opened: any still here may have been delivered. */
   private readonly lastBeforeOpen: number;
-  private readonly releaseCheckpoints: () => void;
 
   constructor(file: string) {
     mkdirSync(dirname(file), { recursive: true });
@@ -119,12 +117,10 @@ export class MessageStore {
     this.db.pragma('synchronous = NORMAL');
     this.db.pragma('busy_timeout = 5000');
     this.db.exec(SCHEMA);
-    this.releaseCheckpoints = checkpointOffThread(this.db);
     this.lastBeforeOpen = (this.sql('SELECT MAX(seq) AS seq FROM messages').get() as { seq: number | null }).seq ?? 0;
   }
 
   close(): void {
-    this.releaseCheckpoints();
     this.db.close();
   }
 
