@@ -6,7 +6,8 @@ import { expectInvariants, type InvariantOptions, type Observed } from '../suppo
 import { rabbitUrl } from '../support/system';
 import type { Cluster } from './cluster';
 import { describeOrders } from './diagnose';
-import { settles, type OrderView, type Placed, type Shop } from './load';
+import { type Placed } from './load';
+import { settles, type OrderView, type Shop } from './shop';
 
 const terminal = (status: string) => status === 'CONFIRMED' || status === 'CANCELLED';
 /** History rows a late answer's compensation added, before or after the end (services/orders/handlers.ts). */

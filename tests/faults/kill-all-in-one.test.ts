@@ -1,7 +1,9 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, describe, it } from 'vitest';
 import { expectInvariantsExplained, expectNothingLostOrDoubled, observed } from './checks';
-import { killMidFlight, Load, outcomeCounts, planOrders, setUpShop, waitAllTerminal } from './load';
+import { Load, planOrders } from './load';
+import { killMidFlight, outcomeCounts, waitAllTerminal } from './settling';
+import { setUpShop } from './shop';
 import { transports } from '../support/system';
 import { Cluster } from './cluster';
 import { Cleanup } from './cleanup';

@@ -4,17 +4,9 @@ import { readEndState } from '../support/end-state';
 import { waitFor } from '../../lib/wait';
 import { expectInvariantsExplained, expectNothingLostOrDoubled, observed } from './checks';
 import { describeOrders } from './diagnose';
-import {
-  CARDS,
-  Load,
-  outcomeCounts,
-  planOrders,
-  setUpShop,
-  settles,
-  killMidFlight,
-  waitAllTerminal,
-  type Placed,
-} from './load';
+import { Load, planOrders, type Placed } from './load';
+import { outcomeCounts, killMidFlight, waitAllTerminal } from './settling';
+import { CARDS, setUpShop, settles } from './shop';
 import { Cluster, perServiceNames } from './cluster';
 import { Cleanup } from './cleanup';
 import { Rng, seedFor } from './seed';
