@@ -11,20 +11,15 @@ export interface NewMessage {
   routingKey: string;
   payload: string;
   attempt: number;
+  /** Epoch ms before which a pending retry is not delivered; 0 for a message that is due. */
   dueAt: number;
   retryReason?: string;
 }
 
 /** A stored message of one queue. */
-export interface StoredMessage {
+export interface StoredMessage extends Omit<NewMessage, 'retryReason'> {
   seq: number;
-  queue: ServiceName;
-  routingKey: string;
-  payload: string;
-  attempt: number;
   redelivered: boolean;
-  /** Epoch ms before which a pending retry is not delivered; 0 for a message that is due. */
-  dueAt: number;
 }
 
 /**
