@@ -23,9 +23,8 @@ const positive = (fallback: number) =>
   );
 
 const portNumber = { error: 'must be a port number from 0 (any free one) to 65535' };
-const port = optional(z.coerce.number(portNumber).int(portNumber).min(0, portNumber).max(65_535, portNumber)).transform(
-  (value) => value ?? 3000,
-);
+const portOrUnset = optional(z.coerce.number(portNumber).int(portNumber).min(0, portNumber).max(65_535, portNumber));
+const port = portOrUnset.transform((value) => value ?? 3000);
 
 const amqpUrl = z
   .string()
@@ -90,6 +89,7 @@ const DAY_MS = 24 * 60 * 60 * 1000;
 const settings = z.object({
   NODE_ENV: z.string().optional(),
   PORT: port,
+  HEALTH_PORT: portOrUnset,
   DATA_DIR: optional(z.string()).transform((dir) => resolve(dir ?? './data')),
   BROKER_URL: optional(amqpUrl),
   ...Object.fromEntries(ServiceName.options.map((service) => [urlVariable(service), optional(amqpUrl)])),
@@ -161,6 +161,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   }
   return {
     port: values.PORT,
+    healthPort: values.HEALTH_PORT,
     dataDir: values.DATA_DIR,
     transport: values.BROKER_URL || withoutUrl.length === 0 ? 'rabbitmq' : 'in-process',
     brokerUrl: values.BROKER_URL,

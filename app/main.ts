@@ -2,6 +2,7 @@ import { ServiceName } from '../contracts';
 import { prepareDataDir } from '../db/data-dir';
 import { logger } from '../lib/logger';
 import { ConfigError, loadConfig } from './config';
+import { startHealthListener } from './health-listener';
 import { listen } from './listen';
 import { serviceNames, startSystem } from './system';
 
@@ -10,7 +11,7 @@ import { serviceNames, startSystem } from './system';
  * service's name): that service alone, which needs RabbitMQ since its peers run elsewhere.
  *
  * What can stop it from starting is checked in order, each a single line and exit code 1: the
- * settings, the data folder, the port, then the broker; no database file is created before the
+ * settings, the data folder, the ports, then the broker; no database file is created before the
  * first three pass.
  */
 try {
@@ -36,17 +37,30 @@ try {
     throw new ConfigError(`DATA_DIR ${config.dataDir} cannot hold the databases: ${(error as Error).message}`);
   }
   const { server, ready } = await listen(config.port);
-  const system = await startSystem(config, { services }).catch((error: Error) => {
+  const healthListener =
+    config.healthPort === undefined
+      ? undefined
+      : await startHealthListener({ port: config.healthPort }).catch((error: Error) => {
+          server.close();
+          throw error;
+        });
+  const system = await startSystem(config, { services }).catch(async (error: Error) => {
     server.close();
+    await healthListener?.close();
     throw error;
   });
+  await healthListener?.follow(system.health);
   ready(system.app.fetch);
   const { port } = server.address() as { port: number };
-  logger.info({ port, services, broker: config.transport, dataDir: config.dataDir }, 'shop is listening');
+  logger.info(
+    { port, healthPort: healthListener?.port, services, broker: config.transport, dataDir: config.dataDir },
+    'shop is listening',
+  );
 
   const shutdown = async (signal: string) => {
     logger.info({ signal }, 'shutting down');
     server.close();
+    await healthListener?.close();
     await system.stop();
     process.exit(0);
   };

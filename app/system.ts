@@ -16,6 +16,7 @@ import { createPaymentsService } from '../services/payments';
 import { createProductsService } from '../services/products';
 import { createUsersService } from '../services/users';
 import type { ServiceName } from '../contracts';
+import type { Health } from '../contracts/rest';
 import type { Config } from './config';
 import { mountDocs } from './docs';
 import { healthRoute, summarizeHealth } from './health';
@@ -24,6 +25,8 @@ import type { Service, ServiceDeps } from '../platform/service';
 
 export interface System {
   app: Hono;
+  /** What GET /health answers: the broker and each service's database, outbox and admission. */
+  health(): Promise<Health>;
   stop(): Promise<void>;
 }
 
@@ -75,13 +78,16 @@ export async function startSystem(config: Config, options: SystemOptions = {}): 
       }),
     ),
   );
-  app.openapi(healthRoute, async (c) => {
+  const health = async () => {
     const reports = await Promise.all(services.map(async (service) => [service.name, await service.health()] as const));
-    const health = summarizeHealth(
+    return summarizeHealth(
       { connected: brokers.every((broker) => broker.isConnected()), transport: config.transport },
       Object.fromEntries(reports),
     );
-    return health.status === 'ok' ? c.json(health, 200) : c.json(health, 503);
+  };
+  app.openapi(healthRoute, async (c) => {
+    const answer = await health();
+    return answer.status === 'ok' ? c.json(answer, 200) : c.json(answer, 503);
   });
   for (const service of services) app.route('/', service.routes);
   mountDocs(app);
@@ -92,6 +98,7 @@ export async function startSystem(config: Config, options: SystemOptions = {}): 
 
   return {
     app,
+    health,
     async stop() {
       // The brokers first, so no delivery reaches a service whose database is closing.
       await Promise.all(brokers.map((broker) => broker.close()));

@@ -200,7 +200,10 @@ const CheckStatus = z.enum(['ok', 'down']);
 export const Health = z
   .object({
     status: CheckStatus,
-    /** What is down, as `broker`, `<service>.database` or `<service>.outbox`; empty when all is well. */
+    /**
+     * What is down, as `broker`, `<service>.database` or `<service>.outbox` (and, on HEALTH_PORT,
+     * `event-loop`: the process has not reported for seconds); empty when all is well.
+     */
     down: z.array(z.string()),
     checks: z.object({
       broker: z.object({ status: CheckStatus, transport: z.enum(['in-process', 'rabbitmq']) }),

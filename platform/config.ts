@@ -6,6 +6,8 @@ import type { JwtSettings } from '../http/auth';
 /** The settings every part of the system runs with; read and checked once, by `loadConfig` (app/config.ts). */
 export interface Config {
   port: number;
+  /** A port of its own for GET /health, served from a thread of its own (app/health-listener.ts); none when unset. */
+  healthPort: number | undefined;
   dataDir: string;
   /** RabbitMQ when BROKER_URL or a BROKER_URL_<SERVICE> is set; the in-process broker otherwise. */
   transport: 'rabbitmq' | 'in-process';

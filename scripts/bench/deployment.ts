@@ -30,6 +30,8 @@ export interface DeploymentOptions {
   profileDir?: string;
   /** Settings on top of the bench's own. */
   env?: Record<string, string>;
+  /** Each process also serves GET /health on a port of its own (HEALTH_PORT). */
+  healthPorts?: boolean;
 }
 
 /**
@@ -38,7 +40,7 @@ export interface DeploymentOptions {
  */
 export async function withDeployment<T>(
   mode: Mode,
-  { rabbitmq, profileDir, env: extra = {} }: DeploymentOptions,
+  { rabbitmq, profileDir, env: extra = {}, healthPorts = false }: DeploymentOptions,
   use: (deployment: Deployment) => Promise<T>,
 ): Promise<T> {
   const dataDir = await mkdtemp(join(tmpdir(), 'bench-'));
@@ -51,7 +53,7 @@ export async function withDeployment<T>(
     ...extra,
   };
   const start = (name: string, service?: ServiceName, port?: number) =>
-    ProductProcess.start(name, env, { service, profileDir, port });
+    ProductProcess.start(name, env, { service, profileDir, port, healthPort: healthPorts });
   const processes =
     mode === 'rabbitmq-per-service'
       ? await Promise.all(services.map((service) => start(service, service)))

@@ -23,7 +23,8 @@ export interface OverloadFigures {
  * More customers than the shop can serve: `customers` of them place orders back to back for
  * `seconds`, without waiting for their orders to end; a 503 makes a customer wait the
  * Retry-After it was given, as a polite client does. Meanwhile /health is asked four times a
- * second, on a fresh connection from a process of its own, as a load balancer would.
+ * second, on a fresh connection from a process of its own, as a load balancer would: on the
+ * health port of the process (HEALTH_PORT), where a probe under load belongs.
  */
 export async function overload(
   { client, shop, processes }: Deployment,
@@ -32,8 +33,8 @@ export async function overload(
   const until = performance.now() + seconds * 1000;
   let accepted = 0;
   let shed = 0;
-  const url = `${(processes.find((p) => p.name === 'orders') ?? processes[0]!).url}/health`;
-  const health = await probeHealth(url, seconds);
+  const orders = processes.find((p) => p.name === 'orders') ?? processes[0]!;
+  const health = await probeHealth(orders.healthUrl ?? `${orders.url}/health`, seconds);
   await Promise.all(
     Array.from({ length: customers }, async () => {
       while (performance.now() < until) {
@@ -96,7 +97,7 @@ export async function runOverload(options: { customers: number; seconds: number;
   for (const mode of options.modes) {
     status(`${mode}: starting`);
     results.push(
-      await withDeployment(mode, { rabbitmq: options.rabbitmq }, async (deployment) => {
+      await withDeployment(mode, { rabbitmq: options.rabbitmq, healthPorts: true }, async (deployment) => {
         const since = new Date().toISOString();
         const figures = await overload(deployment, { ...options, progress: (text) => status(`${mode}: ${text}`) });
         await waitSettled(deployment.dataDir, 300_000);

@@ -24,6 +24,8 @@ export class ProductProcess {
     readonly name: string,
     readonly url: string,
     private readonly child: ChildProcess,
+    /** Where GET /health answers on a port of its own, when started with `healthPort`. */
+    readonly healthUrl: string | undefined,
   ) {}
 
   get port(): number {
@@ -42,9 +44,11 @@ export class ProductProcess {
       profileDir,
       port: fixedPort,
       entry = 'app/main.ts',
-    }: { service?: ServiceName; profileDir?: string; port?: number; entry?: string } = {},
+      healthPort = false,
+    }: { service?: ServiceName; profileDir?: string; port?: number; entry?: string; healthPort?: boolean } = {},
   ): Promise<ProductProcess> {
     const port = fixedPort ?? (await freePort());
+    const ownHealthPort = healthPort ? await freePort() : undefined;
     const profile = profileDir ? ['--cpu-prof', `--cpu-prof-dir=${join(profileDir, name)}`] : [];
     const child = spawn(process.execPath, [...profile, '--import', 'tsx', entry, ...(service ? [service] : [])], {
       cwd: root,
@@ -56,12 +60,18 @@ export class ProductProcess {
         MALLOC_ARENA_MAX: '2',
         ...env,
         PORT: String(port),
+        ...(ownHealthPort === undefined ? {} : { HEALTH_PORT: String(ownHealthPort) }),
       },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     const output: string[] = [];
     for (const stream of [child.stdout, child.stderr]) stream?.on('data', (chunk) => output.push(String(chunk)));
-    const product = new ProductProcess(name, `http://127.0.0.1:${port}`, child);
+    const product = new ProductProcess(
+      name,
+      `http://127.0.0.1:${port}`,
+      child,
+      ownHealthPort === undefined ? undefined : `http://127.0.0.1:${ownHealthPort}/health`,
+    );
     const deadline = Date.now() + 60_000;
     while (Date.now() < deadline) {
       if (child.exitCode !== null) break;

@@ -67,6 +67,13 @@ describe('a start that cannot succeed', () => {
     expectOneLine(await startApp({ PORT: String(takenPort) }), new RegExp(`^PORT ${takenPort} is already in use`));
   });
 
+  it('a HEALTH_PORT already taken', async () => {
+    expectOneLine(
+      await startApp({ HEALTH_PORT: String(takenPort) }),
+      new RegExp(`^HEALTH_PORT ${takenPort} is already in use`),
+    );
+  });
+
   it('an unknown service to run alone', async () => {
     expectOneLine(await startApp({}, ['shipping']), /^no service "shipping": run one of users, products/);
   });
