@@ -111,7 +111,7 @@ const settings = z.object({
   RETRY_JITTER: optional(z.coerce.number(fraction).min(0, fraction).max(1, fraction)).transform(
     (jitter) => jitter ?? defaultRetryPolicy.jitter,
   ),
-  MAX_PENDING_ORDERS: positive(200),
+  MAX_PENDING_ORDERS: positive(100),
   INBOX_RETENTION_MS: positive(7 * DAY_MS),
   TRACE_RETENTION_MS: positive(30 * DAY_MS),
   PRUNE_INTERVAL_MS: positive(60_000),
