@@ -9,8 +9,9 @@ import { runSoak, SOAK_ORDERS } from './bench/soak';
 import { runChaos } from './bench/chaos';
 import { runOverload } from './bench/overload';
 import { clearStatus, printTable, status } from './bench/report';
-import { requestsPerSecond } from './bench/http-rate';
+import { compareRoutes, type RoutesRate } from './bench/http-rate';
 import { ProductProcess } from './bench/product';
+import { idleShare, machineCpu } from './bench/machine';
 import { mainThreadProfile, summarise, type Share } from './bench/profile';
 import { invariantViolations, percentile, sagaLatencies, waitSettled } from './bench/results';
 
@@ -26,6 +27,8 @@ import { invariantViolations, percentile, sagaLatencies, waitSettled } from './b
  *   (`--concurrency` customers, each waiting for their order), then in an open loop at a fixed
  *   arrival rate (`--rate`, by default half of what the closed loop reached), since a closed
  *   loop hides queueing delay. Saga latency is the orders service's own, creation to terminal.
+ * - While the closed loop runs, the share of the machine left idle and the load generator's own
+ *   CPU per saga: what more cores for the shop could gain on this machine.
  * - After each run, the invariants over the databases.
  * - With `--profile <dir>`, a CPU profile of every product process (`<dir>/<mode>/<process>.cpuprofile`,
  *   for Chrome's DevTools) and a summary of where its busy time went; the HTTP path is then
@@ -67,13 +70,23 @@ const program = new Command('bench')
 
 interface Result {
   mode: Mode;
-  closed: { sagasPerSecond: number; postP50: number; sagaP50: number; sagaP95: number; sagaP99: number };
+  closed: {
+    sagasPerSecond: number;
+    postP50: number;
+    sagaP50: number;
+    sagaP95: number;
+    sagaP99: number;
+    /** What was left of the machine while it ran: how far more cores for the shop could take it. */
+    idleShare: number;
+    /** The CPU time this process, the load generator, took per saga, on the same cores as the shop. */
+    loadCpuMsPerSaga: number;
+  };
   open: { rate: number; sagasPerSecond: number; shed: number; sagaP50: number; sagaP95: number; sagaP99: number };
   peakRssMiB: Record<string, number>;
   cpuMsPerSaga: number;
   violations: string[];
-  /** GET /products and GET /health, requests a second (the embedded all-in-one only). */
-  http?: { products: number; health: number };
+  /** GET /products and GET /health, requests a second, of the shop and of a bare hono app (the embedded all-in-one only). */
+  http?: { bare: RoutesRate; shop: RoutesRate };
   /** Per process, its main thread's profile and the places that took the most busy time (with `--profile`). */
   profile?: Record<string, { file: string; shares: Share[] }>;
 }
@@ -106,7 +119,6 @@ async function run(options: {
       ? sqliteCeiling
       : Math.min(sqliteCeiling, rabbitMessages / counts.messages);
 
-  const bare = options.modes.includes('embedded') && !options.profile ? await bareHonoRates() : undefined;
   const results: Result[] = [];
   for (const mode of options.modes) results.push(await measure(mode, options));
   clearStatus();
@@ -139,6 +151,8 @@ async function run(options: {
       'saga p50',
       'p95',
       'p99',
+      'idle %',
+      'load CPU',
       'open rate',
       'sagas/s',
       'shed',
@@ -157,6 +171,8 @@ async function run(options: {
       fixed(r.closed.sagaP50),
       fixed(r.closed.sagaP95),
       fixed(r.closed.sagaP99),
+      fixed(r.closed.idleShare * 100),
+      fixed(r.closed.loadCpuMsPerSaga, 2),
       fixed(r.open.rate),
       fixed(r.open.sagasPerSecond),
       String(r.open.shed),
@@ -171,13 +187,18 @@ async function run(options: {
     ]),
   ];
   printTable(table);
+  console.log(
+    'idle %: the machine’s CPU time left unused during the closed loop; load CPU: the load generator’s ms per saga, on the same cores',
+  );
   const http = results.find((r) => r.http)?.http;
-  if (bare && http)
+  if (http) {
+    const { bare, shop } = http;
     console.log(
-      `HTTP, 32 connections: bare hono ${fixed(bare.products)} req/s (GET /products), ${fixed(bare.health)} (GET /health); ` +
-        `the shop ${fixed(http.products)} (${fixed((100 * http.products) / bare.products)} %), ` +
-        `${fixed(http.health)} (${fixed((100 * http.health) / bare.health)} %)`,
+      `HTTP, 32 connections, median of 3 turns: bare hono ${fixed(bare.products)} req/s (GET /products), ${fixed(bare.health)} (GET /health); ` +
+        `the shop ${fixed(shop.products)} (${fixed((100 * shop.products) / bare.products)} %), ` +
+        `${fixed(shop.health)} (${fixed((100 * shop.health) / bare.health)} %)`,
     );
+  }
   for (const { mode, profile } of results)
     for (const [name, { file, shares }] of Object.entries(profile ?? {}))
       console.log(
@@ -189,7 +210,6 @@ async function run(options: {
     JSON.stringify({
       ceiling: { sqliteCommits, rabbitMessages, ...counts },
       queueTypes,
-      bareHono: bare,
       results: results.map((r) => ({ ...r, ceiling: ceilingOf(r.mode) })),
     }),
   );
@@ -208,12 +228,16 @@ async function measure(
     names = processes.map((p) => p.name);
     const cpuBefore = processes.reduce((sum, p) => sum + p.usage().cpuSeconds, 0);
     const closedSince = new Date().toISOString();
+    const machineBefore = machineCpu();
+    const loadBefore = process.cpuUsage();
     const closed = await closedLoop(client, shop, {
       orders: options.orders,
       concurrency: options.concurrency,
       progress: (done) => status(`${mode}: closed loop ${done}/${options.orders}`),
     });
     await waitSettled(dataDir);
+    const closedIdle = idleShare(machineBefore, machineCpu());
+    const loadCpu = process.cpuUsage(loadBefore);
     const closedSagas = sagaLatencies(dataDir, closedSince);
 
     const rate = options.rate ?? Math.max(1, Math.round(closed.sagasPerSecond / 2));
@@ -231,11 +255,12 @@ async function measure(
     // profiling, so that the profile is the sagas' alone.
     let http: Result['http'];
     if (mode === 'embedded' && !profileDir) {
-      status(`${mode}: GET /products and /health`);
-      http = {
-        products: await requestsPerSecond(`${processes[0]!.url}/products`),
-        health: await requestsPerSecond(`${processes[0]!.url}/health`),
-      };
+      const bare = await ProductProcess.start('bare-hono', {}, { entry: 'scripts/bench/bare-hono.ts' });
+      try {
+        http = await compareRoutes(bare.url, processes[0]!.url, { progress: (text) => status(`${mode}: ${text}`) });
+      } finally {
+        await bare.stop();
+      }
     }
     const completed = closed.accepted + open.accepted;
     return {
@@ -244,6 +269,8 @@ async function measure(
         sagasPerSecond: closed.sagasPerSecond,
         postP50: percentile(closed.postMs, 0.5),
         ...latencies(closedSagas.ms),
+        idleShare: closedIdle,
+        loadCpuMsPerSaga: (loadCpu.user + loadCpu.system) / 1000 / closed.accepted,
       },
       open: { rate, sagasPerSecond: openSagas.sagasPerSecond, shed: open.shed, ...latencies(openSagas.ms) },
       peakRssMiB: Object.fromEntries(usage.map((u) => [u.name, u.peakRssMiB])),
@@ -263,20 +290,6 @@ async function measure(
       ),
     };
   return result;
-}
-
-/** The yardstick for the HTTP path: a bare hono app's rate on the same two routes, measured the same way. */
-async function bareHonoRates(): Promise<{ products: number; health: number }> {
-  status('measuring the ceiling: a bare hono app');
-  const bare = await ProductProcess.start('bare-hono', {}, { entry: 'scripts/bench/bare-hono.ts' });
-  try {
-    return {
-      products: await requestsPerSecond(`${bare.url}/products`),
-      health: await requestsPerSecond(`${bare.url}/health`),
-    };
-  } finally {
-    await bare.stop();
-  }
 }
 
 async function compareQueueTypes(

@@ -39,3 +39,34 @@ export async function requestsPerSecond(url: string, { connections = 32, seconds
     agent.destroy();
   }
 }
+
+export interface RoutesRate {
+  products: number;
+  health: number;
+}
+
+/**
+ * GET /products and GET /health of the shop at `shopUrl` against a bare hono app at `bareUrl`,
+ * measured in turns, `rounds` times each, and the median of each kept: measured apart, a noisy
+ * machine moved the ratio by half.
+ */
+export async function compareRoutes(
+  bareUrl: string,
+  shopUrl: string,
+  { rounds = 3, progress = (_text: string) => {} } = {},
+): Promise<{ bare: RoutesRate; shop: RoutesRate }> {
+  const samples = { bare: { products: [] as number[], health: [] as number[] }, shop: { products: [], health: [] } };
+  for (let round = 1; round <= rounds; round++) {
+    for (const route of ['products', 'health'] as const) {
+      progress(`GET /${route}, round ${round} of ${rounds}`);
+      samples.bare[route].push(await requestsPerSecond(`${bareUrl}/${route}`, { seconds: 2 }));
+      (samples.shop[route] as number[]).push(await requestsPerSecond(`${shopUrl}/${route}`, { seconds: 2 }));
+    }
+  }
+  const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
+  const rate = ({ products, health }: { products: number[]; health: number[] }) => ({
+    products: median(products),
+    health: median(health),
+  });
+  return { bare: rate(samples.bare), shop: rate(samples.shop) };
+}
