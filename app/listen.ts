@@ -1,3 +1,4 @@
+import type { Server } from 'node:http';
 import { createAdaptorServer, type ServerType } from '@hono/node-server';
 import { ConfigError } from '../platform/config';
 
@@ -31,4 +32,23 @@ export async function listen(port: number): Promise<{ server: ServerType; ready(
     });
   });
   return { server, ready: (fetch) => (handle = fetch) };
+}
+
+/**
+ * Stops taking connections and waits for the requests in flight to be answered: idle
+ * keep-alive connections are closed now, busy ones as soon as their answer is sent. After
+ * `graceMs` whatever is still open is cut, so a stuck client cannot hold the stop forever.
+ */
+export function closeGracefully(server: ServerType, graceMs: number): Promise<void> {
+  const http = server as Server;
+  return new Promise((resolve) => {
+    const cut = setTimeout(() => http.closeAllConnections(), graceMs);
+    http.close(() => {
+      clearTimeout(cut);
+      resolve();
+    });
+    // A connection whose answer has just been sent is closed at once rather than kept alive.
+    http.keepAliveTimeout = 1;
+    http.closeIdleConnections();
+  });
 }

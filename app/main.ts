@@ -3,7 +3,7 @@ import { prepareDataDir } from '../db/data-dir';
 import { logger } from '../lib/logger';
 import { ConfigError, loadConfig } from './config';
 import { startHealthListener } from './health-listener';
-import { listen } from './listen';
+import { closeGracefully, listen } from './listen';
 import { serviceNames, startSystem } from './system';
 
 /**
@@ -14,6 +14,9 @@ import { serviceNames, startSystem } from './system';
  * settings, the data folder, the ports, then the broker; no database file is created before the
  * first three pass.
  */
+/** How long a stop waits for the requests in flight before it cuts their connections. */
+const STOP_GRACE_MS = 10_000;
+
 try {
   const only = process.argv[2];
   const parsedService = only === undefined ? undefined : ServiceName.safeParse(only);
@@ -58,10 +61,12 @@ try {
   );
 
   const shutdown = async (signal: string) => {
-    logger.info({ signal }, 'shutting down');
-    server.close();
+    logger.info({ signal }, 'shutting down: no new connections; answering the requests in flight');
+    await closeGracefully(server, STOP_GRACE_MS);
     await healthListener?.close();
+    // The brokers stop delivering first, so handlers in flight commit before the databases close.
     await system.stop();
+    logger.info({ signal }, 'stopped');
     process.exit(0);
   };
   process.once('SIGINT', () => void shutdown('SIGINT'));

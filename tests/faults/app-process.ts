@@ -42,10 +42,12 @@ export interface AppProcessOptions {
   broker?: { url: string; namespace: string };
   /** Extra settings, e.g. SAGA_STEP_TIMEOUTS_MS. */
   env?: Record<string, string>;
+  /** Started as the README starts it, `npm start` (or `npm run start:<service>`), instead of tsx. */
+  viaNpm?: boolean;
 }
 
 /**
- * The app as a real child process (`tsx app/main.ts [service]`) on its own port, killable
+ * The app as a real child process (`tsx app/main.ts [service]`, or `npm start` with `viaNpm`) on its own port, killable
  * with SIGKILL and startable again on the same data folder and RabbitMQ namespace.
  */
 export class AppProcess {
@@ -91,9 +93,11 @@ export class AppProcess {
         : {}),
       ...this.options.env,
     });
-    const args = ['app/main.ts', ...(this.options.service ? [this.options.service] : [])];
+    const [command, args] = this.options.viaNpm
+      ? ['npm', this.options.service ? ['run', '--silent', `start:${this.options.service}`] : ['start', '--silent']]
+      : [tsx, ['app/main.ts', ...(this.options.service ? [this.options.service] : [])]];
     const started = Date.now();
-    const child = spawn(tsx, args, { cwd: root, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(command, args, { cwd: root, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
     this.child = child;
     this.exitCode = undefined;
     if (child.pid !== undefined) liveGroups.add(child.pid);
@@ -140,7 +144,10 @@ export class AppProcess {
   async kill(): Promise<void> {
     const child = this.child;
     if (!child || child.pid === undefined) return;
-    const group = child.pid;
+    await this.killGroup(child.pid);
+  }
+
+  private async killGroup(group: number): Promise<void> {
     try {
       process.kill(-group, 'SIGKILL');
     } catch {
@@ -159,6 +166,37 @@ export class AppProcess {
       await sleep(20);
     }
     liveGroups.delete(group);
+  }
+
+  /**
+   * Sends `signal` to the started process alone (npm or tsx, not its group), as `docker stop` or
+   * a terminal would, and waits up to `timeoutMs` for it to exit. Returns how it exited and
+   * whether anything it started is still alive (a server orphaned by its launcher).
+   */
+  async signal(signal: NodeJS.Signals, { timeoutMs = 15_000 } = {}): Promise<{ exit: string; orphans: boolean }> {
+    const child = this.child;
+    if (!child || child.pid === undefined) throw new Error(`${this.name} is not running`);
+    child.kill(signal);
+    const exitedInTime = await Promise.race([this.exited.then(() => true), sleep(timeoutMs).then(() => false)]);
+    if (!exitedInTime)
+      throw new Error(`${this.name} did not exit within ${timeoutMs} ms of ${signal}:\n${this.logTail()}`);
+    await sleep(200);
+    let orphans = true;
+    try {
+      process.kill(-child.pid, 0);
+    } catch {
+      orphans = false;
+    }
+    if (orphans) await this.killGroup(child.pid);
+    return { exit: this.exitCode!, orphans };
+  }
+
+  /** The lines the current generation has written so far that parse as log lines. */
+  logLinesOfThisRun(): { msg?: string; [key: string]: unknown }[] {
+    const prefix = `[${this.name}#${this.generation}] `;
+    return this.logLines
+      .filter((line) => line.startsWith(`${prefix}{`))
+      .map((line) => JSON.parse(line.slice(prefix.length)) as { msg?: string });
   }
 
   /** The last lines the process (every generation of it) wrote, for failure messages. */

@@ -13,7 +13,7 @@ export interface Attempt {
   files: string[];
 }
 
-/** Starts the app as `npm start` does (tsx app/main.ts) and waits for it to give up. */
+/** Starts the app as `npm start` does (node --import tsx app/main.ts) and waits for it to give up. */
 export async function startApp(env: Record<string, string>, args: string[] = []): Promise<Attempt> {
   const dataDir = env.DATA_DIR ?? (await mkdtemp(join(tmpdir(), 'startup-')));
   return new Promise((resolve) => {
