@@ -1,4 +1,6 @@
 import { join } from 'node:path';
+import { readAuditState } from '../../app/audit/read-state';
+import { auditViolations } from '../../app/audit/violations';
 import Database from 'better-sqlite3';
 
 const open = (dataDir: string, service: string) =>
@@ -81,38 +83,17 @@ export function rowsKeptForAWhile(dataDir: string): { inbox: number; trace: numb
 }
 
 /**
- * The design's invariants over the run (one product, one unit per order, a settling card):
- * stock conserved against what was stocked, nothing left reserved, sold = confirmed orders,
- * every confirmed order charged once, every saga ended as its order. Violations, as text.
+ * The design's invariants over the run: what `npm run audit` checks (app/audit), plus stock
+ * conserved against what the bench itself stocked (one product). Violations, as text.
  */
 export function invariantViolations(dataDir: string, stocked: number): string[] {
-  const broken: string[] = [];
-  const [product] = query<{ stock: number; reserved: number; sold: number }>(
-    dataDir,
-    'products',
-    'SELECT stock, reserved, sold FROM products',
-  );
-  const orders = query<{ id: string; status: string }>(dataDir, 'orders', 'SELECT id, status FROM orders');
-  const confirmed = orders.filter((order) => order.status === 'CONFIRMED').length;
+  const state = readAuditState(dataDir);
+  const [product] = state.products;
   if (!product) return ['no product'];
-  if (product.stock + product.reserved + product.sold !== stocked)
-    broken.push(`stock not conserved: ${JSON.stringify(product)} from ${stocked}`);
-  if (product.reserved !== 0) broken.push(`${product.reserved} units left reserved`);
-  if (product.sold !== confirmed) broken.push(`${product.sold} sold for ${confirmed} confirmed orders`);
-  const [{ settled }] = query<{ settled: number }>(
-    dataDir,
-    'payments',
-    "SELECT count(*) AS settled FROM payments WHERE status = 'settled'",
-  ) as [{ settled: number }];
-  if (settled !== confirmed) broken.push(`${settled} settled payments for ${confirmed} confirmed orders`);
-  const sagas = new Map(
-    query<{ order_id: string; status: string }>(dataDir, 'orchestrator', 'SELECT order_id, status FROM sagas').map(
-      (saga) => [saga.order_id, saga.status],
-    ),
-  );
-  const disagreeing = orders.filter((order) => sagas.get(order.id) !== order.status).length;
-  if (disagreeing > 0) broken.push(`${disagreeing} orders disagree with their saga`);
-  return broken;
+  return [
+    ...(product.received === stocked ? [] : [`${product.received} units received, ${stocked} stocked`]),
+    ...auditViolations(state).map((violation) => violation.message),
+  ];
 }
 
 export const percentile = (values: readonly number[], q: number) => {

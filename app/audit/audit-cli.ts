@@ -1,0 +1,35 @@
+import { resolve } from 'node:path';
+import { Command } from 'commander';
+import { print, runCli } from '../../lib/cli';
+import { readAuditState } from './read-state';
+import { auditViolations } from './violations';
+
+/** `npm run audit -- --data-dir ./data`: the design's invariants over every service's data; exit 1 on any violation. */
+const program = new Command('audit')
+  .description(
+    'Checks the invariants across every service’s data: stock conserved, never negative or oversold, nothing ' +
+      'left reserved for a finished order, no order both confirmed and cancelled, every settled payment on a ' +
+      'confirmed order, every finished order agreeing with its saga. Prints each violation with its ids; exit ' +
+      'code 1 when there is one.',
+  )
+  .option(
+    '--data-dir <dir>',
+    'the shop’s DATA_DIR (the running shop’s files may be read)',
+    process.env.DATA_DIR ?? './data',
+  )
+  .option('--json', 'one JSON line per violation, then one with the counts')
+  .action((options: { dataDir: string; json?: boolean }) => {
+    const state = readAuditState(resolve(options.dataDir));
+    const violations = auditViolations(state);
+    const checked = { orders: state.orders.length, products: state.products.length, payments: state.payments.length };
+    if (options.json)
+      print([...violations.map((v) => JSON.stringify(v)), JSON.stringify({ checked, violations: violations.length })]);
+    else
+      print([
+        ...violations.map((v) => `✗ ${v.message}`),
+        `${violations.length === 0 ? 'no violations' : `${violations.length} violation${violations.length === 1 ? '' : 's'}`} in ${checked.orders} orders, ${checked.products} products, ${checked.payments} payments`,
+      ]);
+    if (violations.length > 0) process.exitCode = 1;
+  });
+
+await runCli(program);
