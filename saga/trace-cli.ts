@@ -2,6 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { loadConfig } from '../app/config';
 import { isFinished, jsonRenderer, textRenderer, type Renderer } from './trace-format';
+import { drawSaga, mermaidSaga } from './trace-picture';
 import { httpSource, listSagaSummaries, storeSource, type StatusFilter, type TraceSource } from './trace-source';
 import { orExit, print, runCli } from '../lib/cli';
 
@@ -16,6 +17,8 @@ interface Options {
   dataDir?: string;
   follow?: boolean;
   list?: boolean;
+  picture?: boolean;
+  mermaid?: boolean;
   status?: StatusFilter;
   limit: number;
 }
@@ -43,6 +46,19 @@ const program = new Command('trace')
   .addOption(
     new Option('-f, --follow', `poll every ${POLL_MS} ms, printing new messages until the saga ends`).conflicts('list'),
   )
+  .addOption(
+    new Option('--picture', 'draw the saga as a sequence diagram, one lifeline per service').conflicts([
+      'json',
+      'list',
+    ]),
+  )
+  .addOption(
+    new Option('--mermaid', 'print the picture as a Mermaid sequenceDiagram (GitHub renders it)').conflicts([
+      'json',
+      'list',
+      'picture',
+    ]),
+  )
   .option('--list', 'list sagas: order id, status, started, updated (newest first)')
   .addOption(
     new Option(
@@ -53,7 +69,7 @@ const program = new Command('trace')
   .option('--limit <n>', 'with --list: at most this many sagas', positiveInt, 20)
   .addHelpText(
     'after',
-    '\nExamples:\n  npm run trace -- <orderId>\n  npm run trace -- <orderId> --follow\n  npm run trace -- --list --status PENDING\n  npm run trace -- <orderId> --data-dir ./data --json',
+    '\nExamples:\n  npm run trace -- <orderId>\n  npm run trace -- <orderId> --picture\n  npm run trace -- <orderId> --mermaid > saga.mmd\n  npm run trace -- <orderId> --follow\n  npm run trace -- --list --status PENDING\n  npm run trace -- <orderId> --data-dir ./data --json',
   )
   .action(async (orderId: string | undefined, options: Options, command: Command) => {
     if (options.list && orderId) command.error('error: give an order id or --list, not both');
@@ -67,6 +83,8 @@ const program = new Command('trace')
       : httpSource({ url: options.url, token: options.token, admin: config.admin });
     try {
       if (options.list) print(renderer.sagas(await listSagaSummaries(source, options.status, options.limit)));
+      else if (options.picture || options.mermaid)
+        await picture(source, options.mermaid ? mermaidSaga : drawSaga, orderId!, options.follow ?? false);
       else await trace(source, renderer, orderId!, options.follow ?? false);
     } finally {
       source.close();
@@ -86,6 +104,15 @@ async function trace(source: TraceSource, renderer: Renderer, orderId: string, f
       print([renderer.end(orderId, saga)]);
       return;
     }
+    await sleep(POLL_MS);
+  }
+}
+
+/** Draws the saga; with `follow`, once it is CONFIRMED or CANCELLED. */
+async function picture(source: TraceSource, draw: typeof drawSaga, orderId: string, follow: boolean) {
+  for (;;) {
+    const { saga, messages } = await source.load(orderId);
+    if (!follow || isFinished(saga)) return print(draw(messages, saga));
     await sleep(POLL_MS);
   }
 }

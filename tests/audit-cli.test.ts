@@ -38,7 +38,7 @@ describe('npm run audit', () => {
 
     expect(await audit('--data-dir', system.dataDir)).toEqual({
       code: 0,
-      lines: ['no violations in 2 orders, 1 products, 2 payments'],
+      lines: ['no violations in 2 orders, 1 product, 2 payments'],
     });
 
     // The shop is still running: what the audit reads is its live files.
@@ -52,7 +52,7 @@ describe('npm run audit', () => {
       code: 1,
       lines: [
         `✗ order ${declined.body.id} (CANCELLED): 1 of ${mug.id} still reserved`,
-        '1 violation in 2 orders, 1 products, 2 payments',
+        '1 violation in 2 orders, 1 product, 2 payments',
       ],
     });
     const json = await audit('--data-dir', system.dataDir, '--json');

@@ -157,6 +157,25 @@ describe('npm run trace', { timeout: 30_000 }, () => {
     expect(stdout.trim().split('\n').at(-1)).toBe('CANCELLED PAYMENT_DECLINED (card_declined)');
   });
 
+  it('draws the declined saga: a lifeline per service, the parallel steps, the compensation, the end', async () => {
+    const { code, stdout, stderr } = await cli(declinedId, '--picture', '--url', url);
+    expect(stderr).toBe('');
+    expect(code).toBe(0);
+    const lines = stdout.trimEnd().split('\n');
+    expect(lines[0]!.trim().split(/\s+/)).toEqual(['orders', 'orchestrator', 'users', 'products', 'payments']);
+    expect(lines.filter((line) => line.includes('│') && line.includes('‖')).map((line) => line.split('‖ ')[1])).toEqual(
+      ['VerifyUser', 'ReserveStock'],
+    );
+    expect(lines.find((line) => line.endsWith('ReleaseStock  ↩ compensation'))).toMatch(/├═+▶│/);
+    expect(lines.at(-2)).toMatch(/^CANCELLED PAYMENT_DECLINED \(card_declined\) after \d+\.\d{3} s$/);
+
+    const mermaid = await cli(declinedId, '--mermaid', '--data-dir', dataDir);
+    expect(mermaid.code).toBe(0);
+    expect(mermaid.stdout).toMatch(/^sequenceDiagram\n {2}participant orders\n/);
+    expect(mermaid.stdout).toContain('  orchestrator-->>products: ReleaseStock (+');
+    expect(mermaid.stdout).toMatch(/ {2}par\n {4}orchestrator->>(users|products): /);
+  });
+
   it('follows a finished saga to its end, from either source', async () => {
     for (const source of [
       ['--url', url],

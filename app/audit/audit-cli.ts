@@ -4,6 +4,8 @@ import { print, runCli } from '../../lib/cli';
 import { readAuditState } from './read-state';
 import { auditViolations } from './violations';
 
+const count = (n: number, thing: string) => `${n} ${thing}${n === 1 ? '' : 's'}`;
+
 /** `npm run audit -- --data-dir ./data`: the design's invariants over every service's data; exit 1 on any violation. */
 const program = new Command('audit')
   .description(
@@ -27,7 +29,8 @@ const program = new Command('audit')
     else
       print([
         ...violations.map((v) => `✗ ${v.message}`),
-        `${violations.length === 0 ? 'no violations' : `${violations.length} violation${violations.length === 1 ? '' : 's'}`} in ${checked.orders} orders, ${checked.products} products, ${checked.payments} payments`,
+        `${violations.length === 0 ? 'no violations' : count(violations.length, 'violation')} in ` +
+          `${count(checked.orders, 'order')}, ${count(checked.products, 'product')}, ${count(checked.payments, 'payment')}`,
       ]);
     if (violations.length > 0) process.exitCode = 1;
   });
