@@ -7,6 +7,8 @@ import {
   isCompensation,
   jsonRenderer,
   renderTrace,
+  sagaRowJson,
+  sagaTable,
   textRenderer,
   type SagaEnd,
 } from './trace-format';
@@ -140,11 +142,11 @@ describe('trace formatting', () => {
         updatedAt: '2025-01-01T10:00:00.050Z',
       },
     ];
-    expect(textRenderer.sagas(rows)).toEqual([
+    expect(sagaTable(rows)).toEqual([
       'ORDER ID                              STATUS        STARTED                   UPDATED',
       `${ORDER}  CONFIRMED     2025-01-01T10:00:00.000Z  2025-01-01T10:00:00.050Z`,
     ]);
-    expect(textRenderer.sagas([])).toEqual(['no sagas']);
-    expect(jsonRenderer.sagas(rows).map((line) => JSON.parse(line))).toEqual(rows);
+    expect(sagaTable([])).toEqual(['no sagas']);
+    expect(rows.map(sagaRowJson).map((line) => JSON.parse(line))).toEqual(rows);
   });
 });

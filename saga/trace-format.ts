@@ -9,7 +9,7 @@ import type { SagaView, TraceEntry } from './store';
 
 /** What the final line needs of a saga: its status and, once cancelled, why. */
 export type SagaEnd = Pick<SagaView, 'status'> & { state: { failure?: { reason: string; detail?: string } } };
-/** One row of `--list`. */
+/** One row of `saga-shop sagas`. */
 export type SagaSummary = Pick<SagaView, 'orderId' | 'status' | 'startedAt' | 'updatedAt'>;
 
 export const isFinished = (saga: SagaEnd | null): boolean =>
@@ -83,23 +83,25 @@ export const sagaRowJson = (s: SagaSummary) =>
 export interface Renderer {
   message(entry: TraceEntry, origin: string): string;
   end(orderId: string, saga: SagaEnd | null): string;
-  /** The lines of `--list`. */
-  sagas(rows: SagaSummary[]): string[];
 }
 
 export const textRenderer: Renderer = {
   message: formatMessage,
   end: (_orderId, saga) => formatEnd(saga),
-  sagas: (rows) =>
-    rows.length === 0
-      ? ['no sagas']
-      : [`${'ORDER ID'.padEnd(36)}  ${pad('STATUS')}  ${'STARTED'.padEnd(24)}  UPDATED`, ...rows.map(formatSagaRow)],
 };
+
+/** The lines of `saga-shop sagas`: a header and a row per saga, each with its `note` when it has one. */
+export function sagaTable(rows: SagaSummary[], note: (row: SagaSummary) => string | undefined = () => undefined) {
+  if (rows.length === 0) return ['no sagas'];
+  return [
+    `${'ORDER ID'.padEnd(36)}  ${pad('STATUS')}  ${'STARTED'.padEnd(24)}  UPDATED`,
+    ...rows.map((row) => [formatSagaRow(row), note(row)].filter(Boolean).join('  ')),
+  ];
+}
 
 export const jsonRenderer: Renderer = {
   message: messageJson,
   end: endJson,
-  sagas: (rows) => rows.map(sagaRowJson),
 };
 
 /** A whole trace: one line per message, then the state line. Offsets count from the first message. */

@@ -13,7 +13,7 @@ function audit(...args: string[]): Promise<{ code: number; lines: string[] }> {
   return new Promise((resolve) => {
     execFile(
       process.execPath,
-      ['--import', 'tsx', 'app/audit/audit-cli.ts', ...args],
+      ['--import', 'tsx', 'app/cli/index.ts', 'audit', ...args],
       { cwd: ROOT, timeout: 30_000 },
       (error, stdout, stderr) =>
         resolve({ code: error ? Number(error.code) : 0, lines: `${stdout}${stderr}`.trim().split('\n') }),

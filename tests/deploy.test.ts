@@ -7,7 +7,8 @@ const root = join(import.meta.dirname, '..');
 describe('the deployment files', () => {
   it.each(['docker-compose.yml', 'Dockerfile'])('%s runs only files that exist', (file) => {
     const text = readFileSync(join(root, file), 'utf8');
-    const scripts = [...text.matchAll(/tsx"?,?\s+"?([\w./-]+\.ts)/g)].map((match) => match[1]!);
+    // Every file a command names: `"app/main.ts"`, `bin/saga-shop.mjs`, `broker/operator/setup-cli.ts …`.
+    const scripts = [...text.matchAll(/[\s"]([\w.-]+\/[\w./-]+\.(?:ts|mjs))\b/g)].map((match) => match[1]!);
     expect(scripts.length).toBeGreaterThan(0);
     for (const script of scripts) expect(existsSync(join(root, script)), `${file} runs ${script}`).toBe(true);
   });

@@ -12,7 +12,7 @@ export interface Run {
 /** `npm run dlq -- <args>` as a child process, with `env` over this process's environment. */
 export async function dlq(env: Record<string, string>, ...args: string[]): Promise<Run> {
   try {
-    const { stdout, stderr } = await exec('node_modules/.bin/tsx', ['broker/operator/dlq-cli.ts', ...args], {
+    const { stdout, stderr } = await exec('node_modules/.bin/tsx', ['app/cli/index.ts', 'dlq', ...args], {
       env: { ...process.env, ...env },
     });
     return { code: 0, stdout, stderr };

@@ -9,6 +9,9 @@ import { serve, type ServerType } from '@hono/node-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../app/config';
 import { startSystem, type System } from '../app/system';
+import { connectBroker } from '../broker/connect';
+import { logger } from '../lib/logger';
+import { decorate } from './support/decorate';
 
 /** The event-trace CLI end to end: a real shop on a free port, the CLI as a child process. */
 
@@ -21,6 +24,9 @@ let server: ServerType;
 let url: string;
 let adminToken: string;
 let confirmedId: string;
+let customer: string;
+let productId: string;
+let dropPayments = false;
 let declinedId: string;
 
 async function call(method: string, path: string, body?: unknown, token?: string) {
@@ -52,10 +58,13 @@ async function settledOrder(token: string, productId: string, cardNumber: string
   throw new Error(`order ${placed.body.id} still PENDING`);
 }
 
-/** Runs the CLI asynchronously: the shop answers it from this very process. */
+/** `saga-shop trace …`, asynchronously: the shop answers it from this very process. */
 function cli(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return cliWith({}, ...args);
+  return cliWith({}, 'trace', ...args);
 }
+
+/** `saga-shop sagas …`. */
+const sagas = (...args: string[]) => cliWith({}, 'sagas', ...args);
 
 function cliWith(
   env: Record<string, string>,
@@ -64,7 +73,7 @@ function cliWith(
   return new Promise((resolve) => {
     execFile(
       TSX,
-      ['saga/trace-cli.ts', ...args],
+      ['app/cli/index.ts', ...args],
       { cwd: ROOT, env: { ...process.env, LOG_LEVEL: 'silent', ...env } },
       (error, stdout, stderr) => resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }),
     );
@@ -80,9 +89,21 @@ const typesOf = (stdout: string) =>
 
 beforeAll(async () => {
   dataDir = await mkdtemp(join(tmpdir(), 'trace-cli-'));
-  system = await startSystem(
-    loadConfig({ ...process.env, DATA_DIR: dataDir, BROKER_URL: '', JWT_SECRET: 'test-secret' }),
-  );
+  const config = loadConfig({
+    ...process.env,
+    DATA_DIR: dataDir,
+    BROKER_URL: '',
+    JWT_SECRET: 'test-secret',
+    SAGA_STEP_TIMEOUTS_MS: 'settlePayment=120000',
+  });
+  const broker = await connectBroker(config, logger);
+  system = await startSystem(config, {
+    // Loses every SettlePayment once `dropPayments` is set: a saga that waits on its payment.
+    broker: decorate(broker, {
+      publish: (routingKey: string, payload: string) =>
+        dropPayments && routingKey.includes('SettlePayment') ? Promise.resolve() : broker.publish(routingKey, payload),
+    }),
+  });
   server = await new Promise<ServerType>((resolve) => {
     const s = serve({ fetch: system.app.fetch, port: 0, hostname: '127.0.0.1' }, () => resolve(s));
   });
@@ -95,7 +116,8 @@ beforeAll(async () => {
   expect(
     (await call('POST', '/auth/register', { name: 'Ada', email, password: 'a-long-enough-password' })).status,
   ).toBe(201);
-  const customer = await login(email, 'a-long-enough-password');
+  customer = await login(email, 'a-long-enough-password');
+  productId = product.body.id;
 
   confirmedId = await settledOrder(customer, product.body.id, '4242424242424242');
   declinedId = await settledOrder(customer, product.body.id, '4000000000000002');
@@ -107,7 +129,7 @@ afterAll(async () => {
   if (dataDir) await rm(dataDir, { recursive: true, force: true });
 });
 
-describe('npm run trace', { timeout: 30_000 }, () => {
+describe('saga-shop trace and sagas', { timeout: 30_000 }, () => {
   it('prints a confirmed saga over HTTP, logging in with the admin credentials', async () => {
     const { code, stdout, stderr } = await cli(confirmedId, '--url', url);
     expect(stderr).toBe('');
@@ -187,21 +209,54 @@ describe('npm run trace', { timeout: 30_000 }, () => {
     }
   });
 
-  it('lists sagas, by status', async () => {
-    const all = await cli('--list', '--url', url);
+  it('sagas: lists them by status and age', async () => {
+    const all = await sagas('--url', url);
     expect(all.code).toBe(0);
     expect(all.stdout).toMatch(new RegExp(`^${confirmedId} +CONFIRMED `, 'm'));
     expect(all.stdout).toMatch(new RegExp(`^${declinedId} +CANCELLED `, 'm'));
 
-    const cancelled = await cli('--list', '--status', 'CANCELLED', '--data-dir', dataDir, '--json');
+    const cancelled = await sagas('--status', 'CANCELLED', '--data-dir', dataDir, '--json');
     expect(
       cancelled.stdout
         .trim()
         .split('\n')
         .map((line) => JSON.parse(line).orderId),
     ).toEqual([declinedId]);
-    const pending = await cli('--list', '--status', 'PENDING', '--url', url);
-    expect(pending.stdout.trim()).toBe('no sagas');
+    expect((await sagas('--status', 'CANCELLED', '--older-than', '1h', '--url', url)).stdout.trim()).toBe('no sagas');
+    expect((await sagas('--older-than', 'soon', '--url', url)).stderr).toMatch(/expected a duration such as 90s/);
+  });
+
+  it('sagas --stuck: a saga whose payment command was lost, with the step it waits on', async () => {
+    expect((await sagas('--stuck', '--url', url)).stdout.trim()).toBe('no sagas');
+    dropPayments = true;
+    const placed = await call(
+      'POST',
+      '/orders',
+      { items: [{ productId, quantity: 1 }], payment: { cardNumber: '4242424242424242' } },
+      customer,
+    );
+    expect(placed.status).toBe(202);
+    await sleep(1_500);
+
+    for (const source of [
+      ['--url', url],
+      ['--data-dir', dataDir],
+    ]) {
+      const stuck = await sagas('--stuck', '1s', ...source);
+      expect(stuck.code).toBe(0);
+      expect(stuck.stdout.trim().split('\n').slice(1)).toEqual([
+        expect.stringMatching(
+          new RegExp(`^${placed.body.id} +RUNNING .*nothing heard for \\d+\\.\\d s, waiting on settlePayment$`),
+        ),
+      ]);
+    }
+    const json = await sagas('--stuck', '1s', '--json', '--url', url);
+    expect(JSON.parse(json.stdout)).toMatchObject({
+      orderId: placed.body.id,
+      stuck: expect.stringMatching(/settlePayment/),
+    });
+    expect((await sagas('--stuck', '1h', '--url', url)).stdout.trim()).toBe('no sagas');
+    expect((await sagas('--status', 'PENDING', '--url', url)).stdout).toContain(placed.body.id);
   });
 
   it('fails with one line on stderr and exit code 1', async () => {
@@ -215,7 +270,7 @@ describe('npm run trace', { timeout: 30_000 }, () => {
       [[confirmedId, '--url', url, '--token', 'not-a-jwt'], /^error: the server refused the token/],
       [[confirmedId, '--url', deadUrl], /^error: cannot reach http:\/\/127\.0\.0\.1:\d+: ECONNREFUSED/],
       [[confirmedId, '--data-dir', join(dataDir, 'nowhere')], /^error: no saga store at /],
-      [['--url', url], /^error: missing order id/],
+      [['--url', url], /^error: missing required argument 'orderId'/],
     ] as const;
     const results = await Promise.all(cases.map(([args]) => cli(...args)));
     cases.forEach(([args, message], i) => {
@@ -225,7 +280,7 @@ describe('npm run trace', { timeout: 30_000 }, () => {
       expect(stderr.trim().split('\n')).toHaveLength(1);
     });
     // A bad setting, before anything else.
-    const badSetting = await cliWith({ PORT: 'eighty' }, confirmedId);
+    const badSetting = await cliWith({ PORT: 'eighty' }, 'trace', confirmedId);
     expect(badSetting).toMatchObject({ code: 1, stdout: '' });
     expect(badSetting.stderr.trim().split('\n')).toEqual([expect.stringMatching(/^error: PORT must be a port number/)]);
   });

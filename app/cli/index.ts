@@ -1,0 +1,19 @@
+import { Command } from 'commander';
+import { runCli } from '../../lib/cli';
+import { auditCommand } from './audit';
+import { dlqCommand } from './dlq';
+import { sagasCommand } from './sagas';
+import { traceCommand } from './trace';
+
+/**
+ * `saga-shop`, the one command line of the shop (bin/saga-shop.mjs; `npm run trace`, `sagas`,
+ * `audit` and `dlq` are its subcommands). Each failure is one `error: …` line and exit code 1.
+ */
+const program = new Command('saga-shop')
+  .description('Watch and operate the saga shop: its sagas, their invariants, their dead letters.')
+  .addCommand(traceCommand())
+  .addCommand(sagasCommand())
+  .addCommand(auditCommand())
+  .addCommand(dlqCommand());
+
+await runCli(program);

@@ -1,0 +1,78 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { Command, Option } from 'commander';
+import { print } from '../../lib/cli';
+import { isFinished, jsonRenderer, textRenderer, type Renderer } from '../../saga/trace-format';
+import { drawSaga, mermaidSaga } from '../../saga/trace-picture';
+import type { TraceSource } from '../../saga/trace-source';
+import { sourceOptions, openSource, type SourceOptions } from './source';
+
+/** `saga-shop trace <orderId>` (`npm run trace -- <orderId>`): a saga message by message, or drawn. */
+
+const POLL_MS = 500;
+
+interface Options extends SourceOptions {
+  json?: boolean;
+  follow?: boolean;
+  picture?: boolean;
+  mermaid?: boolean;
+}
+
+export function traceCommand(): Command {
+  return sourceOptions(
+    new Command('trace')
+      .description("Prints an order's saga message by message, ending with its terminal state, or draws it.")
+      .argument('<orderId>', 'the order (= saga) id'),
+  )
+    .option('--json', 'JSON lines: one per message, then one with the final state')
+    .addOption(
+      new Option('--picture', 'draw the saga as a sequence diagram, one lifeline per service').conflicts('json'),
+    )
+    .addOption(
+      new Option('--mermaid', 'print the picture as a Mermaid sequenceDiagram (GitHub renders it)').conflicts([
+        'json',
+        'picture',
+      ]),
+    )
+    .option('-f, --follow', `poll every ${POLL_MS} ms until the saga ends, printing new messages as they come`)
+    .addHelpText(
+      'after',
+      '\nExamples:\n  npm run trace -- <orderId>\n  npm run trace -- <orderId> --picture\n  npm run trace -- <orderId> --mermaid > saga.mmd\n  npm run trace -- <orderId> --follow\n  npm run trace -- <orderId> --data-dir ./data --json',
+    )
+    .action(async (orderId: string, options: Options) => {
+      const source = await openSource(options);
+      const follow = options.follow ?? false;
+      try {
+        if (options.picture || options.mermaid)
+          await picture(source, options.mermaid ? mermaidSaga : drawSaga, orderId, follow);
+        else await trace(source, options.json ? jsonRenderer : textRenderer, orderId, follow);
+      } finally {
+        source.close();
+      }
+    });
+}
+
+/** Prints the messages of a saga; with `follow`, keeps printing new ones until it is CONFIRMED or CANCELLED. */
+async function trace(source: TraceSource, renderer: Renderer, orderId: string, follow: boolean) {
+  let shown = 0;
+  let origin: string | undefined;
+  for (;;) {
+    const { saga, messages } = await source.load(orderId);
+    origin ??= messages[0]?.occurredAt;
+    if (origin) print(messages.slice(shown).map((entry) => renderer.message(entry, origin!)));
+    shown = messages.length;
+    if (!follow || isFinished(saga)) {
+      print([renderer.end(orderId, saga)]);
+      return;
+    }
+    await sleep(POLL_MS);
+  }
+}
+
+/** Draws the saga; with `follow`, once it is CONFIRMED or CANCELLED. */
+async function picture(source: TraceSource, draw: typeof drawSaga, orderId: string, follow: boolean) {
+  for (;;) {
+    const { saga, messages } = await source.load(orderId);
+    if (!follow || isFinished(saga)) return print(draw(messages, saga));
+    await sleep(POLL_MS);
+  }
+}
