@@ -1,4 +1,5 @@
 import pino from 'pino';
+import pretty from 'pino-pretty';
 
 /**
  * Secrets are redacted by key wherever they appear, as a second line of defence: the code never
@@ -22,9 +23,19 @@ const loggerOptions: pino.LoggerOptions = {
   },
 };
 
+/**
+ * In a terminal during development, lines for people (pino-pretty, written synchronously so a
+ * start-up failure's last line is not lost to the exit); JSON lines everywhere else, or with
+ * LOG_FORMAT=json.
+ */
+const standardOutput = (): pino.DestinationStream =>
+  process.stdout.isTTY && process.env.NODE_ENV !== 'production' && process.env.LOG_FORMAT !== 'json'
+    ? pretty({ sync: true, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname' })
+    : pino.destination(1);
+
 /** A logger with the process's redaction, writing to `destination` (stdout by default) from `level` up. */
 export const createLogger = (destination?: pino.DestinationStream, level?: pino.LevelWithSilent) =>
-  pino({ ...loggerOptions, ...(level ? { level } : {}) }, destination ?? pino.destination(1));
+  pino({ ...loggerOptions, ...(level ? { level } : {}) }, destination ?? standardOutput());
 
 /** One logger for the process. */
 export const logger = createLogger();

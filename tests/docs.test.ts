@@ -34,7 +34,7 @@ describe('the documentation', () => {
   it('the contract page names every message type and every setting the app reads', () => {
     const contract = spaced(read('docs/contract.md'));
     for (const type of messageTypes) expect(contract, type).toContain(`| \`${type}\` |`);
-    for (const name of [...settingNames, 'LOG_LEVEL']) {
+    for (const name of [...settingNames, 'LOG_LEVEL', 'LOG_FORMAT']) {
       const listed = name.startsWith('BROKER_URL_') ? 'BROKER_URL_<SERVICE>' : name;
       expect(contract, name).toContain(`\`${listed}\``);
     }

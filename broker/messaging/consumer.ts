@@ -58,7 +58,8 @@ export function consumeMessages(
       delivery.ack();
     } catch (error) {
       const reason = `handler failed: ${describe(error)}`;
-      const context = { queue, messageId: checked.message.messageId, type: checked.message.type, reason };
+      const { messageId, correlationId, causationId, type } = checked.message;
+      const context = { queue, correlationId, messageId, causationId, type, reason };
       // A handler that finds the message itself invalid would fail the same way every time.
       const delayMs = error instanceof z.ZodError ? undefined : retryDelay(policy, delivery.attempt);
       if (delayMs === undefined) {

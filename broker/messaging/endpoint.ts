@@ -63,7 +63,10 @@ export class Endpoint<S extends ServiceName> {
       const now = new Date();
       // consumeMessages has checked the type against this queue's subscriptions.
       if (recordFirstDelivery(tx, message, now)) apply(tx, message as Inbound<S>, now);
-      else this.logger.debug({ messageId: message.messageId, type: message.type }, 'duplicate ignored');
+      else {
+        const { correlationId, messageId, causationId, type } = message;
+        this.logger.debug({ correlationId, messageId, causationId, type }, 'duplicate ignored');
+      }
     });
     await consumeMessages(this.broker, this.service, (message) => group.submit(message), this.logger, this.retryPolicy);
     this.relay.start();

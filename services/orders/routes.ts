@@ -7,6 +7,7 @@ import { guards } from '../../http/access';
 import { requireActiveAccount } from '../../http/account-standing';
 import type { AuthEnv, Caller, Tokens } from '../../http/auth';
 import { canSee } from '../../http/auth';
+import { annotate } from '../../http/access-log';
 import { conflict, forbidden, HttpError, notFound } from '../../http/errors';
 import { newRouter } from '../../http/openapi';
 import { page } from '../../http/pagination';
@@ -95,6 +96,7 @@ export function ordersRoutes({ db, tokens, cardKey, maxPendingOrders, send }: Or
       .openapi(guard(api.placeOrder, active), (c) => {
         if (c.var.caller.role !== 'customer') throw forbidden('orders are placed by customers');
         const order = place(c.var.caller, c.req.valid('json'), c.req.valid('header')['idempotency-key']);
+        annotate(c, { orderId: order.id });
         return c.json(order, 202, location(order));
       })
 
@@ -144,6 +146,7 @@ export function ordersRoutes({ db, tokens, cardKey, maxPendingOrders, send }: Or
           },
           { behavior: 'immediate' },
         );
+        annotate(c, { orderId: order.id });
         return c.json(order, 202, location(order));
       })
   );

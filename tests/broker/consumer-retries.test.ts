@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { logger } from '../../lib/logger';
+import { Writable } from 'node:stream';
+import { createLogger, logger } from '../../lib/logger';
 import { consumeMessages } from '../../broker/messaging/consumer';
 import { envelope, type Message } from '../../contracts';
 import { transports } from '../support/system';
@@ -29,6 +30,13 @@ describe.each(transports)('consumer retries over the %s broker', (transport) => 
     const attemptsAt: number[] = [];
     const effects: string[] = [];
     const policy = { delaysMs: [100, 400], jitter: 0.2 };
+    const logged: Record<string, unknown>[] = [];
+    const sink = new Writable({
+      write(chunk, _encoding, done) {
+        logged.push(JSON.parse(String(chunk)));
+        done();
+      },
+    });
     await consumeMessages(
       broker,
       'users',
@@ -37,7 +45,7 @@ describe.each(transports)('consumer retries over the %s broker', (transport) => 
         if (attemptsAt.length <= 2) throw new Error('database is locked');
         effects.push(message.messageId);
       },
-      logger,
+      createLogger(sink, 'warn'),
       policy,
     );
     const message = verifyUser();
@@ -51,6 +59,24 @@ describe.each(transports)('consumer retries over the %s broker', (transport) => 
     expect(gaps[1]).toBeGreaterThanOrEqual(400 * (1 - policy.jitter) - CLOCK_SLACK_MS);
     expect(gaps[1]).toBeGreaterThan(gaps[0]!);
     expect(await broker.deadLetters('users')).toEqual([]);
+    // Each retry's line names the saga (correlationId) and the message, for one grep of the order.
+    expect(
+      logged.map(({ msg, correlationId, messageId, causationId, attempt }) => ({
+        msg,
+        correlationId,
+        messageId,
+        causationId,
+        attempt,
+      })),
+    ).toEqual(
+      [1, 2].map((attempt) => ({
+        msg: 'message handling failed; will retry',
+        correlationId: message.correlationId,
+        messageId: message.messageId,
+        causationId: null,
+        attempt,
+      })),
+    );
   });
 
   it('dead-letters an always failing message after its last attempt while the others are handled; replayed after the fix, it succeeds', async () => {

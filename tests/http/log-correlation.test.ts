@@ -1,0 +1,47 @@
+import { Writable } from 'node:stream';
+import { afterEach, describe, expect, it } from 'vitest';
+import { createLogger } from '../../lib/logger';
+import { duplicating } from '../support/duplicating-broker';
+import { expectInvariants } from '../support/invariants';
+import { startTestSystem, type TestSystem } from '../support/system';
+
+type Line = { msg: string; service?: string; [field: string]: unknown };
+
+describe('logs that follow a saga', () => {
+  let system: TestSystem;
+  afterEach(() => system.stop());
+
+  it('one grep of an order id finds the request that created it and the lines about its messages', async () => {
+    const lines: Line[] = [];
+    const sink = new Writable({
+      write(chunk, _encoding, done) {
+        lines.push(JSON.parse(String(chunk)));
+        done();
+      },
+    });
+    // Every message delivered twice, so each consumer logs the duplicate it ignored.
+    system = await startTestSystem('in-process', { logger: createLogger(sink, 'debug'), wrapBroker: duplicating });
+    const { api } = system;
+    const buyer = await api.customer('Ann');
+    const mug = await api.createProduct({ priceCents: 900, stock: 10 });
+    const placed = await api.placeOrder(buyer.token, [{ productId: mug.id, quantity: 1 }]);
+    await api.settled(buyer.token, placed.body.id);
+    await expectInvariants(system);
+
+    const orderId = placed.body.id;
+    const story = lines.filter((line) => JSON.stringify(line).includes(orderId));
+    expect(story.find((line) => line.msg === 'request')).toMatchObject({ method: 'POST', path: '/orders', orderId });
+    const duplicates = story.filter((line) => line.msg === 'duplicate ignored');
+    expect(new Set(duplicates.map((line) => line.service))).toEqual(
+      new Set(['orchestrator', 'users', 'products', 'payments', 'orders']),
+    );
+    for (const line of lines.filter((each) => 'messageId' in each))
+      expect(line, 'a line about a message').toMatchObject({
+        service: expect.any(String),
+        correlationId: expect.any(String),
+        messageId: expect.any(String),
+        causationId: expect.toSatisfy((id: unknown) => id === null || typeof id === 'string'),
+      });
+    expect(duplicates.filter((line) => line.correlationId === orderId).length).toBeGreaterThanOrEqual(5);
+  });
+});
