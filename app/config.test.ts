@@ -3,15 +3,42 @@ import { brokerUrlOf, ConfigError, loadConfig } from './config';
 
 describe('configuration', () => {
   it('runs on development secrets outside production, and says which', () => {
-    expect(loadConfig({}).insecureDefaults).toEqual(['JWT_SECRET', 'CARD_TOKEN_KEY']);
+    expect(loadConfig({}).insecureDefaults).toEqual(['JWT_SECRET', 'CARD_TOKEN_KEY', 'ADMIN_PASSWORD']);
   });
 
-  it('refuses to start in production without JWT_SECRET or CARD_TOKEN_KEY', () => {
-    expect(() => loadConfig({ NODE_ENV: 'production' })).toThrow(ConfigError);
-    expect(() => loadConfig({ NODE_ENV: 'production', JWT_SECRET: 's' })).toThrow(/CARD_TOKEN_KEY/);
-    expect(() => loadConfig({ NODE_ENV: 'production', CARD_TOKEN_KEY: 'k' })).toThrow(/JWT_SECRET/);
-    const config = loadConfig({ NODE_ENV: 'production', JWT_SECRET: 's', CARD_TOKEN_KEY: 'k' });
-    expect(config.insecureDefaults).toEqual([]);
+  it('refuses to start in production with a secret unset, published here or short, naming each but never its value', () => {
+    const strong = {
+      NODE_ENV: 'production',
+      JWT_SECRET: 'a9f8e7d6c5b4a3928171605f4e3d2c1b0',
+      CARD_TOKEN_KEY: 'k'.repeat(16) + 'ey-of-thirty-two-chars',
+      ADMIN_PASSWORD: 'a long admin passphrase',
+    };
+    expect(loadConfig(strong).insecureDefaults).toEqual([]);
+    expect(() => loadConfig({ NODE_ENV: 'production' })).toThrow(
+      'NODE_ENV=production refuses JWT_SECRET: unset, so the development default; CARD_TOKEN_KEY: unset, so the development default; ADMIN_PASSWORD: unset, so the development default',
+    );
+    const refused = (changes: Record<string, string>) => {
+      try {
+        loadConfig({ ...strong, ...changes });
+        return 'accepted';
+      } catch (error) {
+        expect(error).toBeInstanceOf(ConfigError);
+        return (error as Error).message;
+      }
+    };
+    expect(refused({ JWT_SECRET: 'x' })).toBe('NODE_ENV=production refuses JWT_SECRET: shorter than 32 characters');
+    expect(refused({ JWT_SECRET: 'change-me-to-a-long-random-string-of-64-characters' })).toBe(
+      'NODE_ENV=production refuses JWT_SECRET: a value published in this repository',
+    );
+    expect(refused({ CARD_TOKEN_KEY: 'development-only-card-sealing-key' })).toBe(
+      'NODE_ENV=production refuses CARD_TOKEN_KEY: a value published in this repository',
+    );
+    expect(refused({ ADMIN_PASSWORD: 'admin' })).toBe(
+      'NODE_ENV=production refuses ADMIN_PASSWORD: a value published in this repository',
+    );
+    expect(refused({ ADMIN_PASSWORD: 'short-pass' })).toBe(
+      'NODE_ENV=production refuses ADMIN_PASSWORD: shorter than 12 characters',
+    );
   });
 
   it('takes the token lifetime and login limits from the environment, refusing nonsense', () => {

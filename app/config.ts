@@ -10,7 +10,26 @@ export { brokerUrlOf, ConfigError, type Config } from '../platform/config';
 
 const DEV_JWT_SECRET = 'development-only-jwt-secret-do-not-use-in-production';
 const DEV_CARD_KEY = 'development-only-card-sealing-key';
-const SECRETS = ['JWT_SECRET', 'CARD_TOKEN_KEY'];
+/** How long each secret must be in production, and the values anyone can read in this repository. */
+const MIN_LENGTH: Record<string, number> = { JWT_SECRET: 32, CARD_TOKEN_KEY: 32, ADMIN_PASSWORD: 12 };
+const SECRETS = Object.keys(MIN_LENGTH);
+const KNOWN = new Set([DEV_JWT_SECRET, DEV_CARD_KEY, 'admin']);
+const isPlaceholder = (value: string) => KNOWN.has(value) || value.toLowerCase().startsWith('change-me');
+
+/**
+ * What production refuses, by name and never by value: a secret left unset (the development
+ * default, admin/admin for the first account), one of the values this repository shows
+ * (development defaults, `.env.example`'s change-me placeholders), or one short enough to guess.
+ */
+function weakSecrets(env: NodeJS.ProcessEnv): string[] {
+  return Object.entries(MIN_LENGTH).flatMap(([name, length]) => {
+    const value = env[name];
+    if (!value) return [`${name}: unset, so the development default`];
+    if (isPlaceholder(value)) return [`${name}: a value published in this repository`];
+    if (value.length < length) return [`${name}: shorter than ${length} characters`];
+    return [];
+  });
+}
 
 // An empty variable counts as unset, as in a .env file or `VAR= npm start`.
 const unset = (value: unknown) => (value === '' ? undefined : value);
@@ -146,8 +165,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   }
   const values = parsed.data;
   const insecureDefaults = SECRETS.filter((name) => !env[name]);
-  if (values.NODE_ENV === 'production' && insecureDefaults.length > 0) {
-    throw new ConfigError(`NODE_ENV=production needs ${insecureDefaults.join(' and ')} to be set`);
+  if (values.NODE_ENV === 'production') {
+    const weak = weakSecrets(env);
+    if (weak.length > 0) throw new ConfigError(`NODE_ENV=production refuses ${weak.join('; ')}`);
   }
   const serviceBrokerUrls: Partial<Record<ServiceName, string>> = Object.fromEntries(
     ServiceName.options.flatMap((service) => {

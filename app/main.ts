@@ -1,3 +1,5 @@
+// First: the settings of .env, before any module reads the environment.
+import './env-file';
 import { ServiceName } from '../contracts';
 import { prepareDataDir } from '../db/data-dir';
 import { logger } from '../lib/logger';

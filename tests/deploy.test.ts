@@ -1,6 +1,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+import { settingNames } from '../app/config';
 
 const root = join(import.meta.dirname, '..');
 
@@ -11,5 +13,23 @@ describe('the deployment files', () => {
     const scripts = [...text.matchAll(/[\s"]([\w.-]+\/[\w./-]+\.(?:ts|mjs))\b/g)].map((match) => match[1]!);
     expect(scripts.length).toBeGreaterThan(0);
     for (const script of scripts) expect(existsSync(join(root, script)), `${file} runs ${script}`).toBe(true);
+  });
+
+  it('docker-compose.yml sets only settings the code reads, and no secret has a default', () => {
+    const text = readFileSync(join(root, 'docker-compose.yml'), 'utf8');
+    const compose = parse(text, { merge: true }) as {
+      services: Record<string, { build?: string; environment?: Record<string, string> }>;
+    };
+    const known = new Set([...settingNames, 'LOG_LEVEL', 'LOG_FORMAT']);
+    for (const [name, service] of Object.entries(compose.services).filter(([, service]) => service.build))
+      for (const variable of Object.keys(service.environment ?? {}))
+        expect(known.has(variable) || variable.startsWith('BROKER_URL_'), `${name} sets ${variable}`).toBe(true);
+
+    const used = [...text.matchAll(/\$\{(\w+)(:?[-?])?/g)].map((match) => ({ name: match[1]!, form: match[2] }));
+    const example = readFileSync(join(root, '.env.example'), 'utf8');
+    for (const { name, form } of used) {
+      expect(example, `.env.example lists ${name}`).toMatch(new RegExp(`^(# )?${name}=`, 'm'));
+      if (/SECRET|PASSWORD|KEY/.test(name)) expect(form, `${name} must come from .env`).toBe(':?');
+    }
   });
 });

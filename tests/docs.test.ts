@@ -40,6 +40,12 @@ describe('the documentation', () => {
     }
   });
 
+  it('.env.example lists every setting the app reads', () => {
+    const example = read('.env.example');
+    for (const name of [...settingNames, 'LOG_LEVEL', 'LOG_FORMAT'])
+      expect(example, name).toMatch(new RegExp(`^(# )?${name}=`, 'm'));
+  });
+
   it("the contract page's step table is contracts/steps.ts", () => {
     const contract = spaced(read('docs/contract.md'));
     for (const step of stepNames) {

@@ -53,7 +53,7 @@ export async function perSaga(concurrency: number, orders = 400): Promise<{ mess
   const url = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
   try {
     const client = new Client(() => url);
-    const shop = await setUpShop(client, orders);
+    const shop = await setUpShop(client, orders, loadConfig({}).admin.password);
     await waitSettled(dataDir);
     commits.reset();
     await closedLoop(client, shop, { orders, concurrency, progress: () => {} });

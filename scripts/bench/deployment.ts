@@ -49,6 +49,7 @@ export async function withDeployment<T>(
     DATA_DIR: dataDir,
     JWT_SECRET: randomUUID(),
     CARD_TOKEN_KEY: randomUUID(),
+    ADMIN_PASSWORD: randomUUID(),
     ...(mode === 'embedded' ? {} : { BROKER_URL: rabbitmq, BROKER_NAMESPACE: namespace }),
     ...extra,
   };
@@ -65,7 +66,7 @@ export async function withDeployment<T>(
   };
   try {
     const client = new Client(route);
-    const shop = await setUpShop(client, 1_000_000);
+    const shop = await setUpShop(client, 1_000_000, env.ADMIN_PASSWORD);
     await waitSettled(dataDir);
     return await use({
       mode,

@@ -44,9 +44,10 @@ export interface Shop {
 }
 
 /** A customer and one product with stock for every order the run could place. */
-export async function setUpShop(client: Client, stock: number): Promise<Shop> {
-  const admin = (await client.expect(200, 'POST', '/auth/login', { email: 'admin@example.com', password: 'admin' }))
-    .token;
+export async function setUpShop(client: Client, stock: number, adminPassword: string): Promise<Shop> {
+  const admin = (
+    await client.expect(200, 'POST', '/auth/login', { email: 'admin@example.com', password: adminPassword })
+  ).token;
   const email = `bench-${randomUUID()}@example.com`;
   await client.expect(201, 'POST', '/auth/register', { name: 'Bench', email, password: 'benchmark-password' });
   const token = (await client.expect(200, 'POST', '/auth/login', { email, password: 'benchmark-password' })).token;

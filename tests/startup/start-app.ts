@@ -2,6 +2,7 @@ import { execFile } from 'node:child_process';
 import { mkdtemp, readdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 
 export interface Attempt {
   code: number | null;
@@ -13,14 +14,25 @@ export interface Attempt {
   files: string[];
 }
 
-/** Starts the app as `npm start` does (node --import tsx app/main.ts) and waits for it to give up. */
-export async function startApp(env: Record<string, string>, args: string[] = []): Promise<Attempt> {
+const root = join(import.meta.dirname, '..', '..');
+
+/**
+ * Starts the app as `npm start` does (node --import tsx app/main.ts) and waits for it to give
+ * up; in `cwd` when given (where it looks for a .env), the repository otherwise.
+ */
+export async function startApp(env: Record<string, string>, args: string[] = [], cwd = root): Promise<Attempt> {
   const dataDir = env.DATA_DIR ?? (await mkdtemp(join(tmpdir(), 'startup-')));
   return new Promise((resolve) => {
     execFile(
       process.execPath,
-      ['--import', 'tsx', 'app/main.ts', ...args],
+      [
+        '--import',
+        pathToFileURL(join(root, 'node_modules/tsx/dist/loader.mjs')).href,
+        join(root, 'app/main.ts'),
+        ...args,
+      ],
       {
+        cwd,
         env: { ...process.env, NODE_ENV: 'development', LOG_LEVEL: 'info', PORT: '0', DATA_DIR: dataDir, ...env },
         timeout: 30_000,
       },

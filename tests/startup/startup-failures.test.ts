@@ -46,6 +46,11 @@ describe('a start that cannot succeed', () => {
       /^BROKER_URL must be an amqp:\/\/ or amqps:\/\/ URL/,
     ],
     [
+      'NODE_ENV=production with a short JWT_SECRET and the default admin password',
+      { NODE_ENV: 'production', JWT_SECRET: 'x', CARD_TOKEN_KEY: 'a-card-sealing-key-of-32-characters' },
+      /^NODE_ENV=production refuses JWT_SECRET: shorter than 32 characters; ADMIN_PASSWORD: unset, so the development default$/,
+    ],
+    [
       'a DATA_DIR under /proc',
       { DATA_DIR: '/proc/shop-data' },
       /^DATA_DIR \/proc\/shop-data cannot hold the databases: ENOENT/,
@@ -71,6 +76,16 @@ describe('a start that cannot succeed', () => {
     expectOneLine(
       await startApp({ HEALTH_PORT: String(takenPort) }),
       new RegExp(`^HEALTH_PORT ${takenPort} is already in use`),
+    );
+  });
+
+  it('reads a .env in the working folder, under what the environment sets', async () => {
+    const folder = await mkdtemp(join(tmpdir(), 'startup-env-'));
+    // Two bad settings in the file, one of them overridden by the environment: one line, for the other.
+    await writeFile(join(folder, '.env'), 'RETRY_DELAYS_MS=100,,500\nRETRY_JITTER=2\n');
+    expectOneLine(
+      await startApp({ RETRY_JITTER: '0.5' }, [], folder),
+      /^RETRY_DELAYS_MS must be comma-separated whole milliseconds/,
     );
   });
 
