@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs';
+import { callJson, describeAnswer, type Answer } from '../lib/http-client';
 import Database from 'better-sqlite3';
 import { drizzle } from 'drizzle-orm/better-sqlite3';
 import { databaseFile } from '../db/sqlite';
@@ -63,23 +64,12 @@ export interface HttpSourceOptions {
   timeoutMs?: number;
 }
 
-type Answer = { status: number; body: any };
-
 /** Reads `GET /sagas…` of a running shop, as an admin. */
 export function httpSource({ url, token, admin, timeoutMs = 10_000 }: HttpSourceOptions): TraceSource {
   const base = url.replace(/\/+$/, '');
   let bearer = token;
 
-  async function call(path: string, init: RequestInit = {}): Promise<Answer> {
-    let response: Response;
-    try {
-      response = await fetch(`${base}${path}`, { ...init, signal: AbortSignal.timeout(timeoutMs) });
-    } catch (error) {
-      throw new TraceError(`cannot reach ${base}: ${whyUnreachable(error)}`);
-    }
-    const body: unknown = await response.json().catch(() => null);
-    return { status: response.status, body };
-  }
+  const call = (path: string, init: RequestInit = {}) => callJson(base, path, init, timeoutMs);
 
   async function login(): Promise<string> {
     const { status, body } = await call('/auth/login', {
@@ -89,7 +79,7 @@ export function httpSource({ url, token, admin, timeoutMs = 10_000 }: HttpSource
     });
     if (status !== 200 || typeof body?.token !== 'string') {
       throw new TraceError(
-        `login as ${admin.email} failed: ${describe({ status, body })} (set ADMIN_EMAIL/ADMIN_PASSWORD or pass --token)`,
+        `login as ${admin.email} failed: ${describeAnswer({ status, body })} (set ADMIN_EMAIL/ADMIN_PASSWORD or pass --token)`,
       );
     }
     return body.token;
@@ -100,14 +90,14 @@ export function httpSource({ url, token, admin, timeoutMs = 10_000 }: HttpSource
     const answer = await call(path, { headers: { authorization: `Bearer ${bearer}` } });
     if (answer.status === 401)
       throw new TraceError(
-        `the server refused the ${token ? 'token given with --token' : 'admin token'}: ${describe(answer)}`,
+        `the server refused the ${token ? 'token given with --token' : 'admin token'}: ${describeAnswer(answer)}`,
       );
-    if (answer.status === 403) throw new TraceError(`the token is not an admin's: ${describe(answer)}`);
+    if (answer.status === 403) throw new TraceError(`the token is not an admin's: ${describeAnswer(answer)}`);
     return answer;
   }
 
   const ok = (answer: Answer) => {
-    if (answer.status !== 200) throw new TraceError(`unexpected answer from ${base}: ${describe(answer)}`);
+    if (answer.status !== 200) throw new TraceError(`unexpected answer from ${base}: ${describeAnswer(answer)}`);
     return answer.body;
   };
 
@@ -147,15 +137,4 @@ export async function listSagaSummaries(source: TraceSource, filter: StatusFilte
   const newestFirst = (a: SagaSummary, b: SagaSummary) =>
     b.startedAt.localeCompare(a.startedAt) || b.orderId.localeCompare(a.orderId);
   return lists.flat().sort(newestFirst).slice(0, limit);
-}
-
-function describe({ status, body }: Answer): string {
-  const message = body?.error?.message;
-  return typeof message === 'string' ? `${status} ${message}` : `HTTP ${status}`;
-}
-
-function whyUnreachable(error: unknown): string {
-  if (error instanceof Error && error.name === 'TimeoutError') return 'no answer in time';
-  const cause = error instanceof Error ? (error.cause as { code?: string; message?: string } | undefined) : undefined;
-  return cause?.code ?? cause?.message ?? (error instanceof Error ? error.message : String(error));
 }

@@ -5,17 +5,19 @@ import { runCli } from '../../lib/cli';
 import { auditCommand } from './audit';
 import { dlqCommand } from './dlq';
 import { sagasCommand } from './sagas';
+import { shopCommand } from './shop';
 import { traceCommand } from './trace';
 
 /**
  * `saga-shop`, the one command line of the shop (bin/saga-shop.mjs; `npm run trace`, `sagas`,
- * `audit` and `dlq` are its subcommands). Each failure is one `error: …` line and exit code 1.
+ * `audit`, `dlq` and `shop` are its subcommands). Each failure is one `error: …` line and exit code 1.
  */
 const program = new Command('saga-shop')
-  .description('Watch and operate the saga shop: its sagas, their invariants, their dead letters.')
+  .description('Watch and operate the saga shop: its sagas, their invariants, their dead letters; shop in it.')
   .addCommand(traceCommand())
   .addCommand(sagasCommand())
   .addCommand(auditCommand())
-  .addCommand(dlqCommand());
+  .addCommand(dlqCommand())
+  .addCommand(shopCommand());
 
 await runCli(program);
