@@ -20,6 +20,8 @@ import type { Health } from '../contracts/rest';
 import type { Config } from './config';
 import { mountDocs } from './docs';
 import { healthRoute, summarizeHealth } from './health';
+import { metricsRoute } from './metrics-route';
+import { createMetrics } from '../platform/metrics';
 import { logger, type Logger } from '../lib/logger';
 import type { Service, ServiceDeps } from '../platform/service';
 
@@ -59,12 +61,21 @@ export async function startSystem(config: Config, options: SystemOptions = {}): 
     : await connectBrokers(config, names, log);
   const brokers = [...new Set(brokerOf.values())];
   const tokens = createTokens(config.jwt);
-  const services = names.map((name) => factories[name]({ config, broker: brokerOf.get(name)!, tokens, logger: log }));
+  const metrics = createMetrics();
+  const services = names.map((name) =>
+    factories[name]({ config, broker: brokerOf.get(name)!, tokens, logger: log, metrics }),
+  );
 
   const app = new OpenAPIHono<BlankEnv>();
   // The request id comes first, so every answer (errors included) carries it in X-Request-Id.
   app.use(requestId());
   app.use(accessLog(log));
+  app.use(async (c, next) => {
+    const started = performance.now();
+    await next();
+    // After the handler: the route pattern (`/orders/:id`) is the one that answered.
+    metrics.request(c.req.method, c.req.routePath, c.res.status, (performance.now() - started) / 1000);
+  });
   app.use(secureHeaders());
   app.use(
     // Not on a GET or HEAD, which has no body: asking for one makes @hono/node-server build a whole Request.
@@ -89,6 +100,9 @@ export async function startSystem(config: Config, options: SystemOptions = {}): 
     const answer = await health();
     return answer.status === 'ok' ? c.json(answer, 200) : c.json(answer, 503);
   });
+  app.openapi(metricsRoute, async (c) =>
+    c.text(await metrics.registry.metrics(), 200, { 'content-type': metrics.registry.contentType }),
+  );
   for (const service of services) app.route('/', service.routes);
   mountDocs(app);
   app.onError(onError(log));

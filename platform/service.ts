@@ -8,6 +8,7 @@ import { forgetHandledBefore } from '../broker/messaging/inbox';
 import { databaseFile, openDatabase } from '../db/sqlite';
 import type { Tokens } from '../http/auth';
 import type { Logger } from '../lib/logger';
+import type { Metrics } from './metrics';
 import type { Config } from './config';
 import { Pruner, type Prune } from './pruner';
 import { storeHealth, type ServiceHealth } from './store-health';
@@ -18,6 +19,7 @@ export interface ServiceDeps {
   broker: Broker;
   tokens: Tokens;
   logger: Logger;
+  metrics: Metrics;
 }
 
 /** A running part of the system: its routes, its consumer and outbox relay. */
@@ -70,7 +72,8 @@ export function defineService<S extends ServiceName, TSchema extends Record<stri
       fileURLToPath(parts.migrations),
     );
     const logger = deps.logger.child({ service: parts.name });
-    const endpoint = new Endpoint(parts.name, db, deps.broker, logger, deps.config.retryPolicy);
+    const endpoint = new Endpoint(parts.name, db, deps.broker, logger, deps.config.retryPolicy, deps.metrics.message);
+    deps.metrics.outbox(parts.name, async () => (await storeHealth(db)).outbox);
     const running = parts.setUp({ ...deps, logger, db, endpoint });
     const { inboxMs, pruneEveryMs } = deps.config.retention;
     const pruner = new Pruner(

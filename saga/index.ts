@@ -6,13 +6,13 @@ import { sagaRoutes } from './routes';
 import { resendAfterRestart, runSaga, type TracedInput } from './runner';
 import * as schema from './schema';
 import type { StepName } from '../contracts/steps';
-import { dueSagas, earliestDeadline, forgetStoriesEndedBefore, unfinishedSagas } from './store';
+import { countUnfinished, dueSagas, earliestDeadline, forgetStoriesEndedBefore, unfinishedSagas } from './store';
 
 export const createOrchestrator = defineService({
   name: 'orchestrator',
   schema,
   migrations: new URL('./migrations', import.meta.url),
-  setUp: ({ db, tokens, config, endpoint, logger }) => {
+  setUp: ({ db, tokens, config, endpoint, logger, metrics }) => {
     const policyAt = (now: Date): SagaPolicy => ({ now, timeoutMs: (step) => config.stepTimeoutsMs[step] });
     const timer = new DeadlineTimer(
       (now) => fireDeadlines(now),
@@ -21,6 +21,7 @@ export const createOrchestrator = defineService({
     );
 
     const traceCutoff = (now: Date) => new Date(now.getTime() - config.retention.traceMs);
+    metrics.sagasInFlight(() => countUnfinished(db));
 
     return {
       routes: sagaRoutes(db, tokens),
@@ -28,7 +29,11 @@ export const createOrchestrator = defineService({
         // Overdue deadlines first: a step that timed out while we were down is not asked again.
         fireDeadlines(new Date());
         resumeUnfinished();
-        await endpoint.listenRaw((tx, message, now) => endpoint.send(tx, runSaga(tx, message, policyAt(now))));
+        await endpoint.listenRaw((tx, message, now) => {
+          const { commands, progress } = runSaga(tx, message, policyAt(now));
+          endpoint.send(tx, commands);
+          return progress;
+        }, metrics.saga);
         timer.start();
       },
       stop: () => timer.stop(),
@@ -51,16 +56,17 @@ export const createOrchestrator = defineService({
 
     function fireDeadlines(now: Date) {
       for (const saga of dueSagas(db, now, 100)) {
-        db.transaction(
-          (tx) => {
-            for (const [step, at] of Object.entries(saga.state.deadlines)) {
-              if (at && at <= now.toISOString()) {
-                endpoint.send(tx, runSaga(tx, deadlinePassed(saga.orderId, step as StepName, now), policyAt(now)));
-              }
-            }
-          },
+        const progress = db.transaction(
+          (tx) =>
+            Object.entries(saga.state.deadlines).flatMap(([step, at]) => {
+              if (!at || at > now.toISOString()) return [];
+              const run = runSaga(tx, deadlinePassed(saga.orderId, step as StepName, now), policyAt(now));
+              endpoint.send(tx, run.commands);
+              return [run.progress];
+            }),
           { behavior: 'immediate' },
         );
+        progress.forEach(metrics.saga);
       }
     }
   },

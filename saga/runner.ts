@@ -8,9 +8,12 @@ import {
   resendPending,
   type DeadlinePassed,
   type SagaCommand,
+  type SagaInput,
   type SagaPolicy,
   type SagaState,
 } from './order-saga';
+import { isTerminal } from './state';
+import type { SagaProgress } from '../platform/metrics';
 import type { TraceRow } from './schema';
 import { stepOf } from '../contracts/steps';
 import { findSaga, insertSteps, insertTrace, saveSaga } from './store';
@@ -22,9 +25,13 @@ export type TracedInput = (Inbound<'orchestrator'> | DeadlinePassed) &
 /**
  * Applies one input to its saga inside the caller's transaction: decides, saves the state
  * (optimistically), logs the steps, traces the input and the commands, and returns the
- * commands with their envelopes for the outbox.
+ * commands with their envelopes for the outbox, and what the input did for the metrics.
  */
-export function runSaga(tx: SqliteDb, input: TracedInput, policy: SagaPolicy): Outbound<'orchestrator'>[] {
+export function runSaga(
+  tx: SqliteDb,
+  input: TracedInput,
+  policy: SagaPolicy,
+): { commands: Outbound<'orchestrator'>[]; progress: SagaProgress } {
   const orderId = input.data.orderId;
   const saved = findSaga(tx, orderId);
   const decision = decide(saved?.state, input, policy);
@@ -64,7 +71,42 @@ export function runSaga(tx: SqliteDb, input: TracedInput, policy: SagaPolicy): O
     },
     ...commands.map((command) => traceOut(command, null, at)),
   ]);
-  return commands;
+  return { commands, progress: progressOf(saved, decision.state, applied ? input : undefined, policy) };
+}
+
+/**
+ * What an applied input did to its saga: started it, ended it (with the time since it
+ * started), answered a step or gave it up at its deadline (with the time since its command,
+ * which is the deadline less the step's timeout).
+ */
+export function progressOf(
+  saved: { state: SagaState; startedAt: string } | undefined,
+  after: SagaState | undefined,
+  input: SagaInput | undefined,
+  { now, timeoutMs }: SagaPolicy,
+): SagaProgress {
+  const seconds = (since: number) => Math.max(0, now.getTime() - since) / 1000;
+  const ended =
+    after && isTerminal(after) && !(saved && isTerminal(saved.state))
+      ? {
+          status: after.status,
+          reason: after.failure?.reason ?? '',
+          seconds: seconds(Date.parse(saved?.startedAt ?? now.toISOString())),
+        }
+      : undefined;
+  const answered = input && input.type !== 'DeadlinePassed' ? stepOf(input.type) : undefined;
+  const step =
+    input?.type === 'DeadlinePassed'
+      ? { step: input.data.step, outcome: 'timed_out' as const }
+      : answered && answered.outcome !== 'started'
+        ? { step: answered.step, outcome: answered.outcome }
+        : undefined;
+  const due = step && saved?.state.deadlines[step.step];
+  return {
+    started: !saved && after !== undefined,
+    ...(ended && { ended }),
+    steps: step && due ? [{ ...step, seconds: seconds(Date.parse(due) - timeoutMs(step.step)) }] : [],
+  };
 }
 
 /** After a restart: the commands of every step still awaiting an answer, sent again and traced. */

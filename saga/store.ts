@@ -45,6 +45,9 @@ export const earliestDeadline = (db: SqliteDb): string | undefined =>
     .get()?.at ?? undefined;
 
 /** Sagas that have not ended: what recovery resumes after a restart (by the status index, not a scan). */
+/** Sagas running or compensating, for the metrics. */
+export const countUnfinished = (db: SqliteDb) => queries(db).countUnfinished.get()!.n;
+
 export const unfinishedSagas = (db: SqliteDb) =>
   db.select().from(sagas).where(inArray(sagas.status, unfinishedStatuses)).all();
 
@@ -97,6 +100,11 @@ const queries = preparedQueries((db) => ({
     .where(and(eq(sagas.orderId, param('orderId')), eq(sagas.version, param('expectedVersion'))))
     .prepare(),
   insertStep: db.insert(sagaSteps).values(rowParams(sagaSteps, 'seq')).prepare(),
+  countUnfinished: db
+    .select({ n: sql<number>`count(*)` })
+    .from(sagas)
+    .where(inArray(sagas.status, [...unfinishedStatuses]))
+    .prepare(),
   insertTrace: db.insert(sagaTrace).values(rowParams(sagaTrace, 'seq')).prepare(),
   forgetTrace: forgetOldestEnded(db, sagaTrace, sagaTrace.recordedAt),
   forgetSteps: forgetOldestEnded(db, sagaSteps, sagaSteps.at),

@@ -33,6 +33,11 @@ export function checkDelivery(
   return { message: parsed.data };
 }
 
+/** What a consumer did with a delivery: handled (and acked), retried later, dead-lettered, or refused as invalid. */
+export type MessageOutcome = 'handled' | 'retried' | 'dead_lettered' | 'invalid';
+/** Told what became of each delivery (the metrics), once it is settled. */
+export type MessageObserver = (queue: ServiceName, type: string, outcome: MessageOutcome) => void;
+
 /**
  * Validates every delivery against the contract before the handler sees it. An invalid
  * message is dead-lettered with the reason and never retried. A handler that throws is
@@ -45,17 +50,20 @@ export function consumeMessages(
   handle: MessageHandler,
   logger: Logger,
   policy: RetryPolicy,
+  observe: MessageObserver = () => {},
 ): Promise<void> {
   return broker.consume(queue, async (delivery: Delivery) => {
     const checked = checkDelivery(queue, delivery);
     if ('reason' in checked) {
       logger.warn({ queue, routingKey: delivery.routingKey, reason: checked.reason }, 'dead-lettering invalid message');
       await delivery.deadLetter(checked.reason);
+      observe(queue, delivery.routingKey, 'invalid');
       return;
     }
     try {
       await handle(checked.message);
       delivery.ack();
+      observe(queue, checked.message.type, 'handled');
     } catch (error) {
       const reason = `handler failed: ${describe(error)}`;
       const { messageId, correlationId, causationId, type } = checked.message;
@@ -65,9 +73,11 @@ export function consumeMessages(
       if (delayMs === undefined) {
         logger.error({ ...context, attempts: delivery.attempt }, 'dead-lettering message after its last attempt');
         await delivery.deadLetter(reason);
+        observe(queue, type, 'dead_lettered');
       } else {
         logger.warn({ ...context, attempt: delivery.attempt, delayMs }, 'message handling failed; will retry');
         await delivery.retry(delayMs, reason);
+        observe(queue, type, 'retried');
       }
     }
   });

@@ -2,7 +2,7 @@ import { envelope, type Message, type ServiceName } from '../../contracts';
 import type { Logger } from '../../lib/logger';
 import type { SqliteDb } from '../../db/sqlite';
 import type { Broker } from '../broker';
-import { consumeMessages } from './consumer';
+import { consumeMessages, type MessageObserver } from './consumer';
 import { GroupCommit } from './group-commit';
 import { recordFirstDelivery } from './inbox';
 import { enqueue, OutboxRelay } from './outbox';
@@ -22,6 +22,7 @@ export class Endpoint<S extends ServiceName> {
     private readonly broker: Broker,
     private readonly logger: Logger,
     private readonly retryPolicy: RetryPolicy,
+    private readonly observe?: MessageObserver,
   ) {
     this.relay = new OutboxRelay(db, broker, logger);
   }
@@ -56,19 +57,33 @@ export class Endpoint<S extends ServiceName> {
   /**
    * As `listen`, for a handler that builds and sends its own envelopes (the orchestrator).
    * Deliveries that arrive together are applied in one transaction (GroupCommit), each at most
-   * once per message id, and acked after that commit.
+   * once per message id, and acked after that commit; `committed` is then given what `apply`
+   * returned for each.
    */
-  async listenRaw(apply: (tx: SqliteDb, message: Inbound<S>, now: Date) => void): Promise<void> {
-    const group = new GroupCommit<Message>(this.db, (tx, message) => {
+  async listenRaw<R>(
+    apply: (tx: SqliteDb, message: Inbound<S>, now: Date) => R,
+    committed: (result: R) => void = () => {},
+  ): Promise<void> {
+    const group = new GroupCommit<Message, { result: R } | undefined>(this.db, (tx, message) => {
       const now = new Date();
       // consumeMessages has checked the type against this queue's subscriptions.
-      if (recordFirstDelivery(tx, message, now)) apply(tx, message as Inbound<S>, now);
-      else {
-        const { correlationId, messageId, causationId, type } = message;
-        this.logger.debug({ correlationId, messageId, causationId, type }, 'duplicate ignored');
-      }
+      if (recordFirstDelivery(tx, message, now)) return { result: apply(tx, message as Inbound<S>, now) };
+      const { correlationId, messageId, causationId, type } = message;
+      this.logger.debug({ correlationId, messageId, causationId, type }, 'duplicate ignored');
+      return undefined;
     });
-    await consumeMessages(this.broker, this.service, (message) => group.submit(message), this.logger, this.retryPolicy);
+    await consumeMessages(
+      this.broker,
+      this.service,
+      async (message) => {
+        const applied = await group.submit(message);
+        // After the commit: what a rolled-back attempt did is not reported.
+        if (applied) committed(applied.result);
+      },
+      this.logger,
+      this.retryPolicy,
+      this.observe,
+    );
     this.relay.start();
   }
 

@@ -1,8 +1,8 @@
 import type { SqliteDb } from '../../db/sqlite';
 
-interface Waiting<T> {
+interface Waiting<T, R> {
   item: T;
-  done: (error?: unknown) => void;
+  done: (error: unknown, result?: R) => void;
 }
 
 /**
@@ -14,19 +14,25 @@ interface Waiting<T> {
  * alone. Trying the whole group first spares every item the two statements of a savepoint of
  * its own, for failures that are rare.
  */
-export class GroupCommit<T> {
-  private waiting: Waiting<T>[] = [];
+export class GroupCommit<T, R = void> {
+  private waiting: Waiting<T, R>[] = [];
   private scheduled = false;
 
   constructor(
     private readonly db: SqliteDb,
-    private readonly apply: (tx: SqliteDb, item: T) => void,
+    private readonly apply: (tx: SqliteDb, item: T) => R,
   ) {}
 
-  /** Resolves once `item` is committed; rejects with what its own application threw, or its commit's failure. */
-  submit(item: T): Promise<void> {
+  /**
+   * Resolves once `item` is committed, to what applying it returned (of the application that
+   * was committed); rejects with what its own application threw, or its commit's failure.
+   */
+  submit(item: T): Promise<R> {
     return new Promise((resolve, reject) => {
-      this.waiting.push({ item, done: (error) => (error === undefined ? resolve() : reject(error)) });
+      this.waiting.push({
+        item,
+        done: (error, result) => (error === undefined ? resolve(result as R) : reject(error)),
+      });
       if (!this.scheduled) {
         this.scheduled = true;
         setImmediate(() => this.commit());
@@ -38,24 +44,25 @@ export class GroupCommit<T> {
     this.scheduled = false;
     const group = this.waiting;
     this.waiting = [];
-    const failure = this.tryCommitting(group);
-    if (failure === undefined) for (const waiting of group) waiting.done();
-    else if (group.length === 1) group[0]!.done(failure);
-    else for (const waiting of group) waiting.done(this.tryCommitting([waiting]));
+    const tried = this.tryCommitting(group);
+    if ('results' in tried) group.forEach((waiting, i) => waiting.done(undefined, tried.results[i]));
+    else if (group.length === 1) group[0]!.done(tried.failure);
+    else
+      for (const waiting of group) {
+        const alone = this.tryCommitting([waiting]);
+        waiting.done('failure' in alone ? alone.failure : undefined, 'results' in alone ? alone.results[0] : undefined);
+      }
   }
 
-  /** Applies and commits the items in one transaction; what was thrown when that failed. */
-  private tryCommitting(items: readonly Waiting<T>[]): unknown {
+  /** Applies and commits the items in one transaction: what each application returned, or what was thrown. */
+  private tryCommitting(items: readonly Waiting<T, R>[]): { results: R[] } | { failure: unknown } {
     try {
-      this.db.transaction(
-        (tx) => {
-          for (const { item } of items) this.apply(tx, item);
-        },
-        { behavior: 'immediate' },
-      );
-      return undefined;
+      const results = this.db.transaction((tx) => items.map(({ item }) => this.apply(tx, item)), {
+        behavior: 'immediate',
+      });
+      return { results };
     } catch (error) {
-      return error ?? new Error('commit failed');
+      return { failure: error ?? new Error('commit failed') };
     }
   }
 }
