@@ -57,6 +57,7 @@ describe('who may call what: every route with no token, a customer token and an 
       ['GET', `/sagas/${mine.id}`, [401, 403, 200]],
       ['GET', `/sagas/${mine.id}/trace`, [401, 403, 200]],
       ['GET', '/health', [200, 200, 200]],
+      ['GET', '/metrics', [200, 200, 200]],
       ['GET', '/openapi.json', [200, 200, 200]],
       ['GET', '/docs', [200, 200, 200]],
       ['GET', '/docs/assets/swagger-ui-dist/swagger-ui.css', [200, 200, 200]],
