@@ -1,12 +1,24 @@
 # One image for every service; docker-compose.yml picks the service with the command.
-FROM node:20-bookworm
+
+# Production dependencies only, built where a compiler is at hand (better-sqlite3 is native).
+FROM node:20-bookworm AS dependencies
 WORKDIR /app
 COPY package.json package-lock.json ./
-RUN npm ci --no-audit --no-fund
+RUN npm ci --omit=dev --no-audit --no-fund
+
+FROM node:20-bookworm-slim
+WORKDIR /app
+# MALLOC_ARENA_MAX as the npm start scripts: glibc's default of a malloc arena per thread cost
+# the all-in-one about 45 MiB of RSS. HEALTH_PORT: the probe below asks a thread that answers
+# however busy the shop's own port is.
+ENV NODE_ENV=production DATA_DIR=/data MALLOC_ARENA_MAX=2 HEALTH_PORT=3100
+COPY --from=dependencies /app/node_modules ./node_modules
 COPY . .
-# As the npm start scripts: glibc's default of a malloc arena per thread cost the all-in-one about 45 MiB of RSS.
-ENV NODE_ENV=production DATA_DIR=/data MALLOC_ARENA_MAX=2
+RUN mkdir -p /data && chown node:node /data
+USER node
 VOLUME /data
+HEALTHCHECK --interval=10s --timeout=3s --retries=3 \
+  CMD ["node", "-e", "fetch('http://127.0.0.1:3100/health').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
 # node itself is the container's process, so `docker stop`'s SIGTERM reaches the server and it stops
 # gracefully (npx or the tsx launcher in between would not pass it on).
 CMD ["node", "--import", "tsx", "app/main.ts"]

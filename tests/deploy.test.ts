@@ -32,4 +32,22 @@ describe('the deployment files', () => {
       if (/SECRET|PASSWORD|KEY/.test(name)) expect(form, `${name} must come from .env`).toBe(':?');
     }
   });
+
+  it('the image runs node itself as a user without privileges, probed on its health port, without the tests', () => {
+    const dockerfile = readFileSync(join(root, 'Dockerfile'), 'utf8');
+    // The last stage's instructions, without its comments.
+    const final = dockerfile
+      .slice(dockerfile.lastIndexOf('\nFROM '))
+      .split('\n')
+      .filter((line) => !line.trimStart().startsWith('#'))
+      .join('\n');
+    expect(final).toMatch(/^USER node$/m);
+    expect(final).toMatch(/^CMD \["node", /m);
+    expect(final).not.toMatch(/\bnpx\b|\bnpm\b/);
+    const healthPort = /HEALTH_PORT=(\d+)/.exec(final)?.[1];
+    expect(healthPort).toBeDefined();
+    expect(final).toMatch(new RegExp(`^HEALTHCHECK [\\s\\S]*127\\.0\\.0\\.1:${healthPort}/health`, 'm'));
+    const ignored = readFileSync(join(root, '.dockerignore'), 'utf8').split('\n');
+    for (const left of ['node_modules', 'tests', '**/*.test.ts', '.env', 'data']) expect(ignored).toContain(left);
+  });
 });
