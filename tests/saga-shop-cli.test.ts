@@ -1,17 +1,12 @@
 import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer, type AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { serve, type ServerType } from '@hono/node-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadConfig } from '../app/config';
-import { startSystem, type System } from '../app/system';
-import { connectBroker } from '../broker/connect';
-import { logger } from '../lib/logger';
 import { decorate } from './support/decorate';
+import { serveOnFreePort } from './support/served';
+import { startTestSystem, type TestSystem } from './support/system';
 
 /** The event-trace CLI end to end: a real shop on a free port, the CLI as a child process. */
 
@@ -19,8 +14,8 @@ const ROOT = join(import.meta.dirname, '..');
 const TSX = join(ROOT, 'node_modules/.bin/tsx');
 
 let dataDir: string;
-let system: System;
-let server: ServerType;
+let system: TestSystem;
+let served: Awaited<ReturnType<typeof serveOnFreePort>>;
 let url: string;
 let adminToken: string;
 let confirmedId: string;
@@ -88,26 +83,20 @@ const typesOf = (stdout: string) =>
     .map((line) => line.trim().split(/\s+/)[4]);
 
 beforeAll(async () => {
-  dataDir = await mkdtemp(join(tmpdir(), 'trace-cli-'));
-  const config = loadConfig({
-    ...process.env,
-    DATA_DIR: dataDir,
-    BROKER_URL: '',
-    JWT_SECRET: 'test-secret',
-    SAGA_STEP_TIMEOUTS_MS: 'settlePayment=120000',
-  });
-  const broker = await connectBroker(config, logger);
-  system = await startSystem(config, {
+  system = await startTestSystem('in-process', {
+    env: { SAGA_STEP_TIMEOUTS_MS: 'settlePayment=120000' },
     // Loses every SettlePayment once `dropPayments` is set: a saga that waits on its payment.
-    broker: decorate(broker, {
-      publish: (routingKey: string, payload: string) =>
-        dropPayments && routingKey.includes('SettlePayment') ? Promise.resolve() : broker.publish(routingKey, payload),
-    }),
+    wrapBroker: (broker) =>
+      decorate(broker, {
+        publish: (routingKey: string, payload: string) =>
+          dropPayments && routingKey.includes('SettlePayment')
+            ? Promise.resolve()
+            : broker.publish(routingKey, payload),
+      }),
   });
-  server = await new Promise<ServerType>((resolve) => {
-    const s = serve({ fetch: system.app.fetch, port: 0, hostname: '127.0.0.1' }, () => resolve(s));
-  });
-  url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  dataDir = system.dataDir;
+  served = await serveOnFreePort(system.app);
+  url = served.url;
 
   adminToken = await login('admin@example.com', 'admin');
   const product = await call('POST', '/products', { name: 'Lamp', priceCents: 1999, stock: 10 }, adminToken);
@@ -124,9 +113,8 @@ beforeAll(async () => {
 }, 30_000);
 
 afterAll(async () => {
-  await new Promise((resolve) => server?.close(resolve));
+  await served?.close();
   await system?.stop();
-  if (dataDir) await rm(dataDir, { recursive: true, force: true });
 });
 
 describe('saga-shop trace and sagas', { timeout: 30_000 }, () => {

@@ -1,22 +1,21 @@
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, stat, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
-import { serve, type ServerType } from '@hono/node-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadConfig } from '../app/config';
-import { startSystem, type System } from '../app/system';
 import { CARDS } from './support/api';
+import { expectInvariants } from './support/invariants';
+import { serveOnFreePort } from './support/served';
+import { startTestSystem, type TestSystem } from './support/system';
 
 /** `saga-shop shop` end to end: a real shop on a free port, the CLI as a child process. */
 
 const ROOT = join(import.meta.dirname, '..');
 let dataDir: string;
 let session: string;
-let system: System;
-let server: ServerType;
+let system: TestSystem;
+let served: Awaited<ReturnType<typeof serveOnFreePort>>;
 let url: string;
 let mugId: string;
 
@@ -37,30 +36,21 @@ function shop(args: string[], { stdin = '', sessionFile = session } = {}) {
 }
 
 beforeAll(async () => {
-  dataDir = await mkdtemp(join(tmpdir(), 'shop-cli-'));
+  system = await startTestSystem('in-process');
+  dataDir = system.dataDir;
   session = join(dataDir, 'cli', 'session.json');
-  system = await startSystem(loadConfig({ ...process.env, DATA_DIR: dataDir, BROKER_URL: '' }));
-  server = await new Promise<ServerType>((resolve) => {
-    const s = serve({ fetch: system.app.fetch, port: 0, hostname: '127.0.0.1' }, () => resolve(s));
+  served = await serveOnFreePort(system.app);
+  url = served.url;
+  mugId = (await system.api.createProduct({ name: 'Mug', priceCents: 1250, stock: 10 })).id;
+  const registered = await system.api.call('POST', '/auth/register', {
+    body: { name: 'Ann', email: 'ann@example.com', password: 'correct-horse' },
   });
-  url = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
-  const call = async (path: string, body: unknown, token?: string) => {
-    const response = await fetch(`${url}${path}`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
-      body: JSON.stringify(body),
-    });
-    return (await response.json()) as { token: string; id: string };
-  };
-  const admin = await call('/auth/login', { email: 'admin@example.com', password: 'admin' });
-  mugId = (await call('/products', { name: 'Mug', priceCents: 1250, stock: 10 }, admin.token)).id;
-  await call('/auth/register', { name: 'Ann', email: 'ann@example.com', password: 'correct-horse' });
+  expect(registered.status).toBe(201);
 }, 30_000);
 
 afterAll(async () => {
-  await new Promise((resolve) => server?.close(resolve));
+  await served?.close();
   await system?.stop();
-  if (dataDir) await rm(dataDir, { recursive: true, force: true });
 });
 
 describe('saga-shop shop', { timeout: 30_000 }, () => {
@@ -135,5 +125,9 @@ describe('saga-shop shop', { timeout: 30_000 }, () => {
         lines: 1,
       });
     }
+  });
+
+  it('leaves every service consistent: stock conserved, nothing oversold, every saga ended', async () => {
+    await expectInvariants(system);
   });
 });

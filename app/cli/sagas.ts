@@ -70,13 +70,15 @@ export function sagasCommand(): Command {
         }
         const quietMs = options.stuck === true ? parseDuration(DEFAULT_QUIET)! : options.stuck;
         const why = new Map<string, string>();
+        const rows: SagaSummary[] = [];
         for (const summary of (await listSagaSummaries(source, 'PENDING', STUCK_SCAN)).filter(old)) {
           const { saga } = await source.load(summary.orderId);
           const reason = saga && whyStuck(saga, now, quietMs);
-          if (reason) why.set(summary.orderId, reason);
-          if (why.size === options.limit) break;
+          if (!reason) continue;
+          why.set(saga.orderId, reason);
+          rows.push(saga);
+          if (rows.length === options.limit) break;
         }
-        const rows = (await Promise.all([...why.keys()].map((id) => source.load(id)))).map(({ saga }) => saga!);
         print(
           options.json
             ? rows.map((row) => JSON.stringify({ ...JSON.parse(sagaRowJson(row)), stuck: why.get(row.orderId) }))

@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { Writable } from 'node:stream';
-import { createLogger, logger } from '../../lib/logger';
+import { logger } from '../../lib/logger';
+import { captureLogs } from '../support/captured-logs';
 import { consumeMessages } from '../../broker/messaging/consumer';
 import { envelope, type Message } from '../../contracts';
 import { transports } from '../support/system';
@@ -30,13 +30,7 @@ describe.each(transports)('consumer retries over the %s broker', (transport) => 
     const attemptsAt: number[] = [];
     const effects: string[] = [];
     const policy = { delaysMs: [100, 400], jitter: 0.2 };
-    const logged: Record<string, unknown>[] = [];
-    const sink = new Writable({
-      write(chunk, _encoding, done) {
-        logged.push(JSON.parse(String(chunk)));
-        done();
-      },
-    });
+    const logs = captureLogs('warn');
     await consumeMessages(
       broker,
       'users',
@@ -45,7 +39,7 @@ describe.each(transports)('consumer retries over the %s broker', (transport) => 
         if (attemptsAt.length <= 2) throw new Error('database is locked');
         effects.push(message.messageId);
       },
-      createLogger(sink, 'warn'),
+      logs.logger,
       policy,
     );
     const message = verifyUser();
@@ -61,7 +55,7 @@ describe.each(transports)('consumer retries over the %s broker', (transport) => 
     expect(await broker.deadLetters('users')).toEqual([]);
     // Each retry's line names the saga (correlationId) and the message, for one grep of the order.
     expect(
-      logged.map(({ msg, correlationId, messageId, causationId, attempt }) => ({
+      logs.parsed().map(({ msg, correlationId, messageId, causationId, attempt }) => ({
         msg,
         correlationId,
         messageId,

@@ -1,26 +1,17 @@
-import { Writable } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createLogger } from '../../lib/logger';
+import { captureLogs } from '../support/captured-logs';
 import { duplicating } from '../support/duplicating-broker';
 import { expectInvariants } from '../support/invariants';
 import { startTestSystem, type TestSystem } from '../support/system';
-
-type Line = { msg: string; service?: string; [field: string]: unknown };
 
 describe('logs that follow a saga', () => {
   let system: TestSystem;
   afterEach(() => system.stop());
 
   it('one grep of an order id finds the request that created it and the lines about its messages', async () => {
-    const lines: Line[] = [];
-    const sink = new Writable({
-      write(chunk, _encoding, done) {
-        lines.push(JSON.parse(String(chunk)));
-        done();
-      },
-    });
+    const logs = captureLogs('debug');
     // Every message delivered twice, so each consumer logs the duplicate it ignored.
-    system = await startTestSystem('in-process', { logger: createLogger(sink, 'debug'), wrapBroker: duplicating });
+    system = await startTestSystem('in-process', { logger: logs.logger, wrapBroker: duplicating });
     const { api } = system;
     const buyer = await api.customer('Ann');
     const mug = await api.createProduct({ priceCents: 900, stock: 10 });
@@ -28,6 +19,7 @@ describe('logs that follow a saga', () => {
     await api.settled(buyer.token, placed.body.id);
     await expectInvariants(system);
 
+    const lines = logs.parsed();
     const orderId = placed.body.id;
     const story = lines.filter((line) => JSON.stringify(line).includes(orderId));
     expect(story.find((line) => line.msg === 'request')).toMatchObject({ method: 'POST', path: '/orders', orderId });

@@ -1,6 +1,5 @@
-import { Writable } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createLogger } from '../../lib/logger';
+import { captureLogs } from '../support/captured-logs';
 import { CARDS } from '../support/api';
 import { expectInvariants } from '../support/invariants';
 import { recording, type Published } from '../support/recording-broker';
@@ -11,16 +10,10 @@ describe('no password, token or full card number in a log line or a message', ()
   afterEach(() => system.stop());
 
   it('holds over a whole run: register, logins, orders that settle, decline and are cancelled, a deactivation', async () => {
-    const lines: string[] = [];
-    const sink = new Writable({
-      write(chunk, _encoding, done) {
-        lines.push(String(chunk));
-        done();
-      },
-    });
+    const { logger, lines } = captureLogs('trace');
     let published: Published[] = [];
     system = await startTestSystem('in-process', {
-      logger: createLogger(sink, 'trace'),
+      logger,
       wrapBroker: (broker) => {
         const recorder = recording(broker);
         published = recorder.published;
