@@ -7,9 +7,12 @@ import { defineConfig } from 'vitest/config';
  * - rabbitmq: what needs RabbitMQ on 127.0.0.1:5672 and rabbitmqctl: files named
  *   `*.rabbitmq.test.ts`, and the scenario suite again, every `describe.each(transports)` now
  *   over RabbitMQ. `rabbitmq-restart` stops and starts the node, so it runs alone, after.
- * `npm test` runs unit and embedded; `npm run test:integration` the two RabbitMQ projects.
+ * `browser` drives Debian's chromium through playwright-core (the web view).
+ * `npm test` runs unit and embedded; `npm run test:integration` the two RabbitMQ projects and browser.
  */
 const needsRabbitMq = '**/*.rabbitmq.test.ts';
+/** What drives Debian's chromium (/usr/bin/chromium) through playwright-core. */
+const needsChromium = '**/*.browser.test.ts';
 /** The files that run once per transport (`transports` in tests/support/system.ts). */
 const onEachTransport = [
   'tests/scenarios/**/*.test.ts',
@@ -40,7 +43,7 @@ export default defineConfig({
         test: {
           name: 'embedded',
           include: ['tests/**/*.test.ts'],
-          exclude: [needsRabbitMq],
+          exclude: [needsRabbitMq, needsChromium],
           env: { TEST_TRANSPORTS: 'in-process' },
         },
       },
@@ -54,6 +57,7 @@ export default defineConfig({
         },
       },
       { extends: true, test: { name: 'rabbitmq-restart', include: [restart], env: { TEST_TRANSPORTS: 'rabbitmq' } } },
+      { extends: true, test: { name: 'browser', include: [needsChromium], env: { TEST_TRANSPORTS: 'in-process' } } },
     ],
   },
 });

@@ -18,9 +18,11 @@ import { createUsersService } from '../services/users';
 import type { ServiceName } from '../contracts';
 import type { Health } from '../contracts/rest';
 import type { Config } from './config';
+import { deadLetterRoutes } from './dead-letters';
 import { mountDocs } from './docs';
 import { healthRoute, summarizeHealth } from './health';
 import { metricsRoute } from './metrics-route';
+import { mountUi } from './ui';
 import { createMetrics } from '../platform/metrics';
 import { logger, type Logger } from '../lib/logger';
 import type { Service, ServiceDeps } from '../platform/service';
@@ -104,6 +106,9 @@ export async function startSystem(config: Config, options: SystemOptions = {}): 
     c.text(await metrics.registry.metrics(), 200, { 'content-type': metrics.registry.contentType }),
   );
   for (const service of services) app.route('/', service.routes);
+  app.route('/', deadLetterRoutes(brokerOf, tokens));
+  // The web view goes with the sagas it shows.
+  if (names.includes('orchestrator')) mountUi(app);
   mountDocs(app);
   app.onError(onError(log));
   app.notFound(onNotFound);

@@ -195,6 +195,29 @@ export const SagaTrace = z
   .object({ orderId: z.uuid(), status: z.string().nullable(), messages: z.array(TraceEntry) })
   .meta({ id: 'SagaTrace' });
 
+/** A saga drawn for the web view: the Mermaid text of `saga-shop trace --mermaid`, and whether it can still change. */
+export const SagaDiagram = z
+  .object({
+    orderId: z.uuid(),
+    status: z.string().nullable(),
+    /** CONFIRMED or CANCELLED: nothing more will be drawn. */
+    finished: z.boolean(),
+    mermaid: z.string(),
+  })
+  .meta({ id: 'SagaDiagram' });
+
+export const DeadLetterView = z
+  .object({
+    id: z.string(),
+    queue: z.string(),
+    routingKey: z.string(),
+    payload: z.string(),
+    reason: z.string(),
+    attempts: z.number().int(),
+    deadLetteredAt: z.iso.datetime(),
+  })
+  .meta({ id: 'DeadLetter' });
+
 const CheckStatus = z.enum(['ok', 'down']);
 
 export const Health = z

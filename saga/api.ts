@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ListQuery, OrderIdParam, pageOf, SagaTrace, SagaView } from '../contracts/rest';
+import { ListQuery, OrderIdParam, pageOf, SagaDiagram, SagaTrace, SagaView } from '../contracts/rest';
 import { defineRoute, errors, json } from '../http/openapi';
 
 const tags = ['sagas'];
@@ -39,4 +39,14 @@ export const sagaTrace = defineRoute('admin', {
   summary: 'Every message of an order’s saga, in order',
   request: { params: OrderIdParam },
   responses: { 200: json(SagaTrace, 'the trace'), ...errors(400, 401, 403, 404) },
+});
+
+export const sagaDiagram = defineRoute('admin', {
+  operationId: 'sagaDiagram',
+  method: 'get',
+  path: '/sagas/{orderId}/diagram',
+  tags,
+  summary: 'An order’s saga as a Mermaid sequence diagram (what the web view draws)',
+  request: { params: OrderIdParam },
+  responses: { 200: json(SagaDiagram, 'the diagram'), ...errors(400, 401, 403, 404) },
 });

@@ -5,6 +5,8 @@ import { notFound } from '../http/errors';
 import { newRouter } from '../http/openapi';
 import { page } from '../http/pagination';
 import * as api from './api';
+import { isFinished, type SagaEnd } from './trace-format';
+import { mermaidSaga } from './trace-picture';
 import { findSaga, listSagas, stepsOf, toSagaView, toTraceEntry, traceOf } from './store';
 
 export function sagaRoutes(db: SqliteDb, tokens: Tokens) {
@@ -37,5 +39,22 @@ export function sagaRoutes(db: SqliteDb, tokens: Tokens) {
       const messages = traceOf(db, orderId);
       if (!saga && messages.length === 0) throw notFound('saga');
       return c.json({ orderId, status: saga?.status ?? null, messages: messages.map(toTraceEntry) }, 200);
+    })
+
+    .openapi(guard(api.sagaDiagram), (c) => {
+      const { orderId } = c.req.valid('param');
+      const row = findSaga(db, orderId);
+      const messages = traceOf(db, orderId).map(toTraceEntry);
+      if (!row && messages.length === 0) throw notFound('saga');
+      const saga = row ? (toSagaView(row, []) as SagaEnd) : null;
+      return c.json(
+        {
+          orderId,
+          status: saga?.status ?? null,
+          finished: isFinished(saga),
+          mermaid: mermaidSaga(messages, saga).join('\n'),
+        },
+        200,
+      );
     });
 }

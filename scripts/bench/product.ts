@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
@@ -15,9 +15,17 @@ export async function freePort(): Promise<number> {
   return port;
 }
 
+let built = false;
+/** `npm run build`, once per bench run, so the processes run the code as it is now. */
+function buildOnce() {
+  if (!built) execFileSync('npm', ['run', '--silent', 'build'], { cwd: root, stdio: 'ignore' });
+  built = true;
+}
+
 /**
- * The shop as a child process, started as `npm start` starts it (node with tsx's loader, so
- * the pid is the server's own), answering on its own port.
+ * The shop as a child process, started as `npm run start:prod` and the image start it
+ * (`node dist/main.js`: run `npm run build` first), answering on its own port. With a CPU
+ * profile it runs the source through tsx's loader instead, so the profile names source files.
  */
 export class ProductProcess {
   private constructor(
@@ -34,7 +42,8 @@ export class ProductProcess {
 
   /**
    * With `profileDir`, node writes a CPU profile of each of the process's threads (its main
-   * thread, tsx's loader) into `<profileDir>/<name>/` when it exits.
+   * thread, tsx's loader) into `<profileDir>/<name>/` when it exits. `entry`: a TypeScript
+   * file to run through tsx's loader instead of the shop.
    */
   static async start(
     name: string,
@@ -43,14 +52,17 @@ export class ProductProcess {
       service,
       profileDir,
       port: fixedPort,
-      entry = 'app/main.ts',
+      entry,
       healthPort = false,
     }: { service?: ServiceName; profileDir?: string; port?: number; entry?: string; healthPort?: boolean } = {},
   ): Promise<ProductProcess> {
     const port = fixedPort ?? (await freePort());
     const ownHealthPort = healthPort ? await freePort() : undefined;
     const profile = profileDir ? ['--cpu-prof', `--cpu-prof-dir=${join(profileDir, name)}`] : [];
-    const child = spawn(process.execPath, [...profile, '--import', 'tsx', entry, ...(service ? [service] : [])], {
+    const source = entry ?? (profileDir ? 'app/main.ts' : undefined);
+    if (!source) buildOnce();
+    const program = source ? ['--import', 'tsx', source] : ['dist/main.js'];
+    const child = spawn(process.execPath, [...profile, ...program, ...(service ? [service] : [])], {
       cwd: root,
       env: {
         ...process.env,

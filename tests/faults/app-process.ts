@@ -42,12 +42,16 @@ export interface AppProcessOptions {
   broker?: { url: string; namespace: string };
   /** Extra settings, e.g. SAGA_STEP_TIMEOUTS_MS. */
   env?: Record<string, string>;
-  /** Started as the README starts it, `npm start` (or `npm run start:<service>`), instead of tsx. */
-  viaNpm?: boolean;
+  /**
+   * How it is started: `tsx app/main.ts` (the default); `npm`, as the README starts it (`npm start`
+   * or `npm run start:<service>`); `compiled`, as the image starts it (`node dist/main.js`, after
+   * `npm run build`).
+   */
+  launch?: 'tsx' | 'npm' | 'compiled';
 }
 
 /**
- * The app as a real child process (`tsx app/main.ts [service]`, or `npm start` with `viaNpm`) on its own port, killable
+ * The app as a real child process (`tsx app/main.ts [service]`, `npm start` or `node dist/main.js`) on its own port, killable
  * with SIGKILL and startable again on the same data folder and RabbitMQ namespace.
  */
 export class AppProcess {
@@ -93,9 +97,12 @@ export class AppProcess {
         : {}),
       ...this.options.env,
     });
-    const [command, args] = this.options.viaNpm
-      ? ['npm', this.options.service ? ['run', '--silent', `start:${this.options.service}`] : ['start', '--silent']]
-      : [tsx, ['app/main.ts', ...(this.options.service ? [this.options.service] : [])]];
+    const service = this.options.service ? [this.options.service] : [];
+    const [command, args] = {
+      tsx: [tsx, ['app/main.ts', ...service]],
+      npm: ['npm', this.options.service ? ['run', '--silent', `start:${this.options.service}`] : ['start', '--silent']],
+      compiled: [process.execPath, ['dist/main.js', ...service]],
+    }[this.options.launch ?? 'tsx'] as [string, string[]];
     const started = Date.now();
     const child = spawn(command, args, { cwd: root, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
     this.child = child;

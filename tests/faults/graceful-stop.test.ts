@@ -1,9 +1,10 @@
+import { execFileSync } from 'node:child_process';
 import { mkdtemp } from 'node:fs/promises';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { AppProcess } from './app-process';
 import { expectInvariantsExplained, expectNothingLostOrDoubled, observed } from './checks';
 import { Cleanup } from './cleanup';
@@ -13,6 +14,8 @@ import { canConnect } from './ports';
 import { Rng, seedFor } from './seed';
 import { waitAllTerminal } from './settling';
 import { setUpShop } from './shop';
+
+const ROOT = join(import.meta.dirname, '..', '..');
 
 /**
  * A request whose body is sent in two halves: after `sendHead` the server is reading it, so
@@ -48,16 +51,21 @@ function slowRegistration(port: number) {
   return { answer, finish: () => finish() };
 }
 
-describe('SIGTERM to `npm start`', () => {
+describe.each([
+  ['npm start', 'npm'],
+  ['the image’s node dist/main.js', 'compiled'],
+] as const)('SIGTERM to %s', (_name, launch) => {
   const cleanup = new Cleanup();
   afterEach(() => cleanup.run(), 60_000);
+  if (launch === 'compiled')
+    beforeAll(() => void execFileSync('npm', ['run', '--silent', 'build'], { cwd: ROOT }), 60_000);
 
   it('stops taking connections, answers the request in flight, lets the sagas in flight commit, and exits; nothing lost', async () => {
     const rng = new Rng(seedFor('graceful-stop'));
     const dataDir = await mkdtemp(join(tmpdir(), 'graceful-stop-'));
     const app = await AppProcess.start({
       dataDir,
-      viaNpm: true,
+      launch,
       env: { LOG_LEVEL: 'info', SAGA_STEP_TIMEOUTS_MS: '120000' },
     });
     cleanup.add(() => app.kill());

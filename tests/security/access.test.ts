@@ -56,6 +56,11 @@ describe('who may call what: every route with no token, a customer token and an 
       ['GET', '/sagas', [401, 403, 200]],
       ['GET', `/sagas/${mine.id}`, [401, 403, 200]],
       ['GET', `/sagas/${mine.id}/trace`, [401, 403, 200]],
+      ['GET', `/sagas/${mine.id}/diagram`, [401, 403, 200]],
+      ['GET', '/dead-letters/payments', [401, 403, 200]],
+      ['POST', `/dead-letters/payments/${randomUUID()}/replay`, [401, 403, 404]],
+      ['GET', '/ui', [200, 200, 200]],
+      ['GET', '/ui/app.js', [200, 200, 200]],
       ['GET', '/health', [200, 200, 200]],
       ['GET', '/metrics', [200, 200, 200]],
       ['GET', '/openapi.json', [200, 200, 200]],
@@ -95,6 +100,8 @@ describe('who may call what: every route with no token, a customer token and an 
       path
         .replace(/[0-9a-f]{8}-[0-9a-f-]{27}/g, ':id')
         .replace('/sagas/:id', '/sagas/:orderId')
+        .replace(/^\/dead-letters\/payments/, '/dead-letters/:queue')
+        .replace(/^\/ui\/.+$/, '/ui/:file')
         .replace(/swagger-ui-dist\/.+$/, 'swagger-ui-dist/:file');
     const covered = new Set(cases.map(([method, path]) => `${method} ${template(path)}`));
     const served = system.app.routes.filter((r) => r.method !== 'ALL').map((r) => `${r.method} ${r.path}`);

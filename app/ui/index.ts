@@ -1,0 +1,72 @@
+import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
+import type { OpenAPIHono } from '@hono/zod-openapi';
+import type { Env } from 'hono';
+import { z } from 'zod';
+import { defineRoute } from '../../http/openapi';
+
+/**
+ * The web view at /ui: a page and its script, served by the app itself so it works offline. Its
+ * data comes from the admin routes of the JSON API, with the token the page signs in for.
+ */
+
+const types = { 'app.js': 'text/javascript', 'app.css': 'text/css', 'mermaid.min.js': 'text/javascript' } as const;
+type AssetName = keyof typeof types;
+
+const pageRoute = defineRoute('anyone', {
+  operationId: 'getWebView',
+  method: 'get',
+  path: '/ui',
+  tags: ['system'],
+  summary: 'The web view: sagas, each drawn live, and dead letters (it asks an admin to sign in)',
+  responses: { 200: { description: 'an HTML page', content: { 'text/html': { schema: z.string() } } } },
+});
+
+const assetRoute = defineRoute('anyone', {
+  operationId: 'getWebViewAsset',
+  method: 'get',
+  path: '/ui/{file}',
+  tags: ['system'],
+  summary: 'The script, stylesheet and diagram renderer (mermaid) of the web view',
+  request: { params: z.object({ file: z.enum(Object.keys(types) as [AssetName]) }) },
+  responses: {
+    200: {
+      description: 'the file',
+      content: { 'text/css': { schema: z.string() }, 'text/javascript': { schema: z.string() } },
+    },
+    404: { description: 'no such file' },
+  },
+});
+
+const publicDir = new URL('./public/', import.meta.url);
+const packages = createRequire(import.meta.url);
+
+/**
+ * Mermaid's script is a development dependency (the package brings 150 MiB for one 3.5 MiB
+ * file): from source it comes from node_modules, and the compiled build copies it into public/.
+ */
+function pathOf(name: AssetName | 'index.html'): string {
+  const local = fileURLToPath(new URL(name, publicDir));
+  return existsSync(local) || name !== 'mermaid.min.js' ? local : packages.resolve(`mermaid/dist/${name}`);
+}
+
+export function mountUi<E extends Env>(app: OpenAPIHono<E>) {
+  app.openAPIRegistry.registerPath(pageRoute);
+  app.openAPIRegistry.registerPath(assetRoute);
+  const loaded = new Map<string, Promise<Buffer>>();
+  const load = (name: AssetName | 'index.html') => {
+    if (!loaded.has(name)) loaded.set(name, readFile(pathOf(name)));
+    return loaded.get(name)!;
+  };
+  app.get(pageRoute.path, async (c) => c.html((await load('index.html')).toString()));
+  app.get('/ui/:file', async (c) => {
+    const file = c.req.param('file');
+    if (!Object.hasOwn(types, file)) return c.notFound();
+    return c.body(new Uint8Array(await load(file as AssetName)), 200, {
+      'Content-Type': `${types[file as AssetName]}; charset=utf-8`,
+      'Cache-Control': 'no-cache',
+    });
+  });
+}

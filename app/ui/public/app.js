@@ -1,0 +1,226 @@
+// The web view: a page of sagas, one saga drawn live, and the dead letters. It is a client of
+// the JSON API (the admin's token from POST /auth/login kept for this tab only), so it shows
+// exactly what the API says; the diagram is the Mermaid text of GET /sagas/{id}/diagram.
+/* global mermaid */
+
+const QUEUES = ['orders', 'orchestrator', 'users', 'products', 'payments'];
+const STATUSES = ['RUNNING', 'COMPENSATING', 'CONFIRMED', 'CANCELLED'];
+const LIST_REFRESH_MS = 2000;
+const DIAGRAM_REFRESH_MS = 500;
+
+const view = document.getElementById('view');
+const nav = document.querySelector('nav');
+const errorLine = document.getElementById('error');
+mermaid.initialize({ startOnLoad: false, securityLevel: 'strict', theme: 'neutral' });
+
+/** Bumped on every navigation, so that a timer of the page left behind stops. */
+let generation = 0;
+
+/** An element with attributes and children (strings become text, never HTML). */
+function el(tag, attributes = {}, ...children) {
+  const node = document.createElement(tag);
+  for (const [name, value] of Object.entries(attributes)) {
+    if (name.startsWith('on')) node.addEventListener(name.slice(2), value);
+    else node.setAttribute(name, value);
+  }
+  node.append(...children.filter((child) => child !== undefined && child !== null));
+  return node;
+}
+
+class Unauthorized extends Error {}
+
+async function api(path, init = {}) {
+  const token = sessionStorage.getItem('token');
+  const response = await fetch(path, {
+    ...init,
+    headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+  });
+  // Only a token can expire: without one, a 401 is the login's own answer.
+  if (response.status === 401 && token) throw new Unauthorized('signed out');
+  const body = await response.json();
+  if (!response.ok)
+    throw Object.assign(new Error(body.error?.message ?? response.statusText), { status: response.status });
+  return body;
+}
+
+function showError(error) {
+  errorLine.hidden = !error;
+  errorLine.textContent = error ? `error: ${error.message}` : '';
+}
+
+const statusBadge = (status) => el('span', { class: `status status-${status}` }, status ?? 'PENDING');
+const seconds = (ms) => `${(ms / 1000).toFixed(3)} s`;
+const finished = (status) => status === 'CONFIRMED' || status === 'CANCELLED';
+
+function durationOf(saga, now) {
+  const ms = (finished(saga.status) ? Date.parse(saga.updatedAt) : now) - Date.parse(saga.startedAt);
+  return finished(saga.status) ? seconds(ms) : `${seconds(ms)} so far`;
+}
+
+function loginView() {
+  nav.hidden = true;
+  const message = el('p');
+  const form = el(
+    'form',
+    { class: 'login' },
+    el('h2', {}, 'Sign in as an admin'),
+    el('label', {}, 'Email ', el('input', { name: 'email', type: 'email', required: '', autocomplete: 'username' })),
+    el('label', {}, 'Password ', el('input', { name: 'password', type: 'password', required: '' })),
+    el('button', { type: 'submit' }, 'Sign in'),
+    message,
+  );
+  form.addEventListener('submit', async (event) => {
+    event.preventDefault();
+    const fields = Object.fromEntries(new FormData(form));
+    try {
+      const { token } = await api('/auth/login', { method: 'POST', body: JSON.stringify(fields) });
+      sessionStorage.setItem('token', token);
+      await api('/sagas?limit=1');
+      route();
+    } catch (error) {
+      sessionStorage.removeItem('token');
+      message.textContent = error.status === 403 ? 'This account is not an admin.' : error.message;
+    }
+  });
+  view.replaceChildren(form);
+}
+
+async function sagasView(status, mine) {
+  const [stats, page] = await Promise.all([
+    api('/orders/stats'),
+    api(`/sagas?limit=50${status ? `&status=${status}` : ''}`),
+  ]);
+  const now = Date.now();
+  const filter = el(
+    'select',
+    { id: 'status-filter', onchange: (event) => (location.hash = `#/sagas?status=${event.target.value}`) },
+    el('option', { value: '' }, 'every status'),
+    ...STATUSES.map((s) => el('option', s === status ? { value: s, selected: '' } : { value: s }, s)),
+  );
+  const reasons = Object.entries(stats.cancellationsByReason).filter(([, n]) => n > 0);
+  const rows = page.items.map((saga) =>
+    el(
+      'tr',
+      { 'data-order': saga.orderId },
+      el('td', {}, el('a', { href: `#/sagas/${saga.orderId}` }, el('code', {}, saga.orderId))),
+      el('td', {}, statusBadge(saga.status)),
+      el('td', {}, saga.state?.failure?.reason ?? ''),
+      el('td', {}, durationOf(saga, now)),
+      el('td', {}, saga.startedAt),
+    ),
+  );
+  if (mine !== generation) return;
+  view.replaceChildren(
+    el('h2', {}, 'Sagas'),
+    el(
+      'div',
+      { class: 'counts' },
+      ...Object.entries(stats.counts).map(([s, n]) => el('span', { class: 'count', 'data-count': s }, `${s} ${n}`)),
+      ...reasons.map(([reason, n]) => el('span', { class: 'count' }, `cancelled ${reason} ${n}`)),
+    ),
+    el('label', {}, 'Status ', filter),
+    el(
+      'table',
+      {},
+      el(
+        'thead',
+        {},
+        el('tr', {}, ...['Order', 'Status', 'Reason', 'Duration', 'Started'].map((h) => el('th', {}, h))),
+      ),
+      el('tbody', {}, ...rows),
+    ),
+  );
+}
+
+let diagramCount = 0;
+
+async function sagaView(orderId, mine) {
+  const diagram = await api(`/sagas/${orderId}/diagram`);
+  if (mine !== generation) return;
+  const drawn = view.querySelector('.diagram');
+  if (drawn?.dataset.mermaid !== diagram.mermaid) {
+    const { svg } = await mermaid.render(`saga-diagram-${++diagramCount}`, diagram.mermaid);
+    if (mine !== generation) return;
+    const picture = el('div', { class: 'diagram' });
+    picture.dataset.mermaid = diagram.mermaid;
+    picture.innerHTML = svg;
+    view.replaceChildren(
+      el('h2', {}, 'Saga ', el('code', {}, orderId), ' ', statusBadge(diagram.status)),
+      el('p', {}, diagram.finished ? 'Finished.' : 'Running: this picture follows it.'),
+      picture,
+    );
+    view.dataset.status = diagram.status ?? 'PENDING';
+  }
+  return diagram.finished;
+}
+
+async function deadLettersView(mine) {
+  const sections = await Promise.all(
+    QUEUES.map(async (queue) => {
+      try {
+        const { items } = await api(`/dead-letters/${queue}`);
+        return el(
+          'section',
+          { 'data-queue': queue },
+          el('h3', {}, `${queue}: ${items.length}`),
+          ...items.map((letter) =>
+            el(
+              'p',
+              {},
+              el('code', {}, letter.routingKey),
+              ` ${letter.reason} (attempts ${letter.attempts}, at ${letter.deadLetteredAt}) `,
+              el('button', { type: 'button', onclick: () => replay(queue, letter.id) }, 'Replay'),
+            ),
+          ),
+        );
+      } catch (error) {
+        if (error.status !== 404) throw error;
+        return el('section', {}, el('h3', {}, `${queue}: served by another process`));
+      }
+    }),
+  );
+  if (mine === generation) view.replaceChildren(el('h2', {}, 'Dead letters'), ...sections);
+}
+
+async function replay(queue, id) {
+  await api(`/dead-letters/${queue}/${encodeURIComponent(id)}/replay`, { method: 'POST' }).catch(showError);
+  route();
+}
+
+/** Shows the page the hash names, and keeps it current until the hash changes. */
+async function route() {
+  const mine = ++generation;
+  showError(null);
+  if (!sessionStorage.getItem('token')) return loginView();
+  nav.hidden = false;
+  const [path, query] = location.hash.slice(1).split('?');
+  const saga = /^\/sagas\/([0-9a-f-]{36})$/.exec(path ?? '');
+  const refresh = async () => {
+    if (mine !== generation) return;
+    try {
+      if (saga) {
+        if (!(await sagaView(saga[1], mine))) setTimeout(refresh, DIAGRAM_REFRESH_MS);
+      } else if (path === '/dead-letters') {
+        await deadLettersView(mine);
+      } else {
+        await sagasView(new URLSearchParams(query).get('status') ?? '', mine);
+        setTimeout(refresh, LIST_REFRESH_MS);
+      }
+    } catch (error) {
+      if (error instanceof Unauthorized) {
+        sessionStorage.removeItem('token');
+        return loginView();
+      }
+      showError(error);
+      setTimeout(refresh, LIST_REFRESH_MS);
+    }
+  };
+  await refresh();
+}
+
+document.getElementById('sign-out').addEventListener('click', () => {
+  sessionStorage.removeItem('token');
+  route();
+});
+window.addEventListener('hashchange', route);
+route();

@@ -1,0 +1,20 @@
+/**
+ * What `npm run build` compiles (scripts/build.ts), as `dist/<name>.js` → its source: the server,
+ * the command line and the broker's least-privilege setup, which the image and docker compose run.
+ */
+export const entries = {
+  main: 'app/main.ts',
+  'saga-shop': 'app/cli/index.ts',
+  'broker-setup': 'broker/operator/setup-cli.ts',
+} as const;
+
+/** What a module finds next to itself, copied to the same place under dist/. */
+export const besideTheirModules = [
+  'services/users/migrations',
+  'services/products/migrations',
+  'services/orders/migrations',
+  'services/payments/migrations',
+  'saga/migrations',
+  'app/health-thread.mjs',
+  'app/ui/public',
+] as const;

@@ -1,0 +1,104 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+import { loadConfig } from '../app/config';
+import { serviceNames, startSystem, type System } from '../app/system';
+import type { ServiceName } from '../contracts';
+import { locationOf, parseNginx } from './support/nginx';
+
+/**
+ * docker compose's entry point (deploy/proxy/nginx.conf) against the code, since no Docker
+ * engine runs here: each service is started alone, as its container runs it, and every route
+ * it serves must reach it through the proxy, on the port it listens on.
+ */
+
+const root = join(import.meta.dirname, '..');
+const proxy = parseNginx(readFileSync(join(root, 'deploy/proxy/nginx.conf'), 'utf8'));
+interface ComposeService {
+  image?: string;
+  ports?: string[];
+  environment?: Record<string, string>;
+  depends_on?: Record<string, { condition: string }>;
+  volumes?: string[];
+}
+const compose = parse(readFileSync(join(root, 'docker-compose.yml'), 'utf8'), { merge: true }) as {
+  services: Record<string, ComposeService>;
+};
+/** What every process serves for itself; through the entry point, one service's answers. */
+const everyProcess = /^\/(health|metrics|openapi\.json|docs)(\/|$)/;
+
+let dataDir: string;
+const alone = new Map<ServiceName, System>();
+beforeAll(async () => {
+  dataDir = await mkdtemp(join(tmpdir(), 'entry-point-'));
+  for (const name of serviceNames) {
+    const config = loadConfig({
+      DATA_DIR: join(dataDir, name),
+      BROKER_URL: '',
+      JWT_SECRET: 'test-jwt-secret',
+      CARD_TOKEN_KEY: 'test-card-key',
+    });
+    alone.set(name, await startSystem(config, { services: [name] }));
+  }
+});
+afterAll(async () => {
+  for (const system of alone.values()) await system.stop();
+  await rm(dataDir, { recursive: true, force: true });
+});
+
+/** A path the route pattern matches, as a client would send it. */
+const concrete = (pattern: string, service: ServiceName) =>
+  pattern
+    .replace(':queue', service)
+    .replace(':file{.+}', 'swagger-ui.css')
+    .replace(/:file\b/, 'app.js')
+    .replace(/:\w+/g, '0b7f5e9e-2c55-4d8e-9a52-1f3d2c4b5a69');
+
+describe('the entry point of docker compose', () => {
+  it('sends every route of every service to that service', () => {
+    const wrong: string[] = [];
+    const used = new Set<string>();
+    for (const [service, system] of alone) {
+      for (const route of system.app.routes.filter((r) => r.method !== 'ALL')) {
+        const path = concrete(route.path, service);
+        const location = locationOf(proxy, path);
+        if (location) used.add(`${location.modifier} ${location.pattern}`);
+        if (everyProcess.test(path)) continue;
+        if (location?.upstream !== service)
+          wrong.push(`${route.method} ${path}: served by ${service}, sent to ${location?.upstream ?? 'nothing'}`);
+      }
+    }
+    expect(wrong).toEqual([]);
+    // …and no location is left over from a route that went away.
+    expect(proxy.locations.map((l) => `${l.modifier} ${l.pattern}`).filter((l) => !used.has(l))).toEqual([]);
+  });
+
+  it('sends what every process serves (health, metrics, the API document) to one that serves it', async () => {
+    for (const path of ['/health', '/metrics', '/openapi.json', '/docs']) {
+      const upstream = locationOf(proxy, path)?.upstream as ServiceName;
+      expect(serviceNames, path).toContain(upstream);
+      expect((await alone.get(upstream)!.app.request(path)).status, path).toBe(200);
+    }
+  });
+
+  it('reaches each service on the port it listens on, once it is healthy, and is the only port published', () => {
+    const entry = Object.values(compose.services).find((service) =>
+      service.volumes?.some((volume) => volume.startsWith('./deploy/proxy/nginx.conf:')),
+    );
+    expect(entry?.image).toMatch(/^nginx:/);
+    expect(entry!.ports).toEqual([`3000:${proxy.listen}`]);
+    for (const [name, { host, port }] of proxy.upstreams) {
+      const service = compose.services[host];
+      expect(service, `upstream ${name} names a compose service`).toBeDefined();
+      expect(serviceNames).toContain(host);
+      expect(Number(service!.environment?.PORT), `${host} listens on ${port}`).toBe(port);
+      expect(service!.environment?.TRUST_PROXY, `${host} trusts the proxy's X-Forwarded-For`).toBe('true');
+      expect(service!.ports, `${host} is reached through the entry point only`).toBeUndefined();
+      expect(entry!.depends_on?.[host]).toEqual({ condition: 'service_healthy' });
+    }
+    expect([...proxy.upstreams.values()].map((u) => u.host).sort()).toEqual([...serviceNames].sort());
+  });
+});

@@ -1,0 +1,49 @@
+/**
+ * Just enough of an nginx configuration to check it against the code: its upstreams, the port
+ * it listens on, and which location (so which upstream) a path reaches, by nginx's rules: an
+ * exact location (=) first, then the first regular expression (~) that matches, else the
+ * longest matching prefix.
+ */
+
+export interface Location {
+  modifier: '' | '=' | '~';
+  pattern: string;
+  upstream: string;
+}
+
+export interface NginxConfig {
+  listen: number;
+  upstreams: Map<string, { host: string; port: number }>;
+  locations: Location[];
+}
+
+export function parseNginx(text: string): NginxConfig {
+  const code = text.replace(/#.*$/gm, '');
+  const upstreams = new Map(
+    [...code.matchAll(/upstream\s+(\w+)\s*\{\s*server\s+([\w.-]+):(\d+);\s*\}/g)].map(
+      ([, name, host, port]) => [name!, { host: host!, port: Number(port) }] as const,
+    ),
+  );
+  const locations = [...code.matchAll(/location\s+(=|~)?\s*(\S+)\s*\{\s*proxy_pass\s+http:\/\/(\w+);\s*\}/g)].map(
+    ([, modifier, pattern, upstream]) => ({
+      modifier: (modifier ?? '') as Location['modifier'],
+      pattern: pattern!,
+      upstream: upstream!,
+    }),
+  );
+  // Every location must be one of the forms above, or it would be left out unnoticed.
+  const written = [...code.matchAll(/\blocation\b/g)].length;
+  if (written !== locations.length) throw new Error(`${written - locations.length} locations not understood`);
+  const listen = Number(/listen\s+(\d+);/.exec(code)?.[1]);
+  return { listen, upstreams, locations };
+}
+
+export function locationOf(config: NginxConfig, path: string): Location | undefined {
+  const exact = config.locations.find((l) => l.modifier === '=' && l.pattern === path);
+  if (exact) return exact;
+  const regex = config.locations.find((l) => l.modifier === '~' && new RegExp(l.pattern).test(path));
+  if (regex) return regex;
+  return config.locations
+    .filter((l) => l.modifier === '' && path.startsWith(l.pattern))
+    .sort((a, b) => b.pattern.length - a.pattern.length)[0];
+}
