@@ -142,6 +142,7 @@ const settings = z.object({
   TRUST_PROXY: optional(z.enum(['true', 'false'], { error: 'must be true or false' })).transform(
     (trust) => trust === 'true',
   ),
+  OTEL_EXPORTER_OTLP_ENDPOINT: optional(z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' })),
 });
 
 /** The variables the app reads (docs/contract.md lists each). */
@@ -211,6 +212,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     },
     register: { maxPerAddress: values.REGISTER_MAX_PER_ADDRESS, windowSeconds: values.REGISTER_WINDOW_SECONDS },
     trustProxy: values.TRUST_PROXY,
+    otlpEndpoint: values.OTEL_EXPORTER_OTLP_ENDPOINT,
     insecureDefaults,
   };
 }

@@ -7,6 +7,7 @@ import { ConfigError, loadConfig } from './config';
 import { startHealthListener } from './health-listener';
 import { closeGracefully, listen } from './listen';
 import { serviceNames, startSystem } from './system';
+import { startTelemetry } from './telemetry';
 
 /**
  * `npm start`: every service in one process. `npm run start:<service>` (argument = the
@@ -41,6 +42,7 @@ try {
   } catch (error) {
     throw new ConfigError(`DATA_DIR ${config.dataDir} cannot hold the databases: ${(error as Error).message}`);
   }
+  const stopTelemetry = await startTelemetry(config.otlpEndpoint, only ? `saga-shop-${only}` : 'saga-shop', logger);
   const { server, ready } = await listen(config.port);
   const healthListener =
     config.healthPort === undefined
@@ -68,6 +70,8 @@ try {
     await healthListener?.close();
     // The brokers stop delivering first, so handlers in flight commit before the databases close.
     await system.stop();
+    // The last spans, sent before the process goes.
+    await stopTelemetry();
     logger.info({ signal }, 'stopped');
     process.exit(0);
   };

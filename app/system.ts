@@ -8,6 +8,7 @@ import { secureHeaders } from 'hono/secure-headers';
 import type { Broker } from '../broker/broker';
 import { connectBrokers } from './brokers';
 import { accessLog } from '../http/access-log';
+import { tracing } from '../http/tracing';
 import { createTokens } from '../http/auth';
 import { HttpError, onError, onNotFound } from '../http/errors';
 import { createOrchestrator } from '../saga';
@@ -72,6 +73,7 @@ export async function startSystem(config: Config, options: SystemOptions = {}): 
   // The request id comes first, so every answer (errors included) carries it in X-Request-Id.
   app.use(requestId());
   app.use(accessLog(log));
+  app.use(tracing());
   app.use(async (c, next) => {
     const started = performance.now();
     await next();

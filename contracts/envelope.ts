@@ -11,6 +11,8 @@ export interface EnvelopeContext {
   producer: ServiceName;
   correlationId: string;
   causationId: string | null;
+  /** The span sending it, as W3C `traceparent` (lib/tracing.ts). */
+  traceparent?: string;
   /** Injected so callers (and tests) decide identity and time. */
   messageId?: string;
   now?: Date;
@@ -25,6 +27,7 @@ export function envelope<T extends MessageType>(message: Outgoing<T>, context: E
     causationId: context.causationId,
     occurredAt: (context.now ?? new Date()).toISOString(),
     producer: context.producer,
+    ...(context.traceparent && { traceparent: context.traceparent }),
     data: message.data,
   } as MessageOf<T>;
 }

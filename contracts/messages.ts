@@ -117,6 +117,15 @@ const envelopeFields = {
   causationId: Id.nullable(),
   occurredAt: z.iso.datetime(),
   producer: ServiceName,
+  /**
+   * W3C trace context: the span that sent this message (lib/tracing.ts), so that every message
+   * of an order is one trace with the request that placed it. Absent from a message sent by a
+   * version that did not carry it.
+   */
+  traceparent: z
+    .string()
+    .regex(/^00-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$/, 'a W3C traceparent')
+    .optional(),
 };
 
 function envelopeOf<T extends MessageType>(type: T) {

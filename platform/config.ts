@@ -43,6 +43,8 @@ export interface Config {
   register: { maxPerAddress: number; windowSeconds: number };
   /** Whether a reverse proxy's X-Forwarded-For names the client (TRUST_PROXY=true), or the socket does. */
   trustProxy: boolean;
+  /** An OpenTelemetry collector to send the spans to (OTLP over HTTP); none when unset. */
+  otlpEndpoint: string | undefined;
   /** Settings left at their development defaults, to warn about at start. */
   insecureDefaults: string[];
 }

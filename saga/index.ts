@@ -29,8 +29,8 @@ export const createOrchestrator = defineService({
         // Overdue deadlines first: a step that timed out while we were down is not asked again.
         fireDeadlines(new Date());
         resumeUnfinished();
-        await endpoint.listenRaw((tx, message, now) => {
-          const { commands, progress } = runSaga(tx, message, policyAt(now));
+        await endpoint.listenRaw((tx, message, { now, traceparent }) => {
+          const { commands, progress } = runSaga(tx, message, policyAt(now), traceparent);
           endpoint.send(tx, commands);
           return progress;
         }, metrics.saga);
@@ -48,7 +48,8 @@ export const createOrchestrator = defineService({
       const now = new Date();
       db.transaction(
         (tx) => {
-          for (const saga of unfinishedSagas(tx)) endpoint.send(tx, resendAfterRestart(tx, saga.state, now));
+          for (const saga of unfinishedSagas(tx))
+            endpoint.send(tx, resendAfterRestart(tx, saga.state, now, saga.traceparent ?? undefined));
         },
         { behavior: 'immediate' },
       );

@@ -26,22 +26,26 @@ export type TracedInput = (Inbound<'orchestrator'> | DeadlinePassed) &
  * Applies one input to its saga inside the caller's transaction: decides, saves the state
  * (optimistically), logs the steps, traces the input and the commands, and returns the
  * commands with their envelopes for the outbox, and what the input did for the metrics.
+ * `traceparent`: the span handling a message, which its commands go under; a deadline has none,
+ * and its commands go under the saga's first.
  */
 export function runSaga(
   tx: SqliteDb,
   input: TracedInput,
   policy: SagaPolicy,
+  traceparent?: string,
 ): { commands: Outbound<'orchestrator'>[]; progress: SagaProgress } {
   const orderId = input.data.orderId;
   const saved = findSaga(tx, orderId);
   const decision = decide(saved?.state, input, policy);
   const applied = decision.outcome.kind === 'applied';
+  const sentUnder = traceparent ?? saved?.traceparent ?? undefined;
   // An ignored input may still change the state (a stale deadline is dropped): save any change.
   if (decision.state && decision.state !== saved?.state) {
-    saveSaga(tx, decision.state, nextDeadline(decision.state), saved?.version, policy.now);
+    saveSaga(tx, decision.state, nextDeadline(decision.state), saved?.version, policy.now, sentUnder);
   }
 
-  const commands = withEnvelopes(orderId, input.messageId, decision.commands, policy.now);
+  const commands = withEnvelopes(orderId, input.messageId, decision.commands, policy.now, sentUnder);
   const at = policy.now.toISOString();
   insertSteps(
     tx,
@@ -109,9 +113,17 @@ export function progressOf(
   };
 }
 
-/** After a restart: the commands of every step still awaiting an answer, sent again and traced. */
-export function resendAfterRestart(tx: SqliteDb, state: SagaState, now: Date): Outbound<'orchestrator'>[] {
-  const commands = withEnvelopes(state.orderId, null, resendPending(state), now);
+/**
+ * After a restart: the commands of every step still awaiting an answer, sent again and traced,
+ * under the saga's first span (`traceparent`).
+ */
+export function resendAfterRestart(
+  tx: SqliteDb,
+  state: SagaState,
+  now: Date,
+  traceparent?: string,
+): Outbound<'orchestrator'>[] {
+  const commands = withEnvelopes(state.orderId, null, resendPending(state), now, traceparent);
   insertTrace(
     tx,
     commands.map((command) => traceOut(command, 'resent after a restart', now.toISOString())),
@@ -119,12 +131,19 @@ export function resendAfterRestart(tx: SqliteDb, state: SagaState, now: Date): O
   return commands;
 }
 
-const withEnvelopes = (orderId: string, causationId: string | null, commands: SagaCommand[], now: Date) =>
+const withEnvelopes = (
+  orderId: string,
+  causationId: string | null,
+  commands: SagaCommand[],
+  now: Date,
+  traceparent: string | undefined,
+) =>
   commands.map((command) =>
     envelope<PublishedBy<'orchestrator'>>(command, {
       producer: 'orchestrator',
       correlationId: orderId,
       causationId,
+      traceparent,
       now,
     }),
   );

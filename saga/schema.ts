@@ -17,6 +17,11 @@ export const sagas = sqliteTable(
     nextDeadlineAt: text('next_deadline_at'),
     startedAt: text('started_at').notNull(),
     updatedAt: text('updated_at').notNull(),
+    /**
+     * The span that started the saga (W3C traceparent): what the saga sends on its own, at a
+     * deadline or after a restart, goes under it, in the trace of the request that placed the order.
+     */
+    traceparent: text('traceparent'),
   },
   (table) => [
     index('sagas_status').on(table.status, table.startedAt),

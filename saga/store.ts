@@ -14,11 +14,12 @@ export function saveSaga(
   nextDeadlineAt: string | null,
   expectedVersion: number | undefined,
   now: Date,
+  traceparent?: string,
 ): void {
   const at = now.toISOString();
   const row = { orderId: state.orderId, status: state.status, state, nextDeadlineAt, updatedAt: at };
   if (expectedVersion === undefined) {
-    queries(db).insertSaga.run({ ...row, startedAt: at });
+    queries(db).insertSaga.run({ ...row, startedAt: at, traceparent: traceparent ?? null });
     return;
   }
   const result = queries(db).advanceSaga.run({ ...row, state: JSON.stringify(state), expectedVersion }) as {

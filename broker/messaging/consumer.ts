@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { describeProblems, Message, type ServiceName } from '../../contracts';
 import type { Logger } from '../../lib/logger';
 import type { Broker, Delivery } from '../broker';
+import { messageLogFields } from './log-fields';
 import { retryDelay, type RetryPolicy } from './retry-policy';
 import { publisherOf, subscriptions } from '../../contracts/topology';
 
@@ -66,8 +67,8 @@ export function consumeMessages(
       observe(queue, checked.message.type, 'handled');
     } catch (error) {
       const reason = `handler failed: ${describe(error)}`;
-      const { messageId, correlationId, causationId, type } = checked.message;
-      const context = { queue, correlationId, messageId, causationId, type, reason };
+      const { type } = checked.message;
+      const context = { queue, ...messageLogFields(checked.message), reason };
       // A handler that finds the message itself invalid would fail the same way every time.
       const delayMs = error instanceof z.ZodError ? undefined : retryDelay(policy, delivery.attempt);
       if (delayMs === undefined) {

@@ -1,10 +1,12 @@
 import { envelope, type Message, type ServiceName } from '../../contracts';
 import type { Logger } from '../../lib/logger';
+import { endSpan, SpanKind, startSpan, traceparentOf } from '../../lib/tracing';
 import type { SqliteDb } from '../../db/sqlite';
 import type { Broker } from '../broker';
 import { consumeMessages, type MessageObserver } from './consumer';
 import { GroupCommit } from './group-commit';
 import { recordFirstDelivery } from './inbox';
+import { messageLogFields } from './log-fields';
 import { enqueue, OutboxRelay } from './outbox';
 import type { RetryPolicy } from './retry-policy';
 import type { Inbound, Outbound, OutgoingFrom, PublishedBy } from '../../contracts/topology';
@@ -13,6 +15,12 @@ import type { Inbound, Outbound, OutgoingFrom, PublishedBy } from '../../contrac
  * A service's side of the broker: what it sends goes through its outbox, what it receives
  * is validated, deduplicated by its inbox and applied in one transaction with the replies.
  */
+/** What a handler is given besides the message: the time, and the span that handles it. */
+export interface Handling {
+  now: Date;
+  traceparent: string;
+}
+
 export class Endpoint<S extends ServiceName> {
   readonly relay: OutboxRelay;
 
@@ -41,12 +49,13 @@ export class Endpoint<S extends ServiceName> {
    * once per message id; what it returns is sent as replies caused by the message.
    */
   async listen(decide: (tx: SqliteDb, message: Inbound<S>, now: Date) => OutgoingFrom<S>[]): Promise<void> {
-    await this.listenRaw((tx, message, now) => {
+    await this.listenRaw((tx, message, { now, traceparent }) => {
       const replies = decide(tx, message, now).map((reply) =>
         envelope<PublishedBy<S>>(reply, {
           producer: this.service,
           correlationId: message.correlationId,
           causationId: message.messageId,
+          traceparent,
           now,
         }),
       );
@@ -55,22 +64,36 @@ export class Endpoint<S extends ServiceName> {
   }
 
   /**
-   * As `listen`, for a handler that builds and sends its own envelopes (the orchestrator).
+   * As `listen`, for a handler that builds and sends its own envelopes (the orchestrator), with
+   * the `traceparent` its messages carry: the span of this handling, under the message's.
    * Deliveries that arrive together are applied in one transaction (GroupCommit), each at most
    * once per message id, and acked after that commit; `committed` is then given what `apply`
    * returned for each.
    */
   async listenRaw<R>(
-    apply: (tx: SqliteDb, message: Inbound<S>, now: Date) => R,
+    apply: (tx: SqliteDb, message: Inbound<S>, handling: Handling) => R,
     committed: (result: R) => void = () => {},
   ): Promise<void> {
     const group = new GroupCommit<Message, { result: R } | undefined>(this.db, (tx, message) => {
       const now = new Date();
       // consumeMessages has checked the type against this queue's subscriptions.
-      if (recordFirstDelivery(tx, message, now)) return { result: apply(tx, message as Inbound<S>, now) };
-      const { correlationId, messageId, causationId, type } = message;
-      this.logger.debug({ correlationId, messageId, causationId, type }, 'duplicate ignored');
-      return undefined;
+      if (!recordFirstDelivery(tx, message, now)) {
+        this.logger.debug(messageLogFields(message), 'duplicate ignored');
+        return undefined;
+      }
+      const span = startSpan(`process ${message.type}`, SpanKind.CONSUMER, message.traceparent, {
+        'messaging.destination.name': this.service,
+        'messaging.message.id': message.messageId,
+        'messaging.message.conversation_id': message.correlationId,
+      });
+      try {
+        const result = apply(tx, message as Inbound<S>, { now, traceparent: traceparentOf(span) });
+        endSpan(span);
+        return { result };
+      } catch (error) {
+        endSpan(span, error);
+        throw error;
+      }
     });
     await consumeMessages(
       this.broker,

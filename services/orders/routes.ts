@@ -3,6 +3,7 @@ import { envelope, lastFour, sealCard } from '../../contracts';
 import type { Outbound } from '../../contracts/topology';
 import type { Order, PlaceOrderBody } from '../../contracts/rest';
 import type { SqliteDb } from '../../db/sqlite';
+import { requestTraceparent } from '../../http/tracing';
 import { guards } from '../../http/access';
 import { requireActiveAccount } from '../../http/account-standing';
 import type { AuthEnv, Caller, Tokens } from '../../http/auth';
@@ -42,7 +43,7 @@ export function ordersRoutes({ db, tokens, cardKey, maxPendingOrders, send }: Or
   const location = (order: Order) => ({ Location: `/orders/${order.id}` });
 
   /** Inserts the order and its OrderRequested in one transaction; a known Idempotency-Key answers its order. */
-  function place(caller: Caller, body: PlaceOrderBody, key: string | undefined): Order {
+  function place(caller: Caller, body: PlaceOrderBody, key: string | undefined, traceparent?: string): Order {
     // The hash, not the body, is kept: the body holds the card number.
     const requestHash = createHash('sha256').update(JSON.stringify(body)).digest('hex');
     return db.transaction(
@@ -82,7 +83,7 @@ export function ordersRoutes({ db, tokens, cardKey, maxPendingOrders, send }: Or
         send(tx, [
           envelope(
             { type: 'OrderRequested', data },
-            { producer: 'orders', correlationId: row.id, causationId: null, now },
+            { producer: 'orders', correlationId: row.id, causationId: null, traceparent, now },
           ),
         ]);
         return toOrder(tx, row);
@@ -95,7 +96,12 @@ export function ordersRoutes({ db, tokens, cardKey, maxPendingOrders, send }: Or
     newRouter<AuthEnv>()
       .openapi(guard(api.placeOrder, active), (c) => {
         if (c.var.caller.role !== 'customer') throw forbidden('orders are placed by customers');
-        const order = place(c.var.caller, c.req.valid('json'), c.req.valid('header')['idempotency-key']);
+        const order = place(
+          c.var.caller,
+          c.req.valid('json'),
+          c.req.valid('header')['idempotency-key'],
+          requestTraceparent(c),
+        );
         annotate(c, { orderId: order.id });
         return c.json(order, 202, location(order));
       })
@@ -139,7 +145,7 @@ export function ordersRoutes({ db, tokens, cardKey, maxPendingOrders, send }: Or
             if (row.status !== 'PENDING') throw conflict(`order is already ${row.status}`);
             const request = envelope(
               { type: 'OrderCancellationRequested', data: { orderId: row.id, requestedBy: caller.id } },
-              { producer: 'orders', correlationId: row.id, causationId: null },
+              { producer: 'orders', correlationId: row.id, causationId: null, traceparent: requestTraceparent(c) },
             );
             send(tx, [request]);
             return toOrder(tx, row);

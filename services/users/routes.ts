@@ -4,6 +4,7 @@ import type { Config } from '../../platform/config';
 import type { Outbound } from '../../contracts/topology';
 import type { UpdateUserBody } from '../../contracts/rest';
 import type { SqliteDb } from '../../db/sqlite';
+import { requestTraceparent } from '../../http/tracing';
 import { guards } from '../../http/access';
 import { requireActiveAccount } from '../../http/account-standing';
 import { canSee, type AuthEnv, type Caller, type Tokens } from '../../http/auth';
@@ -32,7 +33,7 @@ export function usersRoutes({ db, tokens, config, send }: UsersRoutesDeps) {
   const registrations = registrationsOf(db, config.register);
 
   /** Applies a change; a change of `active` raises the status version and tells the other services. */
-  function change(caller: Caller, id: string, changes: UpdateUserBody) {
+  function change(caller: Caller, id: string, changes: UpdateUserBody, traceparent: string | undefined) {
     return db.transaction(
       (tx) => {
         const before = findById(tx, id);
@@ -48,7 +49,7 @@ export function usersRoutes({ db, tokens, config, send }: UsersRoutesDeps) {
           statusChanged ? { ...changes, statusVersion: before.statusVersion + 1 } : changes,
           now,
         )!;
-        if (statusChanged) send(tx, [accountEvent(after, now)]);
+        if (statusChanged) send(tx, [accountEvent(after, now, traceparent)]);
         return after;
       },
       { behavior: 'immediate' },
@@ -113,7 +114,7 @@ export function usersRoutes({ db, tokens, config, send }: UsersRoutesDeps) {
     })
 
     .openapi(guard(api.updateUser, active), (c) =>
-      c.json(toUser(change(c.var.caller, c.req.valid('param').id, c.req.valid('json'))), 200),
+      c.json(toUser(change(c.var.caller, c.req.valid('param').id, c.req.valid('json'), requestTraceparent(c))), 200),
     );
 }
 

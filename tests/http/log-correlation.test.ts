@@ -8,7 +8,7 @@ describe('logs that follow a saga', () => {
   let system: TestSystem;
   afterEach(() => system.stop());
 
-  it('one grep of an order id finds the request that created it and the lines about its messages', async () => {
+  it('one grep of an order id (or its trace id) finds the request that created it and the lines about its messages', async () => {
     const logs = captureLogs('debug');
     // Every message delivered twice, so each consumer logs the duplicate it ignored.
     system = await startTestSystem('in-process', { logger: logs.logger, wrapBroker: duplicating });
@@ -35,5 +35,9 @@ describe('logs that follow a saga', () => {
         causationId: expect.toSatisfy((id: unknown) => id === null || typeof id === 'string'),
       });
     expect(duplicates.filter((line) => line.correlationId === orderId).length).toBeGreaterThanOrEqual(5);
+    // …and one grep of its trace id: the request and every line about its messages carry it.
+    const { traceId } = story.find((line) => line.msg === 'request')!;
+    expect(traceId).toMatch(/^[0-9a-f]{32}$/);
+    for (const line of story.filter((each) => each.correlationId === orderId)) expect(line.traceId).toBe(traceId);
   });
 });
