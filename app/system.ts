@@ -6,6 +6,7 @@ import { except } from 'hono/combine';
 import { requestId } from 'hono/request-id';
 import { secureHeaders } from 'hono/secure-headers';
 import type { Broker } from '../broker/broker';
+import { auditRoutes } from './audit/routes';
 import { connectBrokers } from './brokers';
 import { accessLog } from '../http/access-log';
 import { tracing } from '../http/tracing';
@@ -109,6 +110,8 @@ export async function startSystem(config: Config, options: SystemOptions = {}): 
   );
   for (const service of services) app.route('/', service.routes);
   app.route('/', deadLetterRoutes(brokerOf, tokens));
+  const audit = auditRoutes(services, tokens);
+  if (audit) app.route('/', audit);
   // The web view goes with the sagas it shows.
   if (names.includes('orchestrator')) mountUi(app);
   mountDocs(app);

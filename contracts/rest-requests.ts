@@ -131,3 +131,7 @@ export const OrdersQuery = ListQuery.extend({ status: OrderStatus.optional() });
 
 export const IdParam = z.object({ id: z.uuid() });
 export const OrderIdParam = z.object({ orderId: z.uuid() });
+
+/** The services whose data the audit reads (users holds none of what it checks), in the order it reads them. */
+export const AuditedService = z.enum(['orders', 'orchestrator', 'products', 'payments']);
+export type AuditedService = z.infer<typeof AuditedService>;

@@ -218,6 +218,35 @@ export const DeadLetterView = z
   })
   .meta({ id: 'DeadLetter' });
 
+const Row = <T extends z.ZodRawShape>(shape: T) => z.array(z.object(shape));
+
+/**
+ * What one service holds of what `saga-shop audit` checks, read in one transaction: the rows of
+ * its own tables, under the names of the audit's state (orders: orders and history; orchestrator:
+ * sagas; products: products and reservations; payments: payments).
+ */
+export const AuditSnapshot = z
+  .object({
+    orders: Row({ id: z.string(), status: z.string() }),
+    /** Every status each order went through, in order. */
+    history: Row({ orderId: z.string(), status: z.string() }),
+    sagas: Row({ orderId: z.string(), status: z.string() }),
+    products: Row({ id: z.string(), stock: z.number(), reserved: z.number(), sold: z.number(), received: z.number() }),
+    reservations: Row({
+      orderId: z.string(),
+      productId: z.string(),
+      quantity: z.number(),
+      status: z.enum(['reserved', 'committed', 'released']),
+    }),
+    payments: Row({ id: z.string(), orderId: z.string(), status: z.enum(['settled', 'declined', 'refunded']) }),
+  })
+  .partial()
+  .meta({
+    id: 'AuditSnapshot',
+    examples: [{ sagas: [{ orderId: ids.order, status: 'CONFIRMED' }] }],
+  });
+export type AuditSnapshot = z.infer<typeof AuditSnapshot>;
+
 const CheckStatus = z.enum(['ok', 'down']);
 
 export const Health = z

@@ -14,6 +14,8 @@ export type SqliteDb = BaseSQLiteDatabase<'sync', unknown, Record<string, unknow
 
 export interface OpenedDatabase<TSchema extends Record<string, unknown>> {
   db: BetterSQLite3Database<TSchema>;
+  /** The connection under `db`, for plain SQL. */
+  client: Database.Database;
   close(): void;
 }
 
@@ -33,7 +35,7 @@ export function openDatabase<TSchema extends Record<string, unknown>>(
   cacheStatements(client);
   const db = drizzle({ client, schema });
   migrate(db, { migrationsFolder });
-  return { db, close: () => client.close() };
+  return { db, client, close: () => client.close() };
 }
 
 /**

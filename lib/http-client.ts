@@ -35,3 +35,57 @@ function whyUnreachable(error: unknown): string {
   const cause = error instanceof Error ? (error.cause as { code?: string; message?: string } | undefined) : undefined;
   return cause?.code ?? cause?.message ?? (error instanceof Error ? error.message : String(error));
 }
+
+export interface AdminClientOptions {
+  url: string;
+  /** An admin's JWT; without it the client logs in as `admin`. */
+  token?: string;
+  admin: { email: string; password: string };
+  timeoutMs?: number;
+}
+
+/** The admin routes of a running shop, as operators' tools call them: one-line errors, never a stack. */
+export interface AdminClient {
+  /** The answer to GET `path`; throws when the server refuses the token. */
+  get(path: string): Promise<Answer>;
+  /** The body of a 200 answer; throws with the status and the error's message otherwise. */
+  ok(answer: Answer): any; // eslint-disable-line @typescript-eslint/no-explicit-any
+}
+
+/** Calls `url` as an admin: with `token`, or logged in once with `admin`'s email and password. */
+export function adminClient({ url, token, admin, timeoutMs = 10_000 }: AdminClientOptions): AdminClient {
+  const base = url.replace(/\/+$/, '');
+  let bearer = token;
+  const call = (path: string, init: RequestInit = {}) => callJson(base, path, init, timeoutMs);
+
+  async function login(): Promise<string> {
+    const answer = await call('/auth/login', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(admin),
+    });
+    if (answer.status !== 200 || typeof answer.body?.token !== 'string') {
+      throw new Error(
+        `login as ${admin.email} failed: ${describeAnswer(answer)} (set ADMIN_EMAIL/ADMIN_PASSWORD or pass --token)`,
+      );
+    }
+    return answer.body.token;
+  }
+
+  return {
+    async get(path) {
+      bearer ??= await login();
+      const answer = await call(path, { headers: { authorization: `Bearer ${bearer}` } });
+      if (answer.status === 401)
+        throw new Error(
+          `the server refused the ${token ? 'token given with --token' : 'admin token'}: ${describeAnswer(answer)}`,
+        );
+      if (answer.status === 403) throw new Error(`the token is not an admin's: ${describeAnswer(answer)}`);
+      return answer;
+    },
+    ok(answer) {
+      if (answer.status !== 200) throw new Error(`unexpected answer from ${base}: ${describeAnswer(answer)}`);
+      return answer.body;
+    },
+  };
+}

@@ -1,4 +1,5 @@
 import { fileURLToPath } from 'node:url';
+import type Database from 'better-sqlite3';
 import type { Hono } from 'hono';
 import type { BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
 import type { ServiceName } from '../contracts';
@@ -30,6 +31,8 @@ export interface Service {
   start(): Promise<void>;
   stop(): Promise<void>;
   health(): Promise<ServiceHealth>;
+  /** Runs `read` on the service's own database connection: operators' reads (the audit) beside its routes. */
+  read<T>(read: (client: Database.Database) => T): T;
 }
 
 /** What a service's own code is handed: its database, its side of the broker, and the process's dependencies. */
@@ -66,7 +69,7 @@ export function defineService<S extends ServiceName, TSchema extends Record<stri
   parts: ServiceParts<S, TSchema>,
 ): (deps: ServiceDeps) => Service {
   return (deps) => {
-    const { db, close } = openDatabase(
+    const { db, client, close } = openDatabase(
       databaseFile(deps.config.dataDir, parts.name),
       parts.schema,
       fileURLToPath(parts.migrations),
@@ -91,6 +94,7 @@ export function defineService<S extends ServiceName, TSchema extends Record<stri
         await running.start();
         pruner.start();
       },
+      read: (read) => read(client),
       async health() {
         const admission = running.admission?.();
         return { ...(await storeHealth(db)), ...(admission && { admission }) };

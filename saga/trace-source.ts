@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { callJson, describeAnswer, type Answer } from '../lib/http-client';
+import { adminClient, type AdminClientOptions } from '../lib/http-client';
 import Database from 'better-sqlite3';
 import { drizzle } from 'drizzle-orm/better-sqlite3';
 import { databaseFile } from '../db/sqlite';
@@ -56,50 +56,9 @@ export async function storeSource(dataDir: string): Promise<TraceSource> {
   };
 }
 
-export interface HttpSourceOptions {
-  url: string;
-  /** An admin's JWT; without it the source logs in with `admin`. */
-  token?: string;
-  admin: { email: string; password: string };
-  timeoutMs?: number;
-}
-
 /** Reads `GET /sagas…` of a running shop, as an admin. */
-export function httpSource({ url, token, admin, timeoutMs = 10_000 }: HttpSourceOptions): TraceSource {
-  const base = url.replace(/\/+$/, '');
-  let bearer = token;
-
-  const call = (path: string, init: RequestInit = {}) => callJson(base, path, init, timeoutMs);
-
-  async function login(): Promise<string> {
-    const { status, body } = await call('/auth/login', {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify(admin),
-    });
-    if (status !== 200 || typeof body?.token !== 'string') {
-      throw new TraceError(
-        `login as ${admin.email} failed: ${describeAnswer({ status, body })} (set ADMIN_EMAIL/ADMIN_PASSWORD or pass --token)`,
-      );
-    }
-    return body.token;
-  }
-
-  async function get(path: string): Promise<Answer> {
-    bearer ??= await login();
-    const answer = await call(path, { headers: { authorization: `Bearer ${bearer}` } });
-    if (answer.status === 401)
-      throw new TraceError(
-        `the server refused the ${token ? 'token given with --token' : 'admin token'}: ${describeAnswer(answer)}`,
-      );
-    if (answer.status === 403) throw new TraceError(`the token is not an admin's: ${describeAnswer(answer)}`);
-    return answer;
-  }
-
-  const ok = (answer: Answer) => {
-    if (answer.status !== 200) throw new TraceError(`unexpected answer from ${base}: ${describeAnswer(answer)}`);
-    return answer.body;
-  };
+export function httpSource(options: AdminClientOptions): TraceSource {
+  const { get, ok } = adminClient(options);
 
   return {
     async load(orderId) {

@@ -53,6 +53,7 @@ afterAll(async () => {
 const concrete = (pattern: string, service: ServiceName) =>
   pattern
     .replace(':queue', service)
+    .replace(':service', service)
     .replace(':file{.+}', 'swagger-ui.css')
     .replace(/:file\b/, 'app.js')
     .replace(/:\w+/g, '0b7f5e9e-2c55-4d8e-9a52-1f3d2c4b5a69');

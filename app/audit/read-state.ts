@@ -1,44 +1,74 @@
 import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import Database from 'better-sqlite3';
+import { AuditedService, AuditSnapshot } from '../../contracts/rest';
+import { databaseFile } from '../../db/sqlite';
 import type { AuditState } from './violations';
 
 /**
- * What the audit checks, read from the SQLite files under `dataDir`, read-only and with plain
- * SQL. The files may belong to a running shop: orders is read first, so whatever an order's
- * end implies (its saga ended, its stock committed or released, its payment settled or
- * refunded) has already happened in the files read after it.
+ * What the audit checks, read with plain SQL from each service's own database: the running
+ * service's connection (`GET /audit/{service}`) or its file under DATA_DIR (`--data-dir`).
  */
-export function readAuditState(dataDir: string): AuditState {
-  const read = <T>(file: string, queries: (db: Database.Database) => T): T => {
-    const path = join(dataDir, `${file}.db`);
-    if (!existsSync(path)) throw new Error(`no ${file}.db in ${dataDir}: is it the shop's DATA_DIR?`);
-    const db = new Database(path, { readonly: true, fileMustExist: true });
-    try {
-      return db.transaction(() => queries(db))();
-    } finally {
-      db.close();
-    }
-  };
-  const { orders, history } = read('orders', (db) => ({
+type Queries = (db: Database.Database) => AuditSnapshot;
+
+const queries: Record<AuditedService, Queries> = {
+  orders: (db) => ({
     orders: db.prepare('SELECT id, status FROM orders').all() as AuditState['orders'],
     history: db
       .prepare('SELECT order_id AS orderId, status FROM order_history ORDER BY seq')
       .all() as AuditState['history'],
-  }));
-  const sagas = read(
-    'orchestrator',
-    (db) => db.prepare('SELECT order_id AS orderId, status FROM sagas').all() as AuditState['sagas'],
-  );
-  const { products, reservations } = read('products', (db) => ({
+  }),
+  orchestrator: (db) => ({
+    sagas: db.prepare('SELECT order_id AS orderId, status FROM sagas').all() as AuditState['sagas'],
+  }),
+  products: (db) => ({
     products: db.prepare('SELECT id, stock, reserved, sold, received FROM products').all() as AuditState['products'],
     reservations: db
       .prepare('SELECT order_id AS orderId, product_id AS productId, quantity, status FROM reservations')
       .all() as AuditState['reservations'],
-  }));
-  const payments = read(
-    'payments',
-    (db) => db.prepare('SELECT id, order_id AS orderId, status FROM payments').all() as AuditState['payments'],
+  }),
+  payments: (db) => ({
+    payments: db.prepare('SELECT id, order_id AS orderId, status FROM payments').all() as AuditState['payments'],
+  }),
+};
+
+/** One service's rows, in one read transaction: a moment of that service. */
+export const readSnapshot = (service: AuditedService, db: Database.Database): AuditSnapshot =>
+  db.transaction(() => queries[service](db))();
+
+/**
+ * The reads of one audit, one service after the other in this order. Orders first: whatever an
+ * order's end implies (its saga ended, its stock committed or released, its payment settled or
+ * refunded) has already happened in what is read after it, so a shop at work shows no false
+ * violation. Orders again last: an order placed during the audit is unknown to the first read,
+ * yet its reservation or payment may be in a later one.
+ */
+export const auditReads: readonly AuditedService[] = [...AuditedService.options, 'orders'];
+
+/** The state from the snapshots of `auditReads`, in its order. */
+export function auditState(snapshots: readonly AuditSnapshot[]): AuditState {
+  const state: AuditSnapshot = Object.assign({}, ...snapshots.slice(0, -1));
+  const missing = Object.keys(AuditSnapshot.shape).filter((key) => !(key in state));
+  if (missing.length > 0) throw new Error(`the audit got no ${missing.join(', ')}`);
+  const known = new Set(state.orders!.map((order) => order.id));
+  // Pending as far as the reads before it know: whether it ended well is the next audit's to check.
+  const placedSince = (snapshots.at(-1)?.orders ?? [])
+    .filter((order) => !known.has(order.id))
+    .map(({ id }) => ({ id, status: 'PENDING' }));
+  return { ...state, orders: [...state.orders!, ...placedSince] } as AuditState;
+}
+
+/** The state from the SQLite files under `dataDir`, read-only: the files may be a running shop's. */
+export function readAuditState(dataDir: string): AuditState {
+  return auditState(
+    auditReads.map((service) => {
+      const path = databaseFile(dataDir, service);
+      if (!existsSync(path)) throw new Error(`no ${service}.db in ${dataDir}: is it the shop's DATA_DIR?`);
+      const db = new Database(path, { readonly: true, fileMustExist: true });
+      try {
+        return readSnapshot(service, db);
+      } finally {
+        db.close();
+      }
+    }),
   );
-  return { orders, history, sagas, products, reservations, payments };
 }

@@ -69,6 +69,19 @@ describe('auditViolations', () => {
     ]);
   });
 
+  it('stock sold to an order that did not end confirmed, but not to one being confirmed', () => {
+    expect(given((s) => (s.reservations[2]!.status = 'committed'))).toEqual([
+      [['mug'], 'product mug: counts 3 reserved, its open reservations hold 0'],
+      [['mug'], 'product mug: counts 2 sold, its committed reservations hold 5'],
+    ]);
+    expect(
+      given((s) => {
+        s.reservations[1]!.status = 'committed';
+        s.products[0] = { id: 'mug', stock: 4, reserved: 3, sold: 3, received: 10 };
+      }),
+    ).toEqual([[['undone', 'mug'], 'order undone (CANCELLED): 1 of mug sold to it']]);
+  });
+
   it('an order both confirmed and cancelled, or ended other than its saga', () => {
     expect(given((s) => s.history.push({ orderId: 'done', status: 'CANCELLED' }))).toEqual([
       [['done'], 'order done: both confirmed and cancelled in its history'],

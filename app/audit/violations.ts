@@ -1,3 +1,5 @@
+import type { AuditSnapshot } from '../../contracts/rest';
+
 /**
  * The invariants of the design, checked across every service's data at one moment (an audit
  * of a running shop, or of a stopped one's files). Sagas still running are allowed what a saga
@@ -5,20 +7,8 @@
  * be true is a violation. Pure: the state is read elsewhere (read-state.ts).
  */
 
-export interface AuditState {
-  products: { id: string; stock: number; reserved: number; sold: number; received: number }[];
-  reservations: {
-    orderId: string;
-    productId: string;
-    quantity: number;
-    status: 'reserved' | 'committed' | 'released';
-  }[];
-  orders: { id: string; status: string }[];
-  /** Every status each order went through, in order. */
-  history: { orderId: string; status: string }[];
-  payments: { id: string; orderId: string; status: 'settled' | 'declined' | 'refunded' }[];
-  sagas: { orderId: string; status: string }[];
-}
+/** Every audited service's rows at one moment: each service's snapshot, all of them. */
+export type AuditState = Required<AuditSnapshot>;
 
 export interface Violation {
   /** The ids involved: the order's first, then the product's or payment's. */
@@ -77,7 +67,8 @@ function stockViolations({ products, reservations, orders }: AuditState): Violat
         ids,
         message: `order ${r.orderId} (${status}): ${r.quantity} of ${r.productId} still reserved`,
       });
-    if (r.status === 'committed' && status !== 'CONFIRMED')
+    // The saga commits the stock, then confirms the order: in between, a pending order holds it.
+    if (r.status === 'committed' && status !== 'CONFIRMED' && status !== 'PENDING')
       violations.push({
         ids,
         message: `order ${r.orderId} (${status ?? 'unknown'}): ${r.quantity} of ${r.productId} sold to it`,

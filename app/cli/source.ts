@@ -1,4 +1,5 @@
 import { Command, Option } from 'commander';
+import type { AdminClientOptions } from '../../lib/http-client';
 import { loadConfig } from '../config';
 import { httpSource, storeSource, type TraceSource } from '../../saga/trace-source';
 
@@ -8,24 +9,22 @@ export interface SourceOptions {
   dataDir?: string;
 }
 
-/** Where `trace` and `sagas` read sagas: the shop over HTTP (as the admin), or the saga store file. */
-export const sourceOptions = (command: Command) =>
+/** Where `trace`, `sagas` and `audit` read: the shop over HTTP (as the admin), or its files under DATA_DIR. */
+export const sourceOptions = (command: Command, files = 'the saga store') =>
   command
     .option('--url <url>', 'the shop to ask (default: http://localhost:$PORT)')
     .option('--token <jwt>', 'an admin token (default: log in with ADMIN_EMAIL/ADMIN_PASSWORD)')
     .addOption(
-      new Option('--data-dir <dir>', 'read the saga store under this DATA_DIR instead of HTTP').conflicts([
-        'url',
-        'token',
-      ]),
+      new Option('--data-dir <dir>', `read ${files} under this DATA_DIR instead of HTTP`).conflicts(['url', 'token']),
     );
 
 export async function openSource(options: SourceOptions): Promise<TraceSource> {
   if (options.dataDir) return storeSource(options.dataDir);
+  return httpSource(adminOptions(options));
+}
+
+/** How to reach the shop as an admin: --url and --token, or this machine's port and admin account. */
+export function adminOptions(options: SourceOptions): AdminClientOptions {
   const config = loadConfig();
-  return httpSource({
-    url: options.url ?? `http://localhost:${config.port}`,
-    token: options.token,
-    admin: config.admin,
-  });
+  return { url: options.url ?? `http://localhost:${config.port}`, token: options.token, admin: config.admin };
 }

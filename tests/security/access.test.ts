@@ -59,6 +59,7 @@ describe('who may call what: every route with no token, a customer token and an 
       ['GET', `/sagas/${mine.id}/diagram`, [401, 403, 200]],
       ['GET', '/dead-letters/payments', [401, 403, 200]],
       ['POST', `/dead-letters/payments/${randomUUID()}/replay`, [401, 403, 404]],
+      ['GET', '/audit/products', [401, 403, 200]],
       ['GET', '/ui', [200, 200, 200]],
       ['GET', '/ui/app.js', [200, 200, 200]],
       ['GET', '/health', [200, 200, 200]],
@@ -101,6 +102,7 @@ describe('who may call what: every route with no token, a customer token and an 
         .replace(/[0-9a-f]{8}-[0-9a-f-]{27}/g, ':id')
         .replace('/sagas/:id', '/sagas/:orderId')
         .replace(/^\/dead-letters\/payments/, '/dead-letters/:queue')
+        .replace(/^\/audit\/products$/, '/audit/:service')
         .replace(/^\/ui\/.+$/, '/ui/:file')
         .replace(/swagger-ui-dist\/.+$/, 'swagger-ui-dist/:file');
     const covered = new Set(cases.map(([method, path]) => `${method} ${template(path)}`));
