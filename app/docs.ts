@@ -1,10 +1,10 @@
-import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import type { OpenAPIHono } from '@hono/zod-openapi';
 import { swaggerUI } from '@hono/swagger-ui';
 import type { Env } from 'hono';
 import { z } from 'zod';
 import { BEARER, defineRoute } from '../http/openapi';
+import { staticFiles } from '../http/static-files';
 
 const openApiRoute = defineRoute('anyone', {
   operationId: 'getOpenApiDocument',
@@ -62,7 +62,9 @@ export function openApiDocument<E extends Env>(app: OpenAPIHono<E>) {
       { name: 'orders', description: 'orders, settled by the saga (the orders service)' },
       { name: 'invoices', description: 'one per confirmed order (the payments service)' },
       { name: 'sagas', description: 'each order’s saga, its steps and trace (the orchestrator); admin only' },
-      { name: 'system', description: 'health and this document' },
+      { name: 'dead letters', description: 'what each service’s queue dead-lettered, and its replay; admin only' },
+      { name: 'audit', description: 'each service’s part of what `saga-shop audit` checks; admin only' },
+      { name: 'system', description: 'health, metrics, the web view and this document' },
     ],
   });
 }
@@ -86,14 +88,10 @@ export function mountDocs<E extends Env>(app: OpenAPIHono<E>) {
     c.json({ ...(document ??= openApiDocument(app)), servers: [{ url: new URL(c.req.url).origin }] }),
   );
   app.get(docsRoute.path, swaggerUI({ url: openApiRoute.path, title: 'saga-shop API', baseUrl: ASSETS }));
-  const loaded = new Map<string, Promise<Buffer>>();
-  app.get(`${ASSETS}/swagger-ui-dist/:file`, async (c) => {
-    const file = c.req.param('file');
-    if (!Object.hasOwn(assetFiles, file)) return c.notFound();
-    if (!loaded.has(file)) loaded.set(file, readFile(assetOf.resolve(`swagger-ui-dist/${file}`)));
-    return c.body(new Uint8Array(await loaded.get(file)!), 200, {
-      'Content-Type': `${assetFiles[file as keyof typeof assetFiles]}; charset=utf-8`,
-      'Cache-Control': 'public, max-age=86400',
-    });
+  const files = staticFiles({
+    types: assetFiles,
+    pathOf: (file) => assetOf.resolve(`swagger-ui-dist/${file}`),
+    cacheControl: 'public, max-age=86400',
   });
+  app.get(`${ASSETS}/swagger-ui-dist/:file`, files.handler);
 }

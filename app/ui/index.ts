@@ -1,11 +1,11 @@
 import { existsSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import type { OpenAPIHono } from '@hono/zod-openapi';
 import type { Env } from 'hono';
 import { z } from 'zod';
 import { defineRoute } from '../../http/openapi';
+import { staticFiles } from '../../http/static-files';
 
 /**
  * The web view at /ui: a page and its script, served by the app itself so it works offline. Its
@@ -47,7 +47,7 @@ const packages = createRequire(import.meta.url);
  * Mermaid's script is a development dependency (the package brings 150 MiB for one 3.5 MiB
  * file): from source it comes from node_modules, and the compiled build copies it into public/.
  */
-function pathOf(name: AssetName | 'index.html'): string {
+function pathOf(name: string): string {
   const local = fileURLToPath(new URL(name, publicDir));
   return existsSync(local) || name !== 'mermaid.min.js' ? local : packages.resolve(`mermaid/dist/${name}`);
 }
@@ -55,18 +55,7 @@ function pathOf(name: AssetName | 'index.html'): string {
 export function mountUi<E extends Env>(app: OpenAPIHono<E>) {
   app.openAPIRegistry.registerPath(pageRoute);
   app.openAPIRegistry.registerPath(assetRoute);
-  const loaded = new Map<string, Promise<Buffer>>();
-  const load = (name: AssetName | 'index.html') => {
-    if (!loaded.has(name)) loaded.set(name, readFile(pathOf(name)));
-    return loaded.get(name)!;
-  };
-  app.get(pageRoute.path, async (c) => c.html((await load('index.html')).toString()));
-  app.get('/ui/:file', async (c) => {
-    const file = c.req.param('file');
-    if (!Object.hasOwn(types, file)) return c.notFound();
-    return c.body(new Uint8Array(await load(file as AssetName)), 200, {
-      'Content-Type': `${types[file as AssetName]}; charset=utf-8`,
-      'Cache-Control': 'no-cache',
-    });
-  });
+  const files = staticFiles({ types, pathOf });
+  app.get(pageRoute.path, async (c) => c.html((await files.load('index.html')).toString()));
+  app.get('/ui/:file', files.handler);
 }

@@ -6,6 +6,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { Message } from '../../contracts';
 import { waitFor } from '../../lib/wait';
 import { AppProcess } from '../faults/app-process';
+import { expectInvariantsExplained } from '../faults/checks';
 import { CARDS } from '../support/api';
 import { captureLogs } from '../support/captured-logs';
 import { withFaults } from '../support/faulty-broker';
@@ -122,10 +123,8 @@ describe('with an OpenTelemetry collector (OTEL_EXPORTER_OTLP_ENDPOINT)', () => 
     });
     await new Promise<void>((resolve) => collector!.listen(0, '127.0.0.1', resolve));
     const endpoint = `http://127.0.0.1:${(collector.address() as { port: number }).port}`;
-    app = await AppProcess.start({
-      dataDir: await mkdtemp(join(tmpdir(), 'otel-')),
-      env: { OTEL_EXPORTER_OTLP_ENDPOINT: endpoint },
-    });
+    const dataDir = await mkdtemp(join(tmpdir(), 'otel-'));
+    app = await AppProcess.start({ dataDir, env: { OTEL_EXPORTER_OTLP_ENDPOINT: endpoint } });
 
     const call = async (method: string, path: string, body?: unknown, token?: string) => {
       const response = await fetch(`${app!.url}${path}`, {
@@ -177,5 +176,7 @@ describe('with an OpenTelemetry collector (OTEL_EXPORTER_OTLP_ENDPOINT)', () => 
     for (const span of saga.filter((each) => each !== post()))
       expect(ids.has(span.parentSpanId!), span.name).toBe(true);
     expect(saga.find((span) => span.name === 'process OrderRequested')?.parentSpanId).toBe(post()!.spanId);
+    // The SDK changes nothing of what the saga did.
+    await expectInvariantsExplained({ dataDir, received: new Map([[mug.id, 5]]) });
   });
 });
