@@ -1,6 +1,6 @@
-import { randomUUID } from 'node:crypto';
 import type { MessageData, MessageOf, MessageType } from './messages';
 import type { ServiceName } from './services';
+import { newId } from '../lib/ids';
 
 /** A message before it has an envelope: what a decider or handler decides to send. */
 export type Outgoing<T extends MessageType = MessageType> = T extends MessageType
@@ -20,7 +20,7 @@ export interface EnvelopeContext {
 
 export function envelope<T extends MessageType>(message: Outgoing<T>, context: EnvelopeContext): MessageOf<T> {
   return {
-    messageId: context.messageId ?? randomUUID(),
+    messageId: context.messageId ?? newId(),
     type: message.type,
     version: 1,
     correlationId: context.correlationId,

@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import { defineService } from '../platform/service';
 import { DeadlineTimer } from './deadline-timer';
 import type { SagaPolicy } from './order-saga';
@@ -7,6 +6,7 @@ import { resendAfterRestart, runSaga, type TracedInput } from './runner';
 import * as schema from './schema';
 import type { StepName } from '../contracts/steps';
 import { countUnfinished, dueSagas, earliestDeadline, forgetStoriesEndedBefore, unfinishedSagas } from './store';
+import { newId } from '../lib/ids';
 
 export const createOrchestrator = defineService({
   name: 'orchestrator',
@@ -76,7 +76,7 @@ export const createOrchestrator = defineService({
 const deadlinePassed = (orderId: string, step: StepName, now: Date): TracedInput => ({
   type: 'DeadlinePassed',
   data: { orderId, step },
-  messageId: randomUUID(),
+  messageId: newId(),
   causationId: null,
   producer: 'orchestrator',
   occurredAt: now.toISOString(),

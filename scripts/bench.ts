@@ -84,6 +84,8 @@ interface Result {
   open: { rate: number; sagasPerSecond: number; shed: number; sagaP50: number; sagaP95: number; sagaP99: number };
   peakRssMiB: Record<string, number>;
   cpuMsPerSaga: number;
+  /** What the shop's processes wrote to storage per saga (not RabbitMQ's own). */
+  writtenKiBPerSaga: number;
   violations: string[];
   /** GET /products and GET /health, requests a second, of the shop and of a bare hono app (the embedded all-in-one only). */
   http?: { bare: RoutesRate; shop: RoutesRate };
@@ -160,6 +162,7 @@ async function run(options: {
       'p95',
       'p99',
       'CPU ms/saga',
+      'KiB written/saga',
       'peak RSS MiB',
       'invariants',
     ],
@@ -180,6 +183,7 @@ async function run(options: {
       fixed(r.open.sagaP95),
       fixed(r.open.sagaP99),
       fixed(r.cpuMsPerSaga, 2),
+      fixed(r.writtenKiBPerSaga),
       Object.values(r.peakRssMiB)
         .map((rss) => fixed(rss))
         .join('+'),
@@ -227,6 +231,7 @@ async function measure(
     const { client, shop, dataDir, processes } = deployment;
     names = processes.map((p) => p.name);
     const cpuBefore = processes.reduce((sum, p) => sum + p.usage().cpuSeconds, 0);
+    const writtenBefore = processes.reduce((sum, p) => sum + p.usage().writtenBytes, 0);
     const closedSince = new Date().toISOString();
     const machineBefore = machineCpu();
     const loadBefore = process.cpuUsage();
@@ -275,6 +280,7 @@ async function measure(
       open: { rate, sagasPerSecond: openSagas.sagasPerSecond, shed: open.shed, ...latencies(openSagas.ms) },
       peakRssMiB: Object.fromEntries(usage.map((u) => [u.name, u.peakRssMiB])),
       cpuMsPerSaga: ((usage.reduce((sum, u) => sum + u.cpuSeconds, 0) - cpuBefore) * 1000) / completed,
+      writtenKiBPerSaga: (usage.reduce((sum, u) => sum + u.writtenBytes, 0) - writtenBefore) / 1024 / completed,
       violations: invariantViolations(dataDir, shop.stock),
       ...(http && { http }),
     } satisfies Result;

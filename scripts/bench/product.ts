@@ -98,14 +98,18 @@ export class ProductProcess {
     throw new Error(`${name} did not start:\n${output.join('').slice(-2000)}`);
   }
 
-  /** Resident memory now (VmRSS) and at its peak (VmHWM), and CPU time used so far, read from /proc. */
-  usage(): { rssMiB: number; peakRssMiB: number; cpuSeconds: number } {
+  /**
+   * Resident memory now (VmRSS) and at its peak (VmHWM), CPU time used so far, and what it has
+   * written to storage so far (write_bytes: its databases' WAL and checkpoints), read from /proc.
+   */
+  usage(): { rssMiB: number; peakRssMiB: number; cpuSeconds: number; writtenBytes: number } {
     const status = readFileSync(`/proc/${this.child.pid}/status`, 'utf8');
     const kib = (field: string) => Number(new RegExp(`${field}:\\s+(\\d+)`).exec(status)?.[1] ?? 0);
     // Fields 14 and 15 of /proc/<pid>/stat: user and system time in clock ticks (100 a second here).
     const fields = readFileSync(`/proc/${this.child.pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
     const ticks = Number(fields[11]) + Number(fields[12]);
-    return { rssMiB: kib('VmRSS') / 1024, peakRssMiB: kib('VmHWM') / 1024, cpuSeconds: ticks / 100 };
+    const writtenBytes = Number(/write_bytes: (\d+)/.exec(readFileSync(`/proc/${this.child.pid}/io`, 'utf8'))?.[1]);
+    return { rssMiB: kib('VmRSS') / 1024, peakRssMiB: kib('VmHWM') / 1024, cpuSeconds: ticks / 100, writtenBytes };
   }
 
   /** Kills the process at once, as a crash or an OOM kill would: no shutdown of any kind. */

@@ -1,4 +1,4 @@
-import { createHash, randomUUID } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { envelope, lastFour, sealCard } from '../../contracts';
 import type { Outbound } from '../../contracts/topology';
 import type { Order, PlaceOrderBody } from '../../contracts/rest';
@@ -26,6 +26,7 @@ import {
   orderOf,
   toOrder,
 } from './store';
+import { newId } from '../../lib/ids';
 
 export interface OrdersRoutesDeps {
   db: SqliteDb & { transaction: SqliteDb['transaction'] };
@@ -60,7 +61,7 @@ export function ordersRoutes({ db, tokens, cardKey, maxPendingOrders, send }: Or
         const now = new Date();
         const at = now.toISOString();
         const row = {
-          id: randomUUID(),
+          id: newId(),
           userId: caller.id,
           status: 'PENDING' as const,
           reason: null,

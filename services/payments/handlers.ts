@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import { unsealCard, type MessageData } from '../../contracts';
 import type { Inbound, OutgoingFrom } from '../../contracts/topology';
 import type { SqliteDb } from '../../db/sqlite';
@@ -13,6 +12,7 @@ import {
   recordRefundedUncharged,
   wasRefundedUncharged,
 } from './store';
+import { newId } from '../../lib/ids';
 
 /** Applies one payment command inside the caller's transaction and returns the reply. */
 export function handlePaymentCommand(
@@ -55,14 +55,14 @@ function settle(tx: SqliteDb, command: MessageData<'SettlePayment'>, now: Date, 
   const outcome = charge(unsealCard(command.card, cardKey));
   const at = now.toISOString();
   const payment: PaymentRow = {
-    id: randomUUID(),
+    id: newId(),
     orderId: command.orderId,
     userId: command.userId,
     amountCents: command.amountCents,
     cardLast4: command.card.last4,
     status: outcome.settled ? 'settled' : 'declined',
     declineReason: outcome.settled ? null : outcome.reason,
-    invoiceId: outcome.settled ? randomUUID() : null,
+    invoiceId: outcome.settled ? newId() : null,
     createdAt: at,
     updatedAt: at,
   };

@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import type { SqliteDb } from '../../db/sqlite';
 import { guards } from '../../http/access';
 import type { AuthEnv, Tokens } from '../../http/auth';
@@ -8,6 +7,7 @@ import { page } from '../../http/pagination';
 import * as api from './api';
 import type { ProductRow } from './schema';
 import { archiveProduct, findProduct, insertProduct, listProducts, restock, toProduct, updateProduct } from './store';
+import { newId } from '../../lib/ids';
 
 /** Why a write to `id` changed nothing: it does not exist, or it is archived. */
 function unchanged(db: SqliteDb, id: string): never {
@@ -22,7 +22,7 @@ export function productsRoutes(db: SqliteDb, tokens: Tokens) {
       const body = c.req.valid('json');
       const now = new Date().toISOString();
       const row: ProductRow = {
-        id: randomUUID(),
+        id: newId(),
         name: body.name,
         description: body.description ?? '',
         priceCents: body.priceCents,

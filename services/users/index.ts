@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import { assertNever } from '../../lib/assert-never';
 import { defineService } from '../../platform/service';
 import { hashPassword } from './passwords';
@@ -6,6 +5,7 @@ import { usersRoutes } from './routes';
 import * as schema from './schema';
 import { findByEmail, findById, insertUser } from './store';
 import { verifyUser } from './verify-user';
+import { newId } from '../../lib/ids';
 
 export const createUsersService = defineService({
   name: 'users',
@@ -18,7 +18,7 @@ export const createUsersService = defineService({
       if (!findByEmail(db, config.admin.email)) {
         const now = new Date().toISOString();
         insertUser(db, {
-          id: randomUUID(),
+          id: newId(),
           name: 'Administrator',
           email: config.admin.email,
           role: 'admin',

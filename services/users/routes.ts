@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import type { BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
 import type { Config } from '../../platform/config';
 import type { Outbound } from '../../contracts/topology';
@@ -17,6 +16,7 @@ import * as api from './api';
 import { loginAttemptsOf, registrationsOf } from './rate-limits';
 import { decoyHash, hashPassword, verifyPassword } from './passwords';
 import { findByEmail, findById, insertUser, listUsers, standingOf, toUser, updateUser } from './store';
+import { newId } from '../../lib/ids';
 
 export interface UsersRoutesDeps {
   db: BetterSQLite3Database<Record<string, unknown>>;
@@ -63,7 +63,7 @@ export function usersRoutes({ db, tokens, config, send }: UsersRoutesDeps) {
       if (!admission.admitted) throw tooManyRequests('too many registrations from this address', admission);
       const now = new Date().toISOString();
       const row = {
-        id: randomUUID(),
+        id: newId(),
         name,
         email,
         role: 'customer' as const,

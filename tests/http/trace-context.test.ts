@@ -177,6 +177,6 @@ describe('with an OpenTelemetry collector (OTEL_EXPORTER_OTLP_ENDPOINT)', () => 
       expect(ids.has(span.parentSpanId!), span.name).toBe(true);
     expect(saga.find((span) => span.name === 'process OrderRequested')?.parentSpanId).toBe(post()!.spanId);
     // The SDK changes nothing of what the saga did.
-    await expectInvariantsExplained({ dataDir, received: new Map([[mug.id, 5]]) });
+    await expectInvariantsExplained({ dataDir, received: new Map([[mug.id!, 5]]) });
   });
 });
