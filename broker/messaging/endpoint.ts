@@ -4,7 +4,7 @@ import { endSpan, SpanKind, startSpan, traceparentOf } from '../../lib/tracing';
 import type { SqliteDb } from '../../db/sqlite';
 import type { Broker } from '../broker';
 import { consumeMessages, type MessageObserver } from './consumer';
-import { GroupCommit } from './group-commit';
+import { GroupCommit } from '../../db/group-commit';
 import { recordFirstDelivery } from './inbox';
 import { messageLogFields } from './log-fields';
 import { enqueue, OutboxRelay } from './outbox';

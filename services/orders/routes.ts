@@ -3,6 +3,8 @@ import { envelope, lastFour, sealCard } from '../../contracts';
 import type { Outbound } from '../../contracts/topology';
 import type { Order, PlaceOrderBody } from '../../contracts/rest';
 import type { SqliteDb } from '../../db/sqlite';
+import { GroupCommit } from '../../db/group-commit';
+import { newId } from '../../lib/ids';
 import { requestTraceparent } from '../../http/tracing';
 import { guards } from '../../http/access';
 import { requireActiveAccount } from '../../http/account-standing';
@@ -26,7 +28,6 @@ import {
   orderOf,
   toOrder,
 } from './store';
-import { newId } from '../../lib/ids';
 
 export interface OrdersRoutesDeps {
   db: SqliteDb & { transaction: SqliteDb['transaction'] };
@@ -38,71 +39,79 @@ export interface OrdersRoutesDeps {
   send: (tx: SqliteDb, messages: Outbound<'orders'>[]) => void;
 }
 
+interface PlaceRequest {
+  caller: Caller;
+  body: PlaceOrderBody;
+  key: string | undefined;
+  traceparent: string | undefined;
+}
+
 export function ordersRoutes({ db, tokens, cardKey, maxPendingOrders, send }: OrdersRoutesDeps) {
   const guard = guards(tokens);
   const active = requireActiveAccount((userId) => standingOf(db, userId));
   const location = (order: Order) => ({ Location: `/orders/${order.id}` });
 
-  /** Inserts the order and its OrderRequested in one transaction; a known Idempotency-Key answers its order. */
-  function place(caller: Caller, body: PlaceOrderBody, key: string | undefined, traceparent?: string): Order {
+  /**
+   * Inserts the order and its OrderRequested; a known Idempotency-Key answers its order. A
+   * refusal is returned, not thrown, so that it does not undo the orders placed beside it.
+   */
+  function place(tx: SqliteDb, { caller, body, key, traceparent }: PlaceRequest): Order | HttpError {
     // The hash, not the body, is kept: the body holds the card number.
     const requestHash = createHash('sha256').update(JSON.stringify(body)).digest('hex');
-    return db.transaction(
-      (tx) => {
-        if (key) {
-          const seen = findIdempotencyKey(tx, caller.id, key);
-          if (seen && seen.requestHash !== requestHash) throw conflict('Idempotency-Key was used with another body');
-          if (seen) return toOrder(tx, findOrder(tx, seen.orderId)!);
-        }
-        if (admissionOf(tx, maxPendingOrders).status === 'shedding') {
-          const message = `${maxPendingOrders} orders are being settled; try again shortly`;
-          throw new HttpError(503, message, 'overloaded', undefined, { 'Retry-After': '1' });
-        }
-        const now = new Date();
-        const at = now.toISOString();
-        const row = {
-          id: newId(),
-          userId: caller.id,
-          status: 'PENDING' as const,
-          reason: null,
-          detail: null,
-          items: body.items,
-          totalCents: null,
-          invoiceId: null,
-          cardLast4: lastFour(body.payment.cardNumber),
-          createdAt: at,
-          updatedAt: at,
-        };
-        insertOrder(tx, row);
-        if (key) insertIdempotencyKey(tx, { userId: caller.id, key, requestHash, orderId: row.id, createdAt: at });
-        const data = {
-          orderId: row.id,
-          userId: caller.id,
-          items: body.items,
-          card: sealCard(body.payment.cardNumber, cardKey),
-        };
-        send(tx, [
-          envelope(
-            { type: 'OrderRequested', data },
-            { producer: 'orders', correlationId: row.id, causationId: null, traceparent, now },
-          ),
-        ]);
-        return toOrder(tx, row);
-      },
-      { behavior: 'immediate' },
-    );
+    if (key) {
+      const seen = findIdempotencyKey(tx, caller.id, key);
+      if (seen && seen.requestHash !== requestHash) return conflict('Idempotency-Key was used with another body');
+      if (seen) return toOrder(tx, findOrder(tx, seen.orderId)!);
+    }
+    if (admissionOf(tx, maxPendingOrders).status === 'shedding') {
+      const message = `${maxPendingOrders} orders are being settled; try again shortly`;
+      return new HttpError(503, message, 'overloaded', undefined, { 'Retry-After': '1' });
+    }
+    const now = new Date();
+    const at = now.toISOString();
+    const row = {
+      id: newId(),
+      userId: caller.id,
+      status: 'PENDING' as const,
+      reason: null,
+      detail: null,
+      items: body.items,
+      totalCents: null,
+      invoiceId: null,
+      cardLast4: lastFour(body.payment.cardNumber),
+      createdAt: at,
+      updatedAt: at,
+    };
+    insertOrder(tx, row);
+    if (key) insertIdempotencyKey(tx, { userId: caller.id, key, requestHash, orderId: row.id, createdAt: at });
+    const data = {
+      orderId: row.id,
+      userId: caller.id,
+      items: body.items,
+      card: sealCard(body.payment.cardNumber, cardKey),
+    };
+    send(tx, [
+      envelope(
+        { type: 'OrderRequested', data },
+        { producer: 'orders', correlationId: row.id, causationId: null, traceparent, now },
+      ),
+    ]);
+    return toOrder(tx, row);
   }
+  // Orders placed at once are inserted in one transaction: its commit costs more than an order.
+  const placing = new GroupCommit(db, place);
 
   return (
     newRouter<AuthEnv>()
-      .openapi(guard(api.placeOrder, active), (c) => {
+      .openapi(guard(api.placeOrder, active), async (c) => {
         if (c.var.caller.role !== 'customer') throw forbidden('orders are placed by customers');
-        const order = place(
-          c.var.caller,
-          c.req.valid('json'),
-          c.req.valid('header')['idempotency-key'],
-          requestTraceparent(c),
-        );
+        const order = await placing.submit({
+          caller: c.var.caller,
+          body: c.req.valid('json'),
+          key: c.req.valid('header')['idempotency-key'],
+          traceparent: requestTraceparent(c),
+        });
+        if (order instanceof HttpError) throw order;
         annotate(c, { orderId: order.id });
         return c.json(order, 202, location(order));
       })

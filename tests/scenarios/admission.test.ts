@@ -50,4 +50,43 @@ describe.each(transports)('admission control over the %s broker', (transport) =>
     const state = await expectInvariants(system);
     expect(state.orders).toHaveLength(4);
   });
+
+  it('answers a burst of orders placed at once each as if alone: the refused ones undo none of the accepted', async () => {
+    system = await startTestSystem(transport, {
+      env: { MAX_PENDING_ORDERS: '5' },
+      wrapBroker: (broker) => (faults = withFaults(broker)),
+    });
+    const { api } = system;
+    const buyer = await api.customer();
+    const mug = await api.createProduct({ priceCents: 100, stock: 20 });
+    const line = (quantity: number) => [{ productId: mug.id, quantity }];
+    faults.pause('orchestrator');
+
+    // Placed together, so that they share a transaction: two under one key with the same
+    // body, one under it with another body, and more than MAX_PENDING_ORDERS in all.
+    const burst = await Promise.all([
+      api.placeOrder(buyer.token, line(1), undefined, { 'Idempotency-Key': 'same' }),
+      api.placeOrder(buyer.token, line(1), undefined, { 'Idempotency-Key': 'same' }),
+      api.placeOrder(buyer.token, line(2), undefined, { 'Idempotency-Key': 'same' }),
+      ...Array.from({ length: 8 }, () => api.placeOrder(buyer.token, line(1))),
+    ]);
+    const keyed = burst.slice(0, 3);
+    const rest = burst.slice(3);
+    // Whichever body came first owns the key; the same body again answers its order, the other a 409.
+    const owner = keyed.find((reply) => reply.status === 202)!;
+    for (const [i, reply] of keyed.entries()) {
+      const sameBody = (i === 2) === (owner === keyed[2]);
+      if (sameBody) expect(reply).toMatchObject({ status: 202, body: { id: owner.body.id } });
+      else expect(reply).toMatchObject({ status: 409, body: { error: { code: 'conflict' } } });
+    }
+    // The keyed order is one of the five pending; four more get in, the other four are shed.
+    expect(rest.map((reply) => reply.status).sort()).toEqual([202, 202, 202, 202, 503, 503, 503, 503]);
+
+    faults.resume('orchestrator');
+    const accepted = [owner, ...rest.filter((reply) => reply.status === 202)].map((reply) => reply.body.id);
+    for (const id of accepted) expect((await api.settled(buyer.token, id)).status).toBe('CONFIRMED');
+    const state = await expectInvariants(system);
+    expect(state.orders.map((order) => order.id).sort()).toEqual([...accepted].sort());
+    expect(await api.product(mug.id)).toMatchObject({ stock: 15, sold: 5 });
+  });
 });

@@ -1,4 +1,4 @@
-import type { SqliteDb } from '../../db/sqlite';
+import type { SqliteDb } from './sqlite';
 
 interface Waiting<T, R> {
   item: T;
