@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import {
   ROOT_CONTEXT,
   SpanKind,
@@ -11,6 +10,7 @@ import {
   type Span,
 } from '@opentelemetry/api';
 import { W3CTraceContextPropagator } from '@opentelemetry/core';
+import { pooledRandomBytes } from './random-pool';
 
 /**
  * W3C trace context through the saga: an HTTP request's `traceparent` (or a new trace) goes
@@ -25,20 +25,7 @@ export { SpanKind };
 const tracer = trace.getTracer('saga-shop');
 const propagator = new W3CTraceContextPropagator();
 
-/**
- * Random ids from 4 KiB drawn at a time: asking the OS for each id's few bytes cost more than
- * the rest of the span together (a CPU profile of GET /products).
- */
-let pool = Buffer.alloc(0);
-let used = 0;
-function randomHex(bytes: number): string {
-  if (used + bytes > pool.length) {
-    pool = randomBytes(4096);
-    used = 0;
-  }
-  used += bytes;
-  return pool.toString('hex', used - bytes, used);
-}
+const randomHex = (bytes: number) => pooledRandomBytes(bytes).toString('hex');
 
 const parentContext = (traceparent: string | undefined) =>
   traceparent ? propagator.extract(ROOT_CONTEXT, { traceparent }, defaultTextMapGetter) : ROOT_CONTEXT;
