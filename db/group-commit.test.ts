@@ -37,26 +37,30 @@ function database() {
 }
 
 describe('group commit', () => {
-  it('applies what is submitted in one turn in one transaction', async () => {
+  it('applies what is submitted in one turn in one transaction, and returns what each work returned', async () => {
     const { db, ids, commits } = database();
-    const group = new GroupCommit<string>(db, (tx, id) => void tx.insert(notes).values({ id }).run());
-    await Promise.all(['a', 'b', 'c'].map((id) => group.submit(id)));
+    const group = new GroupCommit(db);
+    const note = (id: string) => group.submit((tx) => void tx.insert(notes).values({ id }).run());
+    await Promise.all(['a', 'b', 'c'].map(note));
     expect(ids().sort()).toEqual(['a', 'b', 'c']);
     expect(commits()).toBe(1);
 
-    await group.submit('d');
+    await note('d');
     expect(commits()).toBe(2);
+    expect(await group.submit(() => 'what it returned')).toBe('what it returned');
   });
 
   it('fails a throwing item alone: the group is rolled back and applied again one by one', async () => {
     const { db, ids, commits } = database();
     const applied: string[] = [];
-    const group = new GroupCommit<string>(db, (tx, id) => {
-      applied.push(id);
-      tx.insert(notes).values({ id }).run();
-      if (id === 'poison') throw new Error('poison refused');
-    });
-    const results = await Promise.allSettled(['a', 'poison', 'b', 'c'].map((id) => group.submit(id)));
+    const group = new GroupCommit(db);
+    const note = (id: string) =>
+      group.submit((tx) => {
+        applied.push(id);
+        tx.insert(notes).values({ id }).run();
+        if (id === 'poison') throw new Error('poison refused');
+      });
+    const results = await Promise.allSettled(['a', 'poison', 'b', 'c'].map(note));
     expect(results.map((result) => result.status)).toEqual(['fulfilled', 'rejected', 'fulfilled', 'fulfilled']);
     expect((results[1] as PromiseRejectedResult).reason).toMatchObject({ message: 'poison refused' });
     // The poison's own insert went back with its transaction; its neighbours' stayed, once each.
@@ -71,11 +75,13 @@ describe('group commit', () => {
     // A deferred foreign key is checked at COMMIT: one dangling row makes its commit fail.
     db.run(sql`PRAGMA foreign_keys = ON`);
     db.run(sql`CREATE TABLE refs (id TEXT REFERENCES notes(id) DEFERRABLE INITIALLY DEFERRED)`);
-    const group = new GroupCommit<string>(db, (tx, id) => {
-      tx.insert(notes).values({ id }).run();
-      if (id === 'y') tx.run(sql`INSERT INTO refs (id) VALUES ('nowhere')`);
-    });
-    const results = await Promise.allSettled(['x', 'y', 'z'].map((id) => group.submit(id)));
+    const group = new GroupCommit(db);
+    const note = (id: string) =>
+      group.submit((tx) => {
+        tx.insert(notes).values({ id }).run();
+        if (id === 'y') tx.run(sql`INSERT INTO refs (id) VALUES ('nowhere')`);
+      });
+    const results = await Promise.allSettled(['x', 'y', 'z'].map(note));
     expect(results.map((result) => result.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
     expect((results[1] as PromiseRejectedResult).reason).toMatchObject({ code: 'SQLITE_CONSTRAINT_FOREIGNKEY' });
     expect(ids().sort()).toEqual(['x', 'z']);

@@ -1,36 +1,34 @@
 import type { SqliteDb } from './sqlite';
 
-interface Waiting<T, R> {
-  item: T;
-  done: (error: unknown, result?: R) => void;
+interface Waiting {
+  work: (tx: SqliteDb) => unknown;
+  done: (error: unknown, result?: unknown) => void;
 }
 
 /**
- * Applies work in groups: everything submitted before the next turn of the event loop is
- * applied inside one immediate transaction and committed together. A commit costs more than
- * handling a message, so under load the cost per message falls as deliveries queue up, and a
- * lone message waits only a tick. When anything in a group throws, or the commit fails, the
- * group is rolled back and applied again one item per transaction, so a poison item fails
- * alone. Trying the whole group first spares every item the two statements of a savepoint of
+ * A database's writes, applied in groups: everything submitted before the next turn of the
+ * event loop (deliveries being handled, orders being placed) is applied inside one immediate
+ * transaction and committed together. A commit costs
+ * more than the work it commits, so under load the cost per write falls as writes queue up,
+ * and a lone one waits only a tick. When any work in a group throws, or the commit fails, the
+ * group is rolled back and applied again one work per transaction, so a poison one fails
+ * alone. Trying the whole group first spares every work the two statements of a savepoint of
  * its own, for failures that are rare.
  */
-export class GroupCommit<T, R = void> {
-  private waiting: Waiting<T, R>[] = [];
+export class GroupCommit {
+  private waiting: Waiting[] = [];
   private scheduled = false;
 
-  constructor(
-    private readonly db: SqliteDb,
-    private readonly apply: (tx: SqliteDb, item: T) => R,
-  ) {}
+  constructor(private readonly db: SqliteDb) {}
 
   /**
-   * Resolves once `item` is committed, to what applying it returned (of the application that
-   * was committed); rejects with what its own application threw, or its commit's failure.
+   * Resolves once `work` is committed, to what it returned (in the application that was
+   * committed); rejects with what its own application threw, or its commit's failure.
    */
-  submit(item: T): Promise<R> {
+  submit<R>(work: (tx: SqliteDb) => R): Promise<R> {
     return new Promise((resolve, reject) => {
       this.waiting.push({
-        item,
+        work,
         done: (error, result) => (error === undefined ? resolve(result as R) : reject(error)),
       });
       if (!this.scheduled) {
@@ -54,12 +52,10 @@ export class GroupCommit<T, R = void> {
       }
   }
 
-  /** Applies and commits the items in one transaction: what each application returned, or what was thrown. */
-  private tryCommitting(items: readonly Waiting<T, R>[]): { results: R[] } | { failure: unknown } {
+  /** Applies and commits the works in one transaction: what each returned, or what was thrown. */
+  private tryCommitting(works: readonly Waiting[]): { results: unknown[] } | { failure: unknown } {
     try {
-      const results = this.db.transaction((tx) => items.map(({ item }) => this.apply(tx, item)), {
-        behavior: 'immediate',
-      });
+      const results = this.db.transaction((tx) => works.map(({ work }) => work(tx)), { behavior: 'immediate' });
       return { results };
     } catch (error) {
       return { failure: error ?? new Error('commit failed') };

@@ -5,6 +5,7 @@ import type { BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
 import type { ServiceName } from '../contracts';
 import type { Broker } from '../broker/broker';
 import { Endpoint } from '../broker/messaging/endpoint';
+import { GroupCommit } from '../db/group-commit';
 import { forgetHandledBefore } from '../broker/messaging/inbox';
 import { databaseFile, openDatabase } from '../db/sqlite';
 import type { Tokens } from '../http/auth';
@@ -38,6 +39,8 @@ export interface Service {
 /** What a service's own code is handed: its database, its side of the broker, and the process's dependencies. */
 export interface ServiceContext<S extends ServiceName, TSchema extends Record<string, unknown>> extends ServiceDeps {
   db: BetterSQLite3Database<TSchema>;
+  /** The database's group commit, which its endpoint writes through: for writes that may share a transaction. */
+  commits: GroupCommit;
   endpoint: Endpoint<S>;
 }
 
@@ -75,9 +78,18 @@ export function defineService<S extends ServiceName, TSchema extends Record<stri
       fileURLToPath(parts.migrations),
     );
     const logger = deps.logger.child({ service: parts.name });
-    const endpoint = new Endpoint(parts.name, db, deps.broker, logger, deps.config.retryPolicy, deps.metrics.message);
+    const commits = new GroupCommit(db);
+    const endpoint = new Endpoint(
+      parts.name,
+      db,
+      commits,
+      deps.broker,
+      logger,
+      deps.config.retryPolicy,
+      deps.metrics.message,
+    );
     deps.metrics.outbox(parts.name, async () => (await storeHealth(db)).outbox);
-    const running = parts.setUp({ ...deps, logger, db, endpoint });
+    const running = parts.setUp({ ...deps, logger, db, commits, endpoint });
     const { inboxMs, pruneEveryMs } = deps.config.retention;
     const pruner = new Pruner(
       {

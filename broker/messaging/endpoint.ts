@@ -24,9 +24,11 @@ export interface Handling {
 export class Endpoint<S extends ServiceName> {
   readonly relay: OutboxRelay;
 
+  /** `commits` is the group commit of the service's database, shared with its other writers. */
   constructor(
     readonly service: S,
-    private readonly db: SqliteDb,
+    db: SqliteDb,
+    private readonly commits: GroupCommit,
     private readonly broker: Broker,
     private readonly logger: Logger,
     private readonly retryPolicy: RetryPolicy,
@@ -66,15 +68,15 @@ export class Endpoint<S extends ServiceName> {
   /**
    * As `listen`, for a handler that builds and sends its own envelopes (the orchestrator), with
    * the `traceparent` its messages carry: the span of this handling, under the message's.
-   * Deliveries that arrive together are applied in one transaction (GroupCommit), each at most
-   * once per message id, and acked after that commit; `committed` is then given what `apply`
-   * returned for each.
+   * Deliveries that arrive together are applied in one transaction (the group commit), each at
+   * most once per message id, and acked after that commit; `committed` is then given what
+   * `apply` returned for each.
    */
   async listenRaw<R>(
     apply: (tx: SqliteDb, message: Inbound<S>, handling: Handling) => R,
     committed: (result: R) => void = () => {},
   ): Promise<void> {
-    const group = new GroupCommit<Message, { result: R } | undefined>(this.db, (tx, message) => {
+    const handle = (tx: SqliteDb, message: Message): { result: R } | undefined => {
       const now = new Date();
       // consumeMessages has checked the type against this queue's subscriptions.
       if (!recordFirstDelivery(tx, message, now)) {
@@ -94,12 +96,12 @@ export class Endpoint<S extends ServiceName> {
         endSpan(span, error);
         throw error;
       }
-    });
+    };
     await consumeMessages(
       this.broker,
       this.service,
       async (message) => {
-        const applied = await group.submit(message);
+        const applied = await this.commits.submit((tx) => handle(tx, message));
         // After the commit: what a rolled-back attempt did is not reported.
         if (applied) committed(applied.result);
       },

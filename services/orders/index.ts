@@ -9,9 +9,10 @@ export const createOrdersService = defineService({
   name: 'orders',
   schema,
   migrations: new URL('./migrations', import.meta.url),
-  setUp: ({ db, tokens, config, endpoint }) => ({
+  setUp: ({ db, commits, tokens, config, endpoint }) => ({
     routes: ordersRoutes({
       db,
+      commits,
       tokens,
       cardKey: config.cardKey,
       maxPendingOrders: config.maxPendingOrders,

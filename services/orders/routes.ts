@@ -3,7 +3,7 @@ import { envelope, lastFour, sealCard } from '../../contracts';
 import type { Outbound } from '../../contracts/topology';
 import type { Order, PlaceOrderBody } from '../../contracts/rest';
 import type { SqliteDb } from '../../db/sqlite';
-import { GroupCommit } from '../../db/group-commit';
+import type { GroupCommit } from '../../db/group-commit';
 import { newId } from '../../lib/ids';
 import { requestTraceparent } from '../../http/tracing';
 import { guards } from '../../http/access';
@@ -31,6 +31,8 @@ import {
 
 export interface OrdersRoutesDeps {
   db: SqliteDb & { transaction: SqliteDb['transaction'] };
+  /** The database's group commit: orders placed at once share a transaction, with the consumer's. */
+  commits: GroupCommit;
   tokens: Tokens;
   cardKey: string;
   /** New orders are refused (503) while this many are pending. */
@@ -46,7 +48,7 @@ interface PlaceRequest {
   traceparent: string | undefined;
 }
 
-export function ordersRoutes({ db, tokens, cardKey, maxPendingOrders, send }: OrdersRoutesDeps) {
+export function ordersRoutes({ db, commits, tokens, cardKey, maxPendingOrders, send }: OrdersRoutesDeps) {
   const guard = guards(tokens);
   const active = requireActiveAccount((userId) => standingOf(db, userId));
   const location = (order: Order) => ({ Location: `/orders/${order.id}` });
@@ -98,19 +100,18 @@ export function ordersRoutes({ db, tokens, cardKey, maxPendingOrders, send }: Or
     ]);
     return toOrder(tx, row);
   }
-  // Orders placed at once are inserted in one transaction: its commit costs more than an order.
-  const placing = new GroupCommit(db, place);
-
   return (
     newRouter<AuthEnv>()
       .openapi(guard(api.placeOrder, active), async (c) => {
         if (c.var.caller.role !== 'customer') throw forbidden('orders are placed by customers');
-        const order = await placing.submit({
+        const request = {
           caller: c.var.caller,
           body: c.req.valid('json'),
           key: c.req.valid('header')['idempotency-key'],
           traceparent: requestTraceparent(c),
-        });
+        };
+        // Orders placed at once are inserted in one transaction: its commit costs more than an order.
+        const order = await commits.submit((tx) => place(tx, request));
         if (order instanceof HttpError) throw order;
         annotate(c, { orderId: order.id });
         return c.json(order, 202, location(order));
