@@ -133,6 +133,7 @@ const settings = z.object({
   MAX_PENDING_ORDERS: positive(100),
   INBOX_RETENTION_MS: positive(7 * DAY_MS),
   TRACE_RETENTION_MS: positive(30 * DAY_MS),
+  IDEMPOTENCY_RETENTION_MS: positive(DAY_MS),
   PRUNE_INTERVAL_MS: positive(60_000),
   LOGIN_MAX_FAILURES_PER_EMAIL: positive(5),
   LOGIN_MAX_FAILURES_PER_ADDRESS: positive(50),
@@ -202,6 +203,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     retention: {
       inboxMs: values.INBOX_RETENTION_MS,
       traceMs: values.TRACE_RETENTION_MS,
+      idempotencyMs: values.IDEMPOTENCY_RETENTION_MS,
       pruneEveryMs: values.PRUNE_INTERVAL_MS,
     },
     cardKey: values.CARD_TOKEN_KEY ?? DEV_CARD_KEY,

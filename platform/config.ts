@@ -57,6 +57,8 @@ export interface Retention {
   inboxMs: number;
   /** How long the trace and step log of a saga that ended are kept (TRACE_RETENTION_MS). */
   traceMs: number;
+  /** How long an order's Idempotency-Key answers with that order (IDEMPOTENCY_RETENTION_MS). */
+  idempotencyMs: number;
   /** How often each service prunes what is past its retention (PRUNE_INTERVAL_MS). */
   pruneEveryMs: number;
 }

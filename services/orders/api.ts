@@ -18,12 +18,10 @@ export const placeOrder = defineRoute('signed-in', {
   summary: 'Place an order (customers; the token’s subject is the buyer)',
   request: {
     headers: z.object({
-      'idempotency-key': z
-        .string()
-        .min(1)
-        .max(200)
-        .optional()
-        .meta({ description: 'the same key with the same body answers the same order; with another body, 409' }),
+      'idempotency-key': z.string().min(1).max(200).optional().meta({
+        description:
+          'the same key with the same body answers the same order; with another body, 409. A key is kept for IDEMPOTENCY_RETENTION_MS (a day by default)',
+      }),
     }),
     body: jsonBody(PlaceOrderBody),
   },

@@ -4,6 +4,7 @@ import { admissionOf } from './admission';
 import { handleSagaOutcome } from './handlers';
 import { ordersRoutes } from './routes';
 import * as schema from './schema';
+import { forgetIdempotencyKeysBefore } from './store';
 
 export const createOrdersService = defineService({
   name: 'orders',
@@ -19,6 +20,10 @@ export const createOrdersService = defineService({
       send: (tx, messages) => endpoint.send(tx, messages),
     }),
     admission: () => admissionOf(db, config.maxPendingOrders),
+    prunes: {
+      'idempotency keys': (now, limit) =>
+        forgetIdempotencyKeysBefore(db, new Date(now.getTime() - config.retention.idempotencyMs), limit),
+    },
     start: () =>
       endpoint.listen((tx, message, now) =>
         isAccountEvent(message) ? applyAccountEvent(tx, message, now) : handleSagaOutcome(tx, message, now),

@@ -46,7 +46,10 @@ export const orderHistory = sqliteTable(
 );
 export type HistoryRow = typeof orderHistory.$inferSelect;
 
-/** Idempotency keys are per buyer and kept in the database, so they survive a restart. */
+/**
+ * Idempotency keys are per buyer and kept in the database, so they survive a restart; each for
+ * IDEMPOTENCY_RETENTION_MS, after which the same key places a new order.
+ */
 export const idempotencyKeys = sqliteTable(
   'idempotency_keys',
   {
@@ -56,7 +59,10 @@ export const idempotencyKeys = sqliteTable(
     orderId: text('order_id').notNull(),
     createdAt: text('created_at').notNull(),
   },
-  (table) => [primaryKey({ columns: [table.userId, table.key] })],
+  (table) => [
+    primaryKey({ columns: [table.userId, table.key] }),
+    index('idempotency_keys_created').on(table.createdAt),
+  ],
 );
 
 /**

@@ -1,4 +1,4 @@
-import { and, asc, count, desc, eq, inArray, lt, or } from 'drizzle-orm';
+import { and, asc, count, desc, eq, inArray, lt, or, sql } from 'drizzle-orm';
 import type { OrderStatus } from '../../contracts';
 import type { Order } from '../../contracts/rest';
 import { param, preparedQueries, rowParams, setParams, type SqliteDb } from '../../db/sqlite';
@@ -106,6 +106,10 @@ export const findIdempotencyKey = (db: SqliteDb, userId: string, key: string) =>
 export const insertIdempotencyKey = (db: SqliteDb, row: typeof idempotencyKeys.$inferInsert) =>
   queries(db).insertIdempotencyKey.run(row);
 
+/** Forgets up to `limit` idempotency keys made before `cutoff`, oldest first; how many it forgot. */
+export const forgetIdempotencyKeysBefore = (db: SqliteDb, cutoff: Date, limit: number): number =>
+  (queries(db).forgetIdempotencyKeys.run({ cutoff: cutoff.toISOString(), limit }) as { changes: number }).changes;
+
 /** Adds a note to an order's history without changing its status. */
 export function noteOnHistory(
   db: SqliteDb,
@@ -139,6 +143,20 @@ const queries = preparedQueries((db) => {
       .where(and(eq(idempotencyKeys.userId, param('userId')), eq(idempotencyKeys.key, param('key'))))
       .prepare(),
     insertIdempotencyKey: db.insert(idempotencyKeys).values(rowParams(idempotencyKeys)).prepare(),
+    forgetIdempotencyKeys: db
+      .delete(idempotencyKeys)
+      .where(
+        inArray(
+          sql`rowid`,
+          db
+            .select({ rowid: sql`rowid` })
+            .from(idempotencyKeys)
+            .where(lt(idempotencyKeys.createdAt, param('cutoff')))
+            .orderBy(asc(idempotencyKeys.createdAt))
+            .limit(param('limit')),
+        ),
+      )
+      .prepare(),
     historyOf: db
       .select()
       .from(orderHistory)

@@ -32,11 +32,24 @@ describe.each(transports)('retention over the %s broker', (transport) => {
   const trace = async (orderId: string) =>
     (await system.api.call('GET', `/sagas/${orderId}/trace`, { token: await system.api.adminToken() })).body;
 
-  it('forgets handled message ids and the stories of ended sagas once past retention, keeping the orders', async () => {
+  /** An order placed with an Idempotency-Key, settled; then what the same POST again answers. */
+  async function placeTwiceWithKey() {
+    const { api } = system;
+    const buyer = await api.customer();
+    const lamp = await api.createProduct({ priceCents: 900, stock: 5 });
+    const place = () =>
+      api.placeOrder(buyer.token, [{ productId: lamp.id, quantity: 1 }], CARDS.settles, { 'Idempotency-Key': 'k' });
+    const first = (await place()).body;
+    await api.settled(buyer.token, first.id);
+    return { first, again: async () => (await place()).body };
+  }
+
+  it('forgets handled message ids, the stories of ended sagas and idempotency keys once past retention, keeping the orders', async () => {
     system = await startTestSystem(transport, {
-      env: { INBOX_RETENTION_MS: '1', TRACE_RETENTION_MS: '1', PRUNE_INTERVAL_MS: '50' },
+      env: { INBOX_RETENTION_MS: '1', TRACE_RETENTION_MS: '1', IDEMPOTENCY_RETENTION_MS: '1', PRUNE_INTERVAL_MS: '50' },
     });
     const orders = await settleTwoOrders();
+    const keyed = await placeTwiceWithKey();
 
     await waitFor(() => handled(system) === 0, { what: 'every inbox pruned' });
     for (const order of orders) {
@@ -46,6 +59,8 @@ describe.each(transports)('retention over the %s broker', (transport) => {
       const kept = await system.api.call('GET', `/orders/${order.id}`, { token: await system.api.adminToken() });
       expect(kept.body).toMatchObject({ status: order.status, history: order.history });
     }
+    // The key forgotten, the same POST places a new order.
+    await waitFor(async () => (await keyed.again()).id !== keyed.first.id, { what: 'the idempotency key pruned' });
     await expectInvariants(system);
 
     // The system goes on as before.
@@ -56,8 +71,10 @@ describe.each(transports)('retention over the %s broker', (transport) => {
   it('keeps them while within retention', async () => {
     system = await startTestSystem(transport, { env: { PRUNE_INTERVAL_MS: '50' } });
     const [confirmed] = await settleTwoOrders();
+    const keyed = await placeTwiceWithKey();
     await new Promise((resolve) => setTimeout(resolve, 200));
 
+    expect((await keyed.again()).id).toBe(keyed.first.id);
     expect(handled(system)).toBeGreaterThan(10);
     expect((await trace(confirmed!.id)).messages.length).toBeGreaterThan(5);
     await expectInvariants(system);

@@ -104,7 +104,7 @@ describe('query plans', () => {
   let system: TestSystem;
   beforeAll(async () => {
     system = await startTestSystem('in-process', {
-      env: { INBOX_RETENTION_MS: '1', TRACE_RETENTION_MS: '1', PRUNE_INTERVAL_MS: '50' },
+      env: { INBOX_RETENTION_MS: '1', TRACE_RETENTION_MS: '1', IDEMPOTENCY_RETENTION_MS: '1', PRUNE_INTERVAL_MS: '50' },
     });
   });
   afterAll(() => system.stop());
