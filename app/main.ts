@@ -5,6 +5,7 @@ import { prepareDataDir } from '../db/data-dir';
 import { logger } from '../lib/logger';
 import { ConfigError, loadConfig } from './config';
 import { startHealthListener } from './health-listener';
+import { limitHeapGrowth } from './heap-growth';
 import { closeGracefully, listen } from './listen';
 import { serviceNames, startSystem } from './system';
 import { startTelemetry } from './telemetry';
@@ -19,6 +20,8 @@ import { startTelemetry } from './telemetry';
  */
 /** How long a stop waits for the requests in flight before it cuts their connections. */
 const STOP_GRACE_MS = 10_000;
+
+limitHeapGrowth();
 
 try {
   const only = process.argv[2];
