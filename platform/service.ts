@@ -13,7 +13,7 @@ import type { Logger } from '../lib/logger';
 import type { Metrics } from './metrics';
 import type { Config } from './config';
 import { Pruner, type Prune } from './pruner';
-import { storeHealth, type ServiceHealth } from './store-health';
+import { storeHealth, storeHealthReader, type ServiceHealth } from './store-health';
 
 /** What every service gets from the process that runs it. */
 export interface ServiceDeps {
@@ -89,6 +89,7 @@ export function defineService<S extends ServiceName, TSchema extends Record<stri
       deps.metrics.message,
     );
     deps.metrics.outbox(parts.name, async () => (await storeHealth(db)).outbox);
+    const readStoreHealth = storeHealthReader(db);
     const running = parts.setUp({ ...deps, logger, db, commits, endpoint });
     const { inboxMs, pruneEveryMs } = deps.config.retention;
     const pruner = new Pruner(
@@ -109,7 +110,7 @@ export function defineService<S extends ServiceName, TSchema extends Record<stri
       read: (read) => read(client),
       async health() {
         const admission = running.admission?.();
-        return { ...(await storeHealth(db)), ...(admission && { admission }) };
+        return { ...(await readStoreHealth()), ...(admission && { admission }) };
       },
       async stop() {
         running.stop?.();
