@@ -2,11 +2,39 @@ import type { SqliteDb } from '../../db/sqlite';
 import type { ServiceHealth } from '../../platform/store-health';
 import { countPending } from './store';
 
+type AdmissionState = NonNullable<ServiceHealth['admission']>;
+
+/**
+ * How long /health goes on saying `shedding` after the last order refused. Refusals come in
+ * bursts shorter than a probe's interval: customers told to retry after a second come back
+ * together, a burst fills the bound, and the shop settles it in a few hundred milliseconds.
+ */
+export const SHEDDING_SHOWN_MS = 1_000;
+
 /**
  * Whether orders takes new ones: it sheds them once `limit` are pending, since a new order
- * behind that many would wait past its deadlines. POST /orders and /health both ask here.
+ * behind that many would wait past its deadlines.
  */
-export function admissionOf(db: SqliteDb, limit: number): NonNullable<ServiceHealth['admission']> {
-  const pending = countPending(db);
-  return { status: pending >= limit ? 'shedding' : 'accepting', pending, limit };
+export class Admission {
+  private lastRefusalAt = Number.NEGATIVE_INFINITY;
+
+  constructor(private readonly limit: number) {}
+
+  /** For a new order, inside the transaction that would insert it: `shedding` refuses it. */
+  check(db: SqliteDb, now: number): AdmissionState {
+    const state = this.count(db);
+    if (state.status === 'shedding') this.lastRefusalAt = now;
+    return state;
+  }
+
+  /** For /health: shedding now, or an order was refused within SHEDDING_SHOWN_MS. */
+  report(db: SqliteDb, now: number): AdmissionState {
+    const state = this.count(db);
+    return now - this.lastRefusalAt < SHEDDING_SHOWN_MS ? { ...state, status: 'shedding' } : state;
+  }
+
+  private count(db: SqliteDb): AdmissionState {
+    const pending = countPending(db);
+    return { status: pending >= this.limit ? 'shedding' : 'accepting', pending, limit: this.limit };
+  }
 }

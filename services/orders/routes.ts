@@ -15,7 +15,7 @@ import { conflict, forbidden, HttpError, notFound } from '../../http/errors';
 import { newRouter } from '../../http/openapi';
 import { page } from '../../http/pagination';
 import { standingOf } from './account-status';
-import { admissionOf } from './admission';
+import type { Admission } from './admission';
 import * as api from './api';
 import { orderGroups, summarize } from './stats';
 import {
@@ -35,8 +35,8 @@ export interface OrdersRoutesDeps {
   commits: GroupCommit;
   tokens: Tokens;
   cardKey: string;
-  /** New orders are refused (503) while this many are pending. */
-  maxPendingOrders: number;
+  /** Refuses new orders (503) while too many are pending. */
+  admission: Admission;
   /** Puts messages in the outbox inside the caller's transaction. */
   send: (tx: SqliteDb, messages: Outbound<'orders'>[]) => void;
 }
@@ -48,7 +48,7 @@ interface PlaceRequest {
   traceparent: string | undefined;
 }
 
-export function ordersRoutes({ db, commits, tokens, cardKey, maxPendingOrders, send }: OrdersRoutesDeps) {
+export function ordersRoutes({ db, commits, tokens, cardKey, admission, send }: OrdersRoutesDeps) {
   const guard = guards(tokens);
   const active = requireActiveAccount((userId) => standingOf(db, userId));
   const location = (order: Order) => ({ Location: `/orders/${order.id}` });
@@ -65,11 +65,12 @@ export function ordersRoutes({ db, commits, tokens, cardKey, maxPendingOrders, s
       if (seen && seen.requestHash !== requestHash) return conflict('Idempotency-Key was used with another body');
       if (seen) return toOrder(tx, findOrder(tx, seen.orderId)!);
     }
-    if (admissionOf(tx, maxPendingOrders).status === 'shedding') {
-      const message = `${maxPendingOrders} orders are being settled; try again shortly`;
+    const now = new Date();
+    const { status, limit } = admission.check(tx, now.getTime());
+    if (status === 'shedding') {
+      const message = `${limit} orders are being settled; try again shortly`;
       return new HttpError(503, message, 'overloaded', undefined, { 'Retry-After': '1' });
     }
-    const now = new Date();
     const at = now.toISOString();
     const row = {
       id: newId(),

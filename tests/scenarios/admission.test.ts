@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { waitFor } from '../../lib/wait';
 import { withFaults, type FaultyBroker } from '../support/faulty-broker';
 import { expectInvariants } from '../support/invariants';
 import { startTestSystem, transports, type TestSystem } from '../support/system';
@@ -43,9 +44,19 @@ describe.each(transports)('admission control over the %s broker', (transport) =>
     const after = await api.placeOrder(buyer.token, line);
     expect(after.status).toBe(202);
     await api.settled(buyer.token, after.body.id);
-    expect((await api.call('GET', '/health')).body.checks.services.orders.admission).toMatchObject({
+    // /health goes on saying shedding for a second after the last refusal, then accepting.
+    await waitFor(
+      async () => (await api.call('GET', '/health')).body.checks.services.orders.admission.status === 'accepting',
+      {
+        what: '/health to say accepting again',
+        intervalMs: 100,
+        timeoutMs: 5_000,
+      },
+    );
+    expect((await api.call('GET', '/health')).body.checks.services.orders.admission).toEqual({
       status: 'accepting',
       pending: 0,
+      limit: 3,
     });
     const state = await expectInvariants(system);
     expect(state.orders).toHaveLength(4);
