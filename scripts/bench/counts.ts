@@ -51,8 +51,8 @@ export async function perSaga(concurrency: number, orders = 400): Promise<{ mess
   const server = serve({ fetch: system.app.fetch, port: 0 });
   await new Promise((resolve) => server.once('listening', resolve));
   const url = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+  const client = new Client(() => url);
   try {
-    const client = new Client(() => url);
     const shop = await setUpShop(client, orders, loadConfig({}).admin.password);
     await waitSettled(dataDir);
     commits.reset();
@@ -60,6 +60,7 @@ export async function perSaga(concurrency: number, orders = 400): Promise<{ mess
     await waitSettled(dataDir);
     return { messages: messagesPerSaga(dataDir), commits: commits.count() / orders };
   } finally {
+    client.close();
     server.close();
     await system.stop();
     await rm(dataDir, { recursive: true, force: true });

@@ -64,8 +64,8 @@ export async function withDeployment<T>(
     const name = path.startsWith('/auth') ? 'users' : path.startsWith('/products') ? 'products' : 'orders';
     return (processes.find((p) => p.name === name) ?? processes[0]!).url;
   };
+  const client = new Client(route);
   try {
-    const client = new Client(route);
     const shop = await setUpShop(client, 1_000_000, env.ADMIN_PASSWORD);
     await waitSettled(dataDir);
     return await use({
@@ -85,6 +85,7 @@ export async function withDeployment<T>(
       },
     });
   } finally {
+    client.close();
     // A process writes its profile as it exits.
     await Promise.all(processes.map((p) => p.stop()));
     if (mode !== 'embedded') {
