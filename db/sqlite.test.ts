@@ -1,25 +1,15 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { asc } from 'drizzle-orm';
 import { outbox } from '../broker/messaging/outbox';
-import { openDatabase, param, type OpenedDatabase } from './sqlite';
+import { scratchDatabase } from '../tests/support/scratch-database';
+import { param } from './sqlite';
 import * as schema from '../services/products/schema';
 
 describe('openDatabase', () => {
-  let opened: OpenedDatabase<typeof schema> | undefined;
-  let dir: string | undefined;
-  afterEach(() => {
-    opened?.close();
-    if (dir) rmSync(dir, { recursive: true, force: true });
-  });
+  let opened: ReturnType<typeof scratchDatabase<typeof schema>> | undefined;
+  afterEach(() => opened?.remove());
 
-  const open = () => {
-    dir = mkdtempSync(join(tmpdir(), 'sqlite-test-'));
-    const migrations = new URL('../services/products/migrations', import.meta.url).pathname;
-    return (opened = openDatabase(join(dir, 'products.db'), schema, migrations));
-  };
+  const open = () => (opened = scratchDatabase(schema, new URL('../services/products/migrations', import.meta.url)));
 
   it('binds a LIMIT through an expression, so that rebinding it does not recompile the statement', () => {
     const { db, client } = open();

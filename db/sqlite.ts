@@ -83,7 +83,7 @@ const STATEMENT_CACHE_SIZE = 500;
  * a small read took here. `LIMIT +?` binds the same number through an expression it does not
  * look into. drizzle writes `limit ?` for every `.limit()`.
  */
-export const limitOutOfPlan = (source: string) => source.replace(/ limit \?/g, ' limit +?');
+const limitOutOfPlan = (source: string) => source.replace(/ limit \?/g, ' limit +?');
 
 /**
  * drizzle asks better-sqlite3 to prepare a query's SQL on every call, and preparing costs more

@@ -1,10 +1,6 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { envelope } from '../../contracts';
-import { openDatabase, type OpenedDatabase } from '../../db/sqlite';
+import { scratchDatabase } from '../../tests/support/scratch-database';
 import { applyAccountEvent, standingOf } from './account-status';
 import * as schema from './schema';
 
@@ -13,16 +9,9 @@ const event = (type: 'UserDeactivated' | 'UserReactivated', version: number) =>
   envelope({ type, data: { userId, version } }, { producer: 'users', correlationId: userId, causationId: null });
 
 describe("orders' copy of account status", () => {
-  let dir: string;
-  let opened: OpenedDatabase<typeof schema>;
-  beforeEach(() => {
-    dir = mkdtempSync(join(tmpdir(), 'orders-accounts-'));
-    opened = openDatabase(join(dir, 'orders.db'), schema, fileURLToPath(new URL('./migrations', import.meta.url)));
-  });
-  afterEach(() => {
-    opened.close();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  let opened: ReturnType<typeof scratchDatabase<typeof schema>>;
+  beforeEach(() => (opened = scratchDatabase(schema, new URL('./migrations', import.meta.url))));
+  afterEach(() => opened.remove());
 
   const apply = (...events: ReturnType<typeof event>[]) => {
     for (const e of events) applyAccountEvent(opened.db, e, new Date());

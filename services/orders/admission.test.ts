@@ -1,24 +1,13 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { openDatabase, type OpenedDatabase } from '../../db/sqlite';
+import { scratchDatabase } from '../../tests/support/scratch-database';
 import { Admission, SHEDDING_SHOWN_MS } from './admission';
 import * as schema from './schema';
 import { insertOrder } from './store';
 
 describe('admission of new orders', () => {
-  let dir: string;
-  let opened: OpenedDatabase<typeof schema>;
-  beforeEach(() => {
-    dir = mkdtempSync(join(tmpdir(), 'orders-admission-'));
-    opened = openDatabase(join(dir, 'orders.db'), schema, fileURLToPath(new URL('./migrations', import.meta.url)));
-  });
-  afterEach(() => {
-    opened.close();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  let opened: ReturnType<typeof scratchDatabase<typeof schema>>;
+  beforeEach(() => (opened = scratchDatabase(schema, new URL('./migrations', import.meta.url))));
+  afterEach(() => opened.remove());
 
   const placePending = (id: string) =>
     insertOrder(opened.db, {
