@@ -5,7 +5,7 @@ import { sagaRoutes } from './routes';
 import { resendAfterRestart, runSaga, type TracedInput } from './runner';
 import * as schema from './schema';
 import type { StepName } from '../contracts/steps';
-import { countUnfinished, dueSagas, earliestDeadline, forgetStoriesEndedBefore, unfinishedSagas } from './store';
+import { countUnfinished, dueSagas, earliestDeadline, forgetTracesEndedBefore, unfinishedSagas } from './store';
 import { newId } from '../lib/ids';
 
 export const createOrchestrator = defineService({
@@ -38,8 +38,7 @@ export const createOrchestrator = defineService({
       },
       stop: () => timer.stop(),
       prunes: {
-        trace: (now, limit) => forgetStoriesEndedBefore(db, 'trace', traceCutoff(now), limit),
-        steps: (now, limit) => forgetStoriesEndedBefore(db, 'steps', traceCutoff(now), limit),
+        trace: (now, limit) => forgetTracesEndedBefore(db, traceCutoff(now), limit),
       },
     };
 

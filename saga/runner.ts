@@ -16,7 +16,7 @@ import { isTerminal } from './state';
 import type { SagaProgress } from '../platform/metrics';
 import type { TraceRow } from './schema';
 import { stepOf } from '../contracts/steps';
-import { findSaga, insertSteps, insertTrace, saveSaga } from './store';
+import { findSaga, insertTrace, saveSaga } from './store';
 
 /** An input with what the trace records of it: a broker message, or a deadline the orchestrator raised. */
 export type TracedInput = (Inbound<'orchestrator'> | DeadlinePassed) &
@@ -47,13 +47,6 @@ export function runSaga(
 
   const commands = withEnvelopes(orderId, input.messageId, decision.commands, policy.now, sentUnder);
   const at = policy.now.toISOString();
-  insertSteps(
-    tx,
-    (applied ? [input, ...commands] : commands).flatMap((m) => {
-      const step = m.type === 'DeadlinePassed' ? undefined : stepOf(m.type);
-      return step ? [{ orderId, ...step, messageId: m.messageId, at }] : [];
-    }),
-  );
   insertTrace(tx, [
     {
       orderId,

@@ -1,6 +1,5 @@
 import { integer, sqliteTable, text, index } from 'drizzle-orm/sqlite-core';
 import type { SagaState, SagaStatus } from './order-saga';
-import type { StepName, StepOutcome } from '../contracts/steps';
 
 export { inbox } from '../broker/messaging/inbox';
 export { outbox } from '../broker/messaging/outbox';
@@ -32,22 +31,10 @@ export const sagas = sqliteTable(
 );
 export type SagaRow = typeof sagas.$inferSelect;
 
-/** The step log: when each step started and how it ended. */
-export const sagaSteps = sqliteTable(
-  'saga_steps',
-  {
-    seq: integer('seq').primaryKey({ autoIncrement: true }),
-    orderId: text('order_id').notNull(),
-    step: text('step').$type<StepName>().notNull(),
-    outcome: text('outcome').$type<StepOutcome>().notNull(),
-    messageId: text('message_id').notNull(),
-    at: text('at').notNull(),
-  },
-  (table) => [index('saga_steps_order').on(table.orderId), index('saga_steps_at').on(table.at)],
-);
-export type StepRow = typeof sagaSteps.$inferSelect;
-
-/** Every message into and out of a saga, applied or not: what the event-trace CLI shows. */
+/**
+ * Every message into and out of a saga, applied or not: what the event-trace CLI shows, and
+ * what the step log is read from (`step-log.ts`).
+ */
 export const sagaTrace = sqliteTable(
   'saga_trace',
   {

@@ -3,7 +3,8 @@ import type { SQLiteColumn } from 'drizzle-orm/sqlite-core';
 import { param, preparedQueries, rowParams, setParams, type SqliteDb } from '../db/sqlite';
 import type { SagaState, SagaStatus } from './order-saga';
 import { endedStatuses, unfinishedStatuses } from './state';
-import { sagas, sagaSteps, sagaTrace, type SagaRow, type StepRow, type TraceRow } from './schema';
+import { sagas, sagaTrace, type SagaRow, type TraceRow } from './schema';
+import { stepLog, type StepEntry } from './step-log';
 
 export const findSaga = (db: SqliteDb, orderId: string) => queries(db).findSaga.get({ orderId });
 
@@ -52,10 +53,6 @@ export const countUnfinished = (db: SqliteDb) => queries(db).countUnfinished.get
 export const unfinishedSagas = (db: SqliteDb) =>
   db.select().from(sagas).where(inArray(sagas.status, unfinishedStatuses)).all();
 
-export const insertSteps = (db: SqliteDb, rows: Omit<StepRow, 'seq'>[]) => {
-  for (const row of rows) queries(db).insertStep.run(row);
-};
-
 export const insertTrace = (db: SqliteDb, rows: Omit<TraceRow, 'seq'>[]) => {
   for (const row of rows) queries(db).insertTrace.run(row);
 };
@@ -66,23 +63,6 @@ export const insertTrace = (db: SqliteDb, rows: Omit<TraceRow, 'seq'>[]) => {
  */
 const sagaEnded = (orderId: SQLiteColumn) =>
   sql`exists (select 1 from ${sagas} where ${sagas.orderId} = ${orderId} and ${inArray(sagas.status, endedStatuses)} and ${lt(sagas.updatedAt, param('cutoff'))})`;
-
-/** Deletes up to `limit` rows of `table` recorded (`at`) before the cutoff, of sagas ended before it, oldest first. */
-const forgetOldestEnded = (db: SqliteDb, table: typeof sagaTrace | typeof sagaSteps, at: SQLiteColumn) =>
-  db
-    .delete(table)
-    .where(
-      inArray(
-        table.seq,
-        db
-          .select({ seq: table.seq })
-          .from(table)
-          .where(and(lt(at, param('cutoff')), sagaEnded(table.orderId)))
-          .orderBy(asc(at))
-          .limit(param('limit')),
-      ),
-    )
-    .prepare();
 
 /** The saga's hot queries, built once per connection: every message runs them. */
 const queries = preparedQueries((db) => ({
@@ -100,30 +80,38 @@ const queries = preparedQueries((db) => ({
     .set({ ...setParams('status', 'state', 'nextDeadlineAt', 'updatedAt'), version: sql`${sagas.version} + 1` })
     .where(and(eq(sagas.orderId, param('orderId')), eq(sagas.version, param('expectedVersion'))))
     .prepare(),
-  insertStep: db.insert(sagaSteps).values(rowParams(sagaSteps, 'seq')).prepare(),
   countUnfinished: db
     .select({ n: sql<number>`count(*)` })
     .from(sagas)
     .where(inArray(sagas.status, [...unfinishedStatuses]))
     .prepare(),
   insertTrace: db.insert(sagaTrace).values(rowParams(sagaTrace, 'seq')).prepare(),
-  forgetTrace: forgetOldestEnded(db, sagaTrace, sagaTrace.recordedAt),
-  forgetSteps: forgetOldestEnded(db, sagaSteps, sagaSteps.at),
+  // Trace rows recorded before the cutoff, of sagas ended before it, oldest first.
+  forgetTrace: db
+    .delete(sagaTrace)
+    .where(
+      inArray(
+        sagaTrace.seq,
+        db
+          .select({ seq: sagaTrace.seq })
+          .from(sagaTrace)
+          .where(and(lt(sagaTrace.recordedAt, param('cutoff')), sagaEnded(sagaTrace.orderId)))
+          .orderBy(asc(sagaTrace.recordedAt))
+          .limit(param('limit')),
+      ),
+    )
+    .prepare(),
 }));
 
 /**
- * Forgets up to `limit` rows of one part of sagas' stories, the `trace` or the `steps`, recorded
- * before `cutoff` of sagas that ended before it, oldest first; how many it removed. A running
- * saga keeps its whole story.
+ * Forgets up to `limit` trace rows (and with them the step log) recorded before `cutoff` of sagas
+ * that ended before it, oldest first; how many it removed. A running saga keeps its whole story.
  */
-export function forgetStoriesEndedBefore(db: SqliteDb, part: 'trace' | 'steps', cutoff: Date, limit: number): number {
-  const { forgetTrace, forgetSteps } = queries(db);
-  const forget = part === 'trace' ? forgetTrace : forgetSteps;
-  return (forget.run({ cutoff: cutoff.toISOString(), limit }) as { changes: number }).changes;
+export function forgetTracesEndedBefore(db: SqliteDb, cutoff: Date, limit: number): number {
+  return (queries(db).forgetTrace.run({ cutoff: cutoff.toISOString(), limit }) as { changes: number }).changes;
 }
 
-export const stepsOf = (db: SqliteDb, orderId: string) =>
-  db.select().from(sagaSteps).where(eq(sagaSteps.orderId, orderId)).orderBy(asc(sagaSteps.seq)).all();
+export const stepsOf = (db: SqliteDb, orderId: string) => stepLog(traceOf(db, orderId));
 
 export const traceOf = (db: SqliteDb, orderId: string) =>
   db.select().from(sagaTrace).where(eq(sagaTrace.orderId, orderId)).orderBy(asc(sagaTrace.seq)).all();
@@ -151,7 +139,7 @@ export function listSagas(db: SqliteDb, limit: number, status?: SagaStatus, afte
 }
 
 /** A saga as the API shows it: the sealed card stays inside. */
-export function toSagaView(row: SagaRow, steps: StepRow[]) {
+export function toSagaView(row: SagaRow, steps: StepEntry[]) {
   const { card: _card, ...state } = row.state;
   return {
     orderId: row.orderId,
@@ -160,7 +148,7 @@ export function toSagaView(row: SagaRow, steps: StepRow[]) {
     startedAt: row.startedAt,
     updatedAt: row.updatedAt,
     state,
-    steps: steps.map(({ step, outcome, messageId, at }) => ({ step, outcome, messageId, at })),
+    steps,
   };
 }
 export type SagaView = ReturnType<typeof toSagaView>;

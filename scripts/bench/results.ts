@@ -70,15 +70,14 @@ export function ordersByStatus(dataDir: string): Map<string, { status: string; r
   return new Map(rows.map(({ id, ...order }) => [id, order]));
 }
 
-/** Inbox ids (of every service), saga trace entries and step records held: the rows kept only for a while. */
-export function rowsKeptForAWhile(dataDir: string): { inbox: number; trace: number; steps: number } {
+/** Inbox ids (of every service) and saga trace entries held: the rows kept only for a while. */
+export function rowsKeptForAWhile(dataDir: string): { inbox: number; trace: number } {
   const count = (service: string, table: string) =>
     query<{ n: number }>(dataDir, service, `SELECT count(*) AS n FROM ${table}`)[0]!.n;
   const services = ['users', 'products', 'orders', 'payments', 'orchestrator'];
   return {
     inbox: services.reduce((sum, service) => sum + count(service, 'inbox'), 0),
     trace: count('orchestrator', 'saga_trace'),
-    steps: count('orchestrator', 'saga_steps'),
   };
 }
 

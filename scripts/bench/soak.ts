@@ -28,8 +28,8 @@ export interface Slice {
   dbMiB: number;
   /** Bytes the files grew by per saga of the slice: the shop's records, once the pruning keeps up. */
   dbBytesPerSaga: number;
-  /** Inbox ids and saga trace and step rows held: what retention keeps bounded. */
-  keptRows: { inbox: number; trace: number; steps: number };
+  /** Inbox ids and saga trace rows held: what retention keeps bounded. */
+  keptRows: { inbox: number; trace: number };
 }
 
 const filesBytes = (dir: string) =>
@@ -96,7 +96,7 @@ export async function runSoak(options: { orders: number; concurrency: number; mo
   console.log(`soak: ${options.orders} orders, ${options.concurrency} customers, retention 1 minute`);
   for (const { mode, slices, flat, violations } of results) {
     printTable([
-      [mode, 'orders', 'sagas/s', 'RSS MiB', 'DB MiB', 'DB bytes/saga', 'inbox rows', 'trace rows', 'step rows'],
+      [mode, 'orders', 'sagas/s', 'RSS MiB', 'DB MiB', 'DB bytes/saga', 'inbox rows', 'trace rows'],
       ...slices.map((slice, i) => [
         `${(i + 1) * 10} %`,
         String(slice.orders),
@@ -106,7 +106,6 @@ export async function runSoak(options: { orders: number; concurrency: number; mo
         slice.dbBytesPerSaga.toFixed(0),
         String(slice.keptRows.inbox),
         String(slice.keptRows.trace),
-        String(slice.keptRows.steps),
       ]),
     ]);
     const ratio = slices.at(-1)!.sagasPerSecond / slices[0]!.sagasPerSecond;

@@ -104,6 +104,12 @@ describe.each(transports)('a cancelled order over the %s broker', (transport) =>
     expect(order).toMatchObject({ status: 'CANCELLED', reason: 'PAYMENT_DECLINED', detail });
 
     expect(await api.product(mug.id)).toMatchObject({ stock: 6, reserved: 0, sold: 0 });
+    expect((await api.steps(order.id)).slice(4)).toEqual([
+      'settlePayment started',
+      'settlePayment failed',
+      'releaseStock started',
+      'releaseStock succeeded',
+    ]);
     const state = await expectInvariants(system);
     expect(state.reservations).toMatchObject([{ order_id: order.id, quantity: 4, status: 'released' }]);
     expect(state.payments).toMatchObject([{ order_id: order.id, status: 'declined', decline_reason: detail }]);

@@ -62,6 +62,17 @@ describe.each(transports)('a confirmed order over the %s broker', (transport) =>
     const again = await api.call('GET', `/orders/${order.id}/invoice`, { token: buyer.token });
     expect(again.body.lines).toEqual(invoice.body.lines);
 
+    // VerifyUser and ReserveStock go out together, and their answers may come back in either order.
+    const steps = await api.steps(order.id);
+    expect(steps.slice(0, 2)).toEqual(['verifyUser started', 'reserveStock started']);
+    expect(steps.slice(2, 4).sort()).toEqual(['reserveStock succeeded', 'verifyUser succeeded']);
+    expect(steps.slice(4)).toEqual([
+      'settlePayment started',
+      'settlePayment succeeded',
+      'commitStock started',
+      'commitStock succeeded',
+    ]);
+
     const state = await expectInvariants(system);
     expect(state.payments).toMatchObject([{ order_id: order.id, status: 'settled', amount_cents: order.totalCents }]);
     expect(state.sagas).toEqual([{ order_id: order.id, status: 'CONFIRMED', reason: null, detail: null }]);

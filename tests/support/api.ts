@@ -118,6 +118,15 @@ export class Api {
     return this.call<Order>('POST', '/orders', { token, body: { items, payment: { cardNumber } }, headers });
   }
 
+  /** The saga's step log (`GET /sagas/:id`, as an admin), as `step outcome` lines in the order logged. */
+  async steps(orderId: string): Promise<string[]> {
+    const reply = await this.call<{ steps: { step: string; outcome: string }[] }>('GET', `/sagas/${orderId}`, {
+      token: await this.adminToken(),
+    });
+    if (reply.status !== 200) throw new Error(`GET /sagas/${orderId}: ${reply.status} ${JSON.stringify(reply.body)}`);
+    return reply.body.steps.map(({ step, outcome }) => `${step} ${outcome}`);
+  }
+
   /** Polls the order until the saga has ended it; an error answer fails at once. */
   async settled(token: string, orderId: string, timeoutMs = 20_000): Promise<Order> {
     let order: Order | undefined;
