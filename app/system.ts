@@ -1,17 +1,16 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
 import type { Hono } from 'hono';
 import type { BlankEnv } from 'hono/types';
-import { bodyLimit } from 'hono/body-limit';
-import { except } from 'hono/combine';
 import { requestId } from 'hono/request-id';
 import { secureHeaders } from 'hono/secure-headers';
 import type { Broker } from '../broker/broker';
 import { auditRoutes } from './audit/routes';
 import { connectBrokers } from './brokers';
 import { accessLog } from '../http/access-log';
+import { limitBody } from '../http/body-limit';
 import { tracing } from '../http/tracing';
 import { createTokens } from '../http/auth';
-import { HttpError, onError, onNotFound } from '../http/errors';
+import { onError, onNotFound } from '../http/errors';
 import { createOrchestrator } from '../saga';
 import { createOrdersService } from '../services/orders';
 import { createPaymentsService } from '../services/payments';
@@ -82,18 +81,7 @@ export async function startSystem(config: Config, options: SystemOptions = {}): 
     metrics.request(c.req.method, c.req.routePath, c.res.status, (performance.now() - started) / 1000);
   });
   app.use(secureHeaders());
-  app.use(
-    // Not on a GET or HEAD, which has no body: asking for one makes @hono/node-server build a whole Request.
-    except(
-      (c) => c.req.method === 'GET' || c.req.method === 'HEAD',
-      bodyLimit({
-        maxSize: MAX_BODY_BYTES,
-        onError: () => {
-          throw new HttpError(413, 'request body is larger than 1 MiB');
-        },
-      }),
-    ),
-  );
+  app.use(limitBody(MAX_BODY_BYTES));
   const health = async () => {
     const reports = await Promise.all(services.map(async (service) => [service.name, await service.health()] as const));
     return summarizeHealth(
