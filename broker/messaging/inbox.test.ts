@@ -1,15 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { envelope, type Message } from '../../contracts';
-import { openDatabase, type OpenedDatabase } from '../../db/sqlite';
+import { scratchDatabase } from '../../tests/support/scratch-database';
 import * as schema from '../../services/payments/schema';
 import { forgetHandledBefore, inbox, recordFirstDelivery } from './inbox';
 
 // Any service's database carries the inbox; payments' will do.
-const migrations = join(import.meta.dirname, '../../services/payments/migrations');
+const migrations = new URL('../../services/payments/migrations', import.meta.url);
 const at = (minute: number) => new Date(Date.UTC(2026, 10, 30, 12, minute));
 const message = (): Message =>
   envelope(
@@ -18,16 +15,9 @@ const message = (): Message =>
   );
 
 describe('the inbox', () => {
-  let dir: string;
-  let database: OpenedDatabase<typeof schema>;
-  beforeEach(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'inbox-'));
-    database = openDatabase(join(dir, 'payments.db'), schema, migrations);
-  });
-  afterEach(async () => {
-    database.close();
-    await rm(dir, { recursive: true, force: true });
-  });
+  let database: ReturnType<typeof scratchDatabase<typeof schema>>;
+  beforeEach(() => (database = scratchDatabase(schema, migrations)));
+  afterEach(() => database.remove());
 
   const remembered = () =>
     database.db

@@ -1,29 +1,19 @@
 import { randomUUID } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { envelope, type MessageData } from '../../contracts';
 import type { Inbound } from '../../contracts/topology';
-import { openDatabase, type OpenedDatabase } from '../../db/sqlite';
+import { scratchDatabase } from '../../tests/support/scratch-database';
 import { handleStockCommand } from './handlers';
 import * as schema from './schema';
 import { findProduct, insertProduct, restock, updateProduct } from './store';
 
-const migrations = join(import.meta.dirname, 'migrations');
+const migrations = new URL('./migrations', import.meta.url);
 const now = new Date('2026-01-01T00:00:00.000Z');
 
 describe('the stock commands on a real products database', () => {
-  let dir: string;
-  let database: OpenedDatabase<typeof schema>;
-  beforeEach(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'products-'));
-    database = openDatabase(join(dir, 'products.db'), schema, migrations);
-  });
-  afterEach(async () => {
-    database.close();
-    await rm(dir, { recursive: true, force: true });
-  });
+  let database: ReturnType<typeof scratchDatabase<typeof schema>>;
+  beforeEach(() => (database = scratchDatabase(schema, migrations)));
+  afterEach(() => database.remove());
 
   const handle = (command: Inbound<'products'>) =>
     database.db.transaction((tx) => handleStockCommand(tx, command, now));
