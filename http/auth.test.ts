@@ -13,7 +13,9 @@ describe('token verification', () => {
     const token = await tokens.issue(caller, issuedAt);
 
     await expect(tokens.verify(token, issuedAt)).resolves.toEqual(caller);
-    await expect(tokens.verify(token, later(59))).resolves.toEqual(caller);
+    const again = await tokens.verify(token, later(59));
+    expect(again).toEqual(caller);
+    expect(Object.isFrozen(again)).toBe(true);
     await expect(tokens.verify(token, later(60))).rejects.toThrow();
   });
 

@@ -70,7 +70,8 @@ export function createTokens(settings: JwtSettings) {
       const role = payload.role;
       if (role !== 'customer' && role !== 'admin') throw new Error('token has no valid role');
       if (!Subject.safeParse(payload.sub).success) throw new Error('token subject is not a user id');
-      const caller: Caller = { id: payload.sub!, role };
+      // Frozen: every later request with this token is handed the same object.
+      const caller: Caller = Object.freeze({ id: payload.sub!, role });
       if (verified.size >= VERIFIED_TOKENS_KEPT) verified.delete(verified.keys().next().value!);
       verified.set(token, { caller, expiresAt: payload.exp! });
       return caller;
