@@ -5,16 +5,8 @@ import { drizzle } from 'drizzle-orm/better-sqlite3';
 import { databaseFile } from '../db/sqlite';
 import type { SagaStatus } from './order-saga';
 import * as schema from './schema';
-import {
-  findSaga,
-  listSagas,
-  stepsOf,
-  toSagaView,
-  toTraceEntry,
-  traceOf,
-  type SagaView,
-  type TraceEntry,
-} from './store';
+import { stepLog } from './step-log';
+import { findSaga, listSagas, toSagaView, toTraceEntry, traceOf, type SagaView, type TraceEntry } from './store';
 import type { SagaSummary } from './trace-format';
 
 /** Where the event-trace CLI reads sagas from: the orchestrator's HTTP API or its SQLite file. */
@@ -47,9 +39,10 @@ export async function storeSource(dataDir: string): Promise<TraceSource> {
   return {
     async load(orderId) {
       const saga = findSaga(db, orderId);
-      const messages = traceOf(db, orderId).map(toTraceEntry);
-      if (!saga && messages.length === 0) throw unknownOrder(orderId);
-      return { saga: saga ? toSagaView(saga, stepsOf(db, orderId)) : null, messages };
+      // One read of the trace: the messages, and the step log read off them.
+      const trace = traceOf(db, orderId);
+      if (!saga && trace.length === 0) throw unknownOrder(orderId);
+      return { saga: saga ? toSagaView(saga, stepLog(trace)) : null, messages: trace.map(toTraceEntry) };
     },
     list: async (status, limit) => listSagas(db, limit, status).map(summaryOf),
     close: () => client.close(),
