@@ -148,6 +148,8 @@ export const Invoice = z
     totalCents: z.number().int(),
     cardLast4: z.string(),
     issuedAt: z.iso.datetime(),
+    /** When the payment was refunded (the order was cancelled after it settled); absent otherwise. */
+    refundedAt: z.iso.datetime().optional(),
   })
   .meta({
     id: 'Invoice',

@@ -18,7 +18,7 @@ export const getInvoice = defineRoute('signed-in', {
   method: 'get',
   path: '/invoices/{id}',
   tags,
-  summary: 'One invoice (its owner or an admin)',
+  summary: 'One invoice (its owner or an admin), with `refundedAt` once its payment was refunded',
   request: { params: IdParam },
   responses: { 200: json(Invoice, 'the invoice'), ...errors(400, 401, 404) },
 });
@@ -28,7 +28,7 @@ export const invoiceOfOrder = defineRoute('signed-in', {
   method: 'get',
   path: '/orders/{id}/invoice',
   tags,
-  summary: 'The invoice of a confirmed order (its owner or an admin)',
+  summary: 'The invoice of a confirmed order (its owner or an admin); 404 for an order without one',
   request: { params: IdParam },
   responses: { 200: json(Invoice, 'the invoice'), ...errors(400, 401, 404) },
 });

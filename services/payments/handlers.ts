@@ -33,7 +33,7 @@ export function handlePaymentCommand(
       if (wasRefundedUncharged(tx, orderId)) return [];
       return [answerFor(settle(tx, message.data, now, cardKey))];
     case 'RefundPayment':
-      if (existing?.status === 'settled') markRefunded(tx, existing.id, now);
+      if (existing?.status === 'settled') markRefunded(tx, existing, now);
       // Never charged: as good as refunded. Remember it, so the SettlePayment on its way is refused.
       if (!existing) recordRefundedUncharged(tx, orderId, now);
       return [
@@ -76,6 +76,7 @@ function settle(tx: SqliteDb, command: MessageData<'SettlePayment'>, now: Date, 
       totalCents: command.amountCents,
       cardLast4: command.card.last4,
       issuedAt: at,
+      refundedAt: null,
     });
   }
   return payment;

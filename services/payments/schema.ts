@@ -29,6 +29,8 @@ export const invoices = sqliteTable(
     totalCents: integer('total_cents').notNull(),
     cardLast4: text('card_last4').notNull(),
     issuedAt: text('issued_at').notNull(),
+    /** Set when the payment is refunded: the invoice stays in the books, but no order has it any more. */
+    refundedAt: text('refunded_at'),
   },
   (table) => [
     index('invoices_user_issued').on(table.userId, table.issuedAt),

@@ -1,16 +1,23 @@
-import { and, desc, eq, lt, or } from 'drizzle-orm';
+import { and, desc, eq, isNull, lt, or } from 'drizzle-orm';
 import type { Invoice } from '../../contracts/rest';
 import { param, preparedQueries, rowParams, type SqliteDb } from '../../db/sqlite';
 import { invoices, payments, refundedUncharged, type InvoiceRow, type PaymentRow } from './schema';
 
-export const toInvoice = (row: InvoiceRow): Invoice => ({ ...row });
+export const toInvoice = ({ refundedAt, ...row }: InvoiceRow): Invoice => ({
+  ...row,
+  ...(refundedAt ? { refundedAt } : {}),
+});
 
 export const paymentOf = (db: SqliteDb, orderId: string) => queries(db).paymentOf.get({ orderId });
 
 export const insertPayment = (db: SqliteDb, row: PaymentRow) => queries(db).insertPayment.run(row);
 
-export const markRefunded = (db: SqliteDb, id: string, now: Date) =>
-  db.update(payments).set({ status: 'refunded', updatedAt: now.toISOString() }).where(eq(payments.id, id)).run();
+/** The payment is refunded and its invoice, kept for the books, says since when. */
+export function markRefunded(db: SqliteDb, payment: PaymentRow, now: Date): void {
+  const at = now.toISOString();
+  db.update(payments).set({ status: 'refunded', updatedAt: at }).where(eq(payments.id, payment.id)).run();
+  if (payment.invoiceId) db.update(invoices).set({ refundedAt: at }).where(eq(invoices.id, payment.invoiceId)).run();
+}
 
 export const wasRefundedUncharged = (db: SqliteDb, orderId: string) =>
   queries(db).refundedUncharged.get({ orderId }) !== undefined;
@@ -22,8 +29,13 @@ export const insertInvoice = (db: SqliteDb, row: InvoiceRow) => queries(db).inse
 
 export const invoiceById = (db: SqliteDb, id: string) => db.select().from(invoices).where(eq(invoices.id, id)).get();
 
+/** The invoice of an order that stands: a refunded one no longer belongs to its (cancelled) order. */
 export const invoiceOfOrder = (db: SqliteDb, orderId: string) =>
-  db.select().from(invoices).where(eq(invoices.orderId, orderId)).get();
+  db
+    .select()
+    .from(invoices)
+    .where(and(eq(invoices.orderId, orderId), isNull(invoices.refundedAt)))
+    .get();
 
 /** Newest first; the cursor is the last invoice's id, resolved to its position. Ties on issuedAt are broken by id. */
 export function listInvoices(db: SqliteDb, limit: number, userId: string | undefined, after?: string) {

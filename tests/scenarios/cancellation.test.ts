@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { expectInvariants } from '../support/invariants';
+import { cancelMidCommit, expectUndone } from '../support/mid-commit';
 import { withFaults, type FaultyBroker } from '../support/faulty-broker';
 import { startTestSystem, transports, type TestSystem } from '../support/system';
 import { waitFor } from '../../lib/wait';
@@ -52,6 +53,29 @@ describe.each(transports)("a customer's cancel over the %s broker", (transport) 
     const state = await expectInvariants(system);
     expect(state.payments).toEqual([]);
   });
+
+  it.each(['before', 'after'] as const)(
+    'after the payment settled, %s products committed the stock: refunded once, restocked, the invoice only in the books',
+    async (when) => {
+      const { api } = system;
+      const buyer = await api.customer();
+      const mug = await api.createProduct({ priceCents: 800, stock: 5 });
+      const order = await cancelMidCommit(system, faults, { when, buyer, productId: mug.id, quantity: 2 });
+
+      const { state, trace } = await expectUndone(system, { buyer, order, productId: mug.id, stock: 5 });
+      expect(state.payments).toMatchObject([{ order_id: order.id, amount_cents: 1_600 }]);
+      expect(state.reservations).toMatchObject([{ order_id: order.id, status: 'released' }]);
+      // The cancel came between the settlement and the commit's answer; the refund went at once,
+      // the release only once the commit was answered.
+      const applied = trace.filter((m) => m.direction === 'in' && m.outcome === 'applied').map((m) => m.type);
+      expect(applied.slice(3, 5)).toEqual(['PaymentSettled', 'OrderCancellationRequested']);
+      expect(applied.slice(5).sort()).toEqual(['PaymentRefunded', 'StockCommitted', 'StockReleased']);
+      expect(applied.indexOf('StockReleased')).toBeGreaterThan(applied.indexOf('StockCommitted'));
+      const sent = trace.filter((m) => m.direction === 'out').map((m) => m.type);
+      expect(sent.indexOf('ReleaseStock')).toBeGreaterThan(sent.indexOf('CommitStock'));
+      expect(sent.at(-1)).toBe('OrderCancelled');
+    },
+  );
 
   it('409 once the order has ended; 404 for someone else', async () => {
     const { api } = system;

@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { Hono } from 'hono';
-import type { Order, Product } from '../../contracts/rest';
+import type { z } from 'zod';
+import type { Order, Product, SagaTrace, SagaView } from '../../contracts/rest';
+import type { SagaState } from '../../saga/order-saga';
 import { waitFor } from '../../lib/wait';
 import { OpenApiContract } from './openapi-contract';
 
@@ -9,6 +11,10 @@ export interface Reply<T = any> {
   body: T;
   headers: Headers;
 }
+
+/** A saga as the orchestrator's routes show it, its state typed as the decider keeps it. */
+export type Saga = z.infer<typeof SagaView> & { state: SagaState };
+export type TraceEntry = z.infer<typeof SagaTrace>['messages'][number];
 
 export const CARDS = {
   settles: '4242424242424242',
@@ -125,6 +131,22 @@ export class Api {
     });
     if (reply.status !== 200) throw new Error(`GET /sagas/${orderId}: ${reply.status} ${JSON.stringify(reply.body)}`);
     return reply.body.steps.map(({ step, outcome }) => `${step} ${outcome}`);
+  }
+
+  /** The saga as `GET /sagas/:id` shows it to an admin. */
+  async saga(orderId: string): Promise<Saga> {
+    return this.adminGet<Saga>(`/sagas/${orderId}`);
+  }
+
+  /** Every message of the saga, in order, as `GET /sagas/:id/trace` shows it to an admin. */
+  async trace(orderId: string): Promise<TraceEntry[]> {
+    return (await this.adminGet<z.infer<typeof SagaTrace>>(`/sagas/${orderId}/trace`)).messages;
+  }
+
+  private async adminGet<T>(path: string): Promise<T> {
+    const reply = await this.call<T>('GET', path, { token: await this.adminToken() });
+    if (reply.status !== 200) throw new Error(`GET ${path}: ${reply.status} ${JSON.stringify(reply.body)}`);
+    return reply.body;
   }
 
   /** Polls the order until the saga has ended it; an error answer fails at once. */

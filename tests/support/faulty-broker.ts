@@ -1,4 +1,4 @@
-import type { ServiceName } from '../../contracts';
+import type { MessageType, ServiceName } from '../../contracts';
 import type { Broker, Delivery, DeliveryHandler } from '../../broker/broker';
 import { decorate } from './decorate';
 
@@ -15,11 +15,12 @@ export interface FaultPlan {
    */
   failPublish?: number;
   /**
-   * Messages of these types are never delivered (with the chance given, always by default): the
-   * publisher was told the broker has them, then they vanished, as with a crash, an operator
-   * purging a dead-letter queue or a reply dead-lettered by its consumer.
+   * Messages of these types are never delivered (with the chance given, always by default; at
+   * most `limit` of them, all by default): the publisher was told the broker has them, then they
+   * vanished, as with a crash, an operator purging a dead-letter queue or a reply dead-lettered
+   * by its consumer. A `limit` lets the message sent again on a deadline get through.
    */
-  drop?: { types: readonly string[]; chance?: number };
+  drop?: { types: readonly string[]; chance?: number; limit?: number };
 }
 
 /** A seeded PRNG (mulberry32): the same seed gives the same faults. */
@@ -39,11 +40,17 @@ export interface FaultControls {
   pause(queue: ServiceName): void;
   /** Hands the held deliveries over and lets new ones through. */
   resume(queue: ServiceName): void;
+  /** Holds every delivery of messages of `type`, unacked, as if they were slow to arrive. */
+  hold(type: MessageType): void;
+  /** Hands the held deliveries of `type` over and lets new ones through. */
+  release(type: MessageType): void;
+  /** How many deliveries of `type` are being held. */
+  holding(type: MessageType): number;
   /** Injects another plan's faults from now on (one system, many property runs). */
   replan(plan: FaultPlan): void;
-  /** What was injected so far. */
-  readonly injected: { duplicated: number; delayed: number; failed: number; dropped: number };
-  /** The messages dropped so far, to deliver them late by hand. */
+  /** What was injected so far, and how many publishes it had the chance to fault. */
+  readonly injected: { published: number; duplicated: number; delayed: number; failed: number; dropped: number };
+  /** The messages dropped so far, in order, to deliver them late by hand or to tell whose they were. */
   readonly dropped: { routingKey: string; payload: string }[];
 }
 export type FaultyBroker = Broker & FaultControls;
@@ -51,10 +58,25 @@ export type FaultyBroker = Broker & FaultControls;
 /** Wraps either transport with the faults of `plan`; without a plan only pause/resume act. */
 export function withFaults(inner: Broker, plan: FaultPlan = { seed: 1 }): FaultyBroker {
   let chance = random(plan.seed);
-  const injected = { duplicated: 0, delayed: 0, failed: 0, dropped: 0 };
+  /** Dropped under the current plan, which `drop.limit` bounds. */
+  let droppedThisPlan = 0;
+  const injected = { published: 0, duplicated: 0, delayed: 0, failed: 0, dropped: 0 };
   const dropped: { routingKey: string; payload: string }[] = [];
   const paused = new Set<ServiceName>();
-  const held = new Map<ServiceName, { handler: DeliveryHandler; delivery: Delivery }[]>();
+  const heldTypes = new Set<string>();
+  let held: { queue: ServiceName; handler: DeliveryHandler; delivery: Delivery }[] = [];
+  const isHeld = (queue: ServiceName, delivery: Delivery) => paused.has(queue) || heldTypes.has(delivery.routingKey);
+  /** Hands over what is held and no longer should be. */
+  const handOver = () => {
+    const free = held.filter(({ queue, delivery }) => !isHeld(queue, delivery));
+    held = held.filter((entry) => !free.includes(entry));
+    for (const { handler, delivery } of free) void handler(delivery);
+  };
+  const shouldDrop = (routingKey: string) => {
+    const drop = plan.drop;
+    if (!drop?.types.includes(routingKey) || droppedThisPlan >= (drop.limit ?? Infinity)) return false;
+    return chance() < (drop.chance ?? 1);
+  };
 
   return decorate<FaultControls>(inner, {
     injected,
@@ -62,15 +84,21 @@ export function withFaults(inner: Broker, plan: FaultPlan = { seed: 1 }): Faulty
     replan(next: FaultPlan) {
       plan = next;
       chance = random(next.seed);
+      droppedThisPlan = 0;
     },
     pause: (queue: ServiceName) => void paused.add(queue),
     resume(queue: ServiceName) {
       paused.delete(queue);
-      const waiting = held.get(queue) ?? [];
-      held.delete(queue);
-      for (const { handler, delivery } of waiting) void handler(delivery);
+      handOver();
     },
+    hold: (type: MessageType) => void heldTypes.add(type),
+    release(type: MessageType) {
+      heldTypes.delete(type);
+      handOver();
+    },
+    holding: (type: MessageType) => held.filter(({ delivery }) => delivery.routingKey === type).length,
     async publish(routingKey: string, payload: string) {
+      injected.published++;
       if (plan.delayMs) {
         const [min, max] = plan.delayMs;
         injected.delayed++;
@@ -80,8 +108,9 @@ export function withFaults(inner: Broker, plan: FaultPlan = { seed: 1 }): Faulty
         injected.failed++;
         throw new Error('injected fault: crashed between commit and publish');
       }
-      if (plan.drop?.types.includes(routingKey) && chance() < (plan.drop.chance ?? 1)) {
+      if (shouldDrop(routingKey)) {
         injected.dropped++;
+        droppedThisPlan++;
         dropped.push({ routingKey, payload });
         return;
       }
@@ -93,8 +122,8 @@ export function withFaults(inner: Broker, plan: FaultPlan = { seed: 1 }): Faulty
     },
     consume(queue: ServiceName, handler: DeliveryHandler) {
       return inner.consume(queue, async (delivery) => {
-        if (!paused.has(queue)) return handler(delivery);
-        held.set(queue, [...(held.get(queue) ?? []), { handler, delivery }]);
+        if (!isHeld(queue, delivery)) return handler(delivery);
+        held.push({ queue, handler, delivery });
       });
     },
   });

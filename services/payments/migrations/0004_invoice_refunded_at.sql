@@ -1,0 +1,1 @@
+ALTER TABLE `invoices` ADD `refunded_at` text;
