@@ -17,7 +17,15 @@ export interface EndState {
     card_last4: string;
     decline_reason: string | null;
   }[];
-  invoices: { id: string; order_id: string; user_id: string; total_cents: number; card_last4: string; lines: string }[];
+  invoices: {
+    id: string;
+    order_id: string;
+    user_id: string;
+    total_cents: number;
+    card_last4: string;
+    lines: string;
+    refunded_at: string | null;
+  }[];
   orders: {
     id: string;
     user_id: string;
@@ -36,6 +44,8 @@ export interface EndState {
   outbox: Record<string, number>;
   /** Messages handled per database, by type. */
   inbox: Record<string, Record<string, number>>;
+  /** Message ids the inbox of each database holds more than once (a handled id is kept once). */
+  inboxRepeats: Record<string, number>;
 }
 
 const files = ['users', 'products', 'orders', 'payments', 'orchestrator'] as const;
@@ -62,6 +72,12 @@ export function readEndState(dataDir: string): EndState {
       outbox: Object.fromEntries(
         files.map((name) => [name, (dbs[name].prepare('SELECT count(*) AS n FROM outbox').get() as { n: number }).n]),
       ),
+      inboxRepeats: Object.fromEntries(
+        files.map((name) => [
+          name,
+          (dbs[name].prepare('SELECT count(*) - count(DISTINCT message_id) AS n FROM inbox').get() as { n: number }).n,
+        ]),
+      ),
       inbox: Object.fromEntries(
         files.map((name) => [
           name,
@@ -75,5 +91,20 @@ export function readEndState(dataDir: string): EndState {
     };
   } finally {
     for (const db of Object.values(dbs)) db.close();
+  }
+}
+
+/** Which of `messageIds` the service's inbox records as handled. */
+export function handledAmong(
+  dataDir: string,
+  service: (typeof files)[number],
+  messageIds: readonly string[],
+): string[] {
+  const db = new Database(join(dataDir, `${service}.db`), { readonly: true, fileMustExist: true });
+  try {
+    const find = db.prepare('SELECT message_id AS id FROM inbox WHERE message_id = ?').pluck();
+    return messageIds.filter((id) => find.get(id) !== undefined);
+  } finally {
+    db.close();
   }
 }

@@ -107,6 +107,10 @@ export function expectConsistent(state: EndState, received: ReadonlyMap<string, 
     if (order.status === 'CANCELLED') expect(CancelReason.options).toContain(order.reason);
   }
 
+  // Every order was placed by a known user.
+  const users = new Set(state.users.map((user) => user.id));
+  for (const order of state.orders) expect(users.has(order.user_id), `buyer of order ${order.id} is a user`).toBe(true);
+
   // Every payment belongs to an order of the same buyer: a settled one to a confirmed order,
   // charged its total once, with its invoice; a refunded or declined one to a cancelled order.
   for (const payment of state.payments) {
@@ -121,8 +125,24 @@ export function expectConsistent(state: EndState, received: ReadonlyMap<string, 
     const settled = state.payments.filter((p) => p.order_id === order.id && p.status === 'settled');
     expect(settled, `payment of confirmed order ${order.id}`).toHaveLength(1);
     expect(settled[0]!.amount_cents).toBe(order.total_cents);
-    const invoice = state.invoices.find((i) => i.order_id === order.id);
-    expect(invoice?.id).toBe(order.invoice_id);
-    expect(invoice?.total_cents).toBe(order.total_cents);
+    const invoices = state.invoices.filter((i) => i.order_id === order.id);
+    expect(invoices, `invoice of confirmed order ${order.id}`).toHaveLength(1);
+    expect(invoices[0]).toMatchObject({ id: order.invoice_id, total_cents: order.total_cents, refunded_at: null });
   }
+
+  // An invoice stands for a confirmed order; a refunded one stays in the books for a cancelled
+  // order, which shows no invoice.
+  for (const invoice of state.invoices) {
+    const order = orderById.get(invoice.order_id);
+    const what = `invoice ${invoice.id} (${invoice.refunded_at ? 'refunded' : 'standing'}) of order ${invoice.order_id}`;
+    expect(order?.status, what).toBe(invoice.refunded_at ? 'CANCELLED' : 'CONFIRMED');
+    expect(invoice.user_id, `${what} is the buyer's`).toBe(order!.user_id);
+  }
+  for (const order of state.orders.filter((o) => o.status !== 'CONFIRMED'))
+    expect(order.invoice_id, `order ${order.id} (${order.status}) shows no invoice`).toBeNull();
+
+  // The inbox keeps each handled message id once: that is what makes a duplicate a no-op.
+  expect(state.inboxRepeats, 'message ids held twice by an inbox').toEqual(
+    Object.fromEntries(Object.keys(state.inboxRepeats).map((db) => [db, 0])),
+  );
 }
