@@ -33,6 +33,12 @@ describe.each(transports)('at-least-once delivery over the %s broker', (transpor
       'PENDING',
       'CONFIRMED',
     ]);
+    // The orchestrator took each message once: its copy never reached the decider.
+    for (const orderId of [confirmed.body.id, declined.body.id]) {
+      const received = (await api.trace(orderId)).filter((m) => m.direction === 'in').map((m) => m.messageId);
+      expect(received.length).toBeGreaterThan(0);
+      expect(received, `messages of order ${orderId} the orchestrator traced`).toEqual([...new Set(received)]);
+    }
   });
 
   it('dead-letters a message that fails its schema with the reason, and handles the next one', async () => {
