@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
+  cancellationRequested,
   deadlinePassed,
   given,
   now,
@@ -137,10 +138,24 @@ describe('order saga: answers after the deadline', () => {
       .thenIgnored(/reserveStock had timed out; nothing to undo/);
   });
 
-  it('an unanswered compensation is sent again until it is answered', () => {
-    given(orderRequested(), userVerified(), deadlinePassed('reserveStock'))
+  it('an unanswered release is sent again until it is answered', () => {
+    const resent = given(orderRequested(), userVerified(), deadlinePassed('reserveStock'))
       .when(deadlinePassed('releaseStock'), 2 * late)
       .then({ commands: [releaseStock], status: 'COMPENSATING', stock: 'releasing' });
+    expect(resent.state!.deadlines.releaseStock, 'the resent release has a deadline of its own').toBe(
+      new Date(now.getTime() + 2 * late + TIMEOUT).toISOString(),
+    );
+  });
+
+  it('an unanswered refund is sent again until it is answered', () => {
+    const cancelled = given(...paid)
+      .when(cancellationRequested())
+      .then({ commands: [refundPayment] });
+    expect(Object.keys(cancelled.state!.deadlines), 'the refund starts its clock').toContain('refundPayment');
+    const resent = given(...paid, cancellationRequested())
+      .when(deadlinePassed('refundPayment'), late)
+      .then({ commands: [refundPayment], status: 'COMPENSATING', payment: 'refunding' });
+    expect(resent.state!.deadlines.refundPayment).toBe(new Date(now.getTime() + late + TIMEOUT).toISOString());
   });
 
   it('the late answer of a user check that timed out has nothing to undo', () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { MessageType, OrderMessage, Outgoing } from '../contracts';
-import { decide, isTerminal } from './order-saga';
+import { decide, isTerminal, pendingSteps } from './order-saga';
 import type { SagaInput, SagaState } from './order-saga';
 import { stepOf, type StepName } from '../contracts/steps';
 import {
@@ -97,6 +97,13 @@ function explore(): Path[] {
     const point = JSON.stringify([state, outstanding.map((o) => o.command).sort(), [...silent].sort(), used, clock]);
     if (seen.has(point)) return;
     seen.add(point);
+    // A saga that nothing can reach any more, neither an answer nor a deadline, is stuck.
+    const pendingDeadline = Object.values(state.deadlines).some((at) => at !== undefined);
+    if (!isTerminal(state) && outstanding.length === 0 && !pendingDeadline) {
+      throw new Error(
+        `stuck ${state.status}: nothing to answer and no deadline, after ${inputs.map(label).join(' → ')}`,
+      );
+    }
     if (outstanding.length === 0 && silent.length === 0) done.push({ inputs, state });
     // No input: an answer was dropped, and nothing reaches the saga.
     const nexts: Array<{ input?: SagaInput; outstanding: Outstanding[]; silent: StepName[]; used: typeof budget }> = [];
@@ -106,11 +113,18 @@ function explore(): Path[] {
     outstanding.forEach((entry, i) => {
       const rest = outstanding.filter((_, j) => j !== i);
       for (const reply of replyTo[entry.command] ?? []) nexts.push({ input: reply(), outstanding: rest, silent, used });
-      if (has('drops')) nexts.push({ outstanding: rest, silent: [...silent, entry.step], used: spend('drops') });
+      if (!has('drops')) return;
+      // Only a deadline can make up for a lost message the saga still waits for.
+      if (!isTerminal(state) && pendingSteps(state).includes(entry.step) && state.deadlines[entry.step] === undefined) {
+        const where = inputs.map(label).join(' → ');
+        throw new Error(`${entry.command} or its answer lost, and ${entry.step} has no deadline, after ${where}`);
+      }
+      nexts.push({ outstanding: rest, silent: [...silent, entry.step], used: spend('drops') });
     });
     if (has('deadlines')) {
       const steps = new Set([...outstanding.map((entry) => entry.step), ...silent]);
       for (const step of steps) {
+        // A step no longer awaited has no deadline: its answer, if it comes, changes nothing.
         if (state.deadlines[step] === undefined) continue;
         nexts.push({
           input: deadlinePassed(step),
