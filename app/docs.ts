@@ -60,7 +60,10 @@ export function openApiDocument<E extends Env>(app: OpenAPIHono<E>) {
       { name: 'users', description: 'accounts, sign-up and sign-in (the users service)' },
       { name: 'products', description: 'the catalogue and its stock (the products service)' },
       { name: 'orders', description: 'orders, settled by the saga (the orders service)' },
-      { name: 'invoices', description: 'one per confirmed order (the payments service)' },
+      {
+        name: 'invoices',
+        description: 'one per confirmed order; a refunded one stays in the books (the payments service)',
+      },
       { name: 'sagas', description: 'each order’s saga, its steps and trace (the orchestrator); admin only' },
       { name: 'dead letters', description: 'what each service’s queue dead-lettered, and its replay; admin only' },
       { name: 'audit', description: 'each service’s part of what `saga-shop audit` checks; admin only' },
