@@ -9,6 +9,9 @@ export const brokerRoles: readonly BrokerRole[] = [...queueNames, 'operator'];
 /** The variable holding a role's own RabbitMQ URL, credentials included: `BROKER_URL_ORDERS`. */
 export const urlVariable = (role: BrokerRole) => `BROKER_URL_${role.toUpperCase()}`;
 
+/** The vhost a RabbitMQ URL names: amqp://host and amqp://host/ the default "/", amqp://host/shop "shop". */
+export const vhostOf = (url: URL) => (url.pathname.length > 1 ? decodeURIComponent(url.pathname.slice(1)) : '/');
+
 /**
  * What one user may do in the vhost, as RabbitMQ's regular expressions over resource names
  * (`configure`, `write`, `read`) and over routing keys on the events exchange (`topic`).

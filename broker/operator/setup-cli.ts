@@ -3,7 +3,7 @@ import { writeFile } from 'node:fs/promises';
 import { Command } from 'commander';
 import { print, runCli } from '../../lib/cli';
 import { brokerDefinitions, type BrokerUser, type DefinitionsInput } from './rabbitmq-definitions';
-import { brokerRoles, urlVariable, type BrokerRole } from './rabbitmq-permissions';
+import { brokerRoles, urlVariable, vhostOf, type BrokerRole } from './rabbitmq-permissions';
 import { publications } from '../../contracts/topology';
 
 /**
@@ -60,9 +60,7 @@ function userOf(role: BrokerRole, raw: string): BrokerUser & { vhost: string } {
   const username = decodeURIComponent(url.username);
   const password = decodeURIComponent(url.password);
   if (!username || !password) throw new Error(`${urlVariable(role)} must carry a user name and a password`);
-  // amqp://host/ and amqp://host name the default vhost "/"; amqp://host/shop names "shop".
-  const vhost = url.pathname.length > 1 ? decodeURIComponent(url.pathname.slice(1)) : '/';
-  return { role, username, password, vhost };
+  return { role, username, password, vhost: vhostOf(url) };
 }
 
 function importDefinitions(rabbitmqctl: string, definitions: string): Promise<void> {

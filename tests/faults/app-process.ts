@@ -147,7 +147,10 @@ export class AppProcess {
     this.startupMs.push(Date.now() - started);
   }
 
-  /** SIGKILL to the whole process group (tsx and the node process it runs); resolves once all of it is gone. */
+  /**
+   * SIGKILL to the whole process group (tsx and the node process it runs), sent before this
+   * returns; resolves once all of it is gone.
+   */
   async kill(): Promise<void> {
     const child = this.child;
     if (!child || child.pid === undefined) return;

@@ -13,7 +13,8 @@ const terminal = (status: string) => status === 'CONFIRMED' || status === 'CANCE
 /** History rows a late answer's compensation added, before or after the end (services/orders/handlers.ts). */
 const isLateNote = (detail: string | null) => detail !== null && /after its deadline, so it was/.test(detail);
 
-function rows<T>(dataDir: string, file: string, sql: string): T[] {
+/** The rows `sql` selects from a service's database file, read beside the running system. */
+export function rows<T>(dataDir: string, file: string, sql: string): T[] {
   const db = new Database(join(dataDir, `${file}.db`), { readonly: true, fileMustExist: true });
   try {
     return db.prepare(sql).all() as T[];

@@ -2,7 +2,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, describe, it } from 'vitest';
 import { expectInvariantsExplained, expectNothingLostOrDoubled, observed } from './checks';
 import { Load, planOrders } from './load';
-import { killMidFlight, outcomeCounts, waitAllTerminal } from './settling';
+import { expectInterruptedEnded, killMidFlight, type Kill } from './mid-flight';
+import { outcomeCounts, waitAllTerminal } from './settling';
 import { setUpShop } from './shop';
 import { transports } from '../support/system';
 import { Cluster } from './cluster';
@@ -44,7 +45,7 @@ describe.each(transports)('kill -9 of the all-in-one process over the %s broker'
     const placing = load.run(specs, { concurrency: 8, gapMs: () => rng.int(0, 60) });
     placing.catch(() => {}); // awaited below; do not let an early failure go unhandled meanwhile
 
-    const killed: string[] = [];
+    const killed: Kill[] = [];
     for (const kill of kills) {
       await load.reached(kill.afterOrders);
       await sleep(kill.delayMs);
@@ -59,12 +60,13 @@ describe.each(transports)('kill -9 of the all-in-one process over the %s broker'
     expectNothingLostOrDoubled(cluster.dataDir, state, shop, placed, views, {
       allowedReasons: ['PAYMENT_DECLINED', 'OUT_OF_STOCK', 'CANCELLED_BY_CUSTOMER'],
     });
+    expectInterruptedEnded(state, placed, killed);
 
     console.log(
       `[faults] kill-all-in-one/${transport} seed ${seed}: ${placed.length} orders, ` +
         `${load.posts} POSTs (${load.noAnswers} unanswered, ${load.serverErrors} 5xx, ` +
         `${placed.filter((o) => o.attempts > 1).length} orders retried), ${load.cancels} cancels; ` +
-        `kills: ${killed.join('; ')}; outcomes ${JSON.stringify(outcomeCounts(views.values()))}; ` +
+        `kills: ${killed.map((kill) => kill.report).join('; ')}; outcomes ${JSON.stringify(outcomeCounts(views.values()))}; ` +
         `payments ${JSON.stringify(countStatuses(state.payments))}; ` +
         `timings: placed +${placedAt - began} ms, all terminal +${settledAt - began} ms, total ${Date.now() - began} ms`,
     );

@@ -5,7 +5,8 @@ import { waitFor } from '../../lib/wait';
 import { expectInvariantsExplained, expectNothingLostOrDoubled, observed } from './checks';
 import { describeOrders } from './diagnose';
 import { Load, planOrders, type Placed } from './load';
-import { outcomeCounts, killMidFlight, waitAllTerminal } from './settling';
+import { expectInterruptedEnded, killMidFlight, type Kill } from './mid-flight';
+import { outcomeCounts, waitAllTerminal } from './settling';
 import { CARDS, setUpShop, settles } from './shop';
 import { Cluster, perServiceNames } from './cluster';
 import { Cleanup } from './cleanup';
@@ -46,7 +47,7 @@ describe('one process per service over RabbitMQ', () => {
     const placing = load.run(specs, { concurrency: 6, gapMs: () => rng.int(150, 300) });
     placing.catch(() => {});
 
-    const killed: string[] = [];
+    const killed: Kill[] = [];
     for (const victim of victims) {
       await load.reached(victim.afterOrders);
       await sleep(victim.delayMs);
@@ -61,10 +62,11 @@ describe('one process per service over RabbitMQ', () => {
     expectNothingLostOrDoubled(cluster.dataDir, state, shop, placed, views, {
       allowedReasons: ['PAYMENT_DECLINED', 'OUT_OF_STOCK', 'CANCELLED_BY_CUSTOMER'],
     });
+    expectInterruptedEnded(state, placed, killed);
 
     console.log(
       `[faults] kill-per-service seed ${seed}: ${placed.length} orders, ${load.posts} POSTs ` +
-        `(${load.noAnswers} unanswered, ${load.serverErrors} 5xx), ${load.cancels} cancels; killed in turn: ${killed.join('; ')}; ` +
+        `(${load.noAnswers} unanswered, ${load.serverErrors} 5xx), ${load.cancels} cancels; killed in turn: ${killed.map((kill) => kill.report).join('; ')}; ` +
         `outcomes ${JSON.stringify(outcomeCounts(views.values()))}; timings: cluster up +${startedAt - began} ms, ` +
         `placed +${placedAt - began} ms, all terminal +${settledAt - began} ms, total ${Date.now() - began} ms`,
     );

@@ -1,4 +1,4 @@
-import { rabbitmqctl } from '../support/rabbitmqctl';
+import { queueCounters, rabbitmqctl } from '../support/rabbitmqctl';
 import { rabbitUrl } from '../support/system';
 import { canConnect } from './ports';
 
@@ -40,9 +40,8 @@ export interface QueueInfo {
   consumers: number;
 }
 
-/** The queues of one namespace, with their ready+unacked message count and consumer count. */
+/** The queues of one namespace (in the default vhost), with their ready+unacked message count and consumer count. */
 export async function queuesOf(namespace: string): Promise<QueueInfo[]> {
-  const out = await rabbitmqctl(['list_queues', '-q', '--formatter', 'json', 'name', 'messages', 'consumers'], 30_000);
-  const all = JSON.parse(out) as QueueInfo[];
+  const all = await queueCounters('/', ['messages', 'consumers']);
   return all.filter((queue) => queue.name.startsWith(`${namespace}.`));
 }

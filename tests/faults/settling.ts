@@ -1,44 +1,10 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { join } from 'node:path';
-import Database from 'better-sqlite3';
-import { waitFor } from '../../lib/wait';
-import type { AppProcess } from './app-process';
 import { describeOrders } from './diagnose';
 import { NoAnswer, type Http } from './http';
-import type { Load, Placed } from './load';
+import type { Placed } from './load';
 import type { OrderView, Shop } from './shop';
 
 const terminal = (status: string) => status === 'CONFIRMED' || status === 'CANCELLED';
-
-/**
- * Orders not yet terminal at this instant: accepted and still PENDING in the orders database,
- * or still being placed. A kill is mid-flight only when this is above zero.
- */
-export function unfinished(dataDir: string, load: Load): number {
-  const db = new Database(join(dataDir, 'orders.db'), { readonly: true, fileMustExist: true });
-  try {
-    const { n } = db.prepare("SELECT count(*) AS n FROM orders WHERE status = 'PENDING'").get() as { n: number };
-    return n + load.posting;
-  } finally {
-    db.close();
-  }
-}
-
-/**
- * SIGKILLs `app` while an order is under way (sagas settle in milliseconds, so it waits for
- * one, and asserts it), keeps it down `downMs`, starts it again, and says how it went.
- */
-export async function killMidFlight(app: AppProcess, dataDir: string, load: Load, downMs: number): Promise<string> {
-  // The count the wait saw, not a second read: orders settle in milliseconds, so a second look
-  // could find none and fail a kill that is about to land mid-flight.
-  let inFlight = 0;
-  await waitFor(() => (inFlight = unfinished(dataDir, load)) > 0, { intervalMs: 1, what: 'an order in flight' });
-  const at = load.placed;
-  await app.kill();
-  await sleep(downMs);
-  await app.start();
-  return `${app.name} after ${at} orders with ${inFlight} unfinished (down ${downMs} ms + start ${app.startupMs.at(-1)} ms)`;
-}
 
 /**
  * Polls every placed order over HTTP (as its buyer) until all are terminal. On timeout the

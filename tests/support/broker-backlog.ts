@@ -1,15 +1,16 @@
-import { connect, type ChannelModel } from 'amqplib';
 import Database from 'better-sqlite3';
 import type { ServiceName } from '../../contracts';
 import { brokerFile } from '../../broker/connect';
 import { names, retryLevels } from '../../broker/rabbitmq/topology';
 import { queueNames } from '../../contracts/topology';
+import { vhostOf } from '../../broker/operator/rabbitmq-permissions';
+import { queueCounters } from './rabbitmqctl';
 
 /** Where a system's broker keeps its messages: the embedded broker's file, or a RabbitMQ namespace. */
 export type BrokerLocation = { dataDir: string; rabbit?: undefined } | { rabbit: { url: string; namespace: string } };
 
 export interface Backlog {
-  /** Messages waiting in each service's queue or its retries (RabbitMQ: ready ones). */
+  /** Messages waiting in each service's queue or its retries, handed to a consumer and not yet acknowledged included. */
   waiting: Record<ServiceName, number>;
   deadLettered: Record<ServiceName, number>;
 }
@@ -19,12 +20,17 @@ const perService = (count: (service: ServiceName) => number) =>
 
 /**
  * What the broker still holds, read beside the system rather than through its code: rows in the
- * embedded broker's SQLite file, or the depth of every queue of the namespace on RabbitMQ.
+ * embedded broker's SQLite file, or what rabbitmqctl reports of every queue of the namespace.
  */
 export async function brokerBacklog(location: BrokerLocation): Promise<Backlog> {
   return location.rabbit ? rabbitBacklog(location.rabbit) : embeddedBacklog(location.dataDir);
 }
 
+/**
+ * A message handed to a consumer keeps its row until it is acked; in its first moments, before
+ * it is written here (`storeAfterMs`), its publisher keeps its outbox row instead, which the
+ * invariants wait on too. So unacknowledged deliveries count here as well.
+ */
 function embeddedBacklog(dataDir: string): Backlog {
   const db = new Database(brokerFile(dataDir), { readonly: true, fileMustExist: true });
   try {
@@ -43,42 +49,29 @@ function embeddedBacklog(dataDir: string): Backlog {
   }
 }
 
+/**
+ * Over RabbitMQ a message is waiting while it is ready in the service's queue or a retry queue,
+ * and still while a consumer holds it unacknowledged: its handler may not have committed yet.
+ * A passive declare over AMQP counts only ready messages, so the node is asked instead.
+ */
 async function rabbitBacklog({ url, namespace }: { url: string; namespace: string }): Promise<Backlog> {
   const topology = names(namespace);
-  const model = await connect(url);
-  try {
-    const sum = (counts: number[]) => counts.reduce((a, b) => a + b, 0);
-    // One channel per queue, all at once: asking for a queue never declared closes its channel.
-    const counts = await Promise.all(
-      queueNames.map(async (service) => ({
-        service,
-        waiting: sum(
-          await Promise.all(
-            [topology.queue(service), ...retryLevels.map((level) => topology.retryQueue(service, level))].map((queue) =>
-              depth(model, queue),
-            ),
-          ),
-        ),
-        deadLettered: await depth(model, topology.deadLetterQueue(service)),
-      })),
-    );
-    const of = (service: ServiceName) => counts.find((count) => count.service === service)!;
-    return { waiting: perService((s) => of(s).waiting), deadLettered: perService((s) => of(s).deadLettered) };
-  } finally {
-    await model.close();
-  }
-}
-
-/** Ready messages in a queue; 0 for one never declared (a retry level never used). */
-async function depth(model: ChannelModel, queue: string): Promise<number> {
-  const channel = await model.createChannel();
-  channel.on('error', () => {});
-  try {
-    return (await channel.checkQueue(queue)).messageCount;
-  } catch (error) {
-    if ((error as { code?: number }).code === 404) return 0;
-    throw error;
-  } finally {
-    await channel.close().catch(() => {});
-  }
+  const vhost = vhostOf(new URL(url));
+  const queues = await queueCounters(vhost, ['messages_ready', 'messages_unacknowledged']);
+  const held = new Map(queues.map((queue) => [queue.name, queue.messages_ready + queue.messages_unacknowledged]));
+  // Every connection declares these: not finding them means looking in the wrong place, not quiet.
+  const missing = queueNames
+    .flatMap((service) => [topology.queue(service), topology.deadLetterQueue(service)])
+    .filter((queue) => !held.has(queue));
+  if (missing.length > 0) throw new Error(`no queue ${missing.join(', ')} in RabbitMQ's vhost ${vhost}`);
+  // A queue never declared (a retry level never used) holds nothing.
+  const inQueue = (queue: string) => held.get(queue) ?? 0;
+  const withRetries = (service: ServiceName) => [
+    topology.queue(service),
+    ...retryLevels.map((level) => topology.retryQueue(service, level)),
+  ];
+  return {
+    waiting: perService((s) => withRetries(s).reduce((sum, queue) => sum + inQueue(queue), 0)),
+    deadLettered: perService((s) => inQueue(topology.deadLetterQueue(s))),
+  };
 }

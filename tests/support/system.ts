@@ -74,7 +74,10 @@ export async function startTestSystem(
     api,
     dataDir,
     received: api.received,
-    ...(transport === 'rabbitmq' ? { rabbit: { url: config.brokerUrl ?? rabbitUrl, namespace } } : {}),
+    // The settings' own, as `env` may name another vhost (in the URL) and namespace.
+    ...(transport === 'rabbitmq'
+      ? { rabbit: { url: config.brokerUrl ?? rabbitUrl, namespace: config.brokerNamespace } }
+      : {}),
     async restart({ downForMs = 0, ...options } = {}) {
       await system.stop();
       if (perServiceBrokers) await broker.close();
