@@ -5,7 +5,7 @@ import type { Inbound } from '../../contracts/topology';
 import { scratchDatabase } from '../../tests/support/scratch-database';
 import { handleStockCommand } from './handlers';
 import * as schema from './schema';
-import { findProduct, insertProduct, restock, updateProduct } from './store';
+import { findProduct, insertProduct, reservationsOf, restock, updateProduct } from './store';
 
 const migrations = new URL('./migrations', import.meta.url);
 const now = new Date('2026-01-01T00:00:00.000Z');
@@ -45,20 +45,34 @@ describe('the stock commands on a real products database', () => {
     return productId;
   }
 
-  it('answers a resent ReserveStock as it answered the first, even after a restock', () => {
-    const productId = aProduct(1);
-    const order = { orderId: randomUUID(), items: [{ productId, quantity: 2 }] };
-    const rejected = [{ type: 'StockRejected', data: { orderId: order.orderId, reason: 'OUT_OF_STOCK', productId } }];
+  it('refuses an order for more than the stock, naming the product, and moves nothing on any line', () => {
+    const plenty = aProduct(10);
+    const scarce = aProduct(1);
+    const order = {
+      orderId: randomUUID(),
+      items: [
+        { productId: plenty, quantity: 3 },
+        { productId: scarce, quantity: 2 },
+      ],
+    };
+    const rejected = [
+      { type: 'StockRejected', data: { orderId: order.orderId, reason: 'OUT_OF_STOCK', productId: scarce } },
+    ];
 
     expect(reserve(order)).toEqual(rejected);
-    restock(database.db, productId, 5, now);
+    expect(findProduct(database.db, plenty)).toMatchObject({ stock: 10, reserved: 0, sold: 0 });
+    expect(findProduct(database.db, scarce)).toMatchObject({ stock: 1, reserved: 0, sold: 0 });
+    expect(reservationsOf(database.db, order.orderId)).toEqual([]);
+
+    // The rejection is remembered: a resent ReserveStock gets it again, even after a restock.
+    restock(database.db, scarce, 5, now);
     expect(reserve(order)).toEqual(rejected);
-    expect(findProduct(database.db, productId)).toMatchObject({ stock: 6, reserved: 0 });
+    expect(findProduct(database.db, scarce)).toMatchObject({ stock: 6, reserved: 0 });
 
     // Another order for the same units is decided afresh.
-    const other = { orderId: randomUUID(), items: [{ productId, quantity: 2 }] };
+    const other = { orderId: randomUUID(), items: [{ productId: scarce, quantity: 2 }] };
     expect(reserve(other)).toMatchObject([{ type: 'StockReserved', data: { totalCents: 1_000 } }]);
-    expect(findProduct(database.db, productId)).toMatchObject({ stock: 4, reserved: 2 });
+    expect(findProduct(database.db, scarce)).toMatchObject({ stock: 4, reserved: 2 });
   });
 
   it('answers the release of an order that reserved nothing, and refuses its ReserveStock arriving later', () => {
