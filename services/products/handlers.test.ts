@@ -25,6 +25,7 @@ describe('the stock commands on a real products database', () => {
   const reserve = (data: MessageData<'ReserveStock'>) =>
     handle(envelope({ type: 'ReserveStock', data }, context(data.orderId)));
   const release = (orderId: string) => handle(envelope({ type: 'ReleaseStock', data: { orderId } }, context(orderId)));
+  const commit = (orderId: string) => handle(envelope({ type: 'CommitStock', data: { orderId } }, context(orderId)));
 
   function aProduct(stock: number): string {
     const productId = randomUUID();
@@ -73,6 +74,22 @@ describe('the stock commands on a real products database', () => {
     const other = { orderId: randomUUID(), items: [{ productId: scarce, quantity: 2 }] };
     expect(reserve(other)).toMatchObject([{ type: 'StockReserved', data: { totalCents: 1_000 } }]);
     expect(findProduct(database.db, scarce)).toMatchObject({ stock: 4, reserved: 2 });
+  });
+
+  it('puts committed units back on the shelf when a cancel comes after the commit, once', () => {
+    const productId = aProduct(5);
+    const orderId = randomUUID();
+    reserve({ orderId, items: [{ productId, quantity: 2 }] });
+    expect(commit(orderId)).toEqual([{ type: 'StockCommitted', data: { orderId } }]);
+    expect(findProduct(database.db, productId)).toMatchObject({ stock: 3, reserved: 0, sold: 2 });
+
+    expect(release(orderId)).toEqual([{ type: 'StockReleased', data: { orderId } }]);
+    expect(findProduct(database.db, productId)).toMatchObject({ stock: 5, reserved: 0, sold: 0 });
+    expect(reservationsOf(database.db, orderId)).toMatchObject([{ status: 'released' }]);
+
+    // Released again (a resent compensation): the same answer, nothing moves.
+    expect(release(orderId)).toEqual([{ type: 'StockReleased', data: { orderId } }]);
+    expect(findProduct(database.db, productId)).toMatchObject({ stock: 5, reserved: 0, sold: 0 });
   });
 
   it('answers the release of an order that reserved nothing, and refuses its ReserveStock arriving later', () => {
