@@ -28,8 +28,6 @@ export default {
     'services/*/outcomes.ts',
     'services/*/verify-user.ts',
     'services/*/throttle.ts',
-    'services/*/account-events.ts',
-    'services/orders/stats.ts',
     'contracts/*.ts',
     '!contracts/*.test.ts',
   ],
