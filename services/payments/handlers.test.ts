@@ -5,7 +5,7 @@ import type { Inbound } from '../../contracts/topology';
 import { scratchDatabase } from '../../tests/support/scratch-database';
 import { handlePaymentCommand } from './handlers';
 import * as schema from './schema';
-import { invoiceOfOrder, paymentOf } from './store';
+import { invoiceOfOrder, paymentOf, wasRefundedUncharged } from './store';
 
 const migrations = new URL('./migrations', import.meta.url);
 const now = new Date('2026-01-01T00:00:00.000Z');
@@ -49,15 +49,17 @@ describe('the payment commands on a real payments database', () => {
     expect(refund(orderId)).toEqual([{ type: 'PaymentRefunded', data: { orderId, paymentId: null, amountCents: 0 } }]);
   });
 
-  it('refunds a charge that came first, once', () => {
+  it('settles a good card with an invoice, and refunds the charge once', () => {
     const orderId = randomUUID();
     const [settled] = settle(orderId);
     expect(settled).toMatchObject({ type: 'PaymentSettled', data: { orderId, amountCents: 500 } });
-    const paymentId = (settled!.data as { paymentId: string }).paymentId;
+    const { paymentId, invoiceId } = settled!.data as { paymentId: string; invoiceId: string };
+    expect(invoiceOfOrder(database.db, orderId)).toMatchObject({ id: invoiceId, orderId, totalCents: 500 });
     const refunded = [{ type: 'PaymentRefunded', data: { orderId, paymentId, amountCents: 500 } }];
     expect(refund(orderId)).toEqual(refunded);
     expect(refund(orderId)).toEqual(refunded);
     expect(paymentOf(database.db, orderId)).toMatchObject({ status: 'refunded' });
+    expect(wasRefundedUncharged(database.db, orderId)).toBe(false);
     // A resent SettlePayment gets the first answer, and charges nothing again.
     expect(settle(orderId)).toEqual([settled]);
   });
