@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { resendPending } from './order-saga';
 import {
   card,
   commitStock,
@@ -40,6 +41,10 @@ describe('order saga: start', () => {
   it('records the order, the user, the items and the sealed card from the request', () => {
     const { state } = given(orderRequested());
     expect(state).toMatchObject({ orderId, userId, items, card });
+  });
+
+  it('awaits both parallel steps: a restart before either answered asks both again', () => {
+    expect(resendPending(given(...started).state!)).toEqual([verifyUser, reserveStock]);
   });
 
   it('a second OrderRequested is ignored', () => {

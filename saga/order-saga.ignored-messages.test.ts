@@ -1,14 +1,17 @@
 import { describe, expect, it } from 'vitest';
 import type { OrderMessage } from '../contracts';
-import { decide } from './order-saga';
+import type { StepName } from '../contracts/steps';
+import { decide, type SagaState } from './order-saga';
 import {
   cancellationRequested,
   card,
   given,
   invoiceId,
+  deadlinePassed,
   items,
   lines,
   message,
+  now,
   orderId,
   orderRequested,
   paid,
@@ -51,6 +54,12 @@ describe('order saga: duplicate and out-of-place messages are ignored', () => {
     given(orderRequested(), userRejected())
       .when(userVerified())
       .thenIgnored(/user already rejected/);
+  });
+
+  it('UserRejected after UserVerified', () => {
+    given(orderRequested(), userVerified())
+      .when(userRejected())
+      .thenIgnored(/user already verified/);
   });
 
   it('StockRejected after StockReserved', () => {
@@ -119,6 +128,7 @@ describe('order saga: duplicate and out-of-place messages are ignored', () => {
       message('RefundPayment', { orderId }),
       message('OrderConfirmed', { orderId, lines, totalCents, invoiceId }),
       message('OrderCancelled', { orderId, reason: 'OUT_OF_STOCK' }),
+      message('LateReplyCompensated', { orderId, step: 'settlePayment', compensation: 'RefundPayment' }),
     ];
     for (const m of notInputs) {
       given(...readyToPay)
@@ -133,5 +143,36 @@ describe('order saga: duplicate and out-of-place messages are ignored', () => {
     decide(state, paymentSettled(), policy);
     decide(state, cancellationRequested(), policy);
     expect(state).toEqual(snapshot);
+  });
+});
+
+describe('order saga: a deadline left behind is dropped, never acted on', () => {
+  // Only an input the saga ignored can leave one behind (see deadlines.test.ts); built directly.
+  function fire(state: SagaState, step: StepName) {
+    const leftover = { ...state, deadlines: { ...state.deadlines, [step]: now.toISOString() } };
+    const decision = decide(leftover, deadlinePassed(step), { ...policy, now: new Date(now.getTime() + 1) });
+    expect(decision.commands).toEqual([]);
+    expect(decision.state).toEqual(state);
+    return decision.outcome;
+  }
+
+  it('of a forward step already answered', () => {
+    expect(fire(given(orderRequested(), userVerified()).state!, 'verifyUser')).toEqual({
+      kind: 'ignored',
+      why: 'user is verified',
+    });
+    expect(fire(given(...paid).state!, 'settlePayment')).toEqual({ kind: 'ignored', why: 'payment is settled' });
+  });
+
+  it('of a commit or a compensation not awaited', () => {
+    for (const step of ['commitStock', 'releaseStock', 'refundPayment'] as const) {
+      expect(fire(given(...readyToPay).state!, step)).toEqual({ kind: 'ignored', why: `${step} is no longer awaited` });
+    }
+  });
+
+  it('of a saga that has ended, even on a step it never heard back from', () => {
+    const cancelled = given(orderRequested(), stockRejected()).state!;
+    expect(cancelled.user).toBe('pending');
+    expect(fire(cancelled, 'verifyUser')).toEqual({ kind: 'ignored', why: 'saga already CANCELLED' });
   });
 });

@@ -5,7 +5,7 @@ import type { Inbound } from '../../contracts/topology';
 import { scratchDatabase } from '../../tests/support/scratch-database';
 import { handlePaymentCommand } from './handlers';
 import * as schema from './schema';
-import { paymentOf } from './store';
+import { invoiceOfOrder, paymentOf, wasRefundedUncharged } from './store';
 
 const migrations = new URL('./migrations', import.meta.url);
 const now = new Date('2026-01-01T00:00:00.000Z');
@@ -23,7 +23,7 @@ describe('the payment commands on a real payments database', () => {
     correlationId: orderId,
     causationId: null,
   });
-  const settle = (orderId: string) =>
+  const settle = (orderId: string, cardNumber = '4242424242424242') =>
     handle(
       envelope(
         {
@@ -33,7 +33,7 @@ describe('the payment commands on a real payments database', () => {
             userId: randomUUID(),
             lines: [{ productId: randomUUID(), quantity: 1, name: 'Mug', unitPriceCents: 500 }],
             amountCents: 500,
-            card: sealCard('4242424242424242', cardKey),
+            card: sealCard(cardNumber, cardKey),
           },
         },
         context(orderId),
@@ -49,16 +49,47 @@ describe('the payment commands on a real payments database', () => {
     expect(refund(orderId)).toEqual([{ type: 'PaymentRefunded', data: { orderId, paymentId: null, amountCents: 0 } }]);
   });
 
-  it('refunds a charge that came first, once', () => {
+  it('settles a good card with an invoice, and refunds the charge once', () => {
     const orderId = randomUUID();
     const [settled] = settle(orderId);
     expect(settled).toMatchObject({ type: 'PaymentSettled', data: { orderId, amountCents: 500 } });
-    const paymentId = (settled!.data as { paymentId: string }).paymentId;
+    const { paymentId, invoiceId } = settled!.data as { paymentId: string; invoiceId: string };
+    expect(invoiceOfOrder(database.db, orderId)).toMatchObject({ id: invoiceId, orderId, totalCents: 500 });
     const refunded = [{ type: 'PaymentRefunded', data: { orderId, paymentId, amountCents: 500 } }];
     expect(refund(orderId)).toEqual(refunded);
     expect(refund(orderId)).toEqual(refunded);
     expect(paymentOf(database.db, orderId)).toMatchObject({ status: 'refunded' });
+    expect(wasRefundedUncharged(database.db, orderId)).toBe(false);
     // A resent SettlePayment gets the first answer, and charges nothing again.
     expect(settle(orderId)).toEqual([settled]);
   });
+
+  for (const [cardNumber, reason] of [
+    ['4000000000000002', 'card_declined'],
+    ['4000000000009995', 'insufficient_funds'],
+  ] as const) {
+    it(`declines card ${cardNumber} as ${reason}: no invoice, the same answer again, nothing to refund`, () => {
+      const orderId = randomUUID();
+      const declined = [{ type: 'PaymentDeclined', data: { orderId, reason } }];
+
+      expect(settle(orderId, cardNumber)).toEqual(declined);
+      const payment = paymentOf(database.db, orderId);
+      expect(payment).toMatchObject({
+        status: 'declined',
+        declineReason: reason,
+        invoiceId: null,
+        cardLast4: cardNumber.slice(-4),
+      });
+      expect(invoiceOfOrder(database.db, orderId)).toBeUndefined();
+
+      expect(settle(orderId, cardNumber)).toEqual(declined);
+      // The compensation of a declined payment refunds nothing, and leaves the decline as it was.
+      expect(refund(orderId)).toEqual([
+        { type: 'PaymentRefunded', data: { orderId, paymentId: null, amountCents: 0 } },
+      ]);
+      expect(paymentOf(database.db, orderId)).toEqual(payment);
+      expect(invoiceOfOrder(database.db, orderId)).toBeUndefined();
+      expect(settle(orderId, cardNumber)).toEqual(declined);
+    });
+  }
 });

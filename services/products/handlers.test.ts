@@ -5,7 +5,15 @@ import type { Inbound } from '../../contracts/topology';
 import { scratchDatabase } from '../../tests/support/scratch-database';
 import { handleStockCommand } from './handlers';
 import * as schema from './schema';
-import { findProduct, insertProduct, restock, updateProduct } from './store';
+import {
+  archiveProduct,
+  findProduct,
+  insertProduct,
+  reservationsOf,
+  restock,
+  updateProduct,
+  wasReleasedUnreserved,
+} from './store';
 
 const migrations = new URL('./migrations', import.meta.url);
 const now = new Date('2026-01-01T00:00:00.000Z');
@@ -25,6 +33,7 @@ describe('the stock commands on a real products database', () => {
   const reserve = (data: MessageData<'ReserveStock'>) =>
     handle(envelope({ type: 'ReserveStock', data }, context(data.orderId)));
   const release = (orderId: string) => handle(envelope({ type: 'ReleaseStock', data: { orderId } }, context(orderId)));
+  const commit = (orderId: string) => handle(envelope({ type: 'CommitStock', data: { orderId } }, context(orderId)));
 
   function aProduct(stock: number): string {
     const productId = randomUUID();
@@ -45,20 +54,84 @@ describe('the stock commands on a real products database', () => {
     return productId;
   }
 
-  it('answers a resent ReserveStock as it answered the first, even after a restock', () => {
-    const productId = aProduct(1);
-    const order = { orderId: randomUUID(), items: [{ productId, quantity: 2 }] };
-    const rejected = [{ type: 'StockRejected', data: { orderId: order.orderId, reason: 'OUT_OF_STOCK', productId } }];
+  it('refuses an order for more than the stock, naming the product, and moves nothing on any line', () => {
+    const plenty = aProduct(10);
+    const scarce = aProduct(1);
+    const order = {
+      orderId: randomUUID(),
+      items: [
+        { productId: plenty, quantity: 3 },
+        { productId: scarce, quantity: 2 },
+      ],
+    };
+    const rejected = [
+      { type: 'StockRejected', data: { orderId: order.orderId, reason: 'OUT_OF_STOCK', productId: scarce } },
+    ];
 
     expect(reserve(order)).toEqual(rejected);
-    restock(database.db, productId, 5, now);
-    expect(reserve(order)).toEqual(rejected);
-    expect(findProduct(database.db, productId)).toMatchObject({ stock: 6, reserved: 0 });
+    expect(findProduct(database.db, plenty)).toMatchObject({ stock: 10, reserved: 0, sold: 0 });
+    expect(findProduct(database.db, scarce)).toMatchObject({ stock: 1, reserved: 0, sold: 0 });
+    expect(reservationsOf(database.db, order.orderId)).toEqual([]);
 
-    // Another order for the same units is decided afresh.
-    const other = { orderId: randomUUID(), items: [{ productId, quantity: 2 }] };
-    expect(reserve(other)).toMatchObject([{ type: 'StockReserved', data: { totalCents: 1_000 } }]);
-    expect(findProduct(database.db, productId)).toMatchObject({ stock: 4, reserved: 2 });
+    // The rejection is remembered: a resent ReserveStock gets it again, even after a restock.
+    restock(database.db, scarce, 5, now);
+    expect(reserve(order)).toEqual(rejected);
+    expect(findProduct(database.db, scarce)).toMatchObject({ stock: 6, reserved: 0 });
+
+    // Another order, for every unit now on the shelf, is decided afresh.
+    const other = { orderId: randomUUID(), items: [{ productId: scarce, quantity: 6 }] };
+    expect(reserve(other)).toMatchObject([{ type: 'StockReserved', data: { totalCents: 3_000 } }]);
+    expect(findProduct(database.db, scarce)).toMatchObject({ stock: 0, reserved: 6 });
+  });
+
+  it('refuses an order naming a product it does not have, or one archived, and holds nothing', () => {
+    const archived = aProduct(5);
+    archiveProduct(database.db, archived, now);
+    for (const productId of [randomUUID(), archived]) {
+      const orderId = randomUUID();
+      expect(reserve({ orderId, items: [{ productId, quantity: 1 }] })).toEqual([
+        { type: 'StockRejected', data: { orderId, reason: 'UNKNOWN_PRODUCT', productId } },
+      ]);
+      expect(reservationsOf(database.db, orderId)).toEqual([]);
+    }
+    expect(findProduct(database.db, archived)).toMatchObject({ stock: 5, reserved: 0 });
+  });
+
+  it('releases a reservation not yet committed, once, and answers a ReserveStock resent after it by silence', () => {
+    const productId = aProduct(5);
+    const orderId = randomUUID();
+    const order = { orderId, items: [{ productId, quantity: 2 }] };
+    reserve(order);
+
+    expect(release(orderId)).toEqual([{ type: 'StockReleased', data: { orderId } }]);
+    expect(findProduct(database.db, productId)).toMatchObject({ stock: 5, reserved: 0, sold: 0 });
+    expect(reservationsOf(database.db, orderId)).toMatchObject([{ status: 'released' }]);
+    expect(wasReleasedUnreserved(database.db, orderId)).toBe(false);
+
+    expect(release(orderId)).toEqual([{ type: 'StockReleased', data: { orderId } }]);
+    expect(reserve(order)).toEqual([]);
+    expect(findProduct(database.db, productId)).toMatchObject({ stock: 5, reserved: 0, sold: 0 });
+  });
+
+  it('puts committed units back on the shelf when a cancel comes after the commit, once', () => {
+    const productId = aProduct(5);
+    const orderId = randomUUID();
+    reserve({ orderId, items: [{ productId, quantity: 2 }] });
+    // Committed twice (the commit resent at its deadline): the units move once.
+    expect(commit(orderId)).toEqual([{ type: 'StockCommitted', data: { orderId } }]);
+    expect(commit(orderId)).toEqual([{ type: 'StockCommitted', data: { orderId } }]);
+    expect(findProduct(database.db, productId)).toMatchObject({ stock: 3, reserved: 0, sold: 2 });
+
+    expect(release(orderId)).toEqual([{ type: 'StockReleased', data: { orderId } }]);
+    expect(findProduct(database.db, productId)).toMatchObject({ stock: 5, reserved: 0, sold: 0 });
+    expect(reservationsOf(database.db, orderId)).toMatchObject([{ status: 'released' }]);
+
+    // Released again, or the commit resent late: the same answers, nothing moves.
+    expect(release(orderId)).toEqual([{ type: 'StockReleased', data: { orderId } }]);
+    expect(commit(orderId)).toEqual([{ type: 'StockCommitted', data: { orderId } }]);
+    expect(release(orderId)).toEqual([{ type: 'StockReleased', data: { orderId } }]);
+    expect(findProduct(database.db, productId)).toMatchObject({ stock: 5, reserved: 0, sold: 0 });
+    expect(reservationsOf(database.db, orderId)).toMatchObject([{ status: 'released' }]);
   });
 
   it('answers the release of an order that reserved nothing, and refuses its ReserveStock arriving later', () => {

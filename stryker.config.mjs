@@ -1,0 +1,37 @@
+/**
+ * `npm run test:mutation`: Stryker mutates the pure core (the saga's decider, the services'
+ * decisions and handlers, the contracts) and runs the unit tests against each mutant; the
+ * report lands in reports/mutation/. What is left out is I/O (stores, routes, runner, broker),
+ * which the embedded and RabbitMQ suites test against the real thing.
+ *
+ * @type {import('@stryker-mutator/api/core').PartialStrykerOptions}
+ */
+export default {
+  testRunner: 'vitest',
+  vitest: { configFile: 'stryker.vitest.config.ts' },
+  coverageAnalysis: 'perTest',
+  // A mutant that runs as a module loads (the contracts' schemas and tables, the step table)
+  // has no test of its own, so the whole suite reruns for each: 367 of them took four fifths
+  // of the run. The embedded suite exercises those tables on every scenario.
+  ignoreStatic: true,
+  concurrency: 2,
+  mutate: [
+    'saga/order-saga.ts',
+    'saga/state.ts',
+    'saga/progress.ts',
+    'saga/replies.ts',
+    'saga/deadlines.ts',
+    'saga/step-log.ts',
+    'services/*/stock.ts',
+    'services/*/handlers.ts',
+    'services/*/charge.ts',
+    'services/*/outcomes.ts',
+    'services/*/verify-user.ts',
+    'services/*/throttle.ts',
+    'contracts/*.ts',
+    '!contracts/*.test.ts',
+  ],
+  reporters: ['clear-text', 'progress', 'html'],
+  htmlReporter: { fileName: 'reports/mutation/index.html' },
+  tempDirName: '.stryker-tmp',
+};
