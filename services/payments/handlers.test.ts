@@ -5,7 +5,7 @@ import type { Inbound } from '../../contracts/topology';
 import { scratchDatabase } from '../../tests/support/scratch-database';
 import { handlePaymentCommand } from './handlers';
 import * as schema from './schema';
-import { invoiceOfOrder, paymentOf, wasRefundedUncharged } from './store';
+import { invoiceById, invoiceOfOrder, paymentOf, wasRefundedUncharged } from './store';
 
 const migrations = new URL('./migrations', import.meta.url);
 const now = new Date('2026-01-01T00:00:00.000Z');
@@ -60,6 +60,9 @@ describe('the payment commands on a real payments database', () => {
     expect(refund(orderId)).toEqual(refunded);
     expect(paymentOf(database.db, orderId)).toMatchObject({ status: 'refunded' });
     expect(wasRefundedUncharged(database.db, orderId)).toBe(false);
+    // The invoice stays in the books, refunded, and is no longer its (cancelled) order's.
+    expect(invoiceOfOrder(database.db, orderId)).toBeUndefined();
+    expect(invoiceById(database.db, invoiceId)).toMatchObject({ orderId, refundedAt: now.toISOString() });
     // A resent SettlePayment gets the first answer, and charges nothing again.
     expect(settle(orderId)).toEqual([settled]);
   });
