@@ -65,7 +65,7 @@ export const unfinishedStatuses = statuses.filter((status) => !ended[status]);
 
 export const isTerminal = (state: SagaState) => ended[state.status];
 
-export const applied = (state: SagaState, commands: SagaCommand[] = []): Decision => ({
+export const applied = (state: SagaState, commands: SagaCommand[]): Decision => ({
   state,
   commands,
   outcome: { kind: 'applied' },
