@@ -93,7 +93,7 @@ describe('random interleavings of place, cancel and replies over the in-process 
         fc.asyncProperty(scenario, async ({ stock, orders, faults: { drop, ...plan } }) => {
           const { api } = system;
           faults.replan(drop ? { ...plan, drop } : plan);
-          const before = { ...faults.injected, droppedAt: faults.dropped.length };
+          const [publishedBefore, droppedBefore] = [faults.injected.published, faults.dropped.length];
           const product = await api.createProduct({ priceCents: 100, stock });
           const placed = await Promise.all(
             orders.map(async ({ quantity, card, cancelAfterMs, repeated }) => {
@@ -121,7 +121,7 @@ describe('random interleavings of place, cancel and replies over the in-process 
 
           // The faults were injected: what was dropped never reached its consumer, and a plan
           // that drops a message every saga sends dropped something.
-          const dropped = faults.dropped.slice(before.droppedAt).map(({ routingKey, payload }) => ({
+          const dropped = faults.dropped.slice(droppedBefore).map(({ routingKey, payload }) => ({
             type: routingKey as MessageType,
             ...(JSON.parse(payload) as { messageId: string; correlationId: string }),
           }));
@@ -133,7 +133,7 @@ describe('random interleavings of place, cancel and replies over the in-process 
               expect(handledAmong(system.dataDir, consumer, [message.messageId]), `dropped ${message.type}`).toEqual(
                 [],
               );
-          duplicatesExpected += (faults.injected.published - before.published) * (plan.duplicate ?? 0);
+          duplicatesExpected += (faults.injected.published - publishedBefore) * (plan.duplicate ?? 0);
 
           // Every order ended in a way its plan allows.
           const quantities = accepted.reduce((sum, order) => sum + order.quantity, 0);
