@@ -77,6 +77,30 @@ describe.each(transports)("a customer's cancel over the %s broker", (transport) 
     },
   );
 
+  it('ten orders cancelled as soon as placed: none keeps stock, money or an invoice', async () => {
+    const { api } = system;
+    const buyer = await api.customer();
+    const mug = await api.createProduct({ priceCents: 300, stock: 30 });
+    const ids = await Promise.all(
+      Array.from({ length: 10 }, async () => {
+        const placed = await api.placeOrder(buyer.token, [{ productId: mug.id, quantity: 2 }]);
+        const cancel = await api.call('POST', `/orders/${placed.body.id}/cancel`, { token: buyer.token });
+        expect([202, 409]).toContain(cancel.status);
+        return placed.body.id;
+      }),
+    );
+    const orders = await Promise.all(ids.map((id) => api.settled(buyer.token, id)));
+    const state = await expectInvariants(system);
+    for (const order of orders.filter((o) => o.status === 'CANCELLED')) {
+      expect(order).toMatchObject({ reason: 'CANCELLED_BY_CUSTOMER' });
+      expect(order.invoiceId).toBeUndefined();
+      expect((await api.call('GET', `/orders/${order.id}/invoice`, { token: buyer.token })).status).toBe(404);
+    }
+    const sold = orders.filter((o) => o.status === 'CONFIRMED').length * 2;
+    expect(await api.product(mug.id)).toMatchObject({ stock: 30 - sold, reserved: 0, sold });
+    expect(state.invoices.filter((i) => i.refunded_at === null)).toHaveLength(sold / 2);
+  });
+
   it('409 once the order has ended; 404 for someone else', async () => {
     const { api } = system;
     const buyer = await api.customer();
