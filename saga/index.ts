@@ -29,11 +29,14 @@ export const createOrchestrator = defineService({
         // Overdue deadlines first: a step that timed out while we were down is not asked again.
         fireDeadlines(new Date());
         resumeUnfinished();
-        await endpoint.listenRaw((tx, message, { now, traceparent }) => {
-          const { commands, progress } = runSaga(tx, message, policyAt(now), traceparent);
-          endpoint.send(tx, commands);
-          return progress;
-        }, metrics.saga);
+        await endpoint.listenRaw(
+          (tx, message, { now, traceparent }) => {
+            const { commands, progress } = runSaga(tx, message, policyAt(now), traceparent);
+            endpoint.send(tx, commands);
+            return progress;
+          },
+          (progress) => progress.forEach(metrics.saga),
+        );
         timer.start();
       },
       stop: () => timer.stop(),
@@ -62,7 +65,7 @@ export const createOrchestrator = defineService({
               if (!at || at > now.toISOString()) return [];
               const run = runSaga(tx, deadlinePassed(saga.orderId, step as StepName, now), policyAt(now));
               endpoint.send(tx, run.commands);
-              return [run.progress];
+              return run.progress;
             }),
           { behavior: 'immediate' },
         );

@@ -8,6 +8,7 @@ import {
   paymentDeclined,
   paymentRefunded,
   paymentSettled,
+  policy,
   readyToPay,
   refundPayment,
   releaseStock,
@@ -18,8 +19,17 @@ import {
   stockReserved,
   userVerified,
 } from './order-saga.fixtures';
+import { decide } from './order-saga';
 
 describe('order saga: customer cancellation', () => {
+  it('a cancel taken before its saga started is early: nothing is decided, it must come again', () => {
+    expect(decide(undefined, cancellationRequested(), policy)).toEqual({
+      state: undefined,
+      commands: [],
+      outcome: { kind: 'early', why: 'the saga has not started yet' },
+    });
+  });
+
   describe('before any reply', () => {
     it('waits for the stock reply', () => {
       given(...started)

@@ -32,7 +32,13 @@ export function decide(state: SagaState | undefined, input: SagaInput, policy: S
   if (input.type === 'OrderRequested') {
     return state ? ignore(state, 'saga already started') : schedule(start(input), input, policy);
   }
-  if (!state) return ignore(undefined, 'no saga for this order');
+  if (!state) {
+    // Orders sends a cancel only for an order whose OrderRequested it sent first, but the cancel
+    // may still be taken first (a retried OrderRequested, another instance): it must wait for it.
+    return input.type === 'OrderCancellationRequested'
+      ? { state, commands: [], outcome: { kind: 'early', why: 'the saga has not started yet' } }
+      : ignore(undefined, 'no saga for this order');
+  }
   const decision =
     input.type === 'DeadlinePassed' ? onDeadline(state, input.data.step, policy.now) : onMessage(state, input);
   return decision.outcome.kind === 'applied' ? schedule(decision, input, policy) : decision;

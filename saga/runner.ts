@@ -7,6 +7,7 @@ import {
   decide,
   resendPending,
   type DeadlinePassed,
+  type Decision,
   type SagaCommand,
   type SagaInput,
   type SagaPolicy,
@@ -14,9 +15,9 @@ import {
 } from './order-saga';
 import { isTerminal } from './state';
 import type { SagaProgress } from '../platform/metrics';
-import type { TraceRow } from './schema';
+import type { SagaRow, TraceRow } from './schema';
 import { stepOf } from '../contracts/steps';
-import { findSaga, insertTrace, saveSaga } from './store';
+import { findSaga, insertTrace, keepEarly, saveSaga, takeEarly } from './store';
 
 /** An input with what the trace records of it: a broker message, or a deadline the orchestrator raised. */
 export type TracedInput = (Inbound<'orchestrator'> | DeadlinePassed) &
@@ -28,16 +29,47 @@ export type TracedInput = (Inbound<'orchestrator'> | DeadlinePassed) &
  * commands with their envelopes for the outbox, and what the input did for the metrics.
  * `traceparent`: the span handling a message, which its commands go under; a deadline has none,
  * and its commands go under the saga's first.
+ *
+ * An input that came before its saga started is kept, and applied right after the
+ * OrderRequested that starts the saga, in the same transaction.
  */
 export function runSaga(
   tx: SqliteDb,
   input: TracedInput,
   policy: SagaPolicy,
   traceparent?: string,
-): { commands: Outbound<'orchestrator'>[]; progress: SagaProgress } {
+): { commands: Outbound<'orchestrator'>[]; progress: SagaProgress[] } {
   const orderId = input.data.orderId;
   const saved = findSaga(tx, orderId);
   const decision = decide(saved?.state, input, policy);
+  if (decision.outcome.kind === 'early' && input.type !== 'DeadlinePassed') {
+    keepEarly(tx, input, policy.now);
+    return { commands: [], progress: [] };
+  }
+  const run = record(tx, input, saved, decision, policy, traceparent);
+  if (input.type !== 'OrderRequested' || decision.outcome.kind !== 'applied') return run;
+  const early = takeEarly(tx, orderId).map((message) => {
+    const started = findSaga(tx, orderId)!;
+    const taken = decide(started.state, message, policy);
+    return record(tx, message, started, taken, policy, traceparent, 'came before its saga started');
+  });
+  return {
+    commands: [...run.commands, ...early.flatMap((taken) => taken.commands)],
+    progress: [...run.progress, ...early.flatMap((taken) => taken.progress)],
+  };
+}
+
+/** Saves what `decision` made of `input`, traces both, and gives the commands their envelopes. */
+function record(
+  tx: SqliteDb,
+  input: TracedInput,
+  saved: SagaRow | undefined,
+  decision: Decision,
+  policy: SagaPolicy,
+  traceparent: string | undefined,
+  note?: string,
+): { commands: Outbound<'orchestrator'>[]; progress: SagaProgress[] } {
+  const orderId = input.data.orderId;
   const applied = decision.outcome.kind === 'applied';
   const sentUnder = traceparent ?? saved?.traceparent ?? undefined;
   // An ignored input may still change the state (a stale deadline is dropped): save any change.
@@ -58,17 +90,17 @@ export function runSaga(
       direction: 'in',
       outcome: applied ? 'applied' : 'ignored',
       note:
-        decision.outcome.kind === 'ignored'
+        decision.outcome.kind !== 'applied'
           ? decision.outcome.why
           : input.type === 'DeadlinePassed'
             ? `${input.data.step} deadline`
-            : null,
+            : (note ?? null),
       occurredAt: input.occurredAt,
       recordedAt: at,
     },
     ...commands.map((command) => traceOut(command, null, at)),
   ]);
-  return { commands, progress: progressOf(saved, decision.state, applied ? input : undefined, policy) };
+  return { commands, progress: [progressOf(saved, decision.state, applied ? input : undefined, policy)] };
 }
 
 /**

@@ -1,4 +1,5 @@
 import { integer, sqliteTable, text, index } from 'drizzle-orm/sqlite-core';
+import type { Inbound } from '../contracts/topology';
 import type { SagaState, SagaStatus } from './order-saga';
 
 export { inbox } from '../broker/messaging/inbox';
@@ -55,3 +56,19 @@ export const sagaTrace = sqliteTable(
   (table) => [index('saga_trace_order').on(table.orderId), index('saga_trace_recorded_at').on(table.recordedAt)],
 );
 export type TraceRow = typeof sagaTrace.$inferSelect;
+
+/**
+ * Messages taken before their saga started (a customer's cancel handled before its
+ * OrderRequested, which another delivery or instance still holds): kept until the saga starts,
+ * and applied in the transaction that starts it, in the order they came.
+ */
+export const earlyInputs = sqliteTable(
+  'early_inputs',
+  {
+    messageId: text('message_id').primaryKey(),
+    orderId: text('order_id').notNull(),
+    message: text('message', { mode: 'json' }).$type<Inbound<'orchestrator'>>().notNull(),
+    receivedAt: text('received_at').notNull(),
+  },
+  (table) => [index('early_inputs_order').on(table.orderId, table.receivedAt)],
+);

@@ -45,8 +45,11 @@ export interface SagaPolicy {
   timeoutMs: (step: StepName) => number;
 }
 
-/** What became of an input: it moved the saga on, or it did not fit and why. */
-export type Outcome = { kind: 'applied' } | { kind: 'ignored'; why: string };
+/**
+ * What became of an input: it moved the saga on, it did not fit and why, or it came before the
+ * saga it belongs to started and must be delivered again later (`early`).
+ */
+export type Outcome = { kind: 'applied' } | { kind: 'ignored'; why: string } | { kind: 'early'; why: string };
 
 /** What the saga sends: commands to the participants and the order's outcome to orders. */
 export type SagaCommand = OutgoingFrom<'orchestrator'>;

@@ -3,7 +3,8 @@ import type { SQLiteColumn } from 'drizzle-orm/sqlite-core';
 import { param, preparedQueries, rowParams, setParams, type SqliteDb } from '../db/sqlite';
 import type { SagaState, SagaStatus } from './order-saga';
 import { endedStatuses, unfinishedStatuses } from './state';
-import { sagas, sagaTrace, type SagaRow, type TraceRow } from './schema';
+import type { Inbound } from '../contracts/topology';
+import { earlyInputs, sagas, sagaTrace, type SagaRow, type TraceRow } from './schema';
 import { stepLog, type StepEntry } from './step-log';
 
 export const findSaga = (db: SqliteDb, orderId: string) => queries(db).findSaga.get({ orderId });
@@ -27,6 +28,21 @@ export function saveSaga(
     changes: number;
   };
   if (result.changes !== 1) throw new Error(`saga ${state.orderId} changed concurrently; retrying`);
+}
+
+/** Keeps a message that came before its saga started, until `takeEarly` when it starts. */
+export const keepEarly = (db: SqliteDb, message: Inbound<'orchestrator'>, now: Date) =>
+  db
+    .insert(earlyInputs)
+    .values({ messageId: message.messageId, orderId: message.data.orderId, message, receivedAt: now.toISOString() })
+    .onConflictDoNothing()
+    .run();
+
+/** The messages kept for the saga of `orderId` until it started, in the order they came; removed. */
+export function takeEarly(db: SqliteDb, orderId: string): Inbound<'orchestrator'>[] {
+  const kept = queries(db).earlyOf.all({ orderId });
+  if (kept.length > 0) db.delete(earlyInputs).where(eq(earlyInputs.orderId, orderId)).run();
+  return kept.map((row) => row.message);
 }
 
 /** Sagas with a deadline at or before `now`, oldest deadline first. */
@@ -86,6 +102,13 @@ const queries = preparedQueries((db) => ({
     .where(inArray(sagas.status, [...unfinishedStatuses]))
     .prepare(),
   insertTrace: db.insert(sagaTrace).values(rowParams(sagaTrace, 'seq')).prepare(),
+  // Asked by every OrderRequested; it nearly always finds nothing.
+  earlyOf: db
+    .select()
+    .from(earlyInputs)
+    .where(eq(earlyInputs.orderId, param('orderId')))
+    .orderBy(asc(earlyInputs.receivedAt))
+    .prepare(),
   // Trace rows recorded before the cutoff, of sagas ended before it, oldest first.
   forgetTrace: db
     .delete(sagaTrace)

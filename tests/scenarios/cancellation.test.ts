@@ -37,6 +37,31 @@ describe.each(transports)("a customer's cancel over the %s broker", (transport) 
     expect(state.payments).toMatchObject([{ order_id: order.id, status: 'refunded' }]);
   });
 
+  it('taken before its saga started: kept until the saga starts, which then undoes what it began', async () => {
+    const { api } = system;
+    const buyer = await api.customer();
+    const mug = await api.createProduct({ priceCents: 800, stock: 5 });
+    faults.hold('OrderRequested');
+    const placed = await api.placeOrder(buyer.token, [{ productId: mug.id, quantity: 2 }]);
+    expect((await api.call('POST', `/orders/${placed.body.id}/cancel`, { token: buyer.token })).status).toBe(202);
+    const taken = 'shop_messages_total{queue="orchestrator",type="OrderCancellationRequested",outcome="handled"}';
+    await waitFor(async () => (await (await system.app.request('/metrics')).text()).includes(`${taken} 1`), {
+      what: 'the orchestrator to take the cancel',
+    });
+    faults.release('OrderRequested');
+
+    const order = await api.settled(buyer.token, placed.body.id);
+    expect(order).toMatchObject({ status: 'CANCELLED', reason: 'CANCELLED_BY_CUSTOMER' });
+    expect(await api.product(mug.id)).toMatchObject({ stock: 5, reserved: 0, sold: 0 });
+    const state = await expectInvariants(system);
+    expect(state.payments).toEqual([]);
+    const received = (await api.trace(order.id)).filter((m) => m.direction === 'in');
+    expect(received.slice(0, 2)).toMatchObject([
+      { type: 'OrderRequested', outcome: 'applied' },
+      { type: 'OrderCancellationRequested', outcome: 'applied', note: 'came before its saga started' },
+    ]);
+  });
+
   it('before the stock answered: nothing stays reserved', async () => {
     const { api } = system;
     const buyer = await api.customer();
