@@ -122,6 +122,10 @@ export class Load {
         );
       }
       await Promise.all(running);
+    } catch (error) {
+      // The orders still being placed settle before the load gives up: none rejects unheard.
+      await Promise.allSettled(running);
+      throw error;
     } finally {
       this.done = true;
       for (const waiter of this.waiters.splice(0)) waiter.resolve();
