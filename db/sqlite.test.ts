@@ -3,13 +3,13 @@ import { asc } from 'drizzle-orm';
 import { outbox } from '../broker/messaging/outbox';
 import { scratchDatabase } from '../tests/support/scratch-database';
 import { param } from './sqlite';
-import * as schema from '../services/products/schema';
+import * as schema from '../services/products/sqlite/schema';
 
 describe('openDatabase', () => {
   let opened: ReturnType<typeof scratchDatabase<typeof schema>> | undefined;
   afterEach(() => opened?.remove());
 
-  const open = () => (opened = scratchDatabase(schema, new URL('../services/products/migrations', import.meta.url)));
+  const open = () => (opened = scratchDatabase(schema, new URL('../services/products/sqlite/migrations', import.meta.url)));
 
   it('binds a LIMIT through an expression, so that rebinding it does not recompile the statement', () => {
     const { db, client } = open();

@@ -1,9 +1,9 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { scratchDatabase } from '../tests/support/scratch-database';
-import * as schema from '../services/users/schema';
+import * as schema from '../services/users/sqlite/schema';
 import { storeHealth, storeHealthReader } from './store-health';
 
-const migrations = new URL('../services/users/migrations', import.meta.url);
+const migrations = new URL('../services/users/sqlite/migrations', import.meta.url);
 
 describe("a service's store health", () => {
   let opened: ReturnType<typeof scratchDatabase<typeof schema>> | undefined;

@@ -3,7 +3,7 @@ import { DeadlineTimer } from './deadline-timer';
 import type { SagaPolicy } from './order-saga';
 import { sagaRoutes } from './routes';
 import { resendAfterRestart, runSaga, type TracedInput } from './runner';
-import * as schema from './schema';
+import * as schema from './sqlite/schema';
 import type { StepName } from '../contracts/steps';
 import { countUnfinished, dueSagas, earliestDeadline, forgetTracesEndedBefore, unfinishedSagas } from './store';
 import { newId } from '../lib/ids';
@@ -11,7 +11,7 @@ import { newId } from '../lib/ids';
 export const createOrchestrator = defineService({
   name: 'orchestrator',
   schema,
-  migrations: new URL('./migrations', import.meta.url),
+  migrations: new URL('./sqlite/migrations', import.meta.url),
   setUp: ({ db, tokens, config, endpoint, logger, metrics }) => {
     const policyAt = (now: Date): SagaPolicy => ({ now, timeoutMs: (step) => config.stepTimeoutsMs[step] });
     const timer = new DeadlineTimer(

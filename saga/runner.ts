@@ -15,7 +15,7 @@ import {
 } from './order-saga';
 import { isTerminal } from './state';
 import type { SagaProgress } from '../platform/metrics';
-import type { SagaRow, TraceRow } from './schema';
+import type { SagaRow, TraceRow } from './sqlite/schema';
 import { stepOf } from '../contracts/steps';
 import { findSaga, insertTrace, keepEarly, saveSaga, takeEarly } from './store';
 

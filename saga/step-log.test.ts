@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { TraceRow } from './schema';
+import type { TraceRow } from './sqlite/schema';
 import { stepLog } from './step-log';
 
 const orderId = 'order-1';

@@ -1,6 +1,6 @@
 import { stepOf, type StepName, type StepOutcome } from '../contracts/steps';
 import type { MessageType } from '../contracts/messages';
-import type { TraceRow } from './schema';
+import type { TraceRow } from './sqlite/schema';
 
 /** One line of a saga's step log: a step started, succeeded or failed, by which message, when. */
 export interface StepEntry {

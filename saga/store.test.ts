@@ -1,14 +1,14 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { scratchDatabase } from '../tests/support/scratch-database';
 import type { SagaState, SagaStatus } from './order-saga';
-import * as schema from './schema';
+import * as schema from './sqlite/schema';
 import { forgetTracesEndedBefore, insertTrace, stepsOf, traceOf } from './store';
 
 const at = (minute: number) => new Date(Date.UTC(2026, 10, 30, 12, minute)).toISOString();
 
 describe('forgetting the stories of sagas that ended', () => {
   let database: ReturnType<typeof scratchDatabase<typeof schema>>;
-  beforeEach(() => (database = scratchDatabase(schema, new URL('./migrations', import.meta.url))));
+  beforeEach(() => (database = scratchDatabase(schema, new URL('./sqlite/migrations', import.meta.url))));
   afterEach(() => database.remove());
 
   /** A saga that started at minute 0, last changed at `updated`, that sent a VerifyUser at minutes 1 and 2. */

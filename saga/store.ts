@@ -4,7 +4,7 @@ import { param, preparedQueries, rowParams, setParams, type SqliteDb } from '../
 import type { SagaState, SagaStatus } from './order-saga';
 import { endedStatuses, unfinishedStatuses } from './state';
 import type { Inbound } from '../contracts/topology';
-import { earlyInputs, sagas, sagaTrace, type SagaRow, type TraceRow } from './schema';
+import { earlyInputs, sagas, sagaTrace, type SagaRow, type TraceRow } from './sqlite/schema';
 import { stepLog, type StepEntry } from './step-log';
 
 export const findSaga = (db: SqliteDb, orderId: string) => queries(db).findSaga.get({ orderId });

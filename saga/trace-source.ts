@@ -4,7 +4,7 @@ import Database from 'better-sqlite3';
 import { drizzle } from 'drizzle-orm/better-sqlite3';
 import { databaseFile } from '../db/sqlite';
 import type { SagaStatus } from './order-saga';
-import * as schema from './schema';
+import * as schema from './sqlite/schema';
 import { stepLog } from './step-log';
 import { findSaga, listSagas, toSagaView, toTraceEntry, traceOf, type SagaView, type TraceEntry } from './store';
 import type { SagaSummary } from './trace-format';

@@ -10,11 +10,11 @@ export const entries = {
 
 /** What a module finds next to itself, copied to the same place under dist/. */
 export const besideTheirModules = [
-  'services/users/migrations',
-  'services/products/migrations',
-  'services/orders/migrations',
-  'services/payments/migrations',
-  'saga/migrations',
+  'services/users/sqlite/migrations',
+  'services/products/sqlite/migrations',
+  'services/orders/sqlite/migrations',
+  'services/payments/sqlite/migrations',
+  'saga/sqlite/migrations',
   'app/health-thread.mjs',
   'app/ui/public',
 ] as const;

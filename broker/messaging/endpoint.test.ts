@@ -7,7 +7,7 @@ import { envelope, type Message } from '../../contracts';
 import { GroupCommit } from '../../db/group-commit';
 import { logger } from '../../lib/logger';
 import { waitFor } from '../../lib/wait';
-import * as schema from '../../services/payments/schema';
+import * as schema from '../../services/payments/sqlite/schema';
 import { decorate } from '../../tests/support/decorate';
 import { scratchDatabase } from '../../tests/support/scratch-database';
 import type { Broker } from '../broker';
@@ -16,7 +16,7 @@ import { Endpoint } from './endpoint';
 import { defaultRetryPolicy } from './retry-policy';
 
 // Any service's database carries the inbox and outbox; payments' will do.
-const migrations = new URL('../../services/payments/migrations', import.meta.url);
+const migrations = new URL('../../services/payments/sqlite/migrations', import.meta.url);
 
 describe('an endpoint’s inbox', () => {
   let dir: string;

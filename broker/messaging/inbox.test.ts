@@ -2,11 +2,11 @@ import { randomUUID } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { envelope, type Message } from '../../contracts';
 import { scratchDatabase } from '../../tests/support/scratch-database';
-import * as schema from '../../services/payments/schema';
+import * as schema from '../../services/payments/sqlite/schema';
 import { forgetHandledBefore, inbox, recordFirstDelivery } from './inbox';
 
 // Any service's database carries the inbox; payments' will do.
-const migrations = new URL('../../services/payments/migrations', import.meta.url);
+const migrations = new URL('../../services/payments/sqlite/migrations', import.meta.url);
 const at = (minute: number) => new Date(Date.UTC(2026, 10, 30, 12, minute));
 const message = (): Message =>
   envelope(

@@ -6,7 +6,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { logger } from '../../lib/logger';
 import { envelope } from '../../contracts';
 import { openDatabase, type OpenedDatabase } from '../../db/sqlite';
-import * as schema from '../../services/payments/schema';
+import * as schema from '../../services/payments/sqlite/schema';
 import { decorate } from '../../tests/support/decorate';
 import { waitFor } from '../../lib/wait';
 import type { Broker } from '../broker';
@@ -14,7 +14,7 @@ import { InProcessBroker } from '../in-process/in-process';
 import { enqueue, outbox, OutboxRelay } from './outbox';
 
 // Any service's database carries the outbox; payments' will do.
-const migrations = join(import.meta.dirname, '../../services/payments/migrations');
+const migrations = join(import.meta.dirname, '../../services/payments/sqlite/migrations');
 
 describe('the outbox relay', () => {
   let dir: string;

@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { envelope } from '../../contracts';
 import { scratchDatabase } from '../../tests/support/scratch-database';
 import { applyAccountEvent, standingOf } from './account-status';
-import * as schema from './schema';
+import * as schema from './sqlite/schema';
 
 const userId = '0b6f1a52-8a39-4f0e-b1a4-3c2d9e8f7a61';
 const event = (type: 'UserDeactivated' | 'UserReactivated', version: number) =>
@@ -10,7 +10,7 @@ const event = (type: 'UserDeactivated' | 'UserReactivated', version: number) =>
 
 describe("orders' copy of account status", () => {
   let opened: ReturnType<typeof scratchDatabase<typeof schema>>;
-  beforeEach(() => (opened = scratchDatabase(schema, new URL('./migrations', import.meta.url))));
+  beforeEach(() => (opened = scratchDatabase(schema, new URL('./sqlite/migrations', import.meta.url))));
   afterEach(() => opened.remove());
 
   const apply = (...events: ReturnType<typeof event>[]) => {

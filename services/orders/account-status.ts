@@ -2,7 +2,7 @@ import { eq, sql } from 'drizzle-orm';
 import type { AccountEvent } from '../../contracts';
 import { param, preparedQueries, type SqliteDb } from '../../db/sqlite';
 import type { AccountStanding } from '../../http/account-standing';
-import { accountStatus } from './schema';
+import { accountStatus } from './sqlite/schema';
 
 export const isAccountEvent = (message: { type: string }): message is AccountEvent =>
   message.type === 'UserDeactivated' || message.type === 'UserReactivated';

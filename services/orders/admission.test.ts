@@ -1,12 +1,12 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { scratchDatabase } from '../../tests/support/scratch-database';
 import { Admission, SHEDDING_SHOWN_MS } from './admission';
-import * as schema from './schema';
+import * as schema from './sqlite/schema';
 import { insertOrder } from './store';
 
 describe('admission of new orders', () => {
   let opened: ReturnType<typeof scratchDatabase<typeof schema>>;
-  beforeEach(() => (opened = scratchDatabase(schema, new URL('./migrations', import.meta.url))));
+  beforeEach(() => (opened = scratchDatabase(schema, new URL('./sqlite/migrations', import.meta.url))));
   afterEach(() => opened.remove());
 
   const placePending = (id: string) =>

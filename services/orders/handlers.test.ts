@@ -3,10 +3,10 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { envelope, type MessageData, type Outgoing } from '../../contracts';
 import { scratchDatabase } from '../../tests/support/scratch-database';
 import { handleSagaOutcome } from './handlers';
-import * as schema from './schema';
+import * as schema from './sqlite/schema';
 import { findOrder, insertOrder, toOrder } from './store';
 
-const migrations = new URL('./migrations', import.meta.url);
+const migrations = new URL('./sqlite/migrations', import.meta.url);
 const placedAt = new Date('2026-01-01T00:00:00.000Z');
 const now = new Date('2026-01-01T00:00:05.000Z');
 const mug = randomUUID();

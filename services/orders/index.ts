@@ -3,13 +3,13 @@ import { applyAccountEvent, isAccountEvent } from './account-status';
 import { Admission } from './admission';
 import { handleSagaOutcome } from './handlers';
 import { ordersRoutes } from './routes';
-import * as schema from './schema';
+import * as schema from './sqlite/schema';
 import { forgetIdempotencyKeysBefore } from './store';
 
 export const createOrdersService = defineService({
   name: 'orders',
   schema,
-  migrations: new URL('./migrations', import.meta.url),
+  migrations: new URL('./sqlite/migrations', import.meta.url),
   setUp: ({ db, commits, tokens, config, endpoint }) => {
     const admission = new Admission(config.maxPendingOrders);
     return {

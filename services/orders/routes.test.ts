@@ -11,10 +11,10 @@ import { logger } from '../../lib/logger';
 import { scratchDatabase } from '../../tests/support/scratch-database';
 import { Admission } from './admission';
 import { ordersRoutes } from './routes';
-import * as schema from './schema';
+import * as schema from './sqlite/schema';
 import { handleSagaOutcome } from './handlers';
 
-const migrations = new URL('./migrations', import.meta.url);
+const migrations = new URL('./sqlite/migrations', import.meta.url);
 const tokens = createTokens({ secret: 'test-secret', issuer: 'test', audience: 'test', expiresInSeconds: 600 });
 
 /** Who may see and cancel which order, through the orders routes on a real orders database. */

@@ -2,7 +2,7 @@ import { sql } from 'drizzle-orm';
 import { CancelReason, OrderStatus } from '../../contracts';
 import type { OrderStats } from '../../contracts/rest';
 import type { SqliteDb } from '../../db/sqlite';
-import { orders } from './schema';
+import { orders } from './sqlite/schema';
 
 interface Group {
   status: OrderStatus;

@@ -2,7 +2,7 @@ import { and, asc, count, desc, eq, inArray, lt, or, sql } from 'drizzle-orm';
 import type { OrderStatus } from '../../contracts';
 import type { Order } from '../../contracts/rest';
 import { param, preparedQueries, rowParams, setParams, type SqliteDb } from '../../db/sqlite';
-import { idempotencyKeys, orderHistory, orders, type HistoryRow, type OrderRow } from './schema';
+import { idempotencyKeys, orderHistory, orders, type HistoryRow, type OrderRow } from './sqlite/schema';
 
 /** An order as the API shows it, with its history (oldest first). */
 export function orderOf(row: OrderRow, historyRows: readonly HistoryRow[]): Order {

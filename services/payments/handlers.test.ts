@@ -4,10 +4,10 @@ import { envelope, sealCard } from '../../contracts';
 import type { Inbound } from '../../contracts/topology';
 import { scratchDatabase } from '../../tests/support/scratch-database';
 import { handlePaymentCommand } from './handlers';
-import * as schema from './schema';
+import * as schema from './sqlite/schema';
 import { invoiceById, invoiceOfOrder, paymentOf, wasRefundedUncharged } from './store';
 
-const migrations = new URL('./migrations', import.meta.url);
+const migrations = new URL('./sqlite/migrations', import.meta.url);
 const now = new Date('2026-01-01T00:00:00.000Z');
 const cardKey = 'test-card-key';
 

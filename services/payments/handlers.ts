@@ -3,7 +3,7 @@ import type { Inbound, OutgoingFrom } from '../../contracts/topology';
 import type { SqliteDb } from '../../db/sqlite';
 import { assertNever } from '../../lib/assert-never';
 import { charge } from './charge';
-import type { PaymentRow } from './schema';
+import type { PaymentRow } from './sqlite/schema';
 import {
   insertInvoice,
   insertPayment,

@@ -5,7 +5,7 @@ import { notFound } from '../../http/errors';
 import { newRouter } from '../../http/openapi';
 import { page } from '../../http/pagination';
 import * as api from './api';
-import type { InvoiceRow } from './schema';
+import type { InvoiceRow } from './sqlite/schema';
 import { invoiceById, invoiceOfOrder, listInvoices, toInvoice } from './store';
 
 export function paymentsRoutes(db: SqliteDb, tokens: Tokens) {

@@ -1,7 +1,7 @@
 import { and, desc, eq, isNull, lt, or } from 'drizzle-orm';
 import type { Invoice } from '../../contracts/rest';
 import { param, preparedQueries, rowParams, type SqliteDb } from '../../db/sqlite';
-import { invoices, payments, refundedUncharged, type InvoiceRow, type PaymentRow } from './schema';
+import { invoices, payments, refundedUncharged, type InvoiceRow, type PaymentRow } from './sqlite/schema';
 
 export const toInvoice = ({ refundedAt, ...row }: InvoiceRow): Invoice => ({
   ...row,

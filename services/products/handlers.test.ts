@@ -4,7 +4,7 @@ import { envelope, type MessageData } from '../../contracts';
 import type { Inbound } from '../../contracts/topology';
 import { scratchDatabase } from '../../tests/support/scratch-database';
 import { handleStockCommand } from './handlers';
-import * as schema from './schema';
+import * as schema from './sqlite/schema';
 import {
   archiveProduct,
   findProduct,
@@ -15,7 +15,7 @@ import {
   wasReleasedUnreserved,
 } from './store';
 
-const migrations = new URL('./migrations', import.meta.url);
+const migrations = new URL('./sqlite/migrations', import.meta.url);
 const now = new Date('2026-01-01T00:00:00.000Z');
 
 describe('the stock commands on a real products database', () => {

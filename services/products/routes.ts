@@ -5,7 +5,7 @@ import { conflict, notFound } from '../../http/errors';
 import { newRouter } from '../../http/openapi';
 import { page } from '../../http/pagination';
 import * as api from './api';
-import type { ProductRow } from './schema';
+import type { ProductRow } from './sqlite/schema';
 import { archiveProduct, findProduct, insertProduct, listProducts, restock, toProduct, updateProduct } from './store';
 import { newId } from '../../lib/ids';
 

@@ -9,7 +9,7 @@ import {
   type ProductRow,
   type ReservationRow,
   type StockRejectionRow,
-} from './schema';
+} from './sqlite/schema';
 
 export const toProduct = (row: ProductRow): Product => ({
   id: row.id,

@@ -2,7 +2,7 @@ import { assertNever } from '../../lib/assert-never';
 import { defineService } from '../../platform/service';
 import { hashPassword } from './passwords';
 import { usersRoutes } from './routes';
-import * as schema from './schema';
+import * as schema from './sqlite/schema';
 import { findByEmail, findById, insertUser } from './store';
 import { verifyUser } from './verify-user';
 import { newId } from '../../lib/ids';
@@ -10,7 +10,7 @@ import { newId } from '../../lib/ids';
 export const createUsersService = defineService({
   name: 'users',
   schema,
-  migrations: new URL('./migrations', import.meta.url),
+  migrations: new URL('./sqlite/migrations', import.meta.url),
   setUp: ({ db, tokens, config, endpoint }) => ({
     routes: usersRoutes({ db, tokens, config, send: (tx, messages) => endpoint.send(tx, messages) }),
     async start() {

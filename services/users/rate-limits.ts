@@ -3,7 +3,7 @@ import { eq, lte, sql } from 'drizzle-orm';
 import type { BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
 import type { Config } from '../../platform/config';
 import { admit, type ThrottlePolicy } from './throttle';
-import { loginAttempts } from './schema';
+import { loginAttempts } from './sqlite/schema';
 
 /** Keys are hashed: the table must not become a list of emails and addresses someone tried. */
 const keyOf = (kind: string, value: string) => `${kind}:${createHash('sha256').update(value).digest('base64url')}`;

@@ -2,7 +2,7 @@ import { asc, eq, gt } from 'drizzle-orm';
 import type { User } from '../../contracts/rest';
 import { param, preparedQueries, type SqliteDb } from '../../db/sqlite';
 import type { AccountStanding } from '../../http/account-standing';
-import { users, type UserRow } from './schema';
+import { users, type UserRow } from './sqlite/schema';
 
 export const toUser = (row: UserRow): User => ({
   id: row.id,

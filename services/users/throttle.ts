@@ -1,4 +1,4 @@
-import type { LoginAttemptRow } from './schema';
+import type { LoginAttemptRow } from './sqlite/schema';
 
 /**
  * A rate limit, pure: at most `limit` counted attempts per key in a fixed window that opens

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import type { UserRow } from './schema';
+import type { UserRow } from './sqlite/schema';
 import { verifyUser } from './verify-user';
 
 const orderId = randomUUID();

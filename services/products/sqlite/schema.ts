@@ -1,7 +1,7 @@
 import { integer, primaryKey, sqliteTable, text } from 'drizzle-orm/sqlite-core';
 
-export { inbox } from '../../broker/messaging/inbox';
-export { outbox } from '../../broker/messaging/outbox';
+export { inbox } from '../../../broker/messaging/inbox';
+export { outbox } from '../../../broker/messaging/outbox';
 
 export const products = sqliteTable('products', {
   id: text('id').primaryKey(),

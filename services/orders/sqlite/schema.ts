@@ -1,9 +1,9 @@
 import { index, integer, primaryKey, sqliteTable, text } from 'drizzle-orm/sqlite-core';
-import type { CancelReason, OrderStatus } from '../../contracts';
-import type { Order } from '../../contracts/rest';
+import type { CancelReason, OrderStatus } from '../../../contracts';
+import type { Order } from '../../../contracts/rest';
 
-export { inbox } from '../../broker/messaging/inbox';
-export { outbox } from '../../broker/messaging/outbox';
+export { inbox } from '../../../broker/messaging/inbox';
+export { outbox } from '../../../broker/messaging/outbox';
 
 export const orders = sqliteTable(
   'orders',
