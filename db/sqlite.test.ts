@@ -1,29 +1,57 @@
+import { randomUUID } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, describe, expect, it } from 'vitest';
-import { asc } from 'drizzle-orm';
-import { outbox } from '../broker/messaging/outbox';
-import { scratchDatabase } from '../tests/support/scratch-database';
-import { param } from './sqlite';
-import * as schema from '../services/products/sqlite/schema';
+import { productsSqlite } from '../services/products/sqlite/store';
+import { scratchDatabase, type ScratchDatabase } from '../tests/support/scratch-database';
 
-describe('openDatabase', () => {
-  let opened: ReturnType<typeof scratchDatabase<typeof schema>> | undefined;
+// Any service's store will do: products'.
+describe('openSqlite', () => {
+  let opened: ScratchDatabase<typeof productsSqlite> | undefined;
   afterEach(() => opened?.remove());
 
-  const open = () => (opened = scratchDatabase(schema, new URL('../services/products/sqlite/migrations', import.meta.url)));
+  const open = () => (opened = scratchDatabase(productsSqlite));
+  const createdAt = '2026-12-01T00:00:00.000Z';
+  const row = () => ({ messageId: randomUUID(), type: 'StockReserved', payload: '{}', createdAt });
 
-  it('binds a LIMIT through an expression, so that rebinding it does not recompile the statement', () => {
-    const { db, client } = open();
-    const query = db.select().from(outbox).orderBy(asc(outbox.seq)).limit(param('limit')).prepare();
-    const insert = client.prepare('INSERT INTO outbox (message_id, type, payload, created_at) VALUES (?, ?, ?, ?)');
-    for (const n of [1, 2, 3]) insert.run(`m${n}`, 'T', '{}', '2026-12-01T00:00:00.000Z');
-
-    expect(query.all({ limit: 2 }).map((row) => row.messageId)).toEqual(['m1', 'm2']);
-    expect(query.all({ limit: 1 }).map((row) => row.messageId)).toEqual(['m1']);
-    expect(client.prepare('SELECT seq FROM outbox limit ?').source).toBe('SELECT seq FROM outbox limit +?');
+  it('commits what a transaction’s work wrote, and resolves to what it returned', async () => {
+    const database = open();
+    const result = await database.transaction(async (store) => {
+      await store.addToOutbox([row()]);
+      return 'what it returned';
+    });
+    expect(result).toBe('what it returned');
+    expect(database.client.inTransaction).toBe(false);
+    expect(await database.read((store) => store.outboxBacklog())).toEqual({ pending: 1, oldest: createdAt });
   });
 
-  it('prepares the same SQL once', () => {
-    const { client } = open();
-    expect(client.prepare('SELECT 1')).toBe(client.prepare('SELECT 1'));
+  it('rolls back what a failing work wrote, and rejects with what it threw', async () => {
+    const database = open();
+    const work = database.transaction(async (store) => {
+      await store.addToOutbox([row()]);
+      throw new Error('refused');
+    });
+    await expect(work).rejects.toThrow('refused');
+    expect(database.client.inTransaction).toBe(false);
+    expect(await database.read((store) => store.outboxBacklog())).toEqual({ pending: 0, oldest: null });
+  });
+
+  it('refuses a read while a transaction is open, as when its work awaits something besides its store', async () => {
+    const database = open();
+    let markOpen!: () => void;
+    const isOpen = new Promise<void>((resolve) => (markOpen = resolve));
+    const work = database.transaction(async (store) => {
+      await store.addToOutbox([row()]);
+      markOpen();
+      await sleep(20);
+      return 'done';
+    });
+    await isOpen;
+    expect(database.client.inTransaction).toBe(true);
+    // The read would see the transaction half done.
+    await expect(database.read((store) => store.outboxBacklog())).rejects.toThrow(
+      'a transaction awaited something besides its store',
+    );
+    await expect(work).resolves.toBe('done');
+    expect(await database.read((store) => store.outboxBacklog())).toEqual({ pending: 1, oldest: createdAt });
   });
 });

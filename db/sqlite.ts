@@ -1,30 +1,41 @@
 import { mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import { drizzle, type BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
 import { getTableColumns, sql, type SQL } from 'drizzle-orm';
-import type { BaseSQLiteDatabase, SQLiteInsertValue, SQLiteTable } from 'drizzle-orm/sqlite-core';
+import type { SQLiteInsertValue, SQLiteTable } from 'drizzle-orm/sqlite-core';
+import type { Database as StoreDatabase } from './database';
+import { GroupCommit } from './group-commit';
 
 /** Where a service keeps its SQLite file: one per service under DATA_DIR, named for it. */
 export const databaseFile = (dataDir: string, service: string) => join(dataDir, `${service}.db`);
 
-/** A database or a transaction on it: data-access functions take either. */
-export type SqliteDb = BaseSQLiteDatabase<'sync', unknown, Record<string, unknown>>;
-
-export interface OpenedDatabase<TSchema extends Record<string, unknown>> {
-  db: BetterSQLite3Database<TSchema>;
-  /** The connection under `db`, for plain SQL. */
+/** A service's SQLite database, with the connection under it for what only SQLite has (the audit's plain SQL). */
+export interface SqliteDatabase<S> extends StoreDatabase<S> {
   client: Database.Database;
-  close(): void;
 }
 
-/** Opens (creating if needed) a service's SQLite file and applies its migrations. */
-export function openDatabase<TSchema extends Record<string, unknown>>(
+/** How a service's SQLite store is made: its drizzle schema, its migrations, and the store on a connection. */
+export interface SqliteStoreParts<TSchema extends Record<string, unknown>, S> {
+  schema: TSchema;
+  /** The folder of its migrations: `new URL('./migrations', import.meta.url)`. */
+  migrations: URL;
+  /** Builds the store on the connection, preparing its statements once. */
+  store: (db: BetterSQLite3Database<TSchema>) => S;
+}
+
+/**
+ * Opens (creating if needed) a service's SQLite file, applies its migrations and builds its
+ * store. One connection does everything: its writes go through a group commit, which applies
+ * each group of transactions within one turn of the event loop, so a read between two turns
+ * never sees a transaction half done.
+ */
+export function openSqlite<TSchema extends Record<string, unknown>, S>(
   file: string,
-  schema: TSchema,
-  migrationsFolder: string,
-): OpenedDatabase<TSchema> {
+  { schema, migrations, store }: SqliteStoreParts<TSchema, S>,
+): SqliteDatabase<S> & { db: BetterSQLite3Database<TSchema>; store: S } {
   mkdirSync(dirname(file), { recursive: true });
   const client = new Database(file);
   // WAL lets readers run beside the writer; NORMAL sync is durable against a process crash.
@@ -32,25 +43,25 @@ export function openDatabase<TSchema extends Record<string, unknown>>(
   client.pragma('synchronous = NORMAL');
   client.pragma('busy_timeout = 5000');
   client.pragma('foreign_keys = ON');
-  cacheStatements(client);
   const db = drizzle({ client, schema });
-  migrate(db, { migrationsFolder });
-  return { db, client, close: () => client.close() };
-}
-
-/**
- * Queries built once per connection and run many times. drizzle builds a query's SQL anew on
- * every call, which costs more than running it; `build` makes each hot query once, with
- * `param` placeholders for its values, and the store functions run them. A transaction shares its
- * database's connection (its session), so either may be passed.
- */
-export function preparedQueries<T>(build: (db: SqliteDb) => T): (db: SqliteDb) => T {
-  const byConnection = new WeakMap<object, T>();
-  return (db) => {
-    const connection = (db as unknown as { session: object }).session;
-    let queries = byConnection.get(connection);
-    if (!queries) byConnection.set(connection, (queries = build(db)));
-    return queries;
+  migrate(db, { migrationsFolder: fileURLToPath(migrations) });
+  const built = store(db);
+  const commits = new GroupCommit(client, built);
+  return {
+    client,
+    db,
+    store: built,
+    transaction: (work) => commits.submit(work),
+    async read(work) {
+      commits.assertOutsideTransaction();
+      return work(built);
+    },
+    async ping() {
+      client.prepare('SELECT 1').get();
+    },
+    async close() {
+      if (client.open) client.close();
+    },
   };
 }
 
@@ -74,35 +85,5 @@ export function rowParams<T extends SQLiteTable>(table: T, ...omitted: string[])
 export const setParams = <K extends string>(...names: K[]) =>
   Object.fromEntries(names.map((name) => [name, sql`${param(name)}`])) as Record<K, SQL>;
 
-/** Distinct SQL texts kept prepared per connection; the oldest is dropped past it. */
-const STATEMENT_CACHE_SIZE = 500;
-
-/**
- * SQLite takes the value bound to `LIMIT ?` as an input to the query plan, so it compiles the
- * statement again every time the limit is bound: every run of a prepared query, 3.5 of the 8 µs
- * a small read took here. `LIMIT +?` binds the same number through an expression it does not
- * look into. drizzle writes `limit ?` for every `.limit()`.
- */
-const limitOutOfPlan = (source: string) => source.replace(/ limit \?/g, ' limit +?');
-
-/**
- * drizzle asks better-sqlite3 to prepare a query's SQL on every call, and preparing costs more
- * than running a small statement. The same query builds the same SQL text (values are bound
- * parameters), so statements are kept by their text and reused. drizzle switches a statement
- * into raw (array) mode where it wants arrays; a reused one starts out in object mode again.
- */
-function cacheStatements(client: Database.Database): void {
-  const prepare = client.prepare.bind(client);
-  const prepared = new Map<string, Database.Statement>();
-  client.prepare = ((source: string) => {
-    let statement = prepared.get(source);
-    if (statement) {
-      if (statement.reader) statement.raw(false);
-      return statement;
-    }
-    statement = prepare(limitOutOfPlan(source));
-    if (prepared.size >= STATEMENT_CACHE_SIZE) prepared.delete(prepared.keys().next().value!);
-    prepared.set(source, statement);
-    return statement;
-  }) as Database.Database['prepare'];
-}
+/** How many rows a prepared write changed. */
+export const changes = (result: unknown) => (result as { changes: number }).changes;

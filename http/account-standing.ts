@@ -9,9 +9,9 @@ export type AccountStanding = 'active' | 'deactivated' | 'unknown';
  * Refuses a valid token whose account was deactivated or deleted since it was issued. Put on the
  * routes that act for the caller; reads stay allowed until the token expires.
  */
-export const requireActiveAccount = (standingOf: (userId: string) => AccountStanding) =>
+export const requireActiveAccount = (standingOf: (userId: string) => Promise<AccountStanding>) =>
   createMiddleware<AuthEnv>(async (c, next) => {
-    const standing = standingOf(c.var.caller.id);
+    const standing = await standingOf(c.var.caller.id);
     if (standing === 'unknown') throw new HttpError(401, 'the account of this token no longer exists');
     if (standing === 'deactivated') throw new HttpError(403, 'this account is deactivated', 'account_deactivated');
     await next();

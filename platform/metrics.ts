@@ -123,8 +123,8 @@ export function createMetrics() {
       backlogs.push(async () => [{ labels: { service }, value: (await read()).pending ?? 0 }]);
       oldest.push(async () => [{ labels: { service }, value: (await read()).oldestAgeSeconds ?? 0 }]);
     },
-    sagasInFlight(read: () => number) {
-      inFlight.push(async () => [{ labels: {}, value: read() }]);
+    sagasInFlight(read: () => Promise<number>) {
+      inFlight.push(async () => [{ labels: {}, value: await read() }]);
     },
   };
 }

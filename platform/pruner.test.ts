@@ -16,7 +16,7 @@ describe('the pruner', () => {
     const { logger, lines } = capture();
     const pruner = new Pruner(
       {
-        inbox: (_now, limit) => {
+        inbox: async (_now, limit) => {
           const removed = Math.min(limit, left);
           left -= removed;
           chunks.push(removed);
@@ -35,7 +35,7 @@ describe('the pruner', () => {
   it('passes its clock to each prune', async () => {
     const now = new Date('2026-11-30T12:00:00Z');
     const seen: Date[] = [];
-    const pruner = new Pruner({ trace: (at) => (seen.push(at), 0) }, 60_000, capture().logger, () => now);
+    const pruner = new Pruner({ trace: async (at) => (seen.push(at), 0) }, 60_000, capture().logger, () => now);
     await pruner.runOnce();
     expect(seen).toEqual([now]);
   });
@@ -45,14 +45,14 @@ describe('the pruner', () => {
     // age past a moving cutoff faster than chunks of 500 remove them.
     let clock = 10_000;
     let prunedUpTo = 0;
-    const inbox = (now: Date, limit: number) => {
+    const inbox = async (now: Date, limit: number) => {
       const removed = Math.min(limit, now.getTime() - prunedUpTo);
       prunedUpTo += removed;
       return removed;
     };
     let traceRan = false;
     const pruner = new Pruner(
-      { inbox, trace: () => ((traceRan = true), 0) },
+      { inbox, trace: async () => ((traceRan = true), 0) },
       60_000,
       capture().logger,
       () => new Date((clock += 1_000)),
@@ -67,10 +67,10 @@ describe('the pruner', () => {
     let traceRan = false;
     const pruner = new Pruner(
       {
-        inbox: () => {
+        inbox: async () => {
           throw new Error('database is locked');
         },
-        trace: () => ((traceRan = true), 0),
+        trace: async () => ((traceRan = true), 0),
       },
       60_000,
       logger,
@@ -82,7 +82,7 @@ describe('the pruner', () => {
 
   it('runs at start and then every interval, and stops between chunks', async () => {
     let runs = 0;
-    const pruner = new Pruner({ inbox: () => (runs++, 0) }, 20, capture().logger);
+    const pruner = new Pruner({ inbox: async () => (runs++, 0) }, 20, capture().logger);
     pruner.start();
     await waitFor(() => runs >= 3, { what: 'three prunings' });
     await pruner.stop();
@@ -91,7 +91,7 @@ describe('the pruner', () => {
     expect(runs).toBe(afterStop);
 
     let chunks = 0;
-    const endless = new Pruner({ inbox: (_now, limit) => (chunks++, limit) }, 60_000, capture().logger);
+    const endless = new Pruner({ inbox: async (_now, limit) => (chunks++, limit) }, 60_000, capture().logger);
     endless.start();
     await endless.stop();
     expect(chunks).toBeLessThanOrEqual(1);

@@ -1,7 +1,7 @@
 import type { Logger } from '../lib/logger';
 
 /** One kind of row kept for a while: removes up to `limit` rows past their retention at `now`. */
-export type Prune = (now: Date, limit: number) => number;
+export type Prune = (now: Date, limit: number) => Promise<number>;
 
 /** Rows removed per transaction: small enough that a chunk never holds the writer for long. */
 const CHUNK = 500;
@@ -52,7 +52,7 @@ export class Pruner {
       let removed = 0;
       try {
         for (let chunk = CHUNK; chunk === CHUNK && !this.stopped;) {
-          chunk = prune(now, CHUNK);
+          chunk = await prune(now, CHUNK);
           removed += chunk;
           await new Promise((resolve) => setImmediate(resolve));
         }

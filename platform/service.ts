@@ -1,13 +1,11 @@
-import { fileURLToPath } from 'node:url';
 import type Database from 'better-sqlite3';
 import type { Hono } from 'hono';
-import type { BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
 import type { ServiceName } from '../contracts';
 import type { Broker } from '../broker/broker';
 import { Endpoint } from '../broker/messaging/endpoint';
-import { GroupCommit } from '../db/group-commit';
-import { forgetHandledBefore } from '../broker/messaging/inbox';
-import { databaseFile, openDatabase } from '../db/sqlite';
+import type { MessagingStore } from '../broker/messaging/store';
+import type { Database as StoreDatabase } from '../db/database';
+import { databaseFile, openSqlite, type SqliteStoreParts } from '../db/sqlite';
 import type { Tokens } from '../http/auth';
 import type { Logger } from '../lib/logger';
 import type { Metrics } from './metrics';
@@ -37,26 +35,26 @@ export interface Service {
 }
 
 /** What a service's own code is handed: its database, its side of the broker, and the process's dependencies. */
-export interface ServiceContext<S extends ServiceName, TSchema extends Record<string, unknown>> extends ServiceDeps {
-  db: BetterSQLite3Database<TSchema>;
-  /** The database's group commit, which its endpoint writes through: for writes that may share a transaction. */
-  commits: GroupCommit;
-  endpoint: Endpoint<S>;
+export interface ServiceContext<S extends ServiceName, St extends MessagingStore> extends ServiceDeps {
+  database: StoreDatabase<St>;
+  endpoint: Endpoint<S, St>;
 }
 
 /** The parts that make one service different from the others. */
-export interface ServiceParts<S extends ServiceName, TSchema extends Record<string, unknown>> {
+export interface ServiceParts<
+  S extends ServiceName,
+  TSchema extends Record<string, unknown>,
+  St extends MessagingStore,
+> {
   name: S;
-  /** Its drizzle schema, and the folder of its migrations (`new URL('./migrations', import.meta.url)`). */
-  schema: TSchema;
-  migrations: URL;
+  sqlite: SqliteStoreParts<TSchema, St>;
   /** Its routes and how it starts consuming (and, for the orchestrator, what else it runs and stops). */
-  setUp(context: ServiceContext<S, TSchema>): {
+  setUp(context: ServiceContext<S, St>): {
     routes: Hono<any>; // eslint-disable-line @typescript-eslint/no-explicit-any
     start(): Promise<void>;
     stop?(): void;
     /** What the service adds to its health report beyond its database and outbox. */
-    admission?(): ServiceHealth['admission'];
+    admission?(): Promise<ServiceHealth['admission']>;
     /** Its own rows kept for a while, beyond the inbox every service prunes. */
     prunes?: Record<string, Prune>;
   };
@@ -68,33 +66,30 @@ export interface ServiceParts<S extends ServiceName, TSchema extends Record<stri
  * outbox, and a Pruner that keeps its inbox (and whatever else it keeps for a while) within
  * retention. Stopping stops what `setUp` started, the pruner, the relay, then closes the database.
  */
-export function defineService<S extends ServiceName, TSchema extends Record<string, unknown>>(
-  parts: ServiceParts<S, TSchema>,
-): (deps: ServiceDeps) => Service {
+export function defineService<
+  S extends ServiceName,
+  TSchema extends Record<string, unknown>,
+  St extends MessagingStore,
+>(parts: ServiceParts<S, TSchema, St>): (deps: ServiceDeps) => Service {
   return (deps) => {
-    const { db, client, close } = openDatabase(
-      databaseFile(deps.config.dataDir, parts.name),
-      parts.schema,
-      fileURLToPath(parts.migrations),
-    );
+    const database = openSqlite(databaseFile(deps.config.dataDir, parts.name), parts.sqlite);
     const logger = deps.logger.child({ service: parts.name });
-    const commits = new GroupCommit(db);
     const endpoint = new Endpoint(
       parts.name,
-      db,
-      commits,
+      database,
       deps.broker,
       logger,
       deps.config.retryPolicy,
       deps.metrics.message,
     );
-    deps.metrics.outbox(parts.name, async () => (await storeHealth(db)).outbox);
-    const readStoreHealth = storeHealthReader(db);
-    const running = parts.setUp({ ...deps, logger, db, commits, endpoint });
+    deps.metrics.outbox(parts.name, async () => (await storeHealth(database)).outbox);
+    const readStoreHealth = storeHealthReader(database);
+    const running = parts.setUp({ ...deps, logger, database, endpoint });
     const { inboxMs, pruneEveryMs } = deps.config.retention;
     const pruner = new Pruner(
       {
-        inbox: (now, limit) => forgetHandledBefore(db, new Date(now.getTime() - inboxMs), limit),
+        inbox: (now, limit) =>
+          database.transaction((store) => store.forgetHandledBefore(new Date(now.getTime() - inboxMs), limit)),
         ...running.prunes,
       },
       pruneEveryMs,
@@ -107,16 +102,16 @@ export function defineService<S extends ServiceName, TSchema extends Record<stri
         await running.start();
         pruner.start();
       },
-      read: (read) => read(client),
+      read: (read) => read(database.client),
       async health() {
-        const admission = running.admission?.();
+        const admission = await running.admission?.();
         return { ...(await readStoreHealth()), ...(admission && { admission }) };
       },
       async stop() {
         running.stop?.();
         await pruner.stop();
         await endpoint.stop();
-        close();
+        await database.close();
       },
     };
   };

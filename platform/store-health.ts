@@ -1,6 +1,5 @@
-import { count, min } from 'drizzle-orm';
-import { outbox } from '../broker/messaging/outbox';
-import { preparedQueries, type SqliteDb } from '../db/sqlite';
+import type { MessagingStore } from '../broker/messaging/store';
+import type { Database } from '../db/database';
 
 /** A service's own view of its dependencies, for GET /health. */
 export interface ServiceHealth {
@@ -20,9 +19,9 @@ export interface ServiceHealth {
 const STALE_OUTBOX_SECONDS = 30;
 
 /** Asks a service's database one cheap question, which also shows that it answers at all. */
-export async function storeHealth(db: SqliteDb, now = new Date()): Promise<ServiceHealth> {
+export async function storeHealth(database: Database<MessagingStore>, now = new Date()): Promise<ServiceHealth> {
   try {
-    const { pending, oldest } = queries(db).outboxBacklog.get()!;
+    const { pending, oldest } = await database.read((store) => store.outboxBacklog());
     const oldestAgeSeconds = oldest ? Math.max(0, (now.getTime() - Date.parse(oldest)) / 1000) : null;
     const stale = oldestAgeSeconds !== null && oldestAgeSeconds > STALE_OUTBOX_SECONDS;
     return { database: 'ok', outbox: { status: stale ? 'down' : 'ok', pending, oldestAgeSeconds } };
@@ -39,18 +38,14 @@ const READING_SERVES_MS = 100;
  * many times a second share one reading rather than each opening a read transaction on every
  * service's database (5 of them were a third of what GET /health cost).
  */
-export function storeHealthReader(db: SqliteDb, servesMs = READING_SERVES_MS): () => Promise<ServiceHealth> {
+export function storeHealthReader(
+  database: Database<MessagingStore>,
+  servesMs = READING_SERVES_MS,
+): () => Promise<ServiceHealth> {
   let last: { at: number; health: ServiceHealth } | undefined;
   return async () => {
     const now = Date.now();
-    if (!last || now - last.at >= servesMs) last = { at: now, health: await storeHealth(db, new Date(now)) };
+    if (!last || now - last.at >= servesMs) last = { at: now, health: await storeHealth(database, new Date(now)) };
     return last.health;
   };
 }
-
-const queries = preparedQueries((db) => ({
-  outboxBacklog: db
-    .select({ pending: count(), oldest: min(outbox.createdAt) })
-    .from(outbox)
-    .prepare(),
-}));

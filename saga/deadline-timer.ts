@@ -9,16 +9,16 @@ export class DeadlineTimer {
 
   constructor(
     /** Fires what is due at `now`. */
-    private readonly fireDue: (now: Date) => void,
+    private readonly fireDue: (now: Date) => Promise<void>,
     /** The earliest deadline in the store (ISO time), if any. */
-    private readonly earliest: () => string | undefined,
+    private readonly earliest: () => Promise<string | undefined>,
     private readonly onError: (error: unknown) => void,
     private readonly pollMs = 500,
   ) {}
 
   start(): void {
     this.stopped = false;
-    this.tick();
+    void this.tick();
   }
 
   stop(): void {
@@ -26,15 +26,17 @@ export class DeadlineTimer {
     clearTimeout(this.timer);
   }
 
-  private tick(): void {
+  private async tick(): Promise<void> {
     if (this.stopped) return;
+    let untilNext = this.pollMs;
     try {
-      this.fireDue(new Date());
+      await this.fireDue(new Date());
+      const next = await this.earliest();
+      if (next !== undefined) untilNext = Math.min(untilNext, Date.parse(next) - Date.now());
     } catch (error) {
       this.onError(error);
     }
-    const next = this.earliest();
-    const untilNext = next === undefined ? this.pollMs : Date.parse(next) - Date.now();
-    this.timer = setTimeout(() => this.tick(), Math.max(0, Math.min(untilNext, this.pollMs)));
+    if (this.stopped) return;
+    this.timer = setTimeout(() => void this.tick(), Math.max(0, untilNext));
   }
 }

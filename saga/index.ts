@@ -3,36 +3,35 @@ import { DeadlineTimer } from './deadline-timer';
 import type { SagaPolicy } from './order-saga';
 import { sagaRoutes } from './routes';
 import { resendAfterRestart, runSaga, type TracedInput } from './runner';
-import * as schema from './sqlite/schema';
+import { sagaSqlite } from './sqlite/store';
 import type { StepName } from '../contracts/steps';
-import { countUnfinished, dueSagas, earliestDeadline, forgetTracesEndedBefore, unfinishedSagas } from './store';
 import { newId } from '../lib/ids';
+import type { SagaProgress } from '../platform/metrics';
 
 export const createOrchestrator = defineService({
   name: 'orchestrator',
-  schema,
-  migrations: new URL('./sqlite/migrations', import.meta.url),
-  setUp: ({ db, tokens, config, endpoint, logger, metrics }) => {
+  sqlite: sagaSqlite,
+  setUp: ({ database, tokens, config, endpoint, logger, metrics }) => {
     const policyAt = (now: Date): SagaPolicy => ({ now, timeoutMs: (step) => config.stepTimeoutsMs[step] });
     const timer = new DeadlineTimer(
       (now) => fireDeadlines(now),
-      () => earliestDeadline(db),
+      () => database.read((store) => store.earliestDeadline()),
       (error) => logger.error({ err: error }, 'firing saga deadlines failed; retrying'),
     );
 
     const traceCutoff = (now: Date) => new Date(now.getTime() - config.retention.traceMs);
-    metrics.sagasInFlight(() => countUnfinished(db));
+    metrics.sagasInFlight(() => database.read((store) => store.countUnfinished()));
 
     return {
-      routes: sagaRoutes(db, tokens),
+      routes: sagaRoutes(database, tokens),
       async start() {
         // Overdue deadlines first: a step that timed out while we were down is not asked again.
-        fireDeadlines(new Date());
-        resumeUnfinished();
+        await fireDeadlines(new Date());
+        await resumeUnfinished();
         await endpoint.listenRaw(
-          (tx, message, { now, traceparent }) => {
-            const { commands, progress } = runSaga(tx, message, policyAt(now), traceparent);
-            endpoint.send(tx, commands);
+          async (store, message, { now, traceparent }) => {
+            const { commands, progress } = await runSaga(store, message, policyAt(now), traceparent);
+            await endpoint.send(store, commands);
             return progress;
           },
           (progress) => progress.forEach(metrics.saga),
@@ -41,34 +40,31 @@ export const createOrchestrator = defineService({
       },
       stop: () => timer.stop(),
       prunes: {
-        trace: (now, limit) => forgetTracesEndedBefore(db, traceCutoff(now), limit),
+        trace: (now, limit) => database.transaction((store) => store.forgetTracesEndedBefore(traceCutoff(now), limit)),
       },
     };
 
     /** A restart may have lost commands or answers in flight: ask again for what is still awaited. */
-    function resumeUnfinished() {
+    async function resumeUnfinished() {
       const now = new Date();
-      db.transaction(
-        (tx) => {
-          for (const saga of unfinishedSagas(tx))
-            endpoint.send(tx, resendAfterRestart(tx, saga.state, now, saga.traceparent ?? undefined));
-        },
-        { behavior: 'immediate' },
-      );
+      await database.transaction(async (store) => {
+        for (const saga of await store.unfinishedSagas())
+          await endpoint.send(store, await resendAfterRestart(store, saga.state, now, saga.traceparent ?? undefined));
+      });
     }
 
-    function fireDeadlines(now: Date) {
-      for (const saga of dueSagas(db, now, 100)) {
-        const progress = db.transaction(
-          (tx) =>
-            Object.entries(saga.state.deadlines).flatMap(([step, at]) => {
-              if (!at || at > now.toISOString()) return [];
-              const run = runSaga(tx, deadlinePassed(saga.orderId, step as StepName, now), policyAt(now));
-              endpoint.send(tx, run.commands);
-              return run.progress;
-            }),
-          { behavior: 'immediate' },
-        );
+    async function fireDeadlines(now: Date) {
+      for (const saga of await database.read((store) => store.dueSagas(now, 100))) {
+        const progress = await database.transaction(async (store) => {
+          const done: SagaProgress[] = [];
+          for (const [step, at] of Object.entries(saga.state.deadlines)) {
+            if (!at || at > now.toISOString()) continue;
+            const run = await runSaga(store, deadlinePassed(saga.orderId, step as StepName, now), policyAt(now));
+            await endpoint.send(store, run.commands);
+            done.push(...run.progress);
+          }
+          return done;
+        });
         progress.forEach(metrics.saga);
       }
     }

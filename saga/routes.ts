@@ -1,4 +1,4 @@
-import type { SqliteDb } from '../db/sqlite';
+import type { Database } from '../db/database';
 import { guards } from '../http/access';
 import type { AuthEnv, Tokens } from '../http/auth';
 import { notFound } from '../http/errors';
@@ -7,14 +7,18 @@ import { page } from '../http/pagination';
 import * as api from './api';
 import { isFinished, type SagaEnd } from './trace-format';
 import { mermaidSaga } from './trace-picture';
-import { findSaga, listSagas, stepsOf, toSagaView, toTraceEntry, traceOf } from './store';
+import { stepLog } from './step-log';
+import { toSagaView, toTraceEntry, type SagaStore } from './store';
 
-export function sagaRoutes(db: SqliteDb, tokens: Tokens) {
+export function sagaRoutes(database: Database<SagaStore>, tokens: Tokens) {
   const guard = guards(tokens);
+  /** The saga, if it started, and every message of it, read together. */
+  const sagaAndTrace = (orderId: string) =>
+    database.read(async (store) => ({ saga: await store.findSaga(orderId), trace: await store.traceOf(orderId) }));
   return newRouter<AuthEnv>()
-    .openapi(guard(api.listSagas), (c) => {
+    .openapi(guard(api.listSagas), async (c) => {
       const { limit, cursor, status } = c.req.valid('query');
-      const rows = listSagas(db, limit + 1, status, cursor);
+      const rows = await database.read((store) => store.listSagas(limit + 1, status, cursor));
       return c.json(
         page(
           rows,
@@ -26,25 +30,24 @@ export function sagaRoutes(db: SqliteDb, tokens: Tokens) {
       );
     })
 
-    .openapi(guard(api.getSaga), (c) => {
+    .openapi(guard(api.getSaga), async (c) => {
       const { orderId } = c.req.valid('param');
-      const saga = findSaga(db, orderId);
+      const { saga, trace } = await sagaAndTrace(orderId);
       if (!saga) throw notFound('saga');
-      return c.json(toSagaView(saga, stepsOf(db, orderId)), 200);
+      return c.json(toSagaView(saga, stepLog(trace)), 200);
     })
 
-    .openapi(guard(api.sagaTrace), (c) => {
+    .openapi(guard(api.sagaTrace), async (c) => {
       const { orderId } = c.req.valid('param');
-      const saga = findSaga(db, orderId);
-      const messages = traceOf(db, orderId);
-      if (!saga && messages.length === 0) throw notFound('saga');
-      return c.json({ orderId, status: saga?.status ?? null, messages: messages.map(toTraceEntry) }, 200);
+      const { saga, trace } = await sagaAndTrace(orderId);
+      if (!saga && trace.length === 0) throw notFound('saga');
+      return c.json({ orderId, status: saga?.status ?? null, messages: trace.map(toTraceEntry) }, 200);
     })
 
-    .openapi(guard(api.sagaDiagram), (c) => {
+    .openapi(guard(api.sagaDiagram), async (c) => {
       const { orderId } = c.req.valid('param');
-      const row = findSaga(db, orderId);
-      const messages = traceOf(db, orderId).map(toTraceEntry);
+      const { saga: row, trace } = await sagaAndTrace(orderId);
+      const messages = trace.map(toTraceEntry);
       if (!row && messages.length === 0) throw notFound('saga');
       const saga = row ? (toSagaView(row, []) as SagaEnd) : null;
       return c.json(

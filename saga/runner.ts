@@ -1,7 +1,6 @@
 import { envelope, type Message } from '../contracts';
 import { consumersOf } from '../contracts/topology';
 import type { Inbound, Outbound, PublishedBy } from '../contracts/topology';
-import type { SqliteDb } from '../db/sqlite';
 import { nextDeadline } from './deadlines';
 import {
   decide,
@@ -15,9 +14,8 @@ import {
 } from './order-saga';
 import { isTerminal } from './state';
 import type { SagaProgress } from '../platform/metrics';
-import type { SagaRow, TraceRow } from './sqlite/schema';
 import { stepOf } from '../contracts/steps';
-import { findSaga, insertTrace, keepEarly, saveSaga, takeEarly } from './store';
+import type { SagaRow, SagaStore, TraceRow } from './store';
 
 /** An input with what the trace records of it: a broker message, or a deadline the orchestrator raised. */
 export type TracedInput = (Inbound<'orchestrator'> | DeadlinePassed) &
@@ -33,53 +31,60 @@ export type TracedInput = (Inbound<'orchestrator'> | DeadlinePassed) &
  * An input that came before its saga started is kept, and applied right after the
  * OrderRequested that starts the saga, in the same transaction.
  */
-export function runSaga(
-  tx: SqliteDb,
+export async function runSaga(
+  store: SagaStore,
   input: TracedInput,
   policy: SagaPolicy,
   traceparent?: string,
-): { commands: Outbound<'orchestrator'>[]; progress: SagaProgress[] } {
+): Promise<Run> {
   const orderId = input.data.orderId;
-  const saved = findSaga(tx, orderId);
+  const saved = await store.findSaga(orderId);
   const decision = decide(saved?.state, input, policy);
   if (decision.outcome.kind === 'early' && input.type !== 'DeadlinePassed') {
-    keepEarly(tx, input, policy.now);
+    await store.keepEarly(input, policy.now);
     return { commands: [], progress: [] };
   }
-  const run = record(tx, input, saved, decision, policy, traceparent);
+  const run = await record(store, input, saved, decision, policy, traceparent);
   if (input.type !== 'OrderRequested' || decision.outcome.kind !== 'applied') return run;
-  const early = takeEarly(tx, orderId).map((message) => {
-    const started = findSaga(tx, orderId)!;
+  const early: Run[] = [];
+  for (const message of await store.takeEarly(orderId)) {
+    const started = (await store.findSaga(orderId))!;
     const taken = decide(started.state, message, policy);
-    return record(tx, message, started, taken, policy, traceparent, 'came before its saga started');
-  });
+    early.push(await record(store, message, started, taken, policy, traceparent, 'came before its saga started'));
+  }
   return {
     commands: [...run.commands, ...early.flatMap((taken) => taken.commands)],
     progress: [...run.progress, ...early.flatMap((taken) => taken.progress)],
   };
 }
 
+/** What one input did: the commands to send, and its progress for the metrics. */
+interface Run {
+  commands: Outbound<'orchestrator'>[];
+  progress: SagaProgress[];
+}
+
 /** Saves what `decision` made of `input`, traces both, and gives the commands their envelopes. */
-function record(
-  tx: SqliteDb,
+async function record(
+  store: SagaStore,
   input: TracedInput,
   saved: SagaRow | undefined,
   decision: Decision,
   policy: SagaPolicy,
   traceparent: string | undefined,
   note?: string,
-): { commands: Outbound<'orchestrator'>[]; progress: SagaProgress[] } {
+): Promise<Run> {
   const orderId = input.data.orderId;
   const applied = decision.outcome.kind === 'applied';
   const sentUnder = traceparent ?? saved?.traceparent ?? undefined;
   // An ignored input may still change the state (a stale deadline is dropped): save any change.
   if (decision.state && decision.state !== saved?.state) {
-    saveSaga(tx, decision.state, nextDeadline(decision.state), saved?.version, policy.now, sentUnder);
+    await store.saveSaga(decision.state, nextDeadline(decision.state), saved?.version, policy.now, sentUnder);
   }
 
   const commands = withEnvelopes(orderId, input.messageId, decision.commands, policy.now, sentUnder);
   const at = policy.now.toISOString();
-  insertTrace(tx, [
+  await store.insertTrace([
     {
       orderId,
       messageId: input.messageId,
@@ -142,17 +147,14 @@ export function progressOf(
  * After a restart: the commands of every step still awaiting an answer, sent again and traced,
  * under the saga's first span (`traceparent`).
  */
-export function resendAfterRestart(
-  tx: SqliteDb,
+export async function resendAfterRestart(
+  store: SagaStore,
   state: SagaState,
   now: Date,
   traceparent?: string,
-): Outbound<'orchestrator'>[] {
+): Promise<Outbound<'orchestrator'>[]> {
   const commands = withEnvelopes(state.orderId, null, resendPending(state), now, traceparent);
-  insertTrace(
-    tx,
-    commands.map((command) => traceOut(command, 'resent after a restart', now.toISOString())),
-  );
+  await store.insertTrace(commands.map((command) => traceOut(command, 'resent after a restart', now.toISOString())));
   return commands;
 }
 

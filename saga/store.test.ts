@@ -1,24 +1,27 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { scratchDatabase } from '../tests/support/scratch-database';
+import { scratchDatabase, type ScratchDatabase } from '../tests/support/scratch-database';
 import type { SagaState, SagaStatus } from './order-saga';
+import { stepLog } from './step-log';
 import * as schema from './sqlite/schema';
-import { forgetTracesEndedBefore, insertTrace, stepsOf, traceOf } from './store';
+import { sagaSqlite } from './sqlite/store';
 
 const at = (minute: number) => new Date(Date.UTC(2026, 10, 30, 12, minute)).toISOString();
 
 describe('forgetting the stories of sagas that ended', () => {
-  let database: ReturnType<typeof scratchDatabase<typeof schema>>;
-  beforeEach(() => (database = scratchDatabase(schema, new URL('./sqlite/migrations', import.meta.url))));
+  let database: ScratchDatabase<typeof sagaSqlite>;
+  beforeEach(() => {
+    database = scratchDatabase(sagaSqlite);
+  });
   afterEach(() => database.remove());
 
   /** A saga that started at minute 0, last changed at `updated`, that sent a VerifyUser at minutes 1 and 2. */
-  function saga(orderId: string, status: SagaStatus, updated: number) {
-    const { db } = database;
+  async function saga(orderId: string, status: SagaStatus, updated: number) {
+    const { db, store } = database;
     db.insert(schema.sagas)
       .values({ orderId, status, version: 1, state: {} as SagaState, startedAt: at(0), updatedAt: at(updated) })
       .run();
     for (const minute of [1, 2]) {
-      insertTrace(db, [
+      await store.insertTrace([
         {
           orderId,
           messageId: `${orderId}-${minute}`,
@@ -35,34 +38,37 @@ describe('forgetting the stories of sagas that ended', () => {
       ]);
     }
   }
-  const story = (orderId: string) => [traceOf(database.db, orderId).length, stepsOf(database.db, orderId).length];
+  const story = async (orderId: string) => {
+    const trace = await database.store.traceOf(orderId);
+    return [trace.length, stepLog(trace).length];
+  };
 
-  it('forgets the trace, and with it the step log, of a saga that ended before the cutoff, and nothing else', () => {
-    saga('ended-long-ago', 'CONFIRMED', 3);
-    saga('cancelled-long-ago', 'CANCELLED', 3);
-    saga('ended-since', 'CANCELLED', 20);
-    saga('still-running', 'RUNNING', 3);
-    saga('compensating', 'COMPENSATING', 3);
+  it('forgets the trace, and with it the step log, of a saga that ended before the cutoff, and nothing else', async () => {
+    await saga('ended-long-ago', 'CONFIRMED', 3);
+    await saga('cancelled-long-ago', 'CANCELLED', 3);
+    await saga('ended-since', 'CANCELLED', 20);
+    await saga('still-running', 'RUNNING', 3);
+    await saga('compensating', 'COMPENSATING', 3);
 
-    expect(forgetTracesEndedBefore(database.db, new Date(at(10)), 100)).toBe(4);
+    expect(await database.store.forgetTracesEndedBefore(new Date(at(10)), 100)).toBe(4);
 
-    expect(story('ended-long-ago')).toEqual([0, 0]);
-    expect(story('cancelled-long-ago')).toEqual([0, 0]);
-    expect(story('ended-since')).toEqual([2, 2]);
-    expect(story('still-running')).toEqual([2, 2]);
-    expect(story('compensating')).toEqual([2, 2]);
+    expect(await story('ended-long-ago')).toEqual([0, 0]);
+    expect(await story('cancelled-long-ago')).toEqual([0, 0]);
+    expect(await story('ended-since')).toEqual([2, 2]);
+    expect(await story('still-running')).toEqual([2, 2]);
+    expect(await story('compensating')).toEqual([2, 2]);
   });
 
-  it('removes at most `limit` rows at once, oldest first', () => {
-    saga('a', 'CONFIRMED', 3);
-    saga('b', 'CONFIRMED', 3);
+  it('removes at most `limit` rows at once, oldest first', async () => {
+    await saga('a', 'CONFIRMED', 3);
+    await saga('b', 'CONFIRMED', 3);
 
-    expect(forgetTracesEndedBefore(database.db, new Date(at(10)), 3)).toBe(3);
+    expect(await database.store.forgetTracesEndedBefore(new Date(at(10)), 3)).toBe(3);
     // Oldest first: both entries of minute 1 went, one of minute 2 is left.
-    expect([...traceOf(database.db, 'a'), ...traceOf(database.db, 'b')].map((entry) => entry.recordedAt)).toEqual([
-      at(2),
-    ]);
-    expect(forgetTracesEndedBefore(database.db, new Date(at(10)), 3)).toBe(1);
-    expect(forgetTracesEndedBefore(database.db, new Date(at(10)), 3)).toBe(0);
+    expect(
+      [...(await database.store.traceOf('a')), ...(await database.store.traceOf('b'))].map((entry) => entry.recordedAt),
+    ).toEqual([at(2)]);
+    expect(await database.store.forgetTracesEndedBefore(new Date(at(10)), 3)).toBe(1);
+    expect(await database.store.forgetTracesEndedBefore(new Date(at(10)), 3)).toBe(0);
   });
 });

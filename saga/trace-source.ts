@@ -6,7 +6,8 @@ import { databaseFile } from '../db/sqlite';
 import type { SagaStatus } from './order-saga';
 import * as schema from './sqlite/schema';
 import { stepLog } from './step-log';
-import { findSaga, listSagas, toSagaView, toTraceEntry, traceOf, type SagaView, type TraceEntry } from './store';
+import { sqliteSagaStore } from './sqlite/store';
+import { toSagaView, toTraceEntry, type SagaView, type TraceEntry } from './store';
 import type { SagaSummary } from './trace-format';
 
 /** Where the event-trace CLI reads sagas from: the orchestrator's HTTP API or its SQLite file. */
@@ -35,16 +36,16 @@ export async function storeSource(dataDir: string): Promise<TraceSource> {
   if (!existsSync(file)) throw new TraceError(`no saga store at ${file}`);
   const client = new Database(file, { readonly: true, fileMustExist: true });
   client.pragma('busy_timeout = 5000');
-  const db = drizzle({ client, schema });
+  const store = sqliteSagaStore(drizzle({ client, schema }));
   return {
     async load(orderId) {
-      const saga = findSaga(db, orderId);
+      const saga = await store.findSaga(orderId);
       // One read of the trace: the messages, and the step log read off them.
-      const trace = traceOf(db, orderId);
+      const trace = await store.traceOf(orderId);
       if (!saga && trace.length === 0) throw unknownOrder(orderId);
       return { saga: saga ? toSagaView(saga, stepLog(trace)) : null, messages: trace.map(toTraceEntry) };
     },
-    list: async (status, limit) => listSagas(db, limit, status).map(summaryOf),
+    list: async (status, limit) => (await store.listSagas(limit, status)).map(summaryOf),
     close: () => client.close(),
   };
 }

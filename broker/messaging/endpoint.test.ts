@@ -4,23 +4,21 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { envelope, type Message } from '../../contracts';
-import { GroupCommit } from '../../db/group-commit';
 import { logger } from '../../lib/logger';
 import { waitFor } from '../../lib/wait';
-import * as schema from '../../services/payments/sqlite/schema';
+import { paymentsSqlite } from '../../services/payments/sqlite/store';
 import { decorate } from '../../tests/support/decorate';
-import { scratchDatabase } from '../../tests/support/scratch-database';
+import { scratchDatabase, type ScratchDatabase } from '../../tests/support/scratch-database';
 import type { Broker } from '../broker';
 import { InProcessBroker } from '../in-process/in-process';
 import { Endpoint } from './endpoint';
 import { defaultRetryPolicy } from './retry-policy';
 
 // Any service's database carries the inbox and outbox; payments' will do.
-const migrations = new URL('../../services/payments/sqlite/migrations', import.meta.url);
 
 describe('an endpoint’s inbox', () => {
   let dir: string;
-  let database: ReturnType<typeof scratchDatabase<typeof schema>>;
+  let database: ScratchDatabase<typeof paymentsSqlite>;
   let broker: InProcessBroker;
   /** What the endpoint published: its replies. */
   let replies: Message[];
@@ -35,15 +33,8 @@ describe('an endpoint’s inbox', () => {
         await broker.publish(routingKey, payload);
       },
     }) as Broker;
-    endpoint = new Endpoint(
-      'payments',
-      database.db,
-      new GroupCommit(database.db),
-      recorded,
-      logger,
-      defaultRetryPolicy,
-    );
-    await endpoint.listen((_tx, message) => {
+    endpoint = new Endpoint('payments', database, recorded, logger, defaultRetryPolicy);
+    await endpoint.listen(async (_store, message) => {
       handled.push(message);
       return [{ type: 'PaymentRefunded', data: { orderId: message.data.orderId, paymentId: null, amountCents: 0 } }];
     });
@@ -51,7 +42,7 @@ describe('an endpoint’s inbox', () => {
 
   beforeEach(async () => {
     dir = await mkdtemp(join(tmpdir(), 'endpoint-'));
-    database = scratchDatabase(schema, migrations);
+    database = scratchDatabase(paymentsSqlite);
     broker = new InProcessBroker({ file: join(dir, 'broker.db') });
     replies = [];
     handled = [];
@@ -60,7 +51,7 @@ describe('an endpoint’s inbox', () => {
   afterEach(async () => {
     await endpoint.stop();
     await broker.close();
-    database.remove();
+    await database.remove();
     await rm(dir, { recursive: true, force: true });
   });
 

@@ -1,19 +1,19 @@
 import { envelope, type Message, type ServiceName } from '../../contracts';
 import type { Logger } from '../../lib/logger';
 import { endSpan, SpanKind, startSpan, traceparentOf } from '../../lib/tracing';
-import type { SqliteDb } from '../../db/sqlite';
+import type { Database } from '../../db/database';
 import type { Broker } from '../broker';
 import { consumeMessages, type MessageObserver } from './consumer';
-import { GroupCommit } from '../../db/group-commit';
-import { recordFirstDelivery } from './inbox';
 import { messageLogFields } from './log-fields';
 import { enqueue, OutboxRelay } from './outbox';
+import type { MessagingStore } from './store';
 import type { RetryPolicy } from './retry-policy';
 import type { Inbound, Outbound, OutgoingFrom, PublishedBy } from '../../contracts/topology';
 
 /**
  * A service's side of the broker: what it sends goes through its outbox, what it receives
  * is validated, deduplicated by its inbox and applied in one transaction with the replies.
+ * Deliveries that arrive together may share a transaction (SQLite's group commit).
  */
 /** What a handler is given besides the message: the time, and the span that handles it. */
 export interface Handling {
@@ -21,28 +21,26 @@ export interface Handling {
   traceparent: string;
 }
 
-export class Endpoint<S extends ServiceName> {
+export class Endpoint<S extends ServiceName, St extends MessagingStore = MessagingStore> {
   readonly relay: OutboxRelay;
 
-  /** `commits` is the group commit of the service's database, shared with its other writers. */
   constructor(
     readonly service: S,
-    db: SqliteDb,
-    private readonly commits: GroupCommit,
+    private readonly database: Database<St>,
     private readonly broker: Broker,
     private readonly logger: Logger,
     private readonly retryPolicy: RetryPolicy,
     private readonly observe?: MessageObserver,
   ) {
-    this.relay = new OutboxRelay(db, broker, logger);
+    this.relay = new OutboxRelay(database, broker, logger);
   }
 
   /**
    * Stores messages to send in the caller's transaction and wakes the relay for after commit.
    * Only the types this service publishes compile: the broker would refuse it the others.
    */
-  send(tx: SqliteDb, messages: readonly Outbound<S>[]): void {
-    enqueue(tx, messages);
+  async send(store: St, messages: readonly Outbound<S>[]): Promise<void> {
+    await enqueue(store, messages);
     if (messages.length > 0) this.relay.wake();
   }
 
@@ -50,9 +48,9 @@ export class Endpoint<S extends ServiceName> {
    * Consumes this service's queue. `decide` runs inside an immediate transaction, at most
    * once per message id; what it returns is sent as replies caused by the message.
    */
-  async listen(decide: (tx: SqliteDb, message: Inbound<S>, now: Date) => OutgoingFrom<S>[]): Promise<void> {
-    await this.listenRaw((tx, message, { now, traceparent }) => {
-      const replies = decide(tx, message, now).map((reply) =>
+  async listen(decide: (store: St, message: Inbound<S>, now: Date) => Promise<OutgoingFrom<S>[]>): Promise<void> {
+    await this.listenRaw(async (store, message, { now, traceparent }) => {
+      const replies = (await decide(store, message, now)).map((reply) =>
         envelope<PublishedBy<S>>(reply, {
           producer: this.service,
           correlationId: message.correlationId,
@@ -61,7 +59,7 @@ export class Endpoint<S extends ServiceName> {
           now,
         }),
       );
-      this.send(tx, replies);
+      await this.send(store, replies);
     });
   }
 
@@ -73,13 +71,13 @@ export class Endpoint<S extends ServiceName> {
    * `apply` returned for each.
    */
   async listenRaw<R>(
-    apply: (tx: SqliteDb, message: Inbound<S>, handling: Handling) => R,
+    apply: (store: St, message: Inbound<S>, handling: Handling) => Promise<R>,
     committed: (result: R) => void = () => {},
   ): Promise<void> {
-    const handle = (tx: SqliteDb, message: Message): { result: R } | undefined => {
+    const handle = async (store: St, message: Message): Promise<{ result: R } | undefined> => {
       const now = new Date();
       // consumeMessages has checked the type against this queue's subscriptions.
-      if (!recordFirstDelivery(tx, message, now)) {
+      if (!(await store.recordFirstDelivery(message, now))) {
         this.logger.debug(messageLogFields(message), 'duplicate ignored');
         return undefined;
       }
@@ -89,7 +87,7 @@ export class Endpoint<S extends ServiceName> {
         'messaging.message.conversation_id': message.correlationId,
       });
       try {
-        const result = apply(tx, message as Inbound<S>, { now, traceparent: traceparentOf(span) });
+        const result = await apply(store, message as Inbound<S>, { now, traceparent: traceparentOf(span) });
         endSpan(span);
         return { result };
       } catch (error) {
@@ -101,7 +99,7 @@ export class Endpoint<S extends ServiceName> {
       this.broker,
       this.service,
       async (message) => {
-        const applied = await this.commits.submit((tx) => handle(tx, message));
+        const applied = await this.database.transaction((store) => handle(store, message));
         // After the commit: what a rolled-back attempt did is not reported.
         if (applied) committed(applied.result);
       },

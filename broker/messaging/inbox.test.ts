@@ -1,12 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { envelope, type Message } from '../../contracts';
-import { scratchDatabase } from '../../tests/support/scratch-database';
-import * as schema from '../../services/payments/sqlite/schema';
-import { forgetHandledBefore, inbox, recordFirstDelivery } from './inbox';
+import { scratchDatabase, type ScratchDatabase } from '../../tests/support/scratch-database';
+import { paymentsSqlite } from '../../services/payments/sqlite/store';
+import { inbox } from './sqlite/tables';
 
 // Any service's database carries the inbox; payments' will do.
-const migrations = new URL('../../services/payments/sqlite/migrations', import.meta.url);
 const at = (minute: number) => new Date(Date.UTC(2026, 10, 30, 12, minute));
 const message = (): Message =>
   envelope(
@@ -15,10 +14,13 @@ const message = (): Message =>
   );
 
 describe('the inbox', () => {
-  let database: ReturnType<typeof scratchDatabase<typeof schema>>;
-  beforeEach(() => (database = scratchDatabase(schema, migrations)));
+  let database: ScratchDatabase<typeof paymentsSqlite>;
+  beforeEach(() => {
+    database = scratchDatabase(paymentsSqlite);
+  });
   afterEach(() => database.remove());
 
+  const store = () => database.store;
   const remembered = () =>
     database.db
       .select()
@@ -26,31 +28,32 @@ describe('the inbox', () => {
       .all()
       .map((row) => row.messageId);
 
-  it('records a message once: a duplicate is not a first delivery', () => {
+  it('records a message once: a duplicate is not a first delivery', async () => {
     const first = message();
-    expect(recordFirstDelivery(database.db, first, at(1))).toBe(true);
-    expect(recordFirstDelivery(database.db, first, at(2))).toBe(false);
+    expect(await store().recordFirstDelivery(first, at(1))).toBe(true);
+    expect(await store().recordFirstDelivery(first, at(2))).toBe(false);
   });
 
-  it('forgets the ids handled before the cutoff, oldest first and at most `limit` at once', () => {
-    const handled = [1, 2, 3, 4].map((minute) => {
+  it('forgets the ids handled before the cutoff, oldest first and at most `limit` at once', async () => {
+    const handled: Message[] = [];
+    for (const minute of [1, 2, 3, 4]) {
       const each = message();
-      recordFirstDelivery(database.db, each, at(minute));
-      return each;
-    });
+      await store().recordFirstDelivery(each, at(minute));
+      handled.push(each);
+    }
 
-    expect(forgetHandledBefore(database.db, at(4), 2)).toBe(2);
+    expect(await store().forgetHandledBefore(at(4), 2)).toBe(2);
     expect(remembered()).toEqual(handled.slice(2).map((each) => each.messageId));
-    expect(forgetHandledBefore(database.db, at(4), 2)).toBe(1);
-    expect(forgetHandledBefore(database.db, at(4), 2)).toBe(0);
+    expect(await store().forgetHandledBefore(at(4), 2)).toBe(1);
+    expect(await store().forgetHandledBefore(at(4), 2)).toBe(0);
     // The id handled at the cutoff itself is kept.
     expect(remembered()).toEqual([handled[3]!.messageId]);
   });
 
-  it('handles a duplicate again once its id is past the window: why the window must outlast any resend', () => {
+  it('handles a duplicate again once its id is past the window: why the window must outlast any resend', async () => {
     const old = message();
-    recordFirstDelivery(database.db, old, at(1));
-    forgetHandledBefore(database.db, at(10), 100);
-    expect(recordFirstDelivery(database.db, old, at(11))).toBe(true);
+    await store().recordFirstDelivery(old, at(1));
+    await store().forgetHandledBefore(at(10), 100);
+    expect(await store().recordFirstDelivery(old, at(11))).toBe(true);
   });
 });

@@ -5,29 +5,30 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { logger } from '../../lib/logger';
 import { envelope } from '../../contracts';
-import { openDatabase, type OpenedDatabase } from '../../db/sqlite';
-import * as schema from '../../services/payments/sqlite/schema';
+import { openSqlite } from '../../db/sqlite';
+import { paymentsSqlite } from '../../services/payments/sqlite/store';
 import { decorate } from '../../tests/support/decorate';
 import { waitFor } from '../../lib/wait';
 import type { Broker } from '../broker';
 import { InProcessBroker } from '../in-process/in-process';
-import { enqueue, outbox, OutboxRelay } from './outbox';
+import { enqueue, OutboxRelay } from './outbox';
+import { outbox } from './sqlite/tables';
 
 // Any service's database carries the outbox; payments' will do.
-const migrations = join(import.meta.dirname, '../../services/payments/sqlite/migrations');
+const open = (file: string) => openSqlite(file, paymentsSqlite);
 
 describe('the outbox relay', () => {
   let dir: string;
-  let database: OpenedDatabase<typeof schema>;
+  let database: ReturnType<typeof open>;
   let broker: InProcessBroker;
   beforeEach(async () => {
     dir = await mkdtemp(join(tmpdir(), 'outbox-'));
-    database = openDatabase(join(dir, 'payments.db'), schema, migrations);
+    database = open(join(dir, 'payments.db'));
     broker = new InProcessBroker({ file: join(dir, 'broker.db') });
   });
   afterEach(async () => {
     await broker.close();
-    database.close();
+    await database.close();
     await rm(dir, { recursive: true, force: true });
   });
 
@@ -63,8 +64,8 @@ describe('the outbox relay', () => {
         await broker.publish(routingKey, payload);
       },
     });
-    const relay = new OutboxRelay(database.db, flaky, logger, { pollMs: 60_000 });
-    database.db.transaction((tx) => enqueue(tx, [refunded()]));
+    const relay = new OutboxRelay(database, flaky, logger, { pollMs: 60_000 });
+    await database.transaction((store) => enqueue(store, [refunded()]));
     relay.start();
 
     // Three failures and then the publish, long before the 60 s poll would have come round.
@@ -75,9 +76,9 @@ describe('the outbox relay', () => {
 
   it('keeps up to its window unconfirmed, publishes on as confirms come, and deletes what was confirmed', async () => {
     const { slow, held } = heldBroker();
-    const relay = new OutboxRelay(database.db, slow, logger, { pollMs: 60_000, window: 4 });
+    const relay = new OutboxRelay(database, slow, logger, { pollMs: 60_000, window: 4 });
     const messages = Array.from({ length: 10 }, refunded);
-    database.db.transaction((tx) => enqueue(tx, messages));
+    await database.transaction((store) => enqueue(store, messages));
     relay.start();
 
     await waitFor(() => held.length === 4, { what: 'a full window' });
@@ -101,9 +102,9 @@ describe('the outbox relay', () => {
 
   it('after a failed publish, publishes that row again and what followed it, but nothing confirmed', async () => {
     const { slow, held } = heldBroker();
-    const relay = new OutboxRelay(database.db, slow, logger, { pollMs: 60_000, window: 8, firstRetryMs: 5 });
+    const relay = new OutboxRelay(database, slow, logger, { pollMs: 60_000, window: 8, firstRetryMs: 5 });
     const messages = Array.from({ length: 4 }, refunded);
-    database.db.transaction((tx) => enqueue(tx, messages));
+    await database.transaction((store) => enqueue(store, messages));
     relay.start();
     await waitFor(() => held.length === 4, { what: 'every row published' });
     held[0]!.confirm();

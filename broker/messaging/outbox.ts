@@ -1,18 +1,8 @@
-import { asc, eq, gt } from 'drizzle-orm';
-import { integer, sqliteTable, text } from 'drizzle-orm/sqlite-core';
 import { describeProblems, Message } from '../../contracts';
+import type { Database } from '../../db/database';
 import type { Logger } from '../../lib/logger';
-import { param, preparedQueries, rowParams, type SqliteDb } from '../../db/sqlite';
 import type { Broker } from '../broker';
-
-/** Messages committed with a state change, waiting to be published. */
-export const outbox = sqliteTable('outbox', {
-  seq: integer('seq').primaryKey({ autoIncrement: true }),
-  messageId: text('message_id').notNull().unique(),
-  type: text('type').notNull(),
-  payload: text('payload').notNull(),
-  createdAt: text('created_at').notNull(),
-});
+import type { MessagingStore } from './store';
 
 /**
  * A message its producer was about to send breaks the contract: a bug at the producer. Thrown
@@ -30,38 +20,21 @@ export class ContractViolation extends Error {
  * Adds messages to the outbox; call inside the transaction that makes the state change. Each is
  * checked against its contract first, so no consumer is ever handed a message its producer made wrong.
  */
-export function enqueue(tx: SqliteDb, messages: readonly Message[]): void {
+export async function enqueue(store: MessagingStore, messages: readonly Message[]): Promise<void> {
   if (messages.length === 0) return;
   for (const message of messages) {
     const checked = Message.safeParse(message);
     if (!checked.success) throw new ContractViolation(message, describeProblems(checked.error));
   }
-  const { insert } = queries(tx);
-  for (const message of messages) {
-    insert.run({
+  await store.addToOutbox(
+    messages.map((message) => ({
       messageId: message.messageId,
       type: message.type,
       payload: JSON.stringify(message),
       createdAt: message.occurredAt,
-    });
-  }
+    })),
+  );
 }
-
-const queries = preparedQueries((db) => ({
-  insert: db.insert(outbox).values(rowParams(outbox, 'seq')).prepare(),
-  // Rows commit in seq order (one writer at a time), so none can appear behind the cursor.
-  after: db
-    .select()
-    .from(outbox)
-    .where(gt(outbox.seq, param('cursor')))
-    .orderBy(asc(outbox.seq))
-    .limit(param('limit'))
-    .prepare(),
-  remove: db
-    .delete(outbox)
-    .where(eq(outbox.seq, param('seq')))
-    .prepare(),
-}));
 
 export interface RelayOptions {
   /** The safety net: how often to look even when nobody called `wake()`. */
@@ -99,7 +72,7 @@ export class OutboxRelay {
   private idle: Promise<void> = Promise.resolve();
 
   constructor(
-    private readonly db: SqliteDb,
+    private readonly database: Database<MessagingStore>,
     private readonly broker: Broker,
     private readonly logger: Logger,
     private readonly options: RelayOptions = {},
@@ -127,7 +100,7 @@ export class OutboxRelay {
     clearTimeout(this.timer);
     await this.idle;
     while (this.unconfirmed.size > 0) await this.slotFree();
-    this.deleteConfirmed();
+    await this.deleteConfirmed();
   }
 
   private async drain(): Promise<void> {
@@ -145,7 +118,6 @@ export class OutboxRelay {
 
   /** Publishes every row after the cursor, waiting for a confirm whenever the window is full. */
   private async publishPending(): Promise<void> {
-    const { after } = queries(this.db);
     const window = this.options.window ?? 256;
     while (!this.stopped && !this.backingOff) {
       const room = window - this.unconfirmed.size;
@@ -153,7 +125,7 @@ export class OutboxRelay {
         await this.slotFree();
         continue;
       }
-      const rows = after.all({ cursor: this.cursor, limit: room });
+      const rows = await this.database.read((store) => store.outboxAfter(this.cursor, room));
       if (rows.length === 0) return;
       for (const { seq, type, payload } of rows) {
         this.cursor = seq;
@@ -175,7 +147,7 @@ export class OutboxRelay {
     if (error === undefined) {
       this.failures = 0;
       this.confirmed.push(seq);
-      if (this.confirmed.length === 1) setImmediate(() => this.deleteConfirmed());
+      if (this.confirmed.length === 1) setImmediate(() => void this.deleteConfirmed());
     } else {
       // Published again from here; those after it that were confirmed meanwhile are gone, the others go twice.
       this.cursor = Math.min(this.cursor, seq - 1);
@@ -201,15 +173,12 @@ export class OutboxRelay {
     );
   }
 
-  private deleteConfirmed(): void {
+  private async deleteConfirmed(): Promise<void> {
     const seqs = this.confirmed;
     this.confirmed = [];
     if (seqs.length === 0) return;
-    const { remove } = queries(this.db);
     try {
-      this.db.transaction(() => {
-        for (const seq of seqs) remove.run({ seq });
-      });
+      await this.database.transaction((store) => store.removeFromOutbox(seqs));
     } catch (error) {
       // The rows stay, and go again at the next start: a consumer's inbox drops the copy.
       this.logger.error({ err: error, rows: seqs.length }, 'outbox relay could not delete published rows');

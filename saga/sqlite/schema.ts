@@ -2,8 +2,7 @@ import { integer, sqliteTable, text, index } from 'drizzle-orm/sqlite-core';
 import type { Inbound } from '../../contracts/topology';
 import type { SagaState, SagaStatus } from '../order-saga';
 
-export { inbox } from '../../broker/messaging/inbox';
-export { outbox } from '../../broker/messaging/outbox';
+export { inbox, outbox } from '../../broker/messaging/sqlite/tables';
 
 /** One row per order. `version` makes every update optimistic, so two orchestrators can never both advance one saga. */
 export const sagas = sqliteTable(

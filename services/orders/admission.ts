@@ -1,6 +1,5 @@
-import type { SqliteDb } from '../../db/sqlite';
 import type { ServiceHealth } from '../../platform/store-health';
-import { countPending } from './store';
+import type { OrdersStore } from './store';
 
 type AdmissionState = NonNullable<ServiceHealth['admission']>;
 
@@ -21,20 +20,20 @@ export class Admission {
   constructor(private readonly limit: number) {}
 
   /** For a new order, inside the transaction that would insert it: `shedding` refuses it. */
-  check(db: SqliteDb, now: number): AdmissionState {
-    const state = this.count(db);
+  async check(store: OrdersStore, now: number): Promise<AdmissionState> {
+    const state = await this.count(store);
     if (state.status === 'shedding') this.lastRefusalAt = now;
     return state;
   }
 
   /** For /health: shedding now, or an order was refused within SHEDDING_SHOWN_MS. */
-  report(db: SqliteDb, now: number): AdmissionState {
-    const state = this.count(db);
+  async report(store: OrdersStore, now: number): Promise<AdmissionState> {
+    const state = await this.count(store);
     return now - this.lastRefusalAt < SHEDDING_SHOWN_MS ? { ...state, status: 'shedding' } : state;
   }
 
-  private count(db: SqliteDb): AdmissionState {
-    const pending = countPending(db);
+  private async count(store: OrdersStore): Promise<AdmissionState> {
+    const pending = await store.countPending();
     return { status: pending >= this.limit ? 'shedding' : 'accepting', pending, limit: this.limit };
   }
 }

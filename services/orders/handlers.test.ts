@@ -1,12 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { envelope, type MessageData, type Outgoing } from '../../contracts';
-import { scratchDatabase } from '../../tests/support/scratch-database';
+import { scratchDatabase, type ScratchDatabase } from '../../tests/support/scratch-database';
 import { handleSagaOutcome } from './handlers';
-import * as schema from './sqlite/schema';
-import { findOrder, insertOrder, toOrder } from './store';
+import { ordersSqlite } from './sqlite/store';
+import { toOrder } from './store';
 
-const migrations = new URL('./sqlite/migrations', import.meta.url);
 const placedAt = new Date('2026-01-01T00:00:00.000Z');
 const now = new Date('2026-01-01T00:00:05.000Z');
 const mug = randomUUID();
@@ -17,37 +16,41 @@ const lines = [
 ];
 
 describe('the saga outcomes on a real orders database', () => {
-  let database: ReturnType<typeof scratchDatabase<typeof schema>>;
-  beforeEach(() => (database = scratchDatabase(schema, migrations)));
+  let database: ScratchDatabase<typeof ordersSqlite>;
+  beforeEach(() => {
+    database = scratchDatabase(ordersSqlite);
+  });
   afterEach(() => database.remove());
 
   /** A pending order of two mugs and a teapot, as POST /orders leaves it. */
-  function aPendingOrder(): string {
+  async function aPendingOrder(): Promise<string> {
     const orderId = randomUUID();
-    insertOrder(database.db, {
-      id: orderId,
-      userId: randomUUID(),
-      status: 'PENDING',
-      reason: null,
-      detail: null,
-      items: [
-        { productId: mug, quantity: 2 },
-        { productId: teapot, quantity: 1 },
-      ],
-      totalCents: null,
-      invoiceId: null,
-      cardLast4: '4242',
-      createdAt: placedAt.toISOString(),
-      updatedAt: placedAt.toISOString(),
-    });
+    await database.transaction((store) =>
+      store.insertOrder({
+        id: orderId,
+        userId: randomUUID(),
+        status: 'PENDING',
+        reason: null,
+        detail: null,
+        items: [
+          { productId: mug, quantity: 2 },
+          { productId: teapot, quantity: 1 },
+        ],
+        totalCents: null,
+        invoiceId: null,
+        cardLast4: '4242',
+        createdAt: placedAt.toISOString(),
+        updatedAt: placedAt.toISOString(),
+      }),
+    );
     return orderId;
   }
 
   type Outcome = 'OrderConfirmed' | 'OrderCancelled' | 'LateReplyCompensated';
   const handle = <T extends Outcome>(type: T, data: MessageData<T>) =>
-    database.db.transaction((tx) =>
+    database.transaction((store) =>
       handleSagaOutcome(
-        tx,
+        store,
         envelope({ type, data } as Outgoing<T>, {
           producer: 'orchestrator',
           correlationId: data.orderId,
@@ -56,17 +59,18 @@ describe('the saga outcomes on a real orders database', () => {
         now,
       ),
     );
-  const orderNamed = (orderId: string) => toOrder(database.db, findOrder(database.db, orderId)!);
+  const orderNamed = (orderId: string) =>
+    database.read(async (store) => toOrder(store, (await store.findOrder(orderId))!));
   const confirm = (orderId: string) =>
     handle('OrderConfirmed', { orderId, lines, totalCents: 2_200, invoiceId: randomUUID() });
 
-  it('confirms a pending order with the prices, total and invoice the saga settled, and answers nothing', () => {
-    const orderId = aPendingOrder();
+  it('confirms a pending order with the prices, total and invoice the saga settled, and answers nothing', async () => {
+    const orderId = await aPendingOrder();
     const invoiceId = randomUUID();
 
-    expect(handle('OrderConfirmed', { orderId, lines, totalCents: 2_200, invoiceId })).toEqual([]);
+    expect(await handle('OrderConfirmed', { orderId, lines, totalCents: 2_200, invoiceId })).toEqual([]);
 
-    expect(orderNamed(orderId)).toMatchObject({
+    expect(await orderNamed(orderId)).toMatchObject({
       status: 'CONFIRMED',
       items: lines,
       totalCents: 2_200,
@@ -77,15 +81,17 @@ describe('the saga outcomes on a real orders database', () => {
         { status: 'CONFIRMED', at: now.toISOString() },
       ],
     });
-    expect(orderNamed(orderId)).not.toHaveProperty('reason');
+    expect(await orderNamed(orderId)).not.toHaveProperty('reason');
   });
 
-  it('cancels a pending order with the reason and detail, keeping its lines unpriced', () => {
-    const orderId = aPendingOrder();
+  it('cancels a pending order with the reason and detail, keeping its lines unpriced', async () => {
+    const orderId = await aPendingOrder();
 
-    expect(handle('OrderCancelled', { orderId, reason: 'OUT_OF_STOCK', detail: `product ${teapot}` })).toEqual([]);
+    expect(await handle('OrderCancelled', { orderId, reason: 'OUT_OF_STOCK', detail: `product ${teapot}` })).toEqual(
+      [],
+    );
 
-    const cancelled = orderNamed(orderId);
+    const cancelled = await orderNamed(orderId);
     expect(cancelled).toMatchObject({
       status: 'CANCELLED',
       reason: 'OUT_OF_STOCK',
@@ -103,10 +109,10 @@ describe('the saga outcomes on a real orders database', () => {
     expect(cancelled).not.toHaveProperty('invoiceId');
   });
 
-  it('cancels without a detail when the saga gave none', () => {
-    const orderId = aPendingOrder();
-    handle('OrderCancelled', { orderId, reason: 'CANCELLED_BY_CUSTOMER' });
-    const cancelled = orderNamed(orderId);
+  it('cancels without a detail when the saga gave none', async () => {
+    const orderId = await aPendingOrder();
+    await handle('OrderCancelled', { orderId, reason: 'CANCELLED_BY_CUSTOMER' });
+    const cancelled = await orderNamed(orderId);
     expect(cancelled).toMatchObject({ status: 'CANCELLED', reason: 'CANCELLED_BY_CUSTOMER' });
     expect(cancelled).not.toHaveProperty('detail');
     expect(cancelled.history[1]).toEqual({
@@ -116,31 +122,31 @@ describe('the saga outcomes on a real orders database', () => {
     });
   });
 
-  it('keeps the first outcome: a repeated or contrary one changes nothing', () => {
-    const confirmed = aPendingOrder();
-    confirm(confirmed);
-    const once = orderNamed(confirmed);
-    expect(confirm(confirmed)).toEqual([]);
-    expect(handle('OrderCancelled', { orderId: confirmed, reason: 'STEP_TIMEOUT' })).toEqual([]);
-    expect(orderNamed(confirmed)).toEqual(once);
+  it('keeps the first outcome: a repeated or contrary one changes nothing', async () => {
+    const confirmed = await aPendingOrder();
+    await confirm(confirmed);
+    const once = await orderNamed(confirmed);
+    expect(await confirm(confirmed)).toEqual([]);
+    expect(await handle('OrderCancelled', { orderId: confirmed, reason: 'STEP_TIMEOUT' })).toEqual([]);
+    expect(await orderNamed(confirmed)).toEqual(once);
 
-    const cancelled = aPendingOrder();
-    handle('OrderCancelled', { orderId: cancelled, reason: 'PAYMENT_DECLINED', detail: 'card_declined' });
-    const before = orderNamed(cancelled);
-    confirm(cancelled);
-    expect(orderNamed(cancelled)).toEqual(before);
+    const cancelled = await aPendingOrder();
+    await handle('OrderCancelled', { orderId: cancelled, reason: 'PAYMENT_DECLINED', detail: 'card_declined' });
+    const before = await orderNamed(cancelled);
+    await confirm(cancelled);
+    expect(await orderNamed(cancelled)).toEqual(before);
   });
 
-  it('notes a late reply the saga undid on the history, leaving the outcome as it was', () => {
-    const orderId = aPendingOrder();
-    handle('OrderCancelled', { orderId, reason: 'STEP_TIMEOUT', detail: 'settlePayment' });
+  it('notes a late reply the saga undid on the history, leaving the outcome as it was', async () => {
+    const orderId = await aPendingOrder();
+    await handle('OrderCancelled', { orderId, reason: 'STEP_TIMEOUT', detail: 'settlePayment' });
 
-    expect(handle('LateReplyCompensated', { orderId, step: 'settlePayment', compensation: 'RefundPayment' })).toEqual(
-      [],
-    );
-    handle('LateReplyCompensated', { orderId, step: 'reserveStock', compensation: 'ReleaseStock' });
+    expect(
+      await handle('LateReplyCompensated', { orderId, step: 'settlePayment', compensation: 'RefundPayment' }),
+    ).toEqual([]);
+    await handle('LateReplyCompensated', { orderId, step: 'reserveStock', compensation: 'ReleaseStock' });
 
-    const order = orderNamed(orderId);
+    const order = await orderNamed(orderId);
     expect(order).toMatchObject({ status: 'CANCELLED', reason: 'STEP_TIMEOUT', detail: 'settlePayment' });
     expect(order.history.slice(2)).toEqual([
       {
@@ -158,9 +164,9 @@ describe('the saga outcomes on a real orders database', () => {
     ]);
   });
 
-  it('refuses an outcome for an order it does not have', () => {
+  it('refuses an outcome for an order it does not have', async () => {
     const orderId = randomUUID();
-    expect(() => handle('OrderCancelled', { orderId, reason: 'STEP_TIMEOUT' })).toThrow(
+    await expect(handle('OrderCancelled', { orderId, reason: 'STEP_TIMEOUT' })).rejects.toThrow(
       `order ${orderId} does not exist`,
     );
   });

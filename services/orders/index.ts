@@ -3,32 +3,31 @@ import { applyAccountEvent, isAccountEvent } from './account-status';
 import { Admission } from './admission';
 import { handleSagaOutcome } from './handlers';
 import { ordersRoutes } from './routes';
-import * as schema from './sqlite/schema';
-import { forgetIdempotencyKeysBefore } from './store';
+import { ordersSqlite } from './sqlite/store';
 
 export const createOrdersService = defineService({
   name: 'orders',
-  schema,
-  migrations: new URL('./sqlite/migrations', import.meta.url),
-  setUp: ({ db, commits, tokens, config, endpoint }) => {
+  sqlite: ordersSqlite,
+  setUp: ({ database, tokens, config, endpoint }) => {
     const admission = new Admission(config.maxPendingOrders);
     return {
       routes: ordersRoutes({
-        db,
-        commits,
+        database,
         tokens,
         cardKey: config.cardKey,
         admission,
-        send: (tx, messages) => endpoint.send(tx, messages),
+        send: (store, messages) => endpoint.send(store, messages),
       }),
-      admission: () => admission.report(db, Date.now()),
+      admission: () => database.read((store) => admission.report(store, Date.now())),
       prunes: {
         'idempotency keys': (now, limit) =>
-          forgetIdempotencyKeysBefore(db, new Date(now.getTime() - config.retention.idempotencyMs), limit),
+          database.transaction((store) =>
+            store.forgetIdempotencyKeysBefore(new Date(now.getTime() - config.retention.idempotencyMs), limit),
+          ),
       },
       start: () =>
-        endpoint.listen((tx, message, now) =>
-          isAccountEvent(message) ? applyAccountEvent(tx, message, now) : handleSagaOutcome(tx, message, now),
+        endpoint.listen((store, message, now) =>
+          isAccountEvent(message) ? applyAccountEvent(store, message, now) : handleSagaOutcome(store, message, now),
         ),
     };
   },

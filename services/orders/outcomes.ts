@@ -1,5 +1,5 @@
 import type { MessageData } from '../../contracts';
-import type { OrderRow } from './sqlite/schema';
+import type { OrderRow } from './store';
 
 /** The order's lines with the names and prices the stock was reserved at. */
 export function priceItems(items: OrderRow['items'], confirmed: MessageData<'OrderConfirmed'>): OrderRow['items'] {

@@ -4,22 +4,20 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { envelope } from '../../contracts';
 import type { Order } from '../../contracts/rest';
 import type { Outbound } from '../../contracts/topology';
-import { GroupCommit } from '../../db/group-commit';
 import { createTokens, type Caller } from '../../http/auth';
 import { onError } from '../../http/errors';
 import { logger } from '../../lib/logger';
-import { scratchDatabase } from '../../tests/support/scratch-database';
+import { scratchDatabase, type ScratchDatabase } from '../../tests/support/scratch-database';
 import { Admission } from './admission';
 import { ordersRoutes } from './routes';
-import * as schema from './sqlite/schema';
+import { ordersSqlite } from './sqlite/store';
 import { handleSagaOutcome } from './handlers';
 
-const migrations = new URL('./sqlite/migrations', import.meta.url);
 const tokens = createTokens({ secret: 'test-secret', issuer: 'test', audience: 'test', expiresInSeconds: 600 });
 
 /** Who may see and cancel which order, through the orders routes on a real orders database. */
 describe('the orders routes: a customer’s own orders, an admin’s all', () => {
-  let database: ReturnType<typeof scratchDatabase<typeof schema>>;
+  let database: ScratchDatabase<typeof ordersSqlite>;
   let app: Hono;
   let sent: Outbound<'orders'>[];
   const ann: Caller = { id: randomUUID(), role: 'customer' };
@@ -27,15 +25,14 @@ describe('the orders routes: a customer’s own orders, an admin’s all', () =>
   const admin: Caller = { id: randomUUID(), role: 'admin' };
 
   beforeEach(() => {
-    database = scratchDatabase(schema, migrations);
+    database = scratchDatabase(ordersSqlite);
     sent = [];
     const routes = ordersRoutes({
-      db: database.db,
-      commits: new GroupCommit(database.db),
+      database,
       tokens,
       cardKey: 'test-card-key',
       admission: new Admission(100),
-      send: (_tx, messages) => void sent.push(...messages),
+      send: async (_store, messages) => void sent.push(...messages),
     });
     app = new Hono().route('/', routes);
     app.onError(onError(logger));
@@ -93,7 +90,7 @@ describe('the orders routes: a customer’s own orders, an admin’s all', () =>
       { type: 'OrderCancelled', data: { orderId: order.id, reason: 'PAYMENT_DECLINED', detail: 'card_declined' } },
       { producer: 'orchestrator', correlationId: order.id, causationId: null },
     );
-    database.db.transaction((tx) => handleSagaOutcome(tx, cancelled, new Date()));
+    await database.transaction((store) => handleSagaOutcome(store, cancelled, new Date()));
     expect(await call(ann, 'POST', `/orders/${order.id}/cancel`)).toMatchObject({
       status: 409,
       body: { error: { code: 'conflict' } },

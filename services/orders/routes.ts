@@ -2,8 +2,7 @@ import { createHash } from 'node:crypto';
 import { envelope, lastFour, sealCard } from '../../contracts';
 import type { Outbound } from '../../contracts/topology';
 import type { Order, PlaceOrderBody } from '../../contracts/rest';
-import type { SqliteDb } from '../../db/sqlite';
-import type { GroupCommit } from '../../db/group-commit';
+import type { Database } from '../../db/database';
 import { newId } from '../../lib/ids';
 import { requestTraceparent } from '../../http/tracing';
 import { guards } from '../../http/access';
@@ -17,28 +16,18 @@ import { page } from '../../http/pagination';
 import { standingOf } from './account-status';
 import type { Admission } from './admission';
 import * as api from './api';
-import { orderGroups, summarize } from './stats';
-import {
-  findIdempotencyKey,
-  findOrder,
-  historiesOf,
-  insertIdempotencyKey,
-  insertOrder,
-  listOrders,
-  orderOf,
-  toOrder,
-} from './store';
+import { summarize } from './stats';
+import { orderOf, toOrder, type OrdersStore } from './store';
 
 export interface OrdersRoutesDeps {
-  db: SqliteDb & { transaction: SqliteDb['transaction'] };
-  /** The database's group commit: orders placed at once share a transaction, with the consumer's. */
-  commits: GroupCommit;
+  /** Orders placed at once may share a transaction, with the consumer's (SQLite's group commit). */
+  database: Database<OrdersStore>;
   tokens: Tokens;
   cardKey: string;
   /** Refuses new orders (503) while too many are pending. */
   admission: Admission;
   /** Puts messages in the outbox inside the caller's transaction. */
-  send: (tx: SqliteDb, messages: Outbound<'orders'>[]) => void;
+  send: (store: OrdersStore, messages: Outbound<'orders'>[]) => Promise<void>;
 }
 
 interface PlaceRequest {
@@ -48,25 +37,28 @@ interface PlaceRequest {
   traceparent: string | undefined;
 }
 
-export function ordersRoutes({ db, commits, tokens, cardKey, admission, send }: OrdersRoutesDeps) {
+export function ordersRoutes({ database, tokens, cardKey, admission, send }: OrdersRoutesDeps) {
   const guard = guards(tokens);
-  const active = requireActiveAccount((userId) => standingOf(db, userId));
+  const active = requireActiveAccount((userId) => database.read((store) => standingOf(store, userId)));
   const location = (order: Order) => ({ Location: `/orders/${order.id}` });
 
   /**
    * Inserts the order and its OrderRequested; a known Idempotency-Key answers its order. A
    * refusal is returned, not thrown, so that it does not undo the orders placed beside it.
    */
-  function place(tx: SqliteDb, { caller, body, key, traceparent }: PlaceRequest): Order | HttpError {
+  async function place(
+    store: OrdersStore,
+    { caller, body, key, traceparent }: PlaceRequest,
+  ): Promise<Order | HttpError> {
     // The hash, not the body, is kept: the body holds the card number.
     const requestHash = createHash('sha256').update(JSON.stringify(body)).digest('hex');
     if (key) {
-      const seen = findIdempotencyKey(tx, caller.id, key);
+      const seen = await store.findIdempotencyKey(caller.id, key);
       if (seen && seen.requestHash !== requestHash) return conflict('Idempotency-Key was used with another body');
-      if (seen) return toOrder(tx, findOrder(tx, seen.orderId)!);
+      if (seen) return toOrder(store, (await store.findOrder(seen.orderId))!);
     }
     const now = new Date();
-    const { status, limit } = admission.check(tx, now.getTime());
+    const { status, limit } = await admission.check(store, now.getTime());
     if (status === 'shedding') {
       const message = `${limit} orders are being settled; try again shortly`;
       return new HttpError(503, message, 'overloaded', undefined, { 'Retry-After': '1' });
@@ -85,21 +77,21 @@ export function ordersRoutes({ db, commits, tokens, cardKey, admission, send }: 
       createdAt: at,
       updatedAt: at,
     };
-    insertOrder(tx, row);
-    if (key) insertIdempotencyKey(tx, { userId: caller.id, key, requestHash, orderId: row.id, createdAt: at });
+    await store.insertOrder(row);
+    if (key) await store.insertIdempotencyKey({ userId: caller.id, key, requestHash, orderId: row.id, createdAt: at });
     const data = {
       orderId: row.id,
       userId: caller.id,
       items: body.items,
       card: sealCard(body.payment.cardNumber, cardKey),
     };
-    send(tx, [
+    await send(store, [
       envelope(
         { type: 'OrderRequested', data },
         { producer: 'orders', correlationId: row.id, causationId: null, traceparent, now },
       ),
     ]);
-    return toOrder(tx, row);
+    return toOrder(store, row);
   }
   return (
     newRouter<AuthEnv>()
@@ -112,21 +104,20 @@ export function ordersRoutes({ db, commits, tokens, cardKey, admission, send }: 
           traceparent: requestTraceparent(c),
         };
         // Orders placed at once are inserted in one transaction: its commit costs more than an order.
-        const order = await commits.submit((tx) => place(tx, request));
+        const order = await database.transaction((store) => place(store, request));
         if (order instanceof HttpError) throw order;
         annotate(c, { orderId: order.id });
         return c.json(order, 202, location(order));
       })
 
-      .openapi(guard(api.listOrders), (c) => {
+      .openapi(guard(api.listOrders), async (c) => {
         const { limit, cursor, status } = c.req.valid('query');
         const caller = c.var.caller;
         const filter = { status, userId: caller.role === 'admin' ? undefined : caller.id };
-        const rows = listOrders(db, limit + 1, filter, cursor);
-        const histories = historiesOf(
-          db,
-          rows.slice(0, limit).map((row) => row.id),
-        );
+        const { rows, histories } = await database.read(async (store) => {
+          const rows = await store.listOrders(limit + 1, filter, cursor);
+          return { rows, histories: await store.historiesOf(rows.slice(0, limit).map((row) => row.id)) };
+        });
         return c.json(
           page(
             rows,
@@ -139,31 +130,36 @@ export function ordersRoutes({ db, commits, tokens, cardKey, admission, send }: 
       })
 
       // Before /orders/{id}, which would otherwise take "stats" for an id.
-      .openapi(guard(api.orderStats), (c) => c.json(summarize(orderGroups(db)), 200))
-
-      .openapi(guard(api.getOrder), (c) => {
-        const order = findOrder(db, c.req.valid('param').id);
-        if (!order || !canSee(c.var.caller, order.userId)) throw notFound('order');
-        return c.json(toOrder(db, order), 200);
+      .openapi(guard(api.orderStats), async (c) => {
+        const groups = await database.read((store) => store.orderGroups());
+        return c.json(summarize(groups), 200);
       })
 
-      .openapi(guard(api.cancelOrder, active), (c) => {
+      .openapi(guard(api.getOrder), async (c) => {
+        const { id } = c.req.valid('param');
+        const order = await database.read(async (store) => {
+          const row = await store.findOrder(id);
+          return row && canSee(c.var.caller, row.userId) ? toOrder(store, row) : undefined;
+        });
+        if (!order) throw notFound('order');
+        return c.json(order, 200);
+      })
+
+      .openapi(guard(api.cancelOrder, active), async (c) => {
         const caller = c.var.caller;
         const { id } = c.req.valid('param');
-        const order = db.transaction(
-          (tx) => {
-            const row = findOrder(tx, id);
-            if (!row || !canSee(caller, row.userId)) throw notFound('order');
-            if (row.status !== 'PENDING') throw conflict(`order is already ${row.status}`);
-            const request = envelope(
-              { type: 'OrderCancellationRequested', data: { orderId: row.id, requestedBy: caller.id } },
-              { producer: 'orders', correlationId: row.id, causationId: null, traceparent: requestTraceparent(c) },
-            );
-            send(tx, [request]);
-            return toOrder(tx, row);
-          },
-          { behavior: 'immediate' },
-        );
+        const traceparent = requestTraceparent(c);
+        const order = await database.transaction(async (store) => {
+          const row = await store.findOrder(id);
+          if (!row || !canSee(caller, row.userId)) throw notFound('order');
+          if (row.status !== 'PENDING') throw conflict(`order is already ${row.status}`);
+          const request = envelope(
+            { type: 'OrderCancellationRequested', data: { orderId: row.id, requestedBy: caller.id } },
+            { producer: 'orders', correlationId: row.id, causationId: null, traceparent },
+          );
+          await send(store, [request]);
+          return toOrder(store, row);
+        });
         annotate(c, { orderId: order.id });
         return c.json(order, 202, location(order));
       })

@@ -1,8 +1,50 @@
-import { and, asc, count, desc, eq, inArray, lt, or, sql } from 'drizzle-orm';
-import type { OrderStatus } from '../../contracts';
+import type { MessagingStore } from '../../broker/messaging/store';
+import type { CancelReason, OrderStatus } from '../../contracts';
 import type { Order } from '../../contracts/rest';
-import { param, preparedQueries, rowParams, setParams, type SqliteDb } from '../../db/sqlite';
-import { idempotencyKeys, orderHistory, orders, type HistoryRow, type OrderRow } from './sqlite/schema';
+import type { AccountStatusRow, HistoryRow, IdempotencyKeyRow, OrderRow } from './sqlite/schema';
+
+export type { AccountStatusRow, HistoryRow, IdempotencyKeyRow, OrderRow };
+
+/** How an order ends: its status and why, and for a confirmed one what it came to. */
+export type OrderOutcome = Pick<OrderRow, 'status' | 'reason' | 'detail'> &
+  Partial<Pick<OrderRow, 'items' | 'totalCents' | 'invoiceId'>>;
+
+/** How many orders per status and reason, and what they add up to. */
+export interface OrderGroup {
+  status: OrderStatus;
+  reason: CancelReason | null;
+  count: number;
+  totalCents: number;
+}
+
+/** What the orders service keeps: the orders and their history, idempotency keys, and what it heard of accounts. */
+export interface OrdersStore extends MessagingStore {
+  findOrder(id: string): Promise<OrderRow | undefined>;
+  /** Inserts the order and the first entry of its history. */
+  insertOrder(row: OrderRow): Promise<void>;
+  /** Ends a pending order; false when it had ended already, so a repeated outcome changes nothing. */
+  endOrder(id: string, outcome: OrderOutcome, now: Date): Promise<boolean>;
+  /** Adds a note to an order's history without changing its status. */
+  noteOnHistory(order: Pick<OrderRow, 'id' | 'status' | 'reason'>, detail: string, now: Date): Promise<void>;
+  /** An order's history, oldest first. */
+  historyOf(orderId: string): Promise<HistoryRow[]>;
+  /** The histories of many orders in one query: a page of orders costs two queries, not one per order. */
+  historiesOf(orderIds: readonly string[]): Promise<Map<string, HistoryRow[]>>;
+  /** Newest first. The cursor is the last order's id; ties on createdAt are broken by id. */
+  listOrders(limit: number, filter: { userId?: string; status?: OrderStatus }, after?: string): Promise<OrderRow[]>;
+  /** Orders whose saga has not ended: the work in flight that admission control bounds. */
+  countPending(): Promise<number>;
+  orderGroups(): Promise<OrderGroup[]>;
+
+  findIdempotencyKey(userId: string, key: string): Promise<IdempotencyKeyRow | undefined>;
+  insertIdempotencyKey(row: IdempotencyKeyRow): Promise<void>;
+  /** Forgets up to `limit` idempotency keys made before `cutoff`, oldest first; how many it forgot. */
+  forgetIdempotencyKeysBefore(cutoff: Date, limit: number): Promise<number>;
+
+  accountStatusOf(userId: string): Promise<AccountStatusRow | undefined>;
+  /** Keeps `row` unless a newer version of the account's status is kept already. */
+  saveAccountStatus(row: AccountStatusRow): Promise<void>;
+}
 
 /** An order as the API shows it, with its history (oldest first). */
 export function orderOf(row: OrderRow, historyRows: readonly HistoryRow[]): Order {
@@ -28,151 +70,4 @@ export function orderOf(row: OrderRow, historyRows: readonly HistoryRow[]): Orde
   };
 }
 
-export const toOrder = (db: SqliteDb, row: OrderRow) => orderOf(row, queries(db).historyOf.all({ orderId: row.id }));
-
-/** The histories of many orders in one query: a page of orders costs two queries, not one per order. */
-export function historiesOf(db: SqliteDb, orderIds: readonly string[]): Map<string, HistoryRow[]> {
-  const histories = new Map<string, HistoryRow[]>(orderIds.map((id) => [id, []]));
-  if (orderIds.length === 0) return histories;
-  const rows = db
-    .select()
-    .from(orderHistory)
-    .where(inArray(orderHistory.orderId, [...orderIds]))
-    .orderBy(asc(orderHistory.seq))
-    .all();
-  for (const row of rows) histories.get(row.orderId)!.push(row);
-  return histories;
-}
-
-/** Orders whose saga has not ended: the work in flight that admission control bounds. */
-export const countPending = (db: SqliteDb) => queries(db).countPending.get()!.n;
-
-export const findOrder = (db: SqliteDb, id: string) => queries(db).findOrder.get({ id });
-
-export function insertOrder(db: SqliteDb, row: OrderRow) {
-  const { insertOrder, addHistory } = queries(db);
-  insertOrder.run(row);
-  addHistory.run({ orderId: row.id, status: row.status, reason: null, detail: null, at: row.createdAt });
-}
-
-/** Ends a pending order; false when it had ended already, so a repeated outcome changes nothing. */
-export function endOrder(
-  db: SqliteDb,
-  id: string,
-  outcome: Pick<OrderRow, 'status' | 'reason' | 'detail'> &
-    Partial<Pick<OrderRow, 'items' | 'totalCents' | 'invoiceId'>>,
-  now: Date,
-): boolean {
-  const at = now.toISOString();
-  const { confirm, cancel, addHistory } = queries(db);
-  const ended = (
-    outcome.status === 'CONFIRMED'
-      ? confirm.run({ id, updatedAt: at, ...outcome, items: JSON.stringify(outcome.items) })
-      : cancel.run({ id, updatedAt: at, ...outcome })
-  ) as { changes: number };
-  if (ended.changes === 0) return false;
-  addHistory.run({ orderId: id, status: outcome.status, reason: outcome.reason, detail: outcome.detail, at });
-  return true;
-}
-
-/** Newest first. The cursor is the last order's id; ties on createdAt are broken by id. */
-export function listOrders(
-  db: SqliteDb,
-  limit: number,
-  filter: { userId?: string; status?: OrderStatus },
-  after?: string,
-) {
-  const from = after ? findOrder(db, after) : undefined;
-  return db
-    .select()
-    .from(orders)
-    .where(
-      and(
-        filter.userId ? eq(orders.userId, filter.userId) : undefined,
-        filter.status ? eq(orders.status, filter.status) : undefined,
-        from
-          ? or(lt(orders.createdAt, from.createdAt), and(eq(orders.createdAt, from.createdAt), lt(orders.id, from.id)))
-          : undefined,
-      ),
-    )
-    .orderBy(desc(orders.createdAt), desc(orders.id))
-    .limit(limit)
-    .all();
-}
-
-export const findIdempotencyKey = (db: SqliteDb, userId: string, key: string) =>
-  queries(db).findIdempotencyKey.get({ userId, key });
-
-export const insertIdempotencyKey = (db: SqliteDb, row: typeof idempotencyKeys.$inferInsert) =>
-  queries(db).insertIdempotencyKey.run(row);
-
-/** Forgets up to `limit` idempotency keys made before `cutoff`, oldest first; how many it forgot. */
-export const forgetIdempotencyKeysBefore = (db: SqliteDb, cutoff: Date, limit: number): number =>
-  (queries(db).forgetIdempotencyKeys.run({ cutoff: cutoff.toISOString(), limit }) as { changes: number }).changes;
-
-/** Adds a note to an order's history without changing its status. */
-export function noteOnHistory(
-  db: SqliteDb,
-  order: Pick<OrderRow, 'id' | 'status' | 'reason'>,
-  detail: string,
-  now: Date,
-) {
-  queries(db).addHistory.run({
-    orderId: order.id,
-    status: order.status,
-    reason: order.reason,
-    detail,
-    at: now.toISOString(),
-  });
-}
-
-/** What placing an order and every saga outcome run, built once per connection. */
-const queries = preparedQueries((db) => {
-  const pending = and(eq(orders.id, param('id')), eq(orders.status, 'PENDING'));
-  return {
-    countPending: db.select({ n: count() }).from(orders).where(eq(orders.status, 'PENDING')).prepare(),
-    insertOrder: db.insert(orders).values(rowParams(orders)).prepare(),
-    findOrder: db
-      .select()
-      .from(orders)
-      .where(eq(orders.id, param('id')))
-      .prepare(),
-    findIdempotencyKey: db
-      .select()
-      .from(idempotencyKeys)
-      .where(and(eq(idempotencyKeys.userId, param('userId')), eq(idempotencyKeys.key, param('key'))))
-      .prepare(),
-    insertIdempotencyKey: db.insert(idempotencyKeys).values(rowParams(idempotencyKeys)).prepare(),
-    forgetIdempotencyKeys: db
-      .delete(idempotencyKeys)
-      .where(
-        inArray(
-          sql`rowid`,
-          db
-            .select({ rowid: sql`rowid` })
-            .from(idempotencyKeys)
-            .where(lt(idempotencyKeys.createdAt, param('cutoff')))
-            .orderBy(asc(idempotencyKeys.createdAt))
-            .limit(param('limit')),
-        ),
-      )
-      .prepare(),
-    historyOf: db
-      .select()
-      .from(orderHistory)
-      .where(eq(orderHistory.orderId, param('orderId')))
-      .orderBy(asc(orderHistory.seq))
-      .prepare(),
-    confirm: db
-      .update(orders)
-      .set(setParams('status', 'reason', 'detail', 'items', 'totalCents', 'invoiceId', 'updatedAt'))
-      .where(pending)
-      .prepare(),
-    cancel: db
-      .update(orders)
-      .set(setParams('status', 'reason', 'detail', 'updatedAt'))
-      .where(pending)
-      .prepare(),
-    addHistory: db.insert(orderHistory).values(rowParams(orderHistory, 'seq')).prepare(),
-  };
-});
+export const toOrder = async (store: OrdersStore, row: OrderRow) => orderOf(row, await store.historyOf(row.id));

@@ -2,22 +2,22 @@ import { randomUUID } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { envelope, sealCard } from '../../contracts';
 import type { Inbound } from '../../contracts/topology';
-import { scratchDatabase } from '../../tests/support/scratch-database';
+import { scratchDatabase, type ScratchDatabase } from '../../tests/support/scratch-database';
 import { handlePaymentCommand } from './handlers';
-import * as schema from './sqlite/schema';
-import { invoiceById, invoiceOfOrder, paymentOf, wasRefundedUncharged } from './store';
+import { paymentsSqlite } from './sqlite/store';
 
-const migrations = new URL('./sqlite/migrations', import.meta.url);
 const now = new Date('2026-01-01T00:00:00.000Z');
 const cardKey = 'test-card-key';
 
 describe('the payment commands on a real payments database', () => {
-  let database: ReturnType<typeof scratchDatabase<typeof schema>>;
-  beforeEach(() => (database = scratchDatabase(schema, migrations)));
+  let database: ScratchDatabase<typeof paymentsSqlite>;
+  beforeEach(() => {
+    database = scratchDatabase(paymentsSqlite);
+  });
   afterEach(() => database.remove());
 
   const handle = (command: Inbound<'payments'>) =>
-    database.db.transaction((tx) => handlePaymentCommand(tx, command, now, cardKey));
+    database.transaction((store) => handlePaymentCommand(store, command, now, cardKey));
   const context = (orderId: string) => ({
     producer: 'orchestrator' as const,
     correlationId: orderId,
@@ -41,58 +41,62 @@ describe('the payment commands on a real payments database', () => {
     );
   const refund = (orderId: string) => handle(envelope({ type: 'RefundPayment', data: { orderId } }, context(orderId)));
 
-  it('answers the refund of an order never charged, and refuses its SettlePayment arriving later', () => {
+  it('answers the refund of an order never charged, and refuses its SettlePayment arriving later', async () => {
     const orderId = randomUUID();
-    expect(refund(orderId)).toEqual([{ type: 'PaymentRefunded', data: { orderId, paymentId: null, amountCents: 0 } }]);
-    expect(settle(orderId)).toEqual([]);
-    expect(paymentOf(database.db, orderId)).toBeUndefined();
-    expect(refund(orderId)).toEqual([{ type: 'PaymentRefunded', data: { orderId, paymentId: null, amountCents: 0 } }]);
+    expect(await refund(orderId)).toEqual([
+      { type: 'PaymentRefunded', data: { orderId, paymentId: null, amountCents: 0 } },
+    ]);
+    expect(await settle(orderId)).toEqual([]);
+    expect(await database.store.paymentOf(orderId)).toBeUndefined();
+    expect(await refund(orderId)).toEqual([
+      { type: 'PaymentRefunded', data: { orderId, paymentId: null, amountCents: 0 } },
+    ]);
   });
 
-  it('settles a good card with an invoice, and refunds the charge once', () => {
+  it('settles a good card with an invoice, and refunds the charge once', async () => {
     const orderId = randomUUID();
-    const [settled] = settle(orderId);
+    const [settled] = await settle(orderId);
     expect(settled).toMatchObject({ type: 'PaymentSettled', data: { orderId, amountCents: 500 } });
     const { paymentId, invoiceId } = settled!.data as { paymentId: string; invoiceId: string };
-    expect(invoiceOfOrder(database.db, orderId)).toMatchObject({ id: invoiceId, orderId, totalCents: 500 });
+    expect(await database.store.invoiceOfOrder(orderId)).toMatchObject({ id: invoiceId, orderId, totalCents: 500 });
     const refunded = [{ type: 'PaymentRefunded', data: { orderId, paymentId, amountCents: 500 } }];
-    expect(refund(orderId)).toEqual(refunded);
-    expect(refund(orderId)).toEqual(refunded);
-    expect(paymentOf(database.db, orderId)).toMatchObject({ status: 'refunded' });
-    expect(wasRefundedUncharged(database.db, orderId)).toBe(false);
+    expect(await refund(orderId)).toEqual(refunded);
+    expect(await refund(orderId)).toEqual(refunded);
+    expect(await database.store.paymentOf(orderId)).toMatchObject({ status: 'refunded' });
+    expect(await database.store.wasRefundedUncharged(orderId)).toBe(false);
     // The invoice stays in the books, refunded, and is no longer its (cancelled) order's.
-    expect(invoiceOfOrder(database.db, orderId)).toBeUndefined();
-    expect(invoiceById(database.db, invoiceId)).toMatchObject({ orderId, refundedAt: now.toISOString() });
+    expect(await database.store.invoiceOfOrder(orderId)).toBeUndefined();
+    expect(await database.store.invoiceById(invoiceId)).toMatchObject({ orderId, refundedAt: now.toISOString() });
     // A resent SettlePayment gets the first answer, and charges nothing again.
-    expect(settle(orderId)).toEqual([settled]);
+    expect(await settle(orderId)).toEqual([settled]);
   });
 
   for (const [cardNumber, reason] of [
     ['4000000000000002', 'card_declined'],
     ['4000000000009995', 'insufficient_funds'],
   ] as const) {
-    it(`declines card ${cardNumber} as ${reason}: no invoice, the same answer again, nothing to refund`, () => {
+    it(`declines card ${cardNumber} as ${reason}: no invoice, the same answer again, nothing to refund`, async () => {
       const orderId = randomUUID();
       const declined = [{ type: 'PaymentDeclined', data: { orderId, reason } }];
 
-      expect(settle(orderId, cardNumber)).toEqual(declined);
-      const payment = paymentOf(database.db, orderId);
+      expect(await settle(orderId, cardNumber)).toEqual(declined);
+      const payment = await database.store.paymentOf(orderId);
       expect(payment).toMatchObject({
         status: 'declined',
         declineReason: reason,
         invoiceId: null,
         cardLast4: cardNumber.slice(-4),
       });
-      expect(invoiceOfOrder(database.db, orderId)).toBeUndefined();
+      expect(await database.store.invoiceOfOrder(orderId)).toBeUndefined();
 
-      expect(settle(orderId, cardNumber)).toEqual(declined);
+      expect(await settle(orderId, cardNumber)).toEqual(declined);
       // The compensation of a declined payment refunds nothing, and leaves the decline as it was.
-      expect(refund(orderId)).toEqual([
+      expect(await refund(orderId)).toEqual([
         { type: 'PaymentRefunded', data: { orderId, paymentId: null, amountCents: 0 } },
       ]);
-      expect(paymentOf(database.db, orderId)).toEqual(payment);
-      expect(invoiceOfOrder(database.db, orderId)).toBeUndefined();
-      expect(settle(orderId, cardNumber)).toEqual(declined);
+      expect(await database.store.paymentOf(orderId)).toEqual(payment);
+      expect(await database.store.invoiceOfOrder(orderId)).toBeUndefined();
+      expect(await settle(orderId, cardNumber)).toEqual(declined);
     });
   }
 });

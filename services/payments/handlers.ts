@@ -1,28 +1,19 @@
 import { unsealCard, type MessageData } from '../../contracts';
 import type { Inbound, OutgoingFrom } from '../../contracts/topology';
-import type { SqliteDb } from '../../db/sqlite';
 import { assertNever } from '../../lib/assert-never';
 import { charge } from './charge';
-import type { PaymentRow } from './sqlite/schema';
-import {
-  insertInvoice,
-  insertPayment,
-  markRefunded,
-  paymentOf,
-  recordRefundedUncharged,
-  wasRefundedUncharged,
-} from './store';
+import type { PaymentRow, PaymentsStore } from './store';
 import { newId } from '../../lib/ids';
 
 /** Applies one payment command inside the caller's transaction and returns the reply. */
-export function handlePaymentCommand(
-  tx: SqliteDb,
+export async function handlePaymentCommand(
+  store: PaymentsStore,
   message: Inbound<'payments'>,
   now: Date,
   cardKey: string,
-): OutgoingFrom<'payments'>[] {
+): Promise<OutgoingFrom<'payments'>[]> {
   const { orderId } = message.data;
-  const existing = paymentOf(tx, orderId);
+  const existing = await store.paymentOf(orderId);
 
   switch (message.type) {
     case 'SettlePayment':
@@ -30,12 +21,12 @@ export function handlePaymentCommand(
       if (existing) return [answerFor(existing)];
       // Refunded before it arrived (the saga gave up waiting): charging now would take money for
       // an order that has ended, so the command is refused and answered by silence.
-      if (wasRefundedUncharged(tx, orderId)) return [];
-      return [answerFor(settle(tx, message.data, now, cardKey))];
+      if (await store.wasRefundedUncharged(orderId)) return [];
+      return [answerFor(await settle(store, message.data, now, cardKey))];
     case 'RefundPayment':
-      if (existing?.status === 'settled') markRefunded(tx, existing, now);
+      if (existing?.status === 'settled') await store.markRefunded(existing, now);
       // Never charged: as good as refunded. Remember it, so the SettlePayment on its way is refused.
-      if (!existing) recordRefundedUncharged(tx, orderId, now);
+      if (!existing) await store.recordRefundedUncharged(orderId, now);
       return [
         {
           type: 'PaymentRefunded',
@@ -51,7 +42,12 @@ export function handlePaymentCommand(
   }
 }
 
-function settle(tx: SqliteDb, command: MessageData<'SettlePayment'>, now: Date, cardKey: string): PaymentRow {
+async function settle(
+  store: PaymentsStore,
+  command: MessageData<'SettlePayment'>,
+  now: Date,
+  cardKey: string,
+): Promise<PaymentRow> {
   const outcome = charge(unsealCard(command.card, cardKey));
   const at = now.toISOString();
   const payment: PaymentRow = {
@@ -66,9 +62,9 @@ function settle(tx: SqliteDb, command: MessageData<'SettlePayment'>, now: Date, 
     createdAt: at,
     updatedAt: at,
   };
-  insertPayment(tx, payment);
+  await store.insertPayment(payment);
   if (payment.invoiceId) {
-    insertInvoice(tx, {
+    await store.insertInvoice({
       id: payment.invoiceId,
       orderId: command.orderId,
       userId: command.userId,

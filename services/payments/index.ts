@@ -1,14 +1,13 @@
 import { defineService } from '../../platform/service';
 import { handlePaymentCommand } from './handlers';
 import { paymentsRoutes } from './routes';
-import * as schema from './sqlite/schema';
+import { paymentsSqlite } from './sqlite/store';
 
 export const createPaymentsService = defineService({
   name: 'payments',
-  schema,
-  migrations: new URL('./sqlite/migrations', import.meta.url),
-  setUp: ({ db, tokens, config, endpoint }) => ({
-    routes: paymentsRoutes(db, tokens),
-    start: () => endpoint.listen((tx, message, now) => handlePaymentCommand(tx, message, now, config.cardKey)),
+  sqlite: paymentsSqlite,
+  setUp: ({ database, tokens, config, endpoint }) => ({
+    routes: paymentsRoutes(database, tokens),
+    start: () => endpoint.listen((store, message, now) => handlePaymentCommand(store, message, now, config.cardKey)),
   }),
 });

@@ -1,31 +1,33 @@
-import type { SqliteDb } from '../../db/sqlite';
+import type { Database } from '../../db/database';
 import { guards } from '../../http/access';
 import { canSee, type AuthEnv, type Tokens } from '../../http/auth';
 import { notFound } from '../../http/errors';
 import { newRouter } from '../../http/openapi';
 import { page } from '../../http/pagination';
 import * as api from './api';
-import type { InvoiceRow } from './sqlite/schema';
-import { invoiceById, invoiceOfOrder, listInvoices, toInvoice } from './store';
+import { toInvoice, type InvoiceRow, type PaymentsStore } from './store';
 
-export function paymentsRoutes(db: SqliteDb, tokens: Tokens) {
+export function paymentsRoutes(database: Database<PaymentsStore>, tokens: Tokens) {
   const guard = guards(tokens);
   return newRouter<AuthEnv>()
-    .openapi(guard(api.listInvoices), (c) => {
+    .openapi(guard(api.listInvoices), async (c) => {
       const { limit, cursor } = c.req.valid('query');
       const caller = c.var.caller;
-      const rows = listInvoices(db, limit + 1, caller.role === 'admin' ? undefined : caller.id, cursor);
+      const buyer = caller.role === 'admin' ? undefined : caller.id;
+      const rows = await database.read((store) => store.listInvoices(limit + 1, buyer, cursor));
       return c.json(
         page(rows, limit, toInvoice, (row) => row.id),
         200,
       );
     })
-    .openapi(guard(api.getInvoice), (c) => {
-      const invoice = invoiceById(db, c.req.valid('param').id);
+    .openapi(guard(api.getInvoice), async (c) => {
+      const { id } = c.req.valid('param');
+      const invoice = await database.read((store) => store.invoiceById(id));
       return c.json(toInvoice(visible(invoice, c.var.caller)), 200);
     })
-    .openapi(guard(api.invoiceOfOrder), (c) => {
-      const invoice = invoiceOfOrder(db, c.req.valid('param').id);
+    .openapi(guard(api.invoiceOfOrder), async (c) => {
+      const { id } = c.req.valid('param');
+      const invoice = await database.read((store) => store.invoiceOfOrder(id));
       return c.json(toInvoice(visible(invoice, c.var.caller)), 200);
     });
 }

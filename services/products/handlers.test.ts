@@ -2,29 +2,21 @@ import { randomUUID } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { envelope, type MessageData } from '../../contracts';
 import type { Inbound } from '../../contracts/topology';
-import { scratchDatabase } from '../../tests/support/scratch-database';
+import { scratchDatabase, type ScratchDatabase } from '../../tests/support/scratch-database';
 import { handleStockCommand } from './handlers';
-import * as schema from './sqlite/schema';
-import {
-  archiveProduct,
-  findProduct,
-  insertProduct,
-  reservationsOf,
-  restock,
-  updateProduct,
-  wasReleasedUnreserved,
-} from './store';
+import { productsSqlite } from './sqlite/store';
 
-const migrations = new URL('./sqlite/migrations', import.meta.url);
 const now = new Date('2026-01-01T00:00:00.000Z');
 
 describe('the stock commands on a real products database', () => {
-  let database: ReturnType<typeof scratchDatabase<typeof schema>>;
-  beforeEach(() => (database = scratchDatabase(schema, migrations)));
+  let database: ScratchDatabase<typeof productsSqlite>;
+  beforeEach(() => {
+    database = scratchDatabase(productsSqlite);
+  });
   afterEach(() => database.remove());
 
   const handle = (command: Inbound<'products'>) =>
-    database.db.transaction((tx) => handleStockCommand(tx, command, now));
+    database.transaction((store) => handleStockCommand(store, command, now));
   const context = (orderId: string) => ({
     producer: 'orchestrator' as const,
     correlationId: orderId,
@@ -35,28 +27,30 @@ describe('the stock commands on a real products database', () => {
   const release = (orderId: string) => handle(envelope({ type: 'ReleaseStock', data: { orderId } }, context(orderId)));
   const commit = (orderId: string) => handle(envelope({ type: 'CommitStock', data: { orderId } }, context(orderId)));
 
-  function aProduct(stock: number): string {
+  async function aProduct(stock: number): Promise<string> {
     const productId = randomUUID();
     const at = now.toISOString();
-    insertProduct(database.db, {
-      id: productId,
-      name: 'Mug',
-      description: '',
-      priceCents: 500,
-      stock,
-      reserved: 0,
-      sold: 0,
-      received: stock,
-      archivedAt: null,
-      createdAt: at,
-      updatedAt: at,
-    });
+    await database.transaction((store) =>
+      store.insertProduct({
+        id: productId,
+        name: 'Mug',
+        description: '',
+        priceCents: 500,
+        stock,
+        reserved: 0,
+        sold: 0,
+        received: stock,
+        archivedAt: null,
+        createdAt: at,
+        updatedAt: at,
+      }),
+    );
     return productId;
   }
 
-  it('refuses an order for more than the stock, naming the product, and moves nothing on any line', () => {
-    const plenty = aProduct(10);
-    const scarce = aProduct(1);
+  it('refuses an order for more than the stock, naming the product, and moves nothing on any line', async () => {
+    const plenty = await aProduct(10);
+    const scarce = await aProduct(1);
     const order = {
       orderId: randomUUID(),
       items: [
@@ -68,91 +62,91 @@ describe('the stock commands on a real products database', () => {
       { type: 'StockRejected', data: { orderId: order.orderId, reason: 'OUT_OF_STOCK', productId: scarce } },
     ];
 
-    expect(reserve(order)).toEqual(rejected);
-    expect(findProduct(database.db, plenty)).toMatchObject({ stock: 10, reserved: 0, sold: 0 });
-    expect(findProduct(database.db, scarce)).toMatchObject({ stock: 1, reserved: 0, sold: 0 });
-    expect(reservationsOf(database.db, order.orderId)).toEqual([]);
+    expect(await reserve(order)).toEqual(rejected);
+    expect(await database.store.findProduct(plenty)).toMatchObject({ stock: 10, reserved: 0, sold: 0 });
+    expect(await database.store.findProduct(scarce)).toMatchObject({ stock: 1, reserved: 0, sold: 0 });
+    expect(await database.store.reservationsOf(order.orderId)).toEqual([]);
 
     // The rejection is remembered: a resent ReserveStock gets it again, even after a restock.
-    restock(database.db, scarce, 5, now);
-    expect(reserve(order)).toEqual(rejected);
-    expect(findProduct(database.db, scarce)).toMatchObject({ stock: 6, reserved: 0 });
+    await database.transaction((store) => store.restock(scarce, 5, now));
+    expect(await reserve(order)).toEqual(rejected);
+    expect(await database.store.findProduct(scarce)).toMatchObject({ stock: 6, reserved: 0 });
 
     // Another order, for every unit now on the shelf, is decided afresh.
     const other = { orderId: randomUUID(), items: [{ productId: scarce, quantity: 6 }] };
-    expect(reserve(other)).toMatchObject([{ type: 'StockReserved', data: { totalCents: 3_000 } }]);
-    expect(findProduct(database.db, scarce)).toMatchObject({ stock: 0, reserved: 6 });
+    expect(await reserve(other)).toMatchObject([{ type: 'StockReserved', data: { totalCents: 3_000 } }]);
+    expect(await database.store.findProduct(scarce)).toMatchObject({ stock: 0, reserved: 6 });
   });
 
-  it('refuses an order naming a product it does not have, or one archived, and holds nothing', () => {
-    const archived = aProduct(5);
-    archiveProduct(database.db, archived, now);
+  it('refuses an order naming a product it does not have, or one archived, and holds nothing', async () => {
+    const archived = await aProduct(5);
+    await database.transaction((store) => store.archiveProduct(archived, now));
     for (const productId of [randomUUID(), archived]) {
       const orderId = randomUUID();
-      expect(reserve({ orderId, items: [{ productId, quantity: 1 }] })).toEqual([
+      expect(await reserve({ orderId, items: [{ productId, quantity: 1 }] })).toEqual([
         { type: 'StockRejected', data: { orderId, reason: 'UNKNOWN_PRODUCT', productId } },
       ]);
-      expect(reservationsOf(database.db, orderId)).toEqual([]);
+      expect(await database.store.reservationsOf(orderId)).toEqual([]);
     }
-    expect(findProduct(database.db, archived)).toMatchObject({ stock: 5, reserved: 0 });
+    expect(await database.store.findProduct(archived)).toMatchObject({ stock: 5, reserved: 0 });
   });
 
-  it('releases a reservation not yet committed, once, and answers a ReserveStock resent after it by silence', () => {
-    const productId = aProduct(5);
+  it('releases a reservation not yet committed, once, and answers a ReserveStock resent after it by silence', async () => {
+    const productId = await aProduct(5);
     const orderId = randomUUID();
     const order = { orderId, items: [{ productId, quantity: 2 }] };
-    reserve(order);
+    await reserve(order);
 
-    expect(release(orderId)).toEqual([{ type: 'StockReleased', data: { orderId } }]);
-    expect(findProduct(database.db, productId)).toMatchObject({ stock: 5, reserved: 0, sold: 0 });
-    expect(reservationsOf(database.db, orderId)).toMatchObject([{ status: 'released' }]);
-    expect(wasReleasedUnreserved(database.db, orderId)).toBe(false);
+    expect(await release(orderId)).toEqual([{ type: 'StockReleased', data: { orderId } }]);
+    expect(await database.store.findProduct(productId)).toMatchObject({ stock: 5, reserved: 0, sold: 0 });
+    expect(await database.store.reservationsOf(orderId)).toMatchObject([{ status: 'released' }]);
+    expect(await database.store.wasReleasedUnreserved(orderId)).toBe(false);
 
-    expect(release(orderId)).toEqual([{ type: 'StockReleased', data: { orderId } }]);
-    expect(reserve(order)).toEqual([]);
-    expect(findProduct(database.db, productId)).toMatchObject({ stock: 5, reserved: 0, sold: 0 });
+    expect(await release(orderId)).toEqual([{ type: 'StockReleased', data: { orderId } }]);
+    expect(await reserve(order)).toEqual([]);
+    expect(await database.store.findProduct(productId)).toMatchObject({ stock: 5, reserved: 0, sold: 0 });
   });
 
-  it('puts committed units back on the shelf when a cancel comes after the commit, once', () => {
-    const productId = aProduct(5);
+  it('puts committed units back on the shelf when a cancel comes after the commit, once', async () => {
+    const productId = await aProduct(5);
     const orderId = randomUUID();
-    reserve({ orderId, items: [{ productId, quantity: 2 }] });
+    await reserve({ orderId, items: [{ productId, quantity: 2 }] });
     // Committed twice (the commit resent at its deadline): the units move once.
-    expect(commit(orderId)).toEqual([{ type: 'StockCommitted', data: { orderId } }]);
-    expect(commit(orderId)).toEqual([{ type: 'StockCommitted', data: { orderId } }]);
-    expect(findProduct(database.db, productId)).toMatchObject({ stock: 3, reserved: 0, sold: 2 });
+    expect(await commit(orderId)).toEqual([{ type: 'StockCommitted', data: { orderId } }]);
+    expect(await commit(orderId)).toEqual([{ type: 'StockCommitted', data: { orderId } }]);
+    expect(await database.store.findProduct(productId)).toMatchObject({ stock: 3, reserved: 0, sold: 2 });
 
-    expect(release(orderId)).toEqual([{ type: 'StockReleased', data: { orderId } }]);
-    expect(findProduct(database.db, productId)).toMatchObject({ stock: 5, reserved: 0, sold: 0 });
-    expect(reservationsOf(database.db, orderId)).toMatchObject([{ status: 'released' }]);
+    expect(await release(orderId)).toEqual([{ type: 'StockReleased', data: { orderId } }]);
+    expect(await database.store.findProduct(productId)).toMatchObject({ stock: 5, reserved: 0, sold: 0 });
+    expect(await database.store.reservationsOf(orderId)).toMatchObject([{ status: 'released' }]);
 
     // Released again, or the commit resent late: the same answers, nothing moves.
-    expect(release(orderId)).toEqual([{ type: 'StockReleased', data: { orderId } }]);
-    expect(commit(orderId)).toEqual([{ type: 'StockCommitted', data: { orderId } }]);
-    expect(release(orderId)).toEqual([{ type: 'StockReleased', data: { orderId } }]);
-    expect(findProduct(database.db, productId)).toMatchObject({ stock: 5, reserved: 0, sold: 0 });
-    expect(reservationsOf(database.db, orderId)).toMatchObject([{ status: 'released' }]);
+    expect(await release(orderId)).toEqual([{ type: 'StockReleased', data: { orderId } }]);
+    expect(await commit(orderId)).toEqual([{ type: 'StockCommitted', data: { orderId } }]);
+    expect(await release(orderId)).toEqual([{ type: 'StockReleased', data: { orderId } }]);
+    expect(await database.store.findProduct(productId)).toMatchObject({ stock: 5, reserved: 0, sold: 0 });
+    expect(await database.store.reservationsOf(orderId)).toMatchObject([{ status: 'released' }]);
   });
 
-  it('answers the release of an order that reserved nothing, and refuses its ReserveStock arriving later', () => {
-    const productId = aProduct(5);
+  it('answers the release of an order that reserved nothing, and refuses its ReserveStock arriving later', async () => {
+    const productId = await aProduct(5);
     const orderId = randomUUID();
-    expect(release(orderId)).toEqual([{ type: 'StockReleased', data: { orderId } }]);
-    expect(reserve({ orderId, items: [{ productId, quantity: 2 }] })).toEqual([]);
-    expect(findProduct(database.db, productId)).toMatchObject({ stock: 5, reserved: 0, sold: 0 });
+    expect(await release(orderId)).toEqual([{ type: 'StockReleased', data: { orderId } }]);
+    expect(await reserve({ orderId, items: [{ productId, quantity: 2 }] })).toEqual([]);
+    expect(await database.store.findProduct(productId)).toMatchObject({ stock: 5, reserved: 0, sold: 0 });
     // Released again (a resent compensation): the same answer, still nothing held.
-    expect(release(orderId)).toEqual([{ type: 'StockReleased', data: { orderId } }]);
+    expect(await release(orderId)).toEqual([{ type: 'StockReleased', data: { orderId } }]);
   });
 
-  it('reserves with the name and price of the moment, and answers a resend with them after a rename', () => {
-    const productId = aProduct(5);
+  it('reserves with the name and price of the moment, and answers a resend with them after a rename', async () => {
+    const productId = await aProduct(5);
     const orderId = randomUUID();
     const reserved = {
       type: 'StockReserved',
       data: { orderId, lines: [{ productId, quantity: 2, name: 'Mug', unitPriceCents: 500 }], totalCents: 1_000 },
     };
-    expect(reserve({ orderId, items: [{ productId, quantity: 2 }] })).toEqual([reserved]);
-    updateProduct(database.db, productId, { name: 'Big mug', priceCents: 900 }, now);
-    expect(reserve({ orderId, items: [{ productId, quantity: 2 }] })).toEqual([reserved]);
+    expect(await reserve({ orderId, items: [{ productId, quantity: 2 }] })).toEqual([reserved]);
+    await database.transaction((store) => store.updateProduct(productId, { name: 'Big mug', priceCents: 900 }, now));
+    expect(await reserve({ orderId, items: [{ productId, quantity: 2 }] })).toEqual([reserved]);
   });
 });

@@ -1,14 +1,13 @@
 import { defineService } from '../../platform/service';
 import { handleStockCommand } from './handlers';
 import { productsRoutes } from './routes';
-import * as schema from './sqlite/schema';
+import { productsSqlite } from './sqlite/store';
 
 export const createProductsService = defineService({
   name: 'products',
-  schema,
-  migrations: new URL('./sqlite/migrations', import.meta.url),
-  setUp: ({ db, tokens, endpoint }) => ({
-    routes: productsRoutes(db, tokens),
+  sqlite: productsSqlite,
+  setUp: ({ database, tokens, endpoint }) => ({
+    routes: productsRoutes(database, tokens),
     start: () => endpoint.listen(handleStockCommand),
   }),
 });

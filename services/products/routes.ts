@@ -1,24 +1,23 @@
-import type { SqliteDb } from '../../db/sqlite';
+import type { Database } from '../../db/database';
 import { guards } from '../../http/access';
 import type { AuthEnv, Tokens } from '../../http/auth';
 import { conflict, notFound } from '../../http/errors';
 import { newRouter } from '../../http/openapi';
 import { page } from '../../http/pagination';
 import * as api from './api';
-import type { ProductRow } from './sqlite/schema';
-import { archiveProduct, findProduct, insertProduct, listProducts, restock, toProduct, updateProduct } from './store';
+import { toProduct, type ProductRow, type ProductsStore } from './store';
 import { newId } from '../../lib/ids';
 
 /** Why a write to `id` changed nothing: it does not exist, or it is archived. */
-function unchanged(db: SqliteDb, id: string): never {
-  if (!findProduct(db, id)) throw notFound('product');
+async function unchanged(database: Database<ProductsStore>, id: string): Promise<never> {
+  if (!(await database.read((store) => store.findProduct(id)))) throw notFound('product');
   throw conflict('product is archived');
 }
 
-export function productsRoutes(db: SqliteDb, tokens: Tokens) {
+export function productsRoutes(database: Database<ProductsStore>, tokens: Tokens) {
   const guard = guards(tokens);
   return newRouter<AuthEnv>()
-    .openapi(guard(api.createProduct), (c) => {
+    .openapi(guard(api.createProduct), async (c) => {
       const body = c.req.valid('json');
       const now = new Date().toISOString();
       const row: ProductRow = {
@@ -34,40 +33,51 @@ export function productsRoutes(db: SqliteDb, tokens: Tokens) {
         createdAt: now,
         updatedAt: now,
       };
-      insertProduct(db, row);
+      await database.transaction((store) => store.insertProduct(row));
       return c.json(toProduct(row), 201, { Location: `/products/${row.id}` });
     })
 
-    .openapi(guard(api.listProducts), (c) => {
+    .openapi(guard(api.listProducts), async (c) => {
       const { limit, cursor, name } = c.req.valid('query');
+      const rows = await database.read((store) => store.listProducts(limit + 1, { name }, cursor));
       return c.json(
-        page(listProducts(db, limit + 1, { name }, cursor), limit, toProduct, (row) => row.id),
+        page(rows, limit, toProduct, (row) => row.id),
         200,
       );
     })
 
-    .openapi(guard(api.getProduct), (c) => {
-      const product = findProduct(db, c.req.valid('param').id);
+    .openapi(guard(api.getProduct), async (c) => {
+      const { id } = c.req.valid('param');
+      const product = await database.read((store) => store.findProduct(id));
       if (!product) throw notFound('product');
       return c.json(toProduct(product), 200);
     })
 
-    .openapi(guard(api.updateProduct), (c) => {
+    .openapi(guard(api.updateProduct), async (c) => {
       const { id } = c.req.valid('param');
-      const product = updateProduct(db, id, c.req.valid('json'), new Date()) ?? unchanged(db, id);
+      const changes = c.req.valid('json');
+      const product =
+        (await database.transaction((store) => store.updateProduct(id, changes, new Date()))) ??
+        (await unchanged(database, id));
       return c.json(toProduct(product), 200);
     })
 
-    .openapi(guard(api.restockProduct), (c) => {
+    .openapi(guard(api.restockProduct), async (c) => {
       const { id } = c.req.valid('param');
-      const product = restock(db, id, c.req.valid('json').quantity, new Date()) ?? unchanged(db, id);
+      const { quantity } = c.req.valid('json');
+      const product =
+        (await database.transaction((store) => store.restock(id, quantity, new Date()))) ??
+        (await unchanged(database, id));
       return c.json(toProduct(product), 200);
     })
 
-    .openapi(guard(api.archiveProduct), (c) => {
+    .openapi(guard(api.archiveProduct), async (c) => {
       const { id } = c.req.valid('param');
-      archiveProduct(db, id, new Date());
-      if (!findProduct(db, id)) throw notFound('product');
+      const found = await database.transaction(async (store) => {
+        await store.archiveProduct(id, new Date());
+        return store.findProduct(id);
+      });
+      if (!found) throw notFound('product');
       return c.body(null, 204);
     });
 }

@@ -1,6 +1,6 @@
 import type { OutgoingFrom } from '../../contracts/topology';
 import type { MessageData, PricedLine } from '../../contracts';
-import type { ProductRow, ReservationRow } from './sqlite/schema';
+import type { ProductRow, ReservationRow } from './store';
 
 /**
  * The products service's decisions, pure: given the rows they concern, what to change and

@@ -1,5 +1,5 @@
 import { envelope, type AccountEvent } from '../../contracts';
-import type { UserRow } from './sqlite/schema';
+import type { UserRow } from './store';
 
 /** The event telling other services that an account's `active` changed; the user id correlates it. */
 export const accountEvent = (user: UserRow, now: Date, traceparent?: string): AccountEvent =>

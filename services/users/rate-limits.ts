@@ -1,9 +1,8 @@
 import { createHash } from 'node:crypto';
-import { eq, lte, sql } from 'drizzle-orm';
-import type { BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
+import type { Database } from '../../db/database';
 import type { Config } from '../../platform/config';
+import type { UsersStore } from './store';
 import { admit, type ThrottlePolicy } from './throttle';
-import { loginAttempts } from './sqlite/schema';
 
 /** Keys are hashed: the table must not become a list of emails and addresses someone tried. */
 const keyOf = (kind: string, value: string) => `${kind}:${createHash('sha256').update(value).digest('base64url')}`;
@@ -13,43 +12,30 @@ export interface AttemptKeys {
   address: string;
 }
 
-type Db = BetterSQLite3Database<Record<string, unknown>>;
+type Db = Database<UsersStore>;
 type Admitted = { admitted: true } | { admitted: false; retryAfterSeconds: number };
 
 /**
  * Counts attempts per key of each kind in the users database, so the limits hold across
- * restarts and instances. An attempt is counted before it is acted on (in one immediate
- * transaction), so concurrent attempts cannot slip past the limit together.
+ * restarts and instances. An attempt is counted before it is acted on (in one transaction),
+ * so concurrent attempts cannot slip past the limit together.
  */
 function attemptCounter<Kind extends string>(db: Db, policies: Record<Kind, ThrottlePolicy>) {
   const kinds = Object.keys(policies) as Kind[];
   /** Counts an attempt, or answers how long to wait when a key is at its limit (then nothing is counted). */
-  return (keys: Record<Kind, string>, now: Date): Admitted =>
-    db.transaction(
-      (tx) => {
-        tx.delete(loginAttempts).where(lte(loginAttempts.windowEndsAt, now.toISOString())).run();
-        const admissions = kinds.map((kind) => {
-          const key = keyOf(kind, keys[kind]);
-          return admit(
-            key,
-            tx.select().from(loginAttempts).where(eq(loginAttempts.key, key)).get(),
-            now,
-            policies[kind],
-          );
-        });
-        const refused = admissions.flatMap((a) => (a.admitted ? [] : [a.retryAfterSeconds]));
-        if (refused.length > 0) return { admitted: false as const, retryAfterSeconds: Math.max(...refused) };
-        for (const admission of admissions) {
-          if (!admission.admitted) continue;
-          tx.insert(loginAttempts)
-            .values(admission.row)
-            .onConflictDoUpdate({ target: loginAttempts.key, set: admission.row })
-            .run();
-        }
-        return { admitted: true as const };
-      },
-      { behavior: 'immediate' },
-    );
+  return (keys: Record<Kind, string>, now: Date): Promise<Admitted> =>
+    db.transaction(async (store) => {
+      await store.forgetClosedWindows(now);
+      const admissions = [];
+      for (const kind of kinds) {
+        const key = keyOf(kind, keys[kind]);
+        admissions.push(admit(key, await store.attemptsOf(key), now, policies[kind]));
+      }
+      const refused = admissions.flatMap((a) => (a.admitted ? [] : [a.retryAfterSeconds]));
+      if (refused.length > 0) return { admitted: false as const, retryAfterSeconds: Math.max(...refused) };
+      for (const admission of admissions) if (admission.admitted) await store.saveAttempts(admission.row);
+      return { admitted: true as const };
+    });
 }
 
 /** Logins per email and per client address; in effect failures, since a success gives its attempt back. */
@@ -62,15 +48,10 @@ export function loginAttemptsOf(db: Db, settings: Config['login']) {
     take: (keys: AttemptKeys, now: Date) => take(keys, now),
 
     /** A successful login takes its attempt back: the email starts afresh, the address gets one back. */
-    giveBack(keys: AttemptKeys): void {
-      db.transaction((tx) => {
-        tx.delete(loginAttempts)
-          .where(eq(loginAttempts.key, keyOf('email', keys.email)))
-          .run();
-        tx.update(loginAttempts)
-          .set({ count: sql`max(${loginAttempts.count} - 1, 0)` })
-          .where(eq(loginAttempts.key, keyOf('address', keys.address)))
-          .run();
+    giveBack(keys: AttemptKeys): Promise<void> {
+      return db.transaction(async (store) => {
+        await store.forgetAttempts(keyOf('email', keys.email));
+        await store.giveBackAttempt(keyOf('address', keys.address));
       });
     },
   };

@@ -1,4 +1,4 @@
-import type { LoginAttemptRow } from './sqlite/schema';
+import type { LoginAttemptRow } from './store';
 
 /**
  * A rate limit, pure: at most `limit` counted attempts per key in a fixed window that opens

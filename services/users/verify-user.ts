@@ -1,6 +1,6 @@
 import type { OutgoingFrom } from '../../contracts/topology';
 import type { MessageData } from '../../contracts';
-import type { UserRow } from './sqlite/schema';
+import type { UserRow } from './store';
 
 /** The users service's answer to VerifyUser: only a known, active account may buy. */
 export function verifyUser(

@@ -1,24 +1,24 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { openDatabase, type OpenedDatabase } from '../../db/sqlite';
+import { openSqlite, type SqliteStoreParts } from '../../db/sqlite';
 
 /**
- * A service's database on a file of its own in a fresh temporary folder, migrated, for the
+ * A service's SQLite store on a file of its own in a fresh temporary folder, migrated, for the
  * tests beside the code; `remove()` closes it (if still open) and deletes the folder.
  */
-export function scratchDatabase<TSchema extends Record<string, unknown>>(
-  schema: TSchema,
-  migrations: URL,
-): OpenedDatabase<TSchema> & { remove(): void } {
+export function scratchDatabase<TSchema extends Record<string, unknown>, S>(parts: SqliteStoreParts<TSchema, S>) {
   const dir = mkdtempSync(join(tmpdir(), 'scratch-db-'));
-  const opened = openDatabase(join(dir, 'service.db'), schema, fileURLToPath(migrations));
+  const opened = openSqlite(join(dir, 'service.db'), parts);
   return {
     ...opened,
-    remove() {
-      if (opened.client.open) opened.close();
+    async remove() {
+      await opened.close();
       rmSync(dir, { recursive: true, force: true });
     },
   };
 }
+
+/** What `scratchDatabase(parts)` returns, for a variable assigned in a `beforeEach`. */
+export type ScratchDatabase<P> =
+  P extends SqliteStoreParts<infer TSchema, infer S> ? ReturnType<typeof scratchDatabase<TSchema, S>> : never;

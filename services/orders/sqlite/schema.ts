@@ -2,8 +2,7 @@ import { index, integer, primaryKey, sqliteTable, text } from 'drizzle-orm/sqlit
 import type { CancelReason, OrderStatus } from '../../../contracts';
 import type { Order } from '../../../contracts/rest';
 
-export { inbox } from '../../../broker/messaging/inbox';
-export { outbox } from '../../../broker/messaging/outbox';
+export { inbox, outbox } from '../../../broker/messaging/sqlite/tables';
 
 export const orders = sqliteTable(
   'orders',
@@ -76,3 +75,5 @@ export const accountStatus = sqliteTable('account_status', {
   version: integer('version').notNull(),
   updatedAt: text('updated_at').notNull(),
 });
+export type IdempotencyKeyRow = typeof idempotencyKeys.$inferSelect;
+export type AccountStatusRow = typeof accountStatus.$inferSelect;

@@ -1,8 +1,7 @@
 import { index, integer, sqliteTable, text } from 'drizzle-orm/sqlite-core';
 import type { PricedLine } from '../../../contracts';
 
-export { inbox } from '../../../broker/messaging/inbox';
-export { outbox } from '../../../broker/messaging/outbox';
+export { inbox, outbox } from '../../../broker/messaging/sqlite/tables';
 
 /** One charge attempt per order. Only the card's last four digits are ever stored. */
 export const payments = sqliteTable('payments', {

@@ -1,7 +1,6 @@
 import { integer, primaryKey, sqliteTable, text } from 'drizzle-orm/sqlite-core';
 
-export { inbox } from '../../../broker/messaging/inbox';
-export { outbox } from '../../../broker/messaging/outbox';
+export { inbox, outbox } from '../../../broker/messaging/sqlite/tables';
 
 export const products = sqliteTable('products', {
   id: text('id').primaryKey(),

@@ -1,7 +1,6 @@
 import { index, integer, sqliteTable, text } from 'drizzle-orm/sqlite-core';
 
-export { inbox } from '../../../broker/messaging/inbox';
-export { outbox } from '../../../broker/messaging/outbox';
+export { inbox, outbox } from '../../../broker/messaging/sqlite/tables';
 
 export const users = sqliteTable('users', {
   id: text('id').primaryKey(),

@@ -1,0 +1,19 @@
+/**
+ * A service's database, whichever store keeps it (SQLite or PostgreSQL): everything the
+ * service reads and writes goes through its store `S`, an interface each store implements
+ * with statements prepared when the store is built.
+ */
+export interface Database<S> {
+  /**
+   * Runs `work` in one transaction and resolves, once it is committed, to what it returned.
+   * The work may be run more than once (a group rolled back for a neighbour's failure, a
+   * serialization conflict retried), so it must only read and write through `store`, and
+   * await nothing else: what it does outside the store happens after the promise resolves.
+   */
+  transaction<R>(work: (store: S) => Promise<R>): Promise<R>;
+  /** Runs reads outside any transaction: each sees what was committed when it runs. */
+  read<R>(work: (store: S) => Promise<R>): Promise<R>;
+  /** Whether the database answers; the error it gave when not. */
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}
