@@ -11,7 +11,10 @@ export interface Database<S> {
    * await nothing else: what it does outside the store happens after the promise resolves.
    */
   transaction<R>(work: (store: S) => Promise<R>): Promise<R>;
-  /** Runs reads outside any transaction: each sees what was committed when it runs. */
+  /**
+   * Runs `work` outside any transaction: each statement sees what was committed when it runs,
+   * and one that writes (an outbox claim) commits on its own.
+   */
   read<R>(work: (store: S) => Promise<R>): Promise<R>;
   /** Whether the database answers; the error it gave when not. */
   ping(): Promise<void>;

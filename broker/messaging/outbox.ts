@@ -56,8 +56,6 @@ export interface RelayOptions {
  * commit and confirm only delays it until the next start, which publishes every row left.
  */
 export class OutboxRelay {
-  /** The last row handed to the broker. In memory: after a restart every row left goes again. */
-  private cursor = 0;
   private readonly unconfirmed = new Set<number>();
   private confirmed: number[] = [];
   private slotFreed: (() => void) | undefined;
@@ -116,7 +114,7 @@ export class OutboxRelay {
     }
   }
 
-  /** Publishes every row after the cursor, waiting for a confirm whenever the window is full. */
+  /** Publishes every row the store hands out, waiting for a confirm whenever the window is full. */
   private async publishPending(): Promise<void> {
     const window = this.options.window ?? 256;
     while (!this.stopped && !this.backingOff) {
@@ -125,10 +123,9 @@ export class OutboxRelay {
         await this.slotFree();
         continue;
       }
-      const rows = await this.database.read((store) => store.outboxAfter(this.cursor, room));
+      const rows = await this.database.read((store) => store.claimOutbox(room));
       if (rows.length === 0) return;
       for (const { seq, type, payload } of rows) {
-        this.cursor = seq;
         this.unconfirmed.add(seq);
         this.broker.publish(type, payload).then(
           () => this.settled(seq),
@@ -149,8 +146,7 @@ export class OutboxRelay {
       this.confirmed.push(seq);
       if (this.confirmed.length === 1) setImmediate(() => void this.deleteConfirmed());
     } else {
-      // Published again from here; those after it that were confirmed meanwhile are gone, the others go twice.
-      this.cursor = Math.min(this.cursor, seq - 1);
+      this.release(seq);
       this.backOff(error);
     }
     this.slotFreed?.();
@@ -171,6 +167,13 @@ export class OutboxRelay {
       },
       Math.min(pollMs, firstRetryMs * 2 ** (this.failures - 1)),
     );
+  }
+
+  /** Hands a row whose publish failed out again; a lost release only delays it (its claim lapses). */
+  private release(seq: number): void {
+    this.database
+      .read((store) => store.releaseOutbox([seq]))
+      .catch((error: unknown) => this.logger.warn({ err: error, seq }, 'outbox relay could not release a row'));
   }
 
   private async deleteConfirmed(): Promise<void> {

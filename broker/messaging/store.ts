@@ -23,8 +23,14 @@ export interface MessagingStore {
   forgetHandledBefore(cutoff: Date, limit: number): Promise<number>;
   /** Adds messages to send; call inside the transaction that makes the state change. */
   addToOutbox(rows: readonly Omit<OutboxRow, 'seq'>[]): Promise<void>;
-  /** Up to `limit` rows after `cursor`, in the order they were committed. */
-  outboxAfter(cursor: number, limit: number): Promise<OutboxRow[]>;
+  /**
+   * Up to `limit` rows to publish, oldest first, none handed out before unless released (or,
+   * where several instances share the outbox, unless its claim has lapsed: its relay died).
+   * Run outside a transaction: a group's rows are claimed only once they are committed.
+   */
+  claimOutbox(limit: number): Promise<OutboxRow[]>;
+  /** Rows whose publish failed: claimed again by the next `claimOutbox`. */
+  releaseOutbox(seqs: readonly number[]): Promise<void>;
   /** Removes published rows. */
   removeFromOutbox(seqs: readonly number[]): Promise<void>;
   /** How many rows wait, and since when the oldest. */

@@ -22,7 +22,7 @@ export function sqliteMessagingStore(db: BaseSQLiteDatabase<'sync', unknown, Rec
     )
     .prepare();
   const insert = db.insert(outbox).values(rowParams(outbox, 'seq')).prepare();
-  // Rows commit in seq order (one writer at a time), so none can appear behind a reader's cursor.
+  // Rows commit in seq order (one writer at a time), so none can appear behind the cursor.
   const after = db
     .select()
     .from(outbox)
@@ -39,6 +39,9 @@ export function sqliteMessagingStore(db: BaseSQLiteDatabase<'sync', unknown, Rec
     .from(outbox)
     .prepare();
 
+  /** The last row handed out. In memory: after a restart every row left goes again. */
+  let cursor = 0;
+
   return {
     async recordFirstDelivery({ messageId, type }, now) {
       return changes(record.run({ messageId, type, handledAt: now.toISOString() })) === 1;
@@ -49,8 +52,14 @@ export function sqliteMessagingStore(db: BaseSQLiteDatabase<'sync', unknown, Rec
     async addToOutbox(rows) {
       for (const row of rows) insert.run(row);
     },
-    async outboxAfter(cursor, limit) {
-      return after.all({ cursor, limit });
+    async claimOutbox(limit) {
+      const rows = after.all({ cursor, limit });
+      if (rows.length > 0) cursor = rows.at(-1)!.seq;
+      return rows;
+    },
+    async releaseOutbox(seqs) {
+      // Those after it are handed out again too: the confirmed are gone by then, the others go twice.
+      if (seqs.length > 0) cursor = Math.min(cursor, Math.min(...seqs) - 1);
     },
     async removeFromOutbox(seqs) {
       for (const seq of seqs) remove.run({ seq });
