@@ -54,12 +54,15 @@ export const createOrchestrator = defineService({
     }
 
     async function fireDeadlines(now: Date) {
-      for (const saga of await database.read((store) => store.dueSagas(now, 100))) {
+      for (const due of await database.read((store) => store.dueSagas(now, 100))) {
         const progress = await database.transaction(async (store) => {
+          // Another instance may have fired them since they were read: what is due is read again, held.
+          await store.lockConversation(due.orderId);
+          const saga = await store.findSaga(due.orderId);
           const done: SagaProgress[] = [];
-          for (const [step, at] of Object.entries(saga.state.deadlines)) {
+          for (const [step, at] of Object.entries(saga?.state.deadlines ?? {})) {
             if (!at || at > now.toISOString()) continue;
-            const run = await runSaga(store, deadlinePassed(saga.orderId, step as StepName, now), policyAt(now));
+            const run = await runSaga(store, deadlinePassed(due.orderId, step as StepName, now), policyAt(now));
             await endpoint.send(store, run.commands);
             done.push(...run.progress);
           }

@@ -11,6 +11,12 @@ export interface OutboxRow {
 /** What every service keeps for its side of the broker: its inbox and its outbox. */
 export interface MessagingStore {
   /**
+   * Holds back every other transaction that locks the same correlation id until this one ends,
+   * so the messages of one saga are applied one at a time, whichever instance took them. (On
+   * SQLite one writer holds everything already.)
+   */
+  lockConversation(correlationId: string): Promise<void>;
+  /**
    * Records a message as handled; false when it already was, so a redelivered or duplicated
    * message has no second effect. Call inside the transaction that applies the effect.
    */

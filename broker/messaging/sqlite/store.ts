@@ -43,6 +43,7 @@ export function sqliteMessagingStore(db: BaseSQLiteDatabase<'sync', unknown, Rec
   let cursor = 0;
 
   return {
+    async lockConversation() {},
     async recordFirstDelivery({ messageId, type }, now) {
       return changes(record.run({ messageId, type, handledAt: now.toISOString() })) === 1;
     },
