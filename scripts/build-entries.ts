@@ -15,6 +15,11 @@ export const besideTheirModules = [
   'services/orders/sqlite/migrations',
   'services/payments/sqlite/migrations',
   'saga/sqlite/migrations',
+  'services/users/postgres/migrations',
+  'services/products/postgres/migrations',
+  'services/orders/postgres/migrations',
+  'services/payments/postgres/migrations',
+  'saga/postgres/migrations',
   'app/health-thread.mjs',
   'app/ui/public',
 ] as const;
