@@ -8,9 +8,13 @@ import { defineConfig } from 'vitest/config';
  *   `*.rabbitmq.test.ts`, and the scenario suite again, every `describe.each(transports)` now
  *   over RabbitMQ. `rabbitmq-restart` stops and starts the node, so it runs alone, after.
  * `browser` drives Debian's chromium through playwright-core (the web view).
- * `npm test` runs unit and embedded; `npm run test:integration` the two RabbitMQ projects and browser.
+ * `postgres`: what needs a PostgreSQL server (TEST_DATABASE_URL, by default the local one):
+ *   files named `*.postgres.test.ts`, each test on a database of its own.
+ * `npm test` runs unit and embedded; `npm run test:integration` the two RabbitMQ projects and
+ * browser; `npm run test:postgres` the PostgreSQL one.
  */
 const needsRabbitMq = '**/*.rabbitmq.test.ts';
+const needsPostgres = '**/*.postgres.test.ts';
 /** What drives Debian's chromium (/usr/bin/chromium) through playwright-core. */
 const needsChromium = '**/*.browser.test.ts';
 /** The files that run once per transport (`transports` in tests/support/system.ts). */
@@ -35,7 +39,7 @@ export default defineConfig({
         test: {
           name: 'unit',
           include: ['{app,broker,contracts,db,http,lib,platform,saga,scripts,services}/**/*.test.ts'],
-          exclude: [needsRabbitMq],
+          exclude: [needsRabbitMq, needsPostgres],
         },
       },
       {
@@ -43,7 +47,7 @@ export default defineConfig({
         test: {
           name: 'embedded',
           include: ['tests/**/*.test.ts'],
-          exclude: [needsRabbitMq, needsChromium],
+          exclude: [needsRabbitMq, needsChromium, needsPostgres],
           env: { TEST_TRANSPORTS: 'in-process' },
         },
       },
@@ -57,6 +61,7 @@ export default defineConfig({
         },
       },
       { extends: true, test: { name: 'rabbitmq-restart', include: [restart], env: { TEST_TRANSPORTS: 'rabbitmq' } } },
+      { extends: true, test: { name: 'postgres', include: [needsPostgres] } },
       { extends: true, test: { name: 'browser', include: [needsChromium], env: { TEST_TRANSPORTS: 'in-process' } } },
     ],
   },

@@ -1,11 +1,13 @@
 /**
  * What `npm run build` compiles (scripts/build.ts), as `dist/<name>.js` → its source: the server,
- * the command line and the broker's least-privilege setup, which the image and docker compose run.
+ * the command line and the broker's and the database's least-privilege setups, which the image
+ * and docker compose run.
  */
 export const entries = {
   main: 'app/main.ts',
   'saga-shop': 'app/cli/index.ts',
   'broker-setup': 'broker/operator/setup-cli.ts',
+  'db-setup': 'db/operator/setup-cli.ts',
 } as const;
 
 /** What a module finds next to itself, copied to the same place under dist/. */
@@ -15,6 +17,11 @@ export const besideTheirModules = [
   'services/orders/sqlite/migrations',
   'services/payments/sqlite/migrations',
   'saga/sqlite/migrations',
+  'services/users/postgres/migrations',
+  'services/products/postgres/migrations',
+  'services/orders/postgres/migrations',
+  'services/payments/postgres/migrations',
+  'saga/postgres/migrations',
   'app/health-thread.mjs',
   'app/ui/public',
 ] as const;

@@ -1,0 +1,293 @@
+import pg from 'pg';
+import { drizzle, type NodePgDatabase } from 'drizzle-orm/node-postgres';
+import { readMigrationFiles } from 'drizzle-orm/migrator';
+import type { Database } from './database';
+import { redactUrl } from './locations';
+
+export interface PostgresOptions<S> {
+  /** postgres:// or postgresql://, with the service's own user where there is one. */
+  url: string;
+  /** The service's schema: its tables, and its migrations table, live there and only there. */
+  schema: string;
+  migrationsFolder: string;
+  /** Connections kept, each with its store; callers beyond them wait their turn. 8 unless set. */
+  poolSize?: number;
+  /** Builds the store on one connection's drizzle instance, once per connection: statements prepared there stay prepared. */
+  store: (db: NodePgDatabase<any>) => S;
+}
+
+/**
+ * Opens a service's PostgreSQL schema: creates it if missing, applies its migrations, and
+ * keeps a fixed pool of connections to it, each with the store built on it. A connection lost
+ * (the server restarted, a backend terminated) is replaced by the next caller that needs it, so
+ * the database comes back by itself when PostgreSQL does; callers meanwhile get the error.
+ */
+export async function openPostgres<S>(options: PostgresOptions<S>): Promise<Database<S>> {
+  const config = clientConfig(options.url, options.schema);
+  await migrate(config, options.schema, options.migrationsFolder);
+  const pool = new Pool(
+    options.poolSize ?? 8,
+    () => connect(config, options.schema),
+    (client) => options.store(drizzle({ client })),
+  );
+  return {
+    transaction: (work) => retrying(() => pool.use((connection) => inTransaction(connection, work))),
+    read: (work) => retrying(() => pool.use((connection) => outsideTransaction(connection, work))),
+    ping: () =>
+      retrying(() =>
+        pool.use(
+          async (connection) => void (await outsideTransaction(connection, () => connection.client.query('SELECT 1'))),
+        ),
+      ),
+    close: () => pool.close(),
+  };
+}
+
+/** Schema names go into SQL and search_path as they are, so only plain lower-case identifiers are taken. */
+const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
+
+function clientConfig(url: string, schema: string): pg.ClientConfig {
+  if (!SCHEMA_NAME.test(schema)) throw new Error(`${schema} is not a schema name: lower-case letters, digits, _`);
+  // Checked here, not by pg: the error a bad URL raises inside it carries the whole URL, password included.
+  const { protocol } = URL.canParse(url) ? new URL(url) : { protocol: '' };
+  if (protocol !== 'postgres:' && protocol !== 'postgresql:')
+    throw new Error(`not a postgres:// or postgresql:// URL: ${redactUrl(url)}`);
+  return {
+    connectionString: url,
+    application_name: `saga-shop ${schema}`,
+    connectionTimeoutMillis: 10_000,
+    // A server that vanished without closing the socket is noticed by the operating system.
+    keepAlive: true,
+  };
+}
+
+async function connect(config: pg.ClientConfig, schema: string): Promise<pg.Client> {
+  const client = new pg.Client(config);
+  // Without a listener, an idle connection's error (a terminated backend) would crash the process.
+  client.on('error', () => {});
+  try {
+    await client.connect();
+    // Only the service's schema: an unqualified name never reaches another schema, public included.
+    await client.query(`SET search_path TO ${schema}`);
+    return client;
+  } catch (error) {
+    await client.end().catch(() => {});
+    throw error;
+  }
+}
+
+/**
+ * Creates the schema if missing and applies the migrations not applied yet, in one
+ * transaction, holding a session-level advisory lock for the schema, so instances starting
+ * together apply each migration once: the others wait, then find nothing to do. The migrations
+ * table is drizzle's own (`__drizzle_migrations`, a migration applied when its folderMillis is
+ * not after the last one's), kept in the service's schema. drizzle's migrate() is not used: it
+ * runs CREATE SCHEMA IF NOT EXISTS every time, which a role without CREATE on the database (as
+ * `db:setup` makes them) is refused even when the schema exists.
+ */
+async function migrate(config: pg.ClientConfig, schema: string, migrationsFolder: string): Promise<void> {
+  const migrations = readMigrationFiles({ migrationsFolder });
+  const client = await connect(config, schema);
+  try {
+    await client.query('SELECT pg_advisory_lock(hashtextextended($1, 0))', [`saga-shop migrate ${schema}`]);
+    const { rowCount } = await client.query('SELECT 1 FROM pg_namespace WHERE nspname = $1', [schema]);
+    if (rowCount === 0) await client.query(`CREATE SCHEMA ${schema}`);
+    await client.query(
+      'CREATE TABLE IF NOT EXISTS __drizzle_migrations (id SERIAL PRIMARY KEY, hash text NOT NULL, created_at bigint)',
+    );
+    const { rows } = await client.query<{ created_at: string }>(
+      'SELECT created_at FROM __drizzle_migrations ORDER BY created_at DESC LIMIT 1',
+    );
+    const last = rows[0] ? Number(rows[0].created_at) : -Infinity;
+    const pending = migrations.filter((migration) => migration.folderMillis > last);
+    if (pending.length === 0) return;
+    await client.query('BEGIN');
+    try {
+      for (const migration of pending) {
+        for (const statement of migration.sql) await client.query(statement);
+        await client.query('INSERT INTO __drizzle_migrations (hash, created_at) VALUES ($1, $2)', [
+          migration.hash,
+          migration.folderMillis,
+        ]);
+      }
+      await client.query('COMMIT');
+    } catch (error) {
+      await client.query('ROLLBACK');
+      throw error;
+    }
+  } finally {
+    // Ending the session releases the lock, whatever happened.
+    await client.end();
+  }
+}
+
+interface Connection<S> {
+  client: pg.Client;
+  store: S;
+  /** The client reported an error outside a query, or could not roll back: it is replaced before its next use. */
+  broken: boolean;
+}
+
+/** A place in the pool: a connection, or none yet (opened on first use, and again after one broke). */
+interface Slot<S> {
+  connection?: Connection<S>;
+}
+
+/**
+ * A fixed number of connections, lent one caller at a time; callers beyond them wait in the
+ * order they came. pg's own Pool is not used: it hands out bare clients, and each connection
+ * here must carry the store built on it.
+ */
+class Pool<S> {
+  private readonly free: Slot<S>[];
+  private readonly waiting: ((slot: Slot<S>) => void)[] = [];
+  private closed = false;
+
+  constructor(
+    private readonly size: number,
+    private readonly connect: () => Promise<pg.Client>,
+    private readonly build: (client: pg.Client) => S,
+  ) {
+    if (!Number.isInteger(size) || size < 1) throw new Error(`poolSize must be a positive whole number, not ${size}`);
+    this.free = Array.from({ length: size }, () => ({}));
+  }
+
+  async use<R>(work: (connection: Connection<S>) => Promise<R>): Promise<R> {
+    if (this.closed) throw new Error('the database is closed');
+    const slot = await this.checkOut();
+    try {
+      if (slot.connection?.broken) this.discard(slot);
+      slot.connection ??= await this.open();
+      return await work(slot.connection);
+    } finally {
+      if (slot.connection?.broken) this.discard(slot);
+      this.checkIn(slot);
+    }
+  }
+
+  /** Waits for every slot to come back, so work under way ends first, then closes their connections. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    const slots = await Promise.all(Array.from({ length: this.size }, () => this.checkOut()));
+    await Promise.all(slots.map((slot) => slot.connection?.client.end().catch(() => {})));
+  }
+
+  private async open(): Promise<Connection<S>> {
+    const client = await this.connect();
+    let store: S;
+    try {
+      store = this.build(client);
+    } catch (error) {
+      await client.end();
+      throw error;
+    }
+    const connection: Connection<S> = { client, store, broken: false };
+    client.on('error', () => (connection.broken = true));
+    return connection;
+  }
+
+  private discard(slot: Slot<S>): void {
+    slot.connection!.client.end().catch(() => {});
+    slot.connection = undefined;
+  }
+
+  private checkOut(): Promise<Slot<S>> {
+    const slot = this.free.shift();
+    return slot ? Promise.resolve(slot) : new Promise((resolve) => this.waiting.push(resolve));
+  }
+
+  private checkIn(slot: Slot<S>): void {
+    const next = this.waiting.shift();
+    if (next) next(slot);
+    else this.free.push(slot);
+  }
+}
+
+/**
+ * The connection died under uncommitted work: the server ended the session, so nothing of it
+ * took effect, and it can run again on another connection. (A connection lost during COMMIT is
+ * not this: the commit may have happened.)
+ */
+class LostConnection extends Error {
+  constructor(cause: unknown) {
+    super('the connection to PostgreSQL was lost before the work was committed', { cause });
+    this.name = 'LostConnection';
+  }
+}
+
+/**
+ * After `error`, runs `probe` to learn whether the connection still works: if not, it is
+ * marked for replacement and the failure becomes a LostConnection. A terminated backend's
+ * notice may reach the client only as the answer to the next statement, so a connection can
+ * look fine until it is used.
+ */
+async function unlessLost(connection: Connection<unknown>, error: unknown, probe: string): Promise<never> {
+  try {
+    await connection.client.query(probe);
+  } catch {
+    connection.broken = true;
+    throw new LostConnection(error);
+  }
+  throw error;
+}
+
+async function inTransaction<S, R>(connection: Connection<S>, work: (store: S) => Promise<R>): Promise<R> {
+  const { client } = connection;
+  let result: R;
+  try {
+    await client.query('BEGIN');
+    result = await work(connection.store);
+  } catch (error) {
+    return unlessLost(connection, error, 'ROLLBACK');
+  }
+  try {
+    await client.query('COMMIT');
+    return result;
+  } catch (error) {
+    // A conflict found at COMMIT: the server has ended the transaction, ROLLBACK only warns.
+    await client.query('ROLLBACK').catch(() => (connection.broken = true));
+    throw error;
+  }
+}
+
+async function outsideTransaction<S, R>(connection: Connection<S>, work: (store: S) => Promise<R>): Promise<R> {
+  try {
+    return await work(connection.store);
+  } catch (error) {
+    return unlessLost(connection, error, 'SELECT 1');
+  }
+}
+
+/** Serialization failure and deadlock: PostgreSQL rolled the transaction back, and running it again may succeed. */
+const CONFLICTS = new Set(['40001', '40P01']);
+const MAX_ATTEMPTS = 8;
+
+const worthRetrying = (error: unknown) => error instanceof LostConnection || CONFLICTS.has(sqlStateOf(error)!);
+
+/**
+ * The SQLSTATE PostgreSQL answered a failed statement with (`23505` unique violation, `40001`
+ * serialization failure…), if that is what `error` is. drizzle wraps the driver's error in its
+ * own, the driver's as its cause.
+ */
+export function sqlStateOf(error: unknown): string | undefined {
+  for (let cause = error; cause instanceof Error; cause = cause.cause) {
+    if (cause instanceof pg.DatabaseError) return cause.code;
+  }
+  return undefined;
+}
+
+/**
+ * Runs work again while it fails for a conflict or a lost connection, up to MAX_ATTEMPTS, after a random
+ * pause that grows with each attempt, so the transactions that collided do not collide again.
+ */
+async function retrying<R>(attempt: () => Promise<R>): Promise<R> {
+  for (let tries = 1; ; tries++) {
+    try {
+      return await attempt();
+    } catch (error) {
+      if (tries >= MAX_ATTEMPTS || !worthRetrying(error)) throw error;
+      await new Promise((resolve) => setTimeout(resolve, Math.random() * Math.min(100, 2 ** tries)));
+    }
+  }
+}
