@@ -96,12 +96,45 @@ describe('configuration', () => {
     ['SAGA_STEP_TIMEOUTS_MS', 'soon', /^SAGA_STEP_TIMEOUTS_MS needs whole milliseconds above 0, not "soon"$/],
     ['SAGA_STEP_TIMEOUTS_MS', 'shipIt=5', /^SAGA_STEP_TIMEOUTS_MS has no step "shipIt" \(steps: verifyUser, /],
     ['BROKER_URL', 'http://rabbit', /^BROKER_URL must be an amqp:\/\/ or amqps:\/\/ URL, not "http:\/\/rabbit"$/],
+    [
+      'DATABASE_URL',
+      'mysql://db/shop',
+      /^DATABASE_URL must be a postgres:\/\/ or postgresql:\/\/ URL, not "mysql:\/\/db\/shop"$/,
+    ],
+    ['DATABASE_URL_ORDERS', 'postgres://', /^DATABASE_URL_ORDERS must be a postgres:\/\/ or postgresql:\/\/ URL/],
     ['BROKER_NAMESPACE', 'a b', /^BROKER_NAMESPACE must be 1 to 100 letters/],
     ['TRUST_PROXY', 'yes', /^TRUST_PROXY must be true or false, not "yes"$/],
     ['ADMIN_EMAIL', 'root', /^ADMIN_EMAIL must be an email address, not "root"$/],
   ])('refuses %s=%s in one line naming the variable and what it expects', (name, value, message) => {
     expect(() => loadConfig({ [name]: value })).toThrow(ConfigError);
     expect(() => loadConfig({ [name]: value })).toThrow(message);
+  });
+
+  it('never repeats the password of a URL it refuses', () => {
+    expect(() => loadConfig({ DATABASE_URL: 'mysql://shop:hunter2secret@db/shop' })).toThrow(
+      'DATABASE_URL must be a postgres:// or postgresql:// URL, not "mysql://shop:***@db/shop"',
+    );
+    expect(() => loadConfig({ BROKER_URL: 'http://shop:hunter2secret@rabbit:5672' })).toThrow(
+      'not "http://shop:***@rabbit:5672/"',
+    );
+  });
+
+  it('puts each service on SQLite under DATA_DIR unless a PostgreSQL URL names its database', () => {
+    const config = loadConfig({
+      DATA_DIR: '/var/shop',
+      DATABASE_URL: 'postgres://shop@db/shop',
+      DATABASE_URL_ORDERS: 'postgresql://orders:secret@orders-db/shop',
+    });
+    expect(config.databases.users).toEqual({ kind: 'postgres', url: 'postgres://shop@db/shop', schema: 'users' });
+    expect(config.databases.orders).toEqual({
+      kind: 'postgres',
+      url: 'postgresql://orders:secret@orders-db/shop',
+      schema: 'orders',
+    });
+    expect(loadConfig({ DATA_DIR: '/var/shop' }).databases.orchestrator).toEqual({
+      kind: 'sqlite',
+      file: '/var/shop/orchestrator.db',
+    });
   });
 
   it('names every bad variable at once', () => {

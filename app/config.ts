@@ -5,6 +5,8 @@ import { stepNames, steps, type StepName } from '../contracts/steps';
 import { defaultRetryPolicy, MAX_RETRY_DELAY_MS } from '../broker/messaging/retry-policy';
 import { urlVariable } from '../broker/operator/rabbitmq-permissions';
 import { ConfigError, type Config } from '../platform/config';
+import { databaseLocation, databaseServices, databaseUrlVariable, redactUrl } from '../db/locations';
+import { DEFAULT_POOL_SIZE } from '../db/postgres';
 
 export { brokerUrlOf, ConfigError, type Config } from '../platform/config';
 
@@ -44,6 +46,16 @@ const positive = (fallback: number) =>
 const portNumber = { error: 'must be a port number from 0 (any free one) to 65535' };
 const portOrUnset = optional(z.coerce.number(portNumber).int(portNumber).min(0, portNumber).max(65_535, portNumber));
 const port = portOrUnset.transform((value) => value ?? 3000);
+
+const postgresUrl = z
+  .string()
+  .trim()
+  .refine(
+    (url) => URL.canParse(url) && /^postgres(ql)?:$/.test(new URL(url).protocol) && new URL(url).hostname !== '',
+    {
+      error: 'must be a postgres:// or postgresql:// URL',
+    },
+  );
 
 const amqpUrl = z
   .string()
@@ -112,6 +124,9 @@ const settings = z.object({
   DATA_DIR: optional(z.string()).transform((dir) => resolve(dir ?? './data')),
   BROKER_URL: optional(amqpUrl),
   ...Object.fromEntries(ServiceName.options.map((service) => [urlVariable(service), optional(amqpUrl)])),
+  DATABASE_URL: optional(postgresUrl),
+  ...Object.fromEntries(databaseServices.map((service) => [databaseUrlVariable(service), optional(postgresUrl)])),
+  DATABASE_POOL_SIZE: positive(DEFAULT_POOL_SIZE),
   BROKER_NAMESPACE: optional(
     z.string().regex(/^[\w.-]{1,100}$/, { error: 'must be 1 to 100 letters, digits, ".", "-" or "_"' }),
   ).transform((namespace) => namespace ?? 'shop'),
@@ -161,7 +176,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     const problems = parsed.error.issues.map((issue) => {
       const name = String(issue.path[0]);
       const input = issue.input === undefined || typeof issue.input === 'string' ? issue.input : env[name];
-      return `${name} ${issue.message}${input === '' ? '' : `, not "${input ?? env[name]}"`}`;
+      const given = input ?? env[name];
+      // A URL's password stays out of the message, which is printed and logged.
+      return `${name} ${issue.message}${input === '' ? '' : `, not "${given === undefined ? given : redactUrl(given)}"`}`;
     });
     throw new ConfigError(problems.join('; '));
   }
@@ -185,6 +202,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     port: values.PORT,
     healthPort: values.HEALTH_PORT,
     dataDir: values.DATA_DIR,
+    databases: Object.fromEntries(
+      databaseServices.map((service) => [service, databaseLocation(env, service, values.DATA_DIR)]),
+    ) as Config['databases'],
+    databasePoolSize: values.DATABASE_POOL_SIZE,
     transport: values.BROKER_URL || withoutUrl.length === 0 ? 'rabbitmq' : 'in-process',
     brokerUrl: values.BROKER_URL,
     serviceBrokerUrls,

@@ -37,7 +37,7 @@ export interface System {
 
 const MAX_BODY_BYTES = 1024 * 1024;
 
-const factories: Record<ServiceName, (deps: ServiceDeps) => Service> = {
+const factories: Record<ServiceName, (deps: ServiceDeps) => Promise<Service>> = {
   users: createUsersService,
   products: createProductsService,
   orders: createOrdersService,
@@ -65,8 +65,8 @@ export async function startSystem(config: Config, options: SystemOptions = {}): 
   const brokers = [...new Set(brokerOf.values())];
   const tokens = createTokens(config.jwt);
   const metrics = createMetrics();
-  const services = names.map((name) =>
-    factories[name]({ config, broker: brokerOf.get(name)!, tokens, logger: log, metrics }),
+  const services = await Promise.all(
+    names.map((name) => factories[name]({ config, broker: brokerOf.get(name)!, tokens, logger: log, metrics })),
   );
 
   const app = new OpenAPIHono<BlankEnv>();

@@ -16,7 +16,15 @@ export interface Database<S> {
    * and one that writes (an outbox claim) commits on its own.
    */
   read<R>(work: (store: S) => Promise<R>): Promise<R>;
+  /**
+   * Runs plain SQL, the same on either database, in one consistent read: for operators' reads
+   * (the audit), which look at several tables as they were at one moment.
+   */
+  snapshot<R>(work: (query: PlainQuery) => Promise<R>): Promise<R>;
   /** Whether the database answers; the error it gave when not. */
   ping(): Promise<void>;
   close(): Promise<void>;
 }
+
+/** Runs one SELECT written in SQL both databases read alike; the rows as objects keyed by column. */
+export type PlainQuery = (sql: string) => Promise<Record<string, unknown>[]>;

@@ -40,6 +40,7 @@ function isPostgresUrl(url: string): boolean {
 export function redactUrl(url: string): string {
   const parsed = URL.canParse(url) ? new URL(url) : undefined;
   if (!parsed?.host) return url.replace(/^([a-z][a-z\d+.-]*:\/\/)?.*@/i, (_, scheme = '') => `${scheme}***@`);
-  if (parsed.password) parsed.password = '***';
+  if (!parsed.password) return url;
+  parsed.password = '***';
   return parsed.href;
 }

@@ -19,10 +19,15 @@ import * as pgSaga from '../saga/postgres/schema';
  * and the same SQL names, keys and indexes (checked here).
  */
 
-/** Every table a schema module exports, as the row type a select gives. */
+/** Every table a schema module exports, as the row type a select gives, less what only PostgreSQL keeps. */
 type Rows<M> = {
-  [K in keyof M as M[K] extends Table ? K : never]: M[K] extends Table ? InferSelectModel<M[K]> : never;
+  [K in keyof M as M[K] extends Table ? K : never]: M[K] extends Table
+    ? Omit<InferSelectModel<M[K]>, PostgresOnly>
+    : never;
 };
+/** The outbox's claim: several relays share a PostgreSQL outbox, while one SQLite relay keeps a cursor. */
+type PostgresOnly = 'claimedUntil';
+const postgresOnly = ['claimed_until'];
 
 expectTypeOf<Rows<typeof pgUsers>>().toEqualTypeOf<Rows<typeof sqliteUsers>>();
 expectTypeOf<Rows<typeof pgProducts>>().toEqualTypeOf<Rows<typeof sqliteProducts>>();
@@ -35,13 +40,15 @@ function shape(config: ReturnType<typeof pgTableConfig> | ReturnType<typeof sqli
   const columnNames = (columns: readonly { name: string }[]) => columns.map((column) => column.name);
   return {
     name: config.name,
-    columns: config.columns.map(({ name, notNull, primary, isUnique, hasDefault }) => ({
-      name,
-      notNull,
-      primary,
-      isUnique,
-      hasDefault,
-    })),
+    columns: config.columns
+      .filter(({ name }) => !postgresOnly.includes(name))
+      .map(({ name, notNull, primary, isUnique, hasDefault }) => ({
+        name,
+        notNull,
+        primary,
+        isUnique,
+        hasDefault,
+      })),
     primaryKeys: config.primaryKeys.map((key) => columnNames(key.columns)),
     indexes: config.indexes
       .map(({ config: index }) => ({

@@ -9,8 +9,9 @@ import { scratchPostgres, type ScratchPostgres } from '../tests/support/scratch-
 import type { Database } from './database';
 import { openPostgres, sqlStateOf } from './postgres';
 
-const productsMigrations = fileURLToPath(new URL('../services/products/postgres/migrations', import.meta.url));
-const usersMigrations = fileURLToPath(new URL('../services/users/postgres/migrations', import.meta.url));
+const productsMigrationsUrl = new URL('../services/products/postgres/migrations', import.meta.url);
+const productsMigrations = fileURLToPath(productsMigrationsUrl);
+const usersMigrations = new URL('../services/users/postgres/migrations', import.meta.url);
 
 /** A store as the services build theirs: statements prepared once, on the connection's drizzle instance. */
 function testStore(db: NodePgDatabase<any>) {
@@ -47,14 +48,12 @@ afterEach(async () => {
   await scratch.drop();
 });
 
-async function open(schema = 'products', options: { poolSize?: number; migrationsFolder?: string } = {}) {
-  const db = await openPostgres({
-    url: scratch.url,
-    schema,
-    migrationsFolder: options.migrationsFolder ?? productsMigrations,
-    store: testStore,
-    ...(options.poolSize && { poolSize: options.poolSize }),
-  });
+async function open(schema = 'products', options: { poolSize?: number; migrations?: URL } = {}) {
+  const db = await openPostgres(
+    { url: scratch.url, schema },
+    { schema: {}, migrations: options.migrations ?? productsMigrationsUrl, store: testStore },
+    options.poolSize,
+  );
   opened.push(db);
   return db;
 }
@@ -121,7 +120,7 @@ describe('openPostgres', () => {
 
   it('keeps each service in its own schema', async () => {
     const productsDb = await open('products');
-    const usersDb = await open('users', { migrationsFolder: usersMigrations });
+    const usersDb = await open('users', { migrations: usersMigrations });
     await productsDb.transaction((store) => store.record('to-products'));
     await usersDb.transaction((store) => store.record('to-users'));
     expect(await productsDb.read((store) => store.handled())).toEqual(['to-products']);
@@ -135,12 +134,10 @@ describe('openPostgres', () => {
       'postgres://postgres:hunter2-secret@127.0.0.1:1/none',
       'postgres://postgres:hunter2-secret@[::1/x',
     ]) {
-      const error = await openPostgres({
-        url,
-        schema: 'products',
-        migrationsFolder: productsMigrations,
-        store: testStore,
-      })
+      const error = await openPostgres(
+        { url, schema: 'products' },
+        { schema: {}, migrations: productsMigrationsUrl, store: testStore },
+      )
         .then(() => expect.unreachable())
         .catch((error: unknown) => error);
       expect(inspect(error, { depth: 10 })).not.toContain('hunter2');

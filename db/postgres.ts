@@ -1,20 +1,34 @@
 import pg from 'pg';
 import { drizzle, type NodePgDatabase } from 'drizzle-orm/node-postgres';
 import { readMigrationFiles } from 'drizzle-orm/migrator';
+import { fileURLToPath } from 'node:url';
 import type { Database } from './database';
 import { redactUrl } from './locations';
 
-export interface PostgresOptions<S> {
+/** A store's connection: drizzle over one pg client, which a store may also use directly. */
+export type PostgresDb<TSchema extends Record<string, unknown> = Record<string, unknown>> = NodePgDatabase<TSchema> & {
+  $client: pg.Client;
+};
+
+/** How a service's PostgreSQL store is made: its drizzle schema, its migrations, and the store on a connection. */
+export interface PostgresStoreParts<TSchema extends Record<string, unknown>, S> {
+  schema: TSchema;
+  /** The folder of its migrations: `new URL('./migrations', import.meta.url)`. */
+  migrations: URL;
+  /** Builds the store on one connection, once per connection: statements prepared there stay prepared. */
+  store: (db: PostgresDb<TSchema>) => S;
+}
+
+/** Where a service keeps its state on PostgreSQL. */
+export interface PostgresLocation {
   /** postgres:// or postgresql://, with the service's own user where there is one. */
   url: string;
   /** The service's schema: its tables, and its migrations table, live there and only there. */
   schema: string;
-  migrationsFolder: string;
-  /** Connections kept, each with its store; callers beyond them wait their turn. 8 unless set. */
-  poolSize?: number;
-  /** Builds the store on one connection's drizzle instance, once per connection: statements prepared there stay prepared. */
-  store: (db: NodePgDatabase<any>) => S;
 }
+
+/** Connections each service keeps unless told: two all-in-one instances then stay well under a server's default 100. */
+export const DEFAULT_POOL_SIZE = 4;
 
 /**
  * Opens a service's PostgreSQL schema: creates it if missing, applies its migrations, and
@@ -22,17 +36,35 @@ export interface PostgresOptions<S> {
  * (the server restarted, a backend terminated) is replaced by the next caller that needs it, so
  * the database comes back by itself when PostgreSQL does; callers meanwhile get the error.
  */
-export async function openPostgres<S>(options: PostgresOptions<S>): Promise<Database<S>> {
-  const config = clientConfig(options.url, options.schema);
-  await migrate(config, options.schema, options.migrationsFolder);
+export async function openPostgres<TSchema extends Record<string, unknown>, S>(
+  { url, schema }: PostgresLocation,
+  parts: PostgresStoreParts<TSchema, S>,
+  poolSize = DEFAULT_POOL_SIZE,
+): Promise<Database<S>> {
+  const config = clientConfig(url, schema);
+  await migrate(config, schema, fileURLToPath(parts.migrations));
   const pool = new Pool(
-    options.poolSize ?? 8,
-    () => connect(config, options.schema),
-    (client) => options.store(drizzle({ client })),
+    poolSize,
+    () => connect(config, schema),
+    (client) => parts.store(drizzle({ client, schema: parts.schema })),
   );
   return {
     transaction: (work) => retrying(() => pool.use((connection) => inTransaction(connection, work))),
     read: (work) => retrying(() => pool.use((connection) => outsideTransaction(connection, work))),
+    snapshot: (work) =>
+      retrying(() =>
+        pool.use((connection) =>
+          outsideTransaction(connection, async () => {
+            const { client } = connection;
+            await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
+            try {
+              return await work(async (sql) => (await client.query(sql)).rows);
+            } finally {
+              await client.query('COMMIT');
+            }
+          }),
+        ),
+      ),
     ping: () =>
       retrying(() =>
         pool.use(

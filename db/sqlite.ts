@@ -4,9 +4,7 @@ import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import { drizzle, type BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
-import { getTableColumns, sql, type SQL } from 'drizzle-orm';
-import type { SQLiteInsertValue, SQLiteTable } from 'drizzle-orm/sqlite-core';
-import type { Database as StoreDatabase } from './database';
+import type { PlainQuery, Database as StoreDatabase } from './database';
 import { GroupCommit } from './group-commit';
 
 /** Where a service keeps its SQLite file: one per service under DATA_DIR, named for it. */
@@ -56,6 +54,7 @@ export function openSqlite<TSchema extends Record<string, unknown>, S>(
       commits.assertOutsideTransaction();
       return work(built);
     },
+    snapshot: (work) => sqliteSnapshot(client, work),
     async ping() {
       client.prepare('SELECT 1').get();
     },
@@ -65,25 +64,21 @@ export function openSqlite<TSchema extends Record<string, unknown>, S>(
   };
 }
 
-/** A value bound when a prepared query runs, by name. */
-export const param = (name: string) => sql.placeholder(name);
-
-/**
- * An insert's values for a prepared query: one placeholder per column of `table`, named for the
- * column, less the `omitted` ones (an autoincrement key), so a row object runs it as it is.
- */
-export function rowParams<T extends SQLiteTable>(table: T, ...omitted: string[]): SQLiteInsertValue<T> {
-  const names = Object.keys(getTableColumns(table)).filter((name) => !omitted.includes(name));
-  return Object.fromEntries(names.map((name) => [name, param(name)])) as SQLiteInsertValue<T>;
-}
-
-/**
- * An update's values for a prepared query, each a placeholder named for its column. drizzle's
- * types take no placeholder in set(), so each goes in as SQL (a JSON column's value is then
- * passed as its JSON text).
- */
-export const setParams = <K extends string>(...names: K[]) =>
-  Object.fromEntries(names.map((name) => [name, sql`${param(name)}`])) as Record<K, SQL>;
-
 /** How many rows a prepared write changed. */
 export const changes = (result: unknown) => (result as { changes: number }).changes;
+
+/**
+ * Plain SQL in one read transaction on `client`, which may be a running shop's file opened by
+ * another process: its writers commit around the read, never inside it.
+ */
+export async function sqliteSnapshot<R>(
+  client: Database.Database,
+  work: (query: PlainQuery) => Promise<R>,
+): Promise<R> {
+  client.prepare('BEGIN').run();
+  try {
+    return await work(async (sql) => client.prepare(sql).all() as Record<string, unknown>[]);
+  } finally {
+    client.prepare('COMMIT').run();
+  }
+}

@@ -2,6 +2,7 @@ import type { ServiceName } from '../contracts';
 import type { StepName } from '../contracts/steps';
 import type { RetryPolicy } from '../broker/messaging/retry-policy';
 import type { JwtSettings } from '../http/auth';
+import type { DatabaseLocation } from '../db/locations';
 
 /** The settings every part of the system runs with; read and checked once, by `loadConfig` (app/config.ts). */
 export interface Config {
@@ -9,6 +10,13 @@ export interface Config {
   /** A port of its own for GET /health, served from a thread of its own (app/health-listener.ts); none when unset. */
   healthPort: number | undefined;
   dataDir: string;
+  /**
+   * Where each service keeps its state: its SQLite file under DATA_DIR, or its schema on the
+   * PostgreSQL of DATABASE_URL_<SERVICE> or DATABASE_URL.
+   */
+  databases: Record<ServiceName, DatabaseLocation>;
+  /** Connections each service keeps to PostgreSQL (DATABASE_POOL_SIZE). */
+  databasePoolSize: number;
   /** RabbitMQ when BROKER_URL or a BROKER_URL_<SERVICE> is set; the in-process broker otherwise. */
   transport: 'rabbitmq' | 'in-process';
   brokerUrl: string | undefined;

@@ -1,11 +1,11 @@
-import type Database from 'better-sqlite3';
 import type { Hono } from 'hono';
 import type { ServiceName } from '../contracts';
 import type { Broker } from '../broker/broker';
 import { Endpoint } from '../broker/messaging/endpoint';
 import type { MessagingStore } from '../broker/messaging/store';
 import type { Database as StoreDatabase } from '../db/database';
-import { databaseFile, openSqlite, type SqliteStoreParts } from '../db/sqlite';
+import { openPostgres, type PostgresStoreParts } from '../db/postgres';
+import { openSqlite, type SqliteStoreParts } from '../db/sqlite';
 import type { Tokens } from '../http/auth';
 import type { Logger } from '../lib/logger';
 import type { Metrics } from './metrics';
@@ -30,8 +30,8 @@ export interface Service {
   start(): Promise<void>;
   stop(): Promise<void>;
   health(): Promise<ServiceHealth>;
-  /** Runs `read` on the service's own database connection: operators' reads (the audit) beside its routes. */
-  read<T>(read: (client: Database.Database) => T): T;
+  /** Its database, for operators' reads (the audit) beside its routes. */
+  database: Pick<StoreDatabase<unknown>, 'snapshot'>;
 }
 
 /** What a service's own code is handed: its database, its side of the broker, and the process's dependencies. */
@@ -43,11 +43,14 @@ export interface ServiceContext<S extends ServiceName, St extends MessagingStore
 /** The parts that make one service different from the others. */
 export interface ServiceParts<
   S extends ServiceName,
-  TSchema extends Record<string, unknown>,
+  TSqlite extends Record<string, unknown>,
+  TPostgres extends Record<string, unknown>,
   St extends MessagingStore,
 > {
   name: S;
-  sqlite: SqliteStoreParts<TSchema, St>;
+  /** Its store on each database: the same interface, so nothing else of the service differs. */
+  sqlite: SqliteStoreParts<TSqlite, St>;
+  postgres: PostgresStoreParts<TPostgres, St>;
   /** Its routes and how it starts consuming (and, for the orchestrator, what else it runs and stops). */
   setUp(context: ServiceContext<S, St>): {
     routes: Hono<any>; // eslint-disable-line @typescript-eslint/no-explicit-any
@@ -61,18 +64,24 @@ export interface ServiceParts<
 }
 
 /**
- * A service as the process runs it: its own SQLite file under DATA_DIR (migrated on open), an
+ * A service as the process runs it: its own database (a SQLite file under DATA_DIR, or its schema
+ * on PostgreSQL; migrated on open), an
  * Endpoint on its broker with the configured retry policy, health from its database and
  * outbox, and a Pruner that keeps its inbox (and whatever else it keeps for a while) within
  * retention. Stopping stops what `setUp` started, the pruner, the relay, then closes the database.
  */
 export function defineService<
   S extends ServiceName,
-  TSchema extends Record<string, unknown>,
+  TSqlite extends Record<string, unknown>,
+  TPostgres extends Record<string, unknown>,
   St extends MessagingStore,
->(parts: ServiceParts<S, TSchema, St>): (deps: ServiceDeps) => Service {
-  return (deps) => {
-    const database = openSqlite(databaseFile(deps.config.dataDir, parts.name), parts.sqlite);
+>(parts: ServiceParts<S, TSqlite, TPostgres, St>): (deps: ServiceDeps) => Promise<Service> {
+  return async (deps) => {
+    const location = deps.config.databases[parts.name];
+    const database =
+      location.kind === 'sqlite'
+        ? openSqlite(location.file, parts.sqlite)
+        : await openPostgres(location, parts.postgres, deps.config.databasePoolSize);
     const logger = deps.logger.child({ service: parts.name });
     const endpoint = new Endpoint(
       parts.name,
@@ -102,7 +111,7 @@ export function defineService<
         await running.start();
         pruner.start();
       },
-      read: (read) => read(database.client),
+      database,
       async health() {
         const admission = await running.admission?.();
         return { ...(await readStoreHealth()), ...(admission && { admission }) };

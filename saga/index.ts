@@ -3,6 +3,7 @@ import { DeadlineTimer } from './deadline-timer';
 import type { SagaPolicy } from './order-saga';
 import { sagaRoutes } from './routes';
 import { resendAfterRestart, runSaga, type TracedInput } from './runner';
+import { sagaPostgres } from './postgres/store';
 import { sagaSqlite } from './sqlite/store';
 import type { StepName } from '../contracts/steps';
 import { newId } from '../lib/ids';
@@ -11,6 +12,7 @@ import type { SagaProgress } from '../platform/metrics';
 export const createOrchestrator = defineService({
   name: 'orchestrator',
   sqlite: sagaSqlite,
+  postgres: sagaPostgres,
   setUp: ({ database, tokens, config, endpoint, logger, metrics }) => {
     const policyAt = (now: Date): SagaPolicy => ({ now, timeoutMs: (step) => config.stepTimeoutsMs[step] });
     const timer = new DeadlineTimer(

@@ -281,7 +281,7 @@ async function measure(
       peakRssMiB: Object.fromEntries(usage.map((u) => [u.name, u.peakRssMiB])),
       cpuMsPerSaga: ((usage.reduce((sum, u) => sum + u.cpuSeconds, 0) - cpuBefore) * 1000) / completed,
       writtenKiBPerSaga: (usage.reduce((sum, u) => sum + u.writtenBytes, 0) - writtenBefore) / 1024 / completed,
-      violations: invariantViolations(dataDir, shop.stock),
+      violations: await invariantViolations(dataDir, shop.stock),
       ...(http && { http }),
     } satisfies Result;
   });

@@ -35,7 +35,11 @@ describe('the documentation', () => {
     const contract = spaced(read('docs/contract.md'));
     for (const type of messageTypes) expect(contract, type).toContain(`| \`${type}\` |`);
     for (const name of [...settingNames, 'LOG_LEVEL', 'LOG_FORMAT']) {
-      const listed = name.startsWith('BROKER_URL_') ? 'BROKER_URL_<SERVICE>' : name;
+      const listed = name.startsWith('BROKER_URL_')
+        ? 'BROKER_URL_<SERVICE>'
+        : name.startsWith('DATABASE_URL_')
+          ? 'DATABASE_URL_<SERVICE>'
+          : name;
       expect(contract, name).toContain(`\`${listed}\``);
     }
   });

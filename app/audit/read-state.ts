@@ -1,39 +1,41 @@
 import { existsSync } from 'node:fs';
-import Database from 'better-sqlite3';
+import SqliteClient from 'better-sqlite3';
+import type { Database, PlainQuery } from '../../db/database';
 import { AuditedService, AuditSnapshot } from '../../contracts/rest';
-import { databaseFile } from '../../db/sqlite';
+import { databaseFile, sqliteSnapshot } from '../../db/sqlite';
 import type { AuditState } from './violations';
 
 /**
  * What the audit checks, read with plain SQL from each service's own database: the running
  * service's connection (`GET /audit/{service}`) or its file under DATA_DIR (`--data-dir`).
  */
-type Queries = (db: Database.Database) => AuditSnapshot;
+type Queries = (query: PlainQuery) => Promise<AuditSnapshot>;
 
+// Aliases are quoted: PostgreSQL folds an unquoted one to lower case.
 const queries: Record<AuditedService, Queries> = {
-  orders: (db) => ({
-    orders: db.prepare('SELECT id, status FROM orders').all() as AuditState['orders'],
-    history: db
-      .prepare('SELECT order_id AS orderId, status FROM order_history ORDER BY seq')
-      .all() as AuditState['history'],
+  orders: async (query) => ({
+    orders: (await query('SELECT id, status FROM orders')) as AuditState['orders'],
+    history: (await query(
+      'SELECT order_id AS "orderId", status FROM order_history ORDER BY seq',
+    )) as AuditState['history'],
   }),
-  orchestrator: (db) => ({
-    sagas: db.prepare('SELECT order_id AS orderId, status FROM sagas').all() as AuditState['sagas'],
+  orchestrator: async (query) => ({
+    sagas: (await query('SELECT order_id AS "orderId", status FROM sagas')) as AuditState['sagas'],
   }),
-  products: (db) => ({
-    products: db.prepare('SELECT id, stock, reserved, sold, received FROM products').all() as AuditState['products'],
-    reservations: db
-      .prepare('SELECT order_id AS orderId, product_id AS productId, quantity, status FROM reservations')
-      .all() as AuditState['reservations'],
+  products: async (query) => ({
+    products: (await query('SELECT id, stock, reserved, sold, received FROM products')) as AuditState['products'],
+    reservations: (await query(
+      'SELECT order_id AS "orderId", product_id AS "productId", quantity, status FROM reservations',
+    )) as AuditState['reservations'],
   }),
-  payments: (db) => ({
-    payments: db.prepare('SELECT id, order_id AS orderId, status FROM payments').all() as AuditState['payments'],
+  payments: async (query) => ({
+    payments: (await query('SELECT id, order_id AS "orderId", status FROM payments')) as AuditState['payments'],
   }),
 };
 
-/** One service's rows, in one read transaction: a moment of that service. */
-export const readSnapshot = (service: AuditedService, db: Database.Database): AuditSnapshot =>
-  db.transaction(() => queries[service](db))();
+/** One service's rows, in one read: a moment of that service. */
+export const readSnapshot = (service: AuditedService, database: Pick<Database<unknown>, 'snapshot'>) =>
+  database.snapshot(queries[service]);
 
 /**
  * The reads of one audit, one service after the other in this order. Orders first: whatever an
@@ -58,17 +60,17 @@ export function auditState(snapshots: readonly AuditSnapshot[]): AuditState {
 }
 
 /** The state from the SQLite files under `dataDir`, read-only: the files may be a running shop's. */
-export function readAuditState(dataDir: string): AuditState {
-  return auditState(
-    auditReads.map((service) => {
-      const path = databaseFile(dataDir, service);
-      if (!existsSync(path)) throw new Error(`no ${service}.db in ${dataDir}: is it the shop's DATA_DIR?`);
-      const db = new Database(path, { readonly: true, fileMustExist: true });
-      try {
-        return readSnapshot(service, db);
-      } finally {
-        db.close();
-      }
-    }),
-  );
+export async function readAuditState(dataDir: string): Promise<AuditState> {
+  const snapshots: AuditSnapshot[] = [];
+  for (const service of auditReads) {
+    const path = databaseFile(dataDir, service);
+    if (!existsSync(path)) throw new Error(`no ${service}.db in ${dataDir}: is it the shop's DATA_DIR?`);
+    const client = new SqliteClient(path, { readonly: true, fileMustExist: true });
+    try {
+      snapshots.push(await sqliteSnapshot(client, queries[service]));
+    } finally {
+      client.close();
+    }
+  }
+  return auditState(snapshots);
 }

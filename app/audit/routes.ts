@@ -29,14 +29,11 @@ export function auditRoutes(services: readonly Service[], tokens: Tokens) {
   );
   if (audited.size === 0) return undefined;
   const guard = guards(tokens);
-  return newRouter<AuthEnv>().openapi(guard(auditSnapshot), (c) => {
+  return newRouter<AuthEnv>().openapi(guard(auditSnapshot), async (c) => {
     const { service } = c.req.valid('param');
     const running = audited.get(service);
     if (!running) throw notFound(`service ${service} (another process runs it)`);
-    return c.json(
-      running.read((client) => readSnapshot(service, client)),
-      200,
-    );
+    return c.json(await readSnapshot(service, running.database), 200);
   });
 }
 

@@ -24,7 +24,7 @@ export const auditCommand = () =>
   )
     .option('--json', 'one JSON line per violation, then one with the counts')
     .action(async (options: SourceOptions & { json?: boolean }) => {
-      const state = options.dataDir ? readAuditState(resolve(options.dataDir)) : await fetchAuditState(options);
+      const state = options.dataDir ? await readAuditState(resolve(options.dataDir)) : await fetchAuditState(options);
       const violations = auditViolations(state);
       const checked = { orders: state.orders.length, products: state.products.length, payments: state.payments.length };
       if (options.json)

@@ -80,12 +80,14 @@ it('gives each service a role that reaches its own schema and no other, and can 
     expect(await refusal(client.query('CREATE SCHEMA elsewhere'))).toBe('42501');
     await client.query('CREATE TABLE products.mine (id int)');
   });
-  const products = await openPostgres({
-    url: serviceUrl('products'),
-    schema: 'products',
-    migrationsFolder: fileURLToPath(new URL('../../services/products/postgres/migrations', import.meta.url)),
-    store: () => ({}),
-  });
+  const products = await openPostgres(
+    { url: serviceUrl('products'), schema: 'products' },
+    {
+      schema: {},
+      migrations: new URL('../../services/products/postgres/migrations', import.meta.url),
+      store: () => ({}),
+    },
+  );
   await products.ping();
   await products.close();
 });

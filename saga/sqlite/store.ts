@@ -2,7 +2,8 @@ import { and, asc, desc, eq, inArray, lt, lte, min, or, sql } from 'drizzle-orm'
 import type { BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
 import type { SQLiteColumn } from 'drizzle-orm/sqlite-core';
 import { sqliteMessagingStore } from '../../broker/messaging/sqlite/store';
-import { changes, param, rowParams, setParams, type SqliteStoreParts } from '../../db/sqlite';
+import { changes, type SqliteStoreParts } from '../../db/sqlite';
+import { param, rowParams, setParams } from '../../db/statements';
 import { endedStatuses, unfinishedStatuses } from '../state';
 import type { SagaStore } from '../store';
 import * as schema from './schema';

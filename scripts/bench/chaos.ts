@@ -117,7 +117,7 @@ export async function runChaos(options: {
         });
         await waitSettled(deployment.dataDir, 300_000);
         const { lost, ...outcomes } = outcomesOf(deployment.dataDir, ids);
-        const violations = invariantViolations(deployment.dataDir, deployment.shop.stock);
+        const violations = await invariantViolations(deployment.dataDir, deployment.shop.stock);
         if (lost.length > 0)
           violations.push(`${lost.length} accepted orders lost or unfinished (${lost.slice(0, 3).join(', ')})`);
         if (outcomes.doubled !== 0) violations.push(`${outcomes.doubled} orders beyond those accepted`);

@@ -114,7 +114,7 @@ export async function runOverload(options: { customers: number; seconds: number;
           sagaP99,
           timedOut,
           met,
-          violations: invariantViolations(deployment.dataDir, deployment.shop.stock),
+          violations: await invariantViolations(deployment.dataDir, deployment.shop.stock),
         };
       }),
     );

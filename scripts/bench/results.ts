@@ -85,8 +85,8 @@ export function rowsKeptForAWhile(dataDir: string): { inbox: number; trace: numb
  * The design's invariants over the run: what `npm run audit` checks (app/audit), plus stock
  * conserved against what the bench itself stocked (one product). Violations, as text.
  */
-export function invariantViolations(dataDir: string, stocked: number): string[] {
-  const state = readAuditState(dataDir);
+export async function invariantViolations(dataDir: string, stocked: number): Promise<string[]> {
+  const state = await readAuditState(dataDir);
   const [product] = state.products;
   if (!product) return ['no product'];
   return [

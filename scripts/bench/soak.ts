@@ -88,7 +88,7 @@ export async function runSoak(options: { orders: number; concurrency: number; mo
         const slices = await soak(deployment, { ...options, progress: (text) => status(`${mode}: ${text}`) });
         await waitSettled(deployment.dataDir);
         const flat = slices.at(-1)!.sagasPerSecond >= 0.9 * slices[0]!.sagasPerSecond;
-        return { mode, slices, flat, violations: invariantViolations(deployment.dataDir, deployment.shop.stock) };
+        return { mode, slices, flat, violations: await invariantViolations(deployment.dataDir, deployment.shop.stock) };
       }),
     );
   }

@@ -3,11 +3,13 @@ import { applyAccountEvent, isAccountEvent } from './account-status';
 import { Admission } from './admission';
 import { handleSagaOutcome } from './handlers';
 import { ordersRoutes } from './routes';
+import { ordersPostgres } from './postgres/store';
 import { ordersSqlite } from './sqlite/store';
 
 export const createOrdersService = defineService({
   name: 'orders',
   sqlite: ordersSqlite,
+  postgres: ordersPostgres,
   setUp: ({ database, tokens, config, endpoint }) => {
     const admission = new Admission(config.maxPendingOrders);
     return {

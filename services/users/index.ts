@@ -2,6 +2,7 @@ import { assertNever } from '../../lib/assert-never';
 import { defineService } from '../../platform/service';
 import { hashPassword } from './passwords';
 import { usersRoutes } from './routes';
+import { usersPostgres } from './postgres/store';
 import { usersSqlite } from './sqlite/store';
 import { verifyUser } from './verify-user';
 import { newId } from '../../lib/ids';
@@ -9,6 +10,7 @@ import { newId } from '../../lib/ids';
 export const createUsersService = defineService({
   name: 'users',
   sqlite: usersSqlite,
+  postgres: usersPostgres,
   setUp: ({ database, tokens, config, endpoint }) => ({
     routes: usersRoutes({ database, tokens, config, send: (store, messages) => endpoint.send(store, messages) }),
     async start() {

@@ -1,4 +1,4 @@
-import { bigint, index, pgTable, text } from 'drizzle-orm/pg-core';
+import { bigint, index, pgTable, text, timestamp } from 'drizzle-orm/pg-core';
 
 /**
  * The inbox and outbox on PostgreSQL: the tables of ../sqlite/tables.ts, with the same columns
@@ -23,4 +23,9 @@ export const outbox = pgTable('outbox', {
   type: text('type').notNull(),
   payload: text('payload').notNull(),
   createdAt: text('created_at').notNull(),
+  /**
+   * Until when a relay holds the row, publishing it; past it, another instance's relay takes it
+   * (the one holding it died). Only here: one SQLite writer has one relay, which keeps a cursor.
+   */
+  claimedUntil: timestamp('claimed_until', { withTimezone: true, mode: 'string' }),
 });

@@ -1,6 +1,7 @@
 import { asc, count, eq, gt, inArray, lt, min } from 'drizzle-orm';
 import type { BaseSQLiteDatabase } from 'drizzle-orm/sqlite-core';
-import { changes, param, rowParams } from '../../../db/sqlite';
+import { changes } from '../../../db/sqlite';
+import { param, rowParams } from '../../../db/statements';
 import type { MessagingStore } from '../store';
 import { inbox, outbox } from './tables';
 

@@ -1,7 +1,8 @@
 import { and, asc, count, desc, eq, inArray, lt, or, sql } from 'drizzle-orm';
 import type { BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
 import { sqliteMessagingStore } from '../../../broker/messaging/sqlite/store';
-import { changes, param, rowParams, setParams, type SqliteStoreParts } from '../../../db/sqlite';
+import { changes, type SqliteStoreParts } from '../../../db/sqlite';
+import { param, rowParams, setParams } from '../../../db/statements';
 import type { HistoryRow, OrdersStore } from '../store';
 import * as schema from './schema';
 import { accountStatus, idempotencyKeys, orderHistory, orders } from './schema';

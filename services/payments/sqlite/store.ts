@@ -1,7 +1,8 @@
 import { and, desc, eq, isNull, lt, or } from 'drizzle-orm';
 import type { BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
 import { sqliteMessagingStore } from '../../../broker/messaging/sqlite/store';
-import { param, rowParams, type SqliteStoreParts } from '../../../db/sqlite';
+import { type SqliteStoreParts } from '../../../db/sqlite';
+import { param, rowParams } from '../../../db/statements';
 import type { PaymentsStore } from '../store';
 import * as schema from './schema';
 import { invoices, payments, refundedUncharged } from './schema';

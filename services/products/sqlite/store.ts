@@ -1,7 +1,8 @@
 import { and, asc, eq, gt, isNull, sql } from 'drizzle-orm';
 import type { BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
 import { sqliteMessagingStore } from '../../../broker/messaging/sqlite/store';
-import { param, rowParams, setParams, type SqliteStoreParts } from '../../../db/sqlite';
+import { type SqliteStoreParts } from '../../../db/sqlite';
+import { param, rowParams, setParams } from '../../../db/statements';
 import { likeLiteral, type ProductsStore } from '../store';
 import * as schema from './schema';
 import { products, releasedUnreserved, reservations, stockRejections } from './schema';

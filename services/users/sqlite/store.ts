@@ -1,7 +1,8 @@
 import { asc, eq, gt, lte, sql } from 'drizzle-orm';
 import type { BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
 import { sqliteMessagingStore } from '../../../broker/messaging/sqlite/store';
-import { changes, param, type SqliteStoreParts } from '../../../db/sqlite';
+import { changes, type SqliteStoreParts } from '../../../db/sqlite';
+import { param } from '../../../db/statements';
 import type { UsersStore } from '../store';
 import * as schema from './schema';
 import { loginAttempts, users } from './schema';

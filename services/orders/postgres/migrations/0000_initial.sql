@@ -49,6 +49,7 @@ CREATE TABLE "outbox" (
 	"type" text NOT NULL,
 	"payload" text NOT NULL,
 	"created_at" text NOT NULL,
+	"claimed_until" timestamp with time zone,
 	CONSTRAINT "outbox_message_id_unique" UNIQUE("message_id")
 );
 --> statement-breakpoint

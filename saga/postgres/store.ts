@@ -1,0 +1,140 @@
+import { and, asc, count, desc, eq, inArray, lt, lte, min, or, sql } from 'drizzle-orm';
+import type { PgColumn } from 'drizzle-orm/pg-core';
+import { postgresMessagingStore } from '../../broker/messaging/postgres/store';
+import { type PostgresDb, type PostgresStoreParts } from '../../db/postgres';
+import { param, rowParams, setParams } from '../../db/statements';
+import { endedStatuses, unfinishedStatuses } from '../state';
+import type { SagaStore } from '../store';
+import * as schema from './schema';
+import { earlyInputs, sagas, sagaTrace } from './schema';
+
+/** Whether the saga of `orderId` ended before the cutoff: looked up per row, as on SQLite. */
+const sagaEnded = (orderId: PgColumn) =>
+  sql`exists (select 1 from ${sagas} where ${sagas.orderId} = ${orderId} and ${inArray(sagas.status, endedStatuses)} and ${lt(sagas.updatedAt, param('cutoff'))})`;
+
+/** The orchestrator's store on one PostgreSQL connection. */
+export function postgresSagaStore(db: PostgresDb<typeof schema>): SagaStore {
+  const findSaga = db
+    .select()
+    .from(sagas)
+    .where(eq(sagas.orderId, param('orderId')))
+    .prepare('sagas_find');
+  const insertSaga = db
+    .insert(sagas)
+    .values({ ...rowParams(sagas), version: 1 })
+    .prepare('sagas_insert');
+  const advanceSaga = db
+    .update(sagas)
+    .set({ ...setParams('status', 'state', 'nextDeadlineAt', 'updatedAt'), version: sql`${sagas.version} + 1` })
+    .where(and(eq(sagas.orderId, param('orderId')), eq(sagas.version, param('expectedVersion'))))
+    .returning({ version: sagas.version })
+    .prepare('sagas_advance');
+  const countUnfinished = db
+    .select({ n: count() })
+    .from(sagas)
+    .where(inArray(sagas.status, [...unfinishedStatuses]))
+    .prepare('sagas_count_unfinished');
+  const insertTrace = db.insert(sagaTrace).values(rowParams(sagaTrace, 'seq')).prepare('saga_trace_insert');
+  const earlyOf = db
+    .select()
+    .from(earlyInputs)
+    .where(eq(earlyInputs.orderId, param('orderId')))
+    .orderBy(asc(earlyInputs.receivedAt))
+    .prepare('early_inputs_of');
+  const forgetTrace = db
+    .delete(sagaTrace)
+    .where(
+      inArray(
+        sagaTrace.seq,
+        db
+          .select({ seq: sagaTrace.seq })
+          .from(sagaTrace)
+          .where(and(lt(sagaTrace.recordedAt, param('cutoff')), sagaEnded(sagaTrace.orderId)))
+          .orderBy(asc(sagaTrace.recordedAt))
+          .limit(param('limit')),
+      ),
+    )
+    .returning({ seq: sagaTrace.seq })
+    .prepare('saga_trace_forget');
+
+  return {
+    ...postgresMessagingStore(db),
+    async findSaga(orderId) {
+      return (await findSaga.execute({ orderId }))[0];
+    },
+    async saveSaga(state, nextDeadlineAt, expectedVersion, now, traceparent) {
+      const at = now.toISOString();
+      const row = { orderId: state.orderId, status: state.status, state, nextDeadlineAt, updatedAt: at };
+      if (expectedVersion === undefined) {
+        await insertSaga.execute({ ...row, startedAt: at, traceparent: traceparent ?? null });
+        return;
+      }
+      const moved = await advanceSaga.execute({ ...row, state: JSON.stringify(state), expectedVersion });
+      if (moved.length !== 1) throw new Error(`saga ${state.orderId} changed concurrently; retrying`);
+    },
+    async keepEarly(message, now) {
+      await db
+        .insert(earlyInputs)
+        .values({ messageId: message.messageId, orderId: message.data.orderId, message, receivedAt: now.toISOString() })
+        .onConflictDoNothing();
+    },
+    async takeEarly(orderId) {
+      const kept = await earlyOf.execute({ orderId });
+      if (kept.length > 0) await db.delete(earlyInputs).where(eq(earlyInputs.orderId, orderId));
+      return kept.map((row) => row.message);
+    },
+    async dueSagas(now, limit) {
+      return db
+        .select()
+        .from(sagas)
+        .where(lte(sagas.nextDeadlineAt, now.toISOString()))
+        .orderBy(asc(sagas.nextDeadlineAt))
+        .limit(limit);
+    },
+    async earliestDeadline() {
+      const [row] = await db.select({ at: min(sagas.nextDeadlineAt) }).from(sagas);
+      return row?.at ?? undefined;
+    },
+    async countUnfinished() {
+      return (await countUnfinished.execute())[0]!.n;
+    },
+    async unfinishedSagas() {
+      return db.select().from(sagas).where(inArray(sagas.status, unfinishedStatuses));
+    },
+    async insertTrace(rows) {
+      for (const row of rows) await insertTrace.execute(row);
+    },
+    async traceOf(orderId) {
+      return db.select().from(sagaTrace).where(eq(sagaTrace.orderId, orderId)).orderBy(asc(sagaTrace.seq));
+    },
+    async forgetTracesEndedBefore(cutoff, limit) {
+      return (await forgetTrace.execute({ cutoff: cutoff.toISOString(), limit })).length;
+    },
+    async listSagas(limit, status, after) {
+      const from = after ? (await findSaga.execute({ orderId: after }))[0] : undefined;
+      return db
+        .select()
+        .from(sagas)
+        .where(
+          and(
+            status ? eq(sagas.status, status) : undefined,
+            from
+              ? or(
+                  lt(sagas.startedAt, from.startedAt),
+                  and(eq(sagas.startedAt, from.startedAt), lt(sagas.orderId, from.orderId)),
+                )
+              : undefined,
+          ),
+        )
+        .orderBy(desc(sagas.startedAt), desc(sagas.orderId))
+        .limit(limit);
+    },
+  };
+}
+
+/** The PostgreSQL store of the orchestrator: its schema, its migrations beside this file, and the store. */
+export const sagaPostgres: PostgresStoreParts<typeof schema, SagaStore> = {
+  schema,
+  migrations: new URL('./migrations', import.meta.url),
+  store: postgresSagaStore,
+};
