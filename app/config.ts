@@ -1,3 +1,4 @@
+import { hostname } from 'node:os';
 import { resolve } from 'node:path';
 import { z } from 'zod';
 import { ServiceName } from '../contracts';
@@ -120,6 +121,9 @@ const DAY_MS = 24 * 60 * 60 * 1000;
 const settings = z.object({
   NODE_ENV: z.string().optional(),
   PORT: port,
+  INSTANCE_ID: optional(
+    z.string().regex(/^[\w.:-]{1,200}$/, { error: 'must be 1 to 200 letters, digits, ".", ":", "-" or "_"' }),
+  ).transform((id) => id ?? `${hostname()}-${process.pid}`),
   HEALTH_PORT: portOrUnset,
   DATA_DIR: optional(z.string()).transform((dir) => resolve(dir ?? './data')),
   BROKER_URL: optional(amqpUrl),
@@ -200,6 +204,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   }
   return {
     port: values.PORT,
+    instanceId: values.INSTANCE_ID,
     healthPort: values.HEALTH_PORT,
     dataDir: values.DATA_DIR,
     databases: Object.fromEntries(

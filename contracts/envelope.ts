@@ -9,6 +9,8 @@ export type Outgoing<T extends MessageType = MessageType> = T extends MessageTyp
 
 export interface EnvelopeContext {
   producer: ServiceName;
+  /** Which instance of the producer sends it (INSTANCE_ID); the Endpoint adds its own when absent. */
+  instance?: string;
   correlationId: string;
   causationId: string | null;
   /** The span sending it, as W3C `traceparent` (lib/tracing.ts). */
@@ -27,6 +29,7 @@ export function envelope<T extends MessageType>(message: Outgoing<T>, context: E
     causationId: context.causationId,
     occurredAt: (context.now ?? new Date()).toISOString(),
     producer: context.producer,
+    ...(context.instance && { instance: context.instance }),
     ...(context.traceparent && { traceparent: context.traceparent }),
     data: message.data,
   } as MessageOf<T>;

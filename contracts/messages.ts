@@ -118,6 +118,12 @@ const envelopeFields = {
   occurredAt: z.iso.datetime(),
   producer: ServiceName,
   /**
+   * Which instance of the producer sent it (its INSTANCE_ID, by default host and process id):
+   * where several instances of a service share its queue, which of them did the work. Absent
+   * from a message sent by a version that did not carry it.
+   */
+  instance: z.string().min(1).max(200).optional(),
+  /**
    * W3C trace context: the span that sent this message (lib/tracing.ts), so that every message
    * of an order is one trace with the request that placed it. Absent from a message sent by a
    * version that did not carry it.

@@ -185,6 +185,8 @@ export const TraceEntry = z.object({
   causationId: z.uuid().nullable(),
   type: z.string(),
   producer: z.string(),
+  /** The instance of the producer that sent the message (its INSTANCE_ID); null where the sender did not say. */
+  instance: z.string().nullable(),
   consumer: z.string(),
   direction: z.enum(['in', 'out']),
   outcome: z.string(),

@@ -7,6 +7,8 @@ import type { DatabaseLocation } from '../db/locations';
 /** The settings every part of the system runs with; read and checked once, by `loadConfig` (app/config.ts). */
 export interface Config {
   port: number;
+  /** Names this process among the instances of its services (INSTANCE_ID): the messages it sends carry it. */
+  instanceId: string;
   /** A port of its own for GET /health, served from a thread of its own (app/health-listener.ts); none when unset. */
   healthPort: number | undefined;
   dataDir: string;

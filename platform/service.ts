@@ -85,6 +85,7 @@ export function defineService<
     const logger = deps.logger.child({ service: parts.name });
     const endpoint = new Endpoint(
       parts.name,
+      deps.config.instanceId,
       database,
       deps.broker,
       logger,

@@ -14,6 +14,7 @@ export const createOrchestrator = defineService({
   sqlite: sagaSqlite,
   postgres: sagaPostgres,
   setUp: ({ database, tokens, config, endpoint, logger, metrics }) => {
+    const instance = config.instanceId;
     const policyAt = (now: Date): SagaPolicy => ({ now, timeoutMs: (step) => config.stepTimeoutsMs[step] });
     const timer = new DeadlineTimer(
       (now) => fireDeadlines(now),
@@ -32,7 +33,7 @@ export const createOrchestrator = defineService({
         await resumeUnfinished();
         await endpoint.listenRaw(
           async (store, message, { now, traceparent }) => {
-            const { commands, progress } = await runSaga(store, message, policyAt(now), traceparent);
+            const { commands, progress } = await runSaga(store, message, policyAt(now), { instance, traceparent });
             await endpoint.send(store, commands);
             return progress;
           },
@@ -51,7 +52,13 @@ export const createOrchestrator = defineService({
       const now = new Date();
       await database.transaction(async (store) => {
         for (const saga of await store.unfinishedSagas())
-          await endpoint.send(store, await resendAfterRestart(store, saga.state, now, saga.traceparent ?? undefined));
+          await endpoint.send(
+            store,
+            await resendAfterRestart(store, saga.state, now, {
+              instance,
+              traceparent: saga.traceparent ?? undefined,
+            }),
+          );
       });
     }
 
@@ -64,7 +71,9 @@ export const createOrchestrator = defineService({
           const done: SagaProgress[] = [];
           for (const [step, at] of Object.entries(saga?.state.deadlines ?? {})) {
             if (!at || at > now.toISOString()) continue;
-            const run = await runSaga(store, deadlinePassed(due.orderId, step as StepName, now), policyAt(now));
+            const run = await runSaga(store, deadlinePassed(due.orderId, step as StepName, now), policyAt(now), {
+              instance,
+            });
             await endpoint.send(store, run.commands);
             done.push(...run.progress);
           }

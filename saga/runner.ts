@@ -31,12 +31,7 @@ export type TracedInput = (Inbound<'orchestrator'> | DeadlinePassed) &
  * An input that came before its saga started is kept, and applied right after the
  * OrderRequested that starts the saga, in the same transaction.
  */
-export async function runSaga(
-  store: SagaStore,
-  input: TracedInput,
-  policy: SagaPolicy,
-  traceparent?: string,
-): Promise<Run> {
+export async function runSaga(store: SagaStore, input: TracedInput, policy: SagaPolicy, sender: Sender): Promise<Run> {
   const orderId = input.data.orderId;
   const saved = await store.findSaga(orderId);
   const decision = decide(saved?.state, input, policy);
@@ -44,18 +39,28 @@ export async function runSaga(
     await store.keepEarly(input, policy.now);
     return { commands: [], progress: [] };
   }
-  const run = await record(store, input, saved, decision, policy, traceparent);
+  const run = await record(store, input, saved, decision, policy, sender);
   if (input.type !== 'OrderRequested' || decision.outcome.kind !== 'applied') return run;
   const early: Run[] = [];
   for (const message of await store.takeEarly(orderId)) {
     const started = (await store.findSaga(orderId))!;
     const taken = decide(started.state, message, policy);
-    early.push(await record(store, message, started, taken, policy, traceparent, 'came before its saga started'));
+    early.push(await record(store, message, started, taken, policy, sender, 'came before its saga started'));
   }
   return {
     commands: [...run.commands, ...early.flatMap((taken) => taken.commands)],
     progress: [...run.progress, ...early.flatMap((taken) => taken.progress)],
   };
+}
+
+/**
+ * Who sends what an input causes: this orchestrator instance (INSTANCE_ID), which the trace
+ * records, and the span its commands go under (a message's handling; none for a deadline, whose
+ * commands go under the saga's first span).
+ */
+export interface Sender {
+  instance: string;
+  traceparent?: string;
 }
 
 /** What one input did: the commands to send, and its progress for the metrics. */
@@ -71,7 +76,7 @@ async function record(
   saved: SagaRow | undefined,
   decision: Decision,
   policy: SagaPolicy,
-  traceparent: string | undefined,
+  { instance, traceparent }: Sender,
   note?: string,
 ): Promise<Run> {
   const orderId = input.data.orderId;
@@ -82,7 +87,10 @@ async function record(
     await store.saveSaga(decision.state, nextDeadline(decision.state), saved?.version, policy.now, sentUnder);
   }
 
-  const commands = withEnvelopes(orderId, input.messageId, decision.commands, policy.now, sentUnder);
+  const commands = withEnvelopes(orderId, input.messageId, decision.commands, policy.now, {
+    instance,
+    traceparent: sentUnder,
+  });
   const at = policy.now.toISOString();
   await store.insertTrace([
     {
@@ -91,6 +99,8 @@ async function record(
       causationId: input.causationId,
       type: input.type,
       producer: input.producer,
+      // A deadline is raised here; a message says which instance of its producer sent it.
+      instance: input.type === 'DeadlinePassed' ? instance : (input.instance ?? null),
       consumer: 'orchestrator',
       direction: 'in',
       outcome: applied ? 'applied' : 'ignored',
@@ -145,15 +155,15 @@ export function progressOf(
 
 /**
  * After a restart: the commands of every step still awaiting an answer, sent again and traced,
- * under the saga's first span (`traceparent`).
+ * under the saga's first span (the sender's `traceparent`).
  */
 export async function resendAfterRestart(
   store: SagaStore,
   state: SagaState,
   now: Date,
-  traceparent?: string,
+  sender: Sender,
 ): Promise<Outbound<'orchestrator'>[]> {
-  const commands = withEnvelopes(state.orderId, null, resendPending(state), now, traceparent);
+  const commands = withEnvelopes(state.orderId, null, resendPending(state), now, sender);
   await store.insertTrace(commands.map((command) => traceOut(command, 'resent after a restart', now.toISOString())));
   return commands;
 }
@@ -163,11 +173,12 @@ const withEnvelopes = (
   causationId: string | null,
   commands: SagaCommand[],
   now: Date,
-  traceparent: string | undefined,
+  { instance, traceparent }: Sender,
 ) =>
   commands.map((command) =>
     envelope<PublishedBy<'orchestrator'>>(command, {
       producer: 'orchestrator',
+      instance,
       correlationId: orderId,
       causationId,
       traceparent,
@@ -182,6 +193,7 @@ function traceOut(command: Message, note: string | null, recordedAt: string): Om
     causationId: command.causationId,
     type: command.type,
     producer: 'orchestrator',
+    instance: command.instance ?? null,
     consumer: consumersOf(command.type).join(','),
     direction: 'out',
     outcome: 'sent',

@@ -18,6 +18,7 @@ function row(
     messageId: `m${seq}`,
     causationId,
     type,
+    instance: null,
     producer: direction === 'in' ? 'users' : 'orchestrator',
     consumer: direction === 'in' ? 'orchestrator' : 'users',
     direction,

@@ -28,6 +28,7 @@ describe('forgetting the stories of sagas that ended', () => {
           causationId: `${orderId}-cause`,
           type: 'VerifyUser',
           producer: 'orchestrator',
+          instance: null,
           consumer: 'users',
           direction: 'out',
           outcome: 'sent',

@@ -24,6 +24,7 @@ function entry(ms: number, fields: Partial<TraceEntry> & Pick<TraceEntry, 'type'
     messageId: `m${n}`,
     causationId: null,
     producer: 'orchestrator',
+    instance: null,
     consumer: 'orchestrator',
     direction: incoming ? 'in' : 'out',
     outcome: incoming ? 'applied' : 'sent',

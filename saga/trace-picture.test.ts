@@ -14,6 +14,7 @@ function message(ms: number, type: string, route: string, fields: Partial<TraceE
     causationId: null,
     type,
     producer,
+    instance: null,
     consumer,
     direction: incoming ? 'in' : 'out',
     outcome: incoming ? 'applied' : 'sent',

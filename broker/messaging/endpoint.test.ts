@@ -33,7 +33,7 @@ describe('an endpoint’s inbox', () => {
         await broker.publish(routingKey, payload);
       },
     }) as Broker;
-    endpoint = new Endpoint('payments', database, recorded, logger, defaultRetryPolicy);
+    endpoint = new Endpoint('payments', 'payments-1', database, recorded, logger, defaultRetryPolicy);
     await endpoint.listen(async (_store, message) => {
       handled.push(message);
       return [{ type: 'PaymentRefunded', data: { orderId: message.data.orderId, paymentId: null, amountCents: 0 } }];

@@ -26,6 +26,8 @@ export class Endpoint<S extends ServiceName, St extends MessagingStore = Messagi
 
   constructor(
     readonly service: S,
+    /** This process's INSTANCE_ID, which every message it sends carries. */
+    readonly instance: string,
     private readonly database: Database<St>,
     private readonly broker: Broker,
     private readonly logger: Logger,
@@ -40,7 +42,10 @@ export class Endpoint<S extends ServiceName, St extends MessagingStore = Messagi
    * Only the types this service publishes compile: the broker would refuse it the others.
    */
   async send(store: St, messages: readonly Outbound<S>[]): Promise<void> {
-    await enqueue(store, messages);
+    await enqueue(
+      store,
+      messages.map((message) => (message.instance ? message : { ...message, instance: this.instance })),
+    );
     if (messages.length > 0) this.relay.wake();
   }
 

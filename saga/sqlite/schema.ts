@@ -44,6 +44,8 @@ export const sagaTrace = sqliteTable(
     causationId: text('causation_id'),
     type: text('type').notNull(),
     producer: text('producer').notNull(),
+    /** The instance of the producer that sent it (INSTANCE_ID): which of several did the work. */
+    instance: text('instance'),
     consumer: text('consumer').notNull(),
     direction: text('direction', { enum: ['in', 'out'] }).notNull(),
     /** `applied` or `ignored` for what came in, `sent` for what went out. */

@@ -28,6 +28,7 @@ CREATE TABLE "saga_trace" (
 	"causation_id" text,
 	"type" text NOT NULL,
 	"producer" text NOT NULL,
+	"instance" text,
 	"consumer" text NOT NULL,
 	"direction" text NOT NULL,
 	"outcome" text NOT NULL,

@@ -1,0 +1,1 @@
+ALTER TABLE `saga_trace` ADD `instance` text;
