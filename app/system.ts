@@ -24,6 +24,7 @@ import { mountDocs } from './docs';
 import { healthRoute, summarizeHealth } from './health';
 import { metricsRoute } from './metrics-route';
 import { mountUi } from './ui';
+import { holdSoleShop } from './sole-shop';
 import { createMetrics } from '../platform/metrics';
 import { logger, type Logger } from '../lib/logger';
 import type { Service, ServiceDeps } from '../platform/service';
@@ -59,6 +60,7 @@ export interface SystemOptions {
 export async function startSystem(config: Config, options: SystemOptions = {}): Promise<System> {
   const log = options.logger ?? logger;
   const names = options.services ?? serviceNames;
+  const soleShop = await holdSoleShop(config);
   const brokerOf = options.broker
     ? new Map(names.map((name) => [name, options.broker!]))
     : await connectBrokers(config, names, log);
@@ -115,6 +117,7 @@ export async function startSystem(config: Config, options: SystemOptions = {}): 
       // The brokers first, so no delivery reaches a service whose database is closing.
       await Promise.all(brokers.map((broker) => broker.close()));
       await Promise.all(services.map((service) => service.stop()));
+      await soleShop.release();
     },
   };
 }
