@@ -3,7 +3,7 @@ import { Command, InvalidArgumentError } from 'commander';
 import { runCli } from '../lib/cli';
 import { rabbitHopMs, rabbitMessagesPerSecond, sqliteCommitsPerSecond, type QueueType } from './bench/ceiling';
 import { perSaga } from './bench/counts';
-import { modes, withDeployment, type Mode } from './bench/deployment';
+import { modes, stores, withDeployment, type Mode, type Store } from './bench/deployment';
 import { closedLoop, openLoop } from './bench/load';
 import { runSoak, SOAK_ORDERS } from './bench/soak';
 import { runChaos } from './bench/chaos';
@@ -48,6 +48,15 @@ const program = new Command('bench')
   .option('--rate <n>', 'arrivals a second of the open loop (default: half the closed loop’s rate)', positive)
   .option('--seconds <n>', 'how long the open loop runs', positive, 10)
   .option('--modes <list>', `which of ${modes.join(', ')}`, (value) => value.split(','), [...modes])
+  .option('--store <list>', `where the services keep their state: ${stores.join(', ')}`, (value) => value.split(','), [
+    'sqlite',
+  ])
+  .option(
+    '--instances <list>',
+    'processes of each part (the all-in-one, or each service) over RabbitMQ, e.g. 1,2; PostgreSQL only past 1',
+    (value) => value.split(',').map((n) => positive(n)),
+    [1],
+  )
   .option('--rabbitmq <url>', 'the RabbitMQ to use', 'amqp://guest:guest@127.0.0.1:5672')
   .option('--profile <dir>', 'write a CPU profile of every product process there, and summarise it')
   .option('--soak', `instead: ${SOAK_ORDERS} orders (or --orders) in one closed loop, measured in ten slices`)
@@ -70,6 +79,8 @@ const program = new Command('bench')
 
 interface Result {
   mode: Mode;
+  store: Store;
+  instances: number;
   closed: {
     sagasPerSecond: number;
     postP50: number;
@@ -99,11 +110,23 @@ async function run(options: {
   rate?: number;
   seconds: number;
   modes: Mode[];
+  store: Store[];
+  instances: number[];
   rabbitmq: string;
   profile?: string;
 }) {
   if (options.concurrency > 100) throw new Error('--concurrency must be at most 100 (one page of pending orders)');
   for (const mode of options.modes) if (!modes.includes(mode)) throw new Error(`unknown mode ${mode}`);
+  for (const store of options.store) if (!stores.includes(store)) throw new Error(`unknown store ${store}`);
+  // Several instances share their queues on RabbitMQ and their database on PostgreSQL: a SQLite
+  // file, like the embedded broker, belongs to one process.
+  const runs = options.modes.flatMap((mode) =>
+    options.store.flatMap((store) =>
+      options.instances
+        .filter((instances) => instances === 1 || (mode !== 'embedded' && store === 'postgres'))
+        .map((instances) => ({ mode, store, instances })),
+    ),
+  );
   const needsRabbit = options.modes.some((mode) => mode !== 'embedded');
 
   status('measuring the ceiling: SQLite commits');
@@ -122,7 +145,7 @@ async function run(options: {
       : Math.min(sqliteCeiling, rabbitMessages / counts.messages);
 
   const results: Result[] = [];
-  for (const mode of options.modes) results.push(await measure(mode, options));
+  for (const { mode, store, instances } of runs) results.push(await measure(mode, { ...options, store, instances }));
   clearStatus();
 
   const fixed = (n: number, digits = 0) => n.toFixed(digits);
@@ -167,7 +190,7 @@ async function run(options: {
       'invariants',
     ],
     ...results.map((r) => [
-      r.mode,
+      nameOf(r),
       fixed(r.closed.sagasPerSecond),
       `${fixed(r.closed.sagasPerSecond / ceilingOf(r.mode), 2)}`,
       fixed(r.closed.postP50),
@@ -203,10 +226,10 @@ async function run(options: {
         `${fixed(shop.health)} (${fixed((100 * shop.health) / bare.health)} %)`,
     );
   }
-  for (const { mode, profile } of results)
-    for (const [name, { file, shares }] of Object.entries(profile ?? {}))
+  for (const result of results)
+    for (const [name, { file, shares }] of Object.entries(result.profile ?? {}))
       console.log(
-        `profile ${mode} ${name}: ` +
+        `profile ${nameOf(result)} ${name}: ` +
           shares.map(({ where, share }) => `${where} ${fixed(share * 100)} %`).join(', ') +
           ` (${file})`,
       );
@@ -220,15 +243,31 @@ async function run(options: {
   if (results.some((r) => r.violations.length > 0)) process.exitCode = 1;
 }
 
+/** A run's name: its mode, then its store and instances where they are not the default. */
+const nameOf = ({ mode, store, instances }: Pick<Result, 'mode' | 'store' | 'instances'>) =>
+  [mode, ...(store === 'sqlite' ? [] : [store]), ...(instances === 1 ? [] : [`×${instances}`])].join(' ');
+
 async function measure(
   mode: Mode,
-  options: { orders: number; concurrency: number; rate?: number; seconds: number; rabbitmq: string; profile?: string },
+  options: {
+    orders: number;
+    concurrency: number;
+    rate?: number;
+    seconds: number;
+    rabbitmq: string;
+    profile?: string;
+    store: Store;
+    instances: number;
+  },
 ): Promise<Result> {
-  const profileDir = options.profile && join(options.profile, mode);
-  status(`${mode}: starting`);
+  const { store, instances } = options;
+  const label = nameOf({ mode, store, instances });
+  const profileDir = options.profile && join(options.profile, label.replaceAll(' ', '-'));
+  status(`${label}: starting`);
   let names: string[] = [];
-  const result = await withDeployment(mode, { rabbitmq: options.rabbitmq, profileDir }, async (deployment) => {
-    const { client, shop, dataDir, processes } = deployment;
+  const deploymentOptions = { rabbitmq: options.rabbitmq, profileDir, store, instances };
+  const result = await withDeployment(mode, deploymentOptions, async (deployment) => {
+    const { client, shop, data, processes } = deployment;
     names = processes.map((p) => p.name);
     const cpuBefore = processes.reduce((sum, p) => sum + p.usage().cpuSeconds, 0);
     const writtenBefore = processes.reduce((sum, p) => sum + p.usage().writtenBytes, 0);
@@ -238,28 +277,28 @@ async function measure(
     const closed = await closedLoop(client, shop, {
       orders: options.orders,
       concurrency: options.concurrency,
-      progress: (done) => status(`${mode}: closed loop ${done}/${options.orders}`),
+      progress: (done) => status(`${label}: closed loop ${done}/${options.orders}`),
     });
-    await waitSettled(dataDir);
+    await waitSettled(data);
     const closedIdle = idleShare(machineBefore, machineCpu());
     const loadCpu = process.cpuUsage(loadBefore);
-    const closedSagas = sagaLatencies(dataDir, closedSince);
+    const closedSagas = await sagaLatencies(data, closedSince);
 
     const rate = options.rate ?? Math.max(1, Math.round(closed.sagasPerSecond / 2));
     const openSince = new Date().toISOString();
     const open = await openLoop(client, shop, {
       rate,
       seconds: options.seconds,
-      progress: (done) => status(`${mode}: open loop at ${rate}/s, ${done} placed`),
+      progress: (done) => status(`${label}: open loop at ${rate}/s, ${done} placed`),
     });
-    await waitSettled(dataDir);
-    const openSagas = sagaLatencies(dataDir, openSince);
+    await waitSettled(data);
+    const openSagas = await sagaLatencies(data, openSince);
 
     const usage = processes.map((p) => ({ name: p.name, ...p.usage() }));
     // After the sagas' CPU and peak memory are read, so that neither counts this; not when
     // profiling, so that the profile is the sagas' alone.
     let http: Result['http'];
-    if (mode === 'embedded' && !profileDir) {
+    if (mode === 'embedded' && store === 'sqlite' && !profileDir) {
       const bare = await ProductProcess.start('bare-hono', {}, { entry: 'scripts/bench/bare-hono.ts' });
       try {
         http = await compareRoutes(bare.url, processes[0]!.url, { progress: (text) => status(`${mode}: ${text}`) });
@@ -270,6 +309,8 @@ async function measure(
     const completed = closed.accepted + open.accepted;
     return {
       mode,
+      store,
+      instances,
       closed: {
         sagasPerSecond: closed.sagasPerSecond,
         postP50: percentile(closed.postMs, 0.5),
@@ -281,7 +322,7 @@ async function measure(
       peakRssMiB: Object.fromEntries(usage.map((u) => [u.name, u.peakRssMiB])),
       cpuMsPerSaga: ((usage.reduce((sum, u) => sum + u.cpuSeconds, 0) - cpuBefore) * 1000) / completed,
       writtenKiBPerSaga: (usage.reduce((sum, u) => sum + u.writtenBytes, 0) - writtenBefore) / 1024 / completed,
-      violations: await invariantViolations(dataDir, shop.stock),
+      violations: await invariantViolations(data, shop.stock),
       ...(http && { http }),
     } satisfies Result;
   });

@@ -37,6 +37,15 @@ const queries: Record<AuditedService, Queries> = {
 export const readSnapshot = (service: AuditedService, database: Pick<Database<unknown>, 'snapshot'>) =>
   database.snapshot(queries[service]);
 
+/** The state read one service after the other in `auditReads`' order, each by `snapshotOf`. */
+export async function readAuditStateWith(
+  snapshotOf: (service: AuditedService, read: (query: PlainQuery) => Promise<AuditSnapshot>) => Promise<AuditSnapshot>,
+): Promise<AuditState> {
+  const snapshots: AuditSnapshot[] = [];
+  for (const service of auditReads) snapshots.push(await snapshotOf(service, queries[service]));
+  return auditState(snapshots);
+}
+
 /**
  * The reads of one audit, one service after the other in this order. Orders first: whatever an
  * order's end implies (its saga ended, its stock committed or released, its payment settled or
@@ -60,17 +69,15 @@ export function auditState(snapshots: readonly AuditSnapshot[]): AuditState {
 }
 
 /** The state from the SQLite files under `dataDir`, read-only: the files may be a running shop's. */
-export async function readAuditState(dataDir: string): Promise<AuditState> {
-  const snapshots: AuditSnapshot[] = [];
-  for (const service of auditReads) {
+export function readAuditState(dataDir: string): Promise<AuditState> {
+  return readAuditStateWith(async (service, read) => {
     const path = databaseFile(dataDir, service);
     if (!existsSync(path)) throw new Error(`no ${service}.db in ${dataDir}: is it the shop's DATA_DIR?`);
     const client = new SqliteClient(path, { readonly: true, fileMustExist: true });
     try {
-      snapshots.push(await sqliteSnapshot(client, queries[service]));
+      return await sqliteSnapshot(client, read);
     } finally {
       client.close();
     }
-  }
-  return auditState(snapshots);
+  });
 }

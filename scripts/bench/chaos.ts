@@ -4,6 +4,7 @@ import { withDeployment, type Deployment, type Mode } from './deployment';
 import { placeOrder } from './load';
 import { clearStatus, printTable, status } from './report';
 import { invariantViolations, ordersByStatus, waitSettled } from './results';
+import type { ShopData } from './shop-data';
 
 export interface ChaosFigures {
   /** Which process was killed after how many orders had been accepted. */
@@ -79,8 +80,11 @@ export async function chaos(
 }
 
 /** What became of the accepted orders, once the shop has settled. */
-export function outcomesOf(dataDir: string, ids: Set<string>): Pick<ChaosFigures, 'outcomes' | 'lost' | 'doubled'> {
-  const held = ordersByStatus(dataDir);
+export async function outcomesOf(
+  data: ShopData,
+  ids: Set<string>,
+): Promise<Pick<ChaosFigures, 'outcomes' | 'lost' | 'doubled'>> {
+  const held = await ordersByStatus(data);
   const outcomes: Record<string, number> = {};
   for (const { status, reason } of held.values()) {
     const outcome = reason ? `${status} ${reason}` : status;
@@ -115,9 +119,9 @@ export async function runChaos(options: {
           ...options,
           progress: (text) => status(`${mode}: ${text}`),
         });
-        await waitSettled(deployment.dataDir, 300_000);
-        const { lost, ...outcomes } = outcomesOf(deployment.dataDir, ids);
-        const violations = await invariantViolations(deployment.dataDir, deployment.shop.stock);
+        await waitSettled(deployment.data, 300_000);
+        const { lost, ...outcomes } = await outcomesOf(deployment.data, ids);
+        const violations = await invariantViolations(deployment.data, deployment.shop.stock);
         if (lost.length > 0)
           violations.push(`${lost.length} accepted orders lost or unfinished (${lost.slice(0, 3).join(', ')})`);
         if (outcomes.doubled !== 0) violations.push(`${outcomes.doubled} orders beyond those accepted`);

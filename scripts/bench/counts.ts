@@ -8,6 +8,7 @@ import { startSystem } from '../../app/system';
 import { createLogger } from '../../lib/logger';
 import { Client, closedLoop, setUpShop } from './load';
 import { messagesPerSaga, waitSettled } from './results';
+import { sqliteData } from './shop-data';
 
 /** Counts every SQLite commit of this process: transactions, and writes made outside one. */
 function countCommits(): { count: () => number; reset: () => void } {
@@ -47,6 +48,7 @@ function countCommits(): { count: () => number; reset: () => void } {
 export async function perSaga(concurrency: number, orders = 400): Promise<{ messages: number; commits: number }> {
   const commits = countCommits();
   const dataDir = await mkdtemp(join(tmpdir(), 'bench-counts-'));
+  const data = sqliteData(dataDir);
   const system = await startSystem(loadConfig({ DATA_DIR: dataDir }), { logger: createLogger(undefined, 'silent') });
   const server = serve({ fetch: system.app.fetch, port: 0 });
   await new Promise((resolve) => server.once('listening', resolve));
@@ -54,11 +56,11 @@ export async function perSaga(concurrency: number, orders = 400): Promise<{ mess
   const client = new Client(() => url);
   try {
     const shop = await setUpShop(client, orders, loadConfig({}).admin.password);
-    await waitSettled(dataDir);
+    await waitSettled(data);
     commits.reset();
     await closedLoop(client, shop, { orders, concurrency, progress: () => {} });
-    await waitSettled(dataDir);
-    return { messages: messagesPerSaga(dataDir), commits: commits.count() / orders };
+    await waitSettled(data);
+    return { messages: await messagesPerSaga(data), commits: commits.count() / orders };
   } finally {
     client.close();
     server.close();

@@ -3,12 +3,18 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ServiceName } from '../../contracts';
+import { scratchPostgres } from '../../tests/support/scratch-postgres';
 import { Client, setUpShop, type Shop } from './load';
 import { ProductProcess } from './product';
 import { waitSettled } from './results';
+import { postgresData, sqliteData, type ShopData } from './shop-data';
 
 export const modes = ['embedded', 'rabbitmq', 'rabbitmq-per-service'] as const;
 export type Mode = (typeof modes)[number];
+
+/** Where the services keep their state: a SQLite file each, or a schema each on one PostgreSQL database. */
+export const stores = ['sqlite', 'postgres'] as const;
+export type Store = (typeof stores)[number];
 
 const services: ServiceName[] = ['users', 'products', 'orders', 'payments', 'orchestrator'];
 
@@ -16,7 +22,9 @@ const services: ServiceName[] = ['users', 'products', 'orders', 'payments', 'orc
 export interface Deployment {
   mode: Mode;
   dataDir: string;
-  /** The running processes: one all-in-one, or one per service. */
+  /** The shop's databases, to read what it did. */
+  data: ShopData;
+  /** The running processes: one all-in-one, or one per service, each `instances` times. */
   processes: ProductProcess[];
   client: Client;
   shop: Shop;
@@ -32,6 +40,9 @@ export interface DeploymentOptions {
   env?: Record<string, string>;
   /** Each process also serves GET /health on a port of its own (HEALTH_PORT). */
   healthPorts?: boolean;
+  store?: Store;
+  /** How many processes run each part (the all-in-one, or each service); more than one needs RabbitMQ. */
+  instances?: number;
 }
 
 /**
@@ -40,46 +51,61 @@ export interface DeploymentOptions {
  */
 export async function withDeployment<T>(
   mode: Mode,
-  { rabbitmq, profileDir, env: extra = {}, healthPorts = false }: DeploymentOptions,
+  { rabbitmq, profileDir, env: extra = {}, healthPorts = false, store = 'sqlite', instances = 1 }: DeploymentOptions,
   use: (deployment: Deployment) => Promise<T>,
 ): Promise<T> {
+  if (mode === 'embedded' && instances > 1) throw new Error('several instances need RabbitMQ: not the embedded mode');
   const dataDir = await mkdtemp(join(tmpdir(), 'bench-'));
   const namespace = `bench-${randomUUID().slice(0, 8)}`;
+  const database = store === 'postgres' ? await scratchPostgres() : undefined;
   const env = {
     DATA_DIR: dataDir,
     JWT_SECRET: randomUUID(),
     CARD_TOKEN_KEY: randomUUID(),
     ADMIN_PASSWORD: randomUUID(),
     ...(mode === 'embedded' ? {} : { BROKER_URL: rabbitmq, BROKER_NAMESPACE: namespace }),
+    ...(database && { DATABASE_URL: database.url }),
     ...extra,
   };
+  const data = database ? postgresData(database.url) : sqliteData(dataDir);
   const start = (name: string, service?: ServiceName, port?: number) =>
-    ProductProcess.start(name, env, { service, profileDir, port, healthPort: healthPorts });
-  const processes =
-    mode === 'rabbitmq-per-service'
-      ? await Promise.all(services.map((service) => start(service, service)))
-      : [await start('all-in-one')];
+    ProductProcess.start(name, { ...env, INSTANCE_ID: name }, { service, profileDir, port, healthPort: healthPorts });
+  const parts: (ServiceName | undefined)[] = mode === 'rabbitmq-per-service' ? services : [undefined];
+  const copies = Array.from({ length: instances }, (_, i) => i + 1);
+  const nameOf = (service: ServiceName | undefined, copy: number) =>
+    `${service ?? 'all-in-one'}${instances > 1 ? `-${copy}` : ''}`;
+  // All at once: instances of a service starting together meet at its migrations' lock.
+  const processes = await Promise.all(
+    copies.flatMap((copy) => parts.map((service) => start(nameOf(service, copy), service))),
+  );
   // The load uses sign-up and sign-in, the catalogue and orders; each goes to the process that serves it.
+  // Each request to the next instance of its part in turn, as a load balancer would.
+  let turn = 0;
   const route = (path: string) => {
-    const name = path.startsWith('/auth') ? 'users' : path.startsWith('/products') ? 'products' : 'orders';
-    return (processes.find((p) => p.name === name) ?? processes[0]!).url;
+    const service = path.startsWith('/auth') ? 'users' : path.startsWith('/products') ? 'products' : 'orders';
+    const serving = processes.filter((p) =>
+      p.name.startsWith(mode === 'rabbitmq-per-service' ? service : 'all-in-one'),
+    );
+    return serving[turn++ % serving.length]!.url;
   };
   const client = new Client(route);
   try {
     const shop = await setUpShop(client, 1_000_000, env.ADMIN_PASSWORD);
-    await waitSettled(dataDir);
+    await waitSettled(data);
     return await use({
       mode,
       dataDir,
+      data,
       processes,
       client,
       shop,
       async crash(process) {
         await process.kill();
         const index = processes.indexOf(process);
+        const service = services.find((name) => process.name.startsWith(name));
         processes[index] = await start(
           process.name,
-          mode === 'rabbitmq-per-service' ? (process.name as ServiceName) : undefined,
+          mode === 'rabbitmq-per-service' ? service : undefined,
           process.port,
         );
       },
@@ -92,6 +118,8 @@ export async function withDeployment<T>(
       const { deleteTopology } = await import('../../broker/rabbitmq/rabbitmq');
       await deleteTopology(rabbitmq, namespace);
     }
+    await data.close();
+    await database?.drop();
     await rm(dataDir, { recursive: true, force: true });
   }
 }

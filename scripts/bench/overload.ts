@@ -100,9 +100,9 @@ export async function runOverload(options: { customers: number; seconds: number;
       await withDeployment(mode, { rabbitmq: options.rabbitmq, healthPorts: true }, async (deployment) => {
         const since = new Date().toISOString();
         const figures = await overload(deployment, { ...options, progress: (text) => status(`${mode}: ${text}`) });
-        await waitSettled(deployment.dataDir, 300_000);
-        const { ms } = sagaLatencies(deployment.dataDir, since);
-        const timedOut = [...ordersByStatus(deployment.dataDir).values()].filter(
+        await waitSettled(deployment.data, 300_000);
+        const { ms } = await sagaLatencies(deployment.data, since);
+        const timedOut = [...(await ordersByStatus(deployment.data)).values()].filter(
           (order) => order.reason === 'STEP_TIMEOUT',
         ).length;
         const sagaP99 = percentile(ms, 0.99);
@@ -114,7 +114,7 @@ export async function runOverload(options: { customers: number; seconds: number;
           sagaP99,
           timedOut,
           met,
-          violations: await invariantViolations(deployment.dataDir, deployment.shop.stock),
+          violations: await invariantViolations(deployment.data, deployment.shop.stock),
         };
       }),
     );

@@ -1,33 +1,20 @@
-import { join } from 'node:path';
-import { readAuditState } from '../../app/audit/read-state';
+import { readAuditStateWith } from '../../app/audit/read-state';
 import { auditViolations } from '../../app/audit/violations';
-import Database from 'better-sqlite3';
+import type { ServiceName } from '../../contracts';
+import type { ShopData } from './shop-data';
 
-const open = (dataDir: string, service: string) =>
-  new Database(join(dataDir, `${service}.db`), { readonly: true, fileMustExist: true });
+const services: ServiceName[] = ['users', 'products', 'orders', 'payments', 'orchestrator'];
 
-function query<T>(dataDir: string, service: string, sql: string, ...params: unknown[]): T[] {
-  const db = open(dataDir, service);
-  try {
-    return db.prepare(sql).all(...params) as T[];
-  } finally {
-    db.close();
-  }
-}
+const count = async (data: ShopData, service: ServiceName, from: string) =>
+  (await data.query<{ n: number }>(service, `SELECT CAST(count(*) AS INTEGER) AS n FROM ${from}`))[0]!.n;
 
 /** Waits until every order placed is terminal and every outbox is empty. */
-export async function waitSettled(dataDir: string, timeoutMs = 120_000): Promise<void> {
+export async function waitSettled(data: ShopData, timeoutMs = 120_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const [{ pending }] = query<{ pending: number }>(
-      dataDir,
-      'orders',
-      "SELECT count(*) AS pending FROM orders WHERE status = 'PENDING'",
-    ) as [{ pending: number }];
-    const outboxes = ['users', 'products', 'orders', 'payments', 'orchestrator'].reduce(
-      (sum, service) => sum + query<{ n: number }>(dataDir, service, 'SELECT count(*) AS n FROM outbox')[0]!.n,
-      0,
-    );
+    const pending = await count(data, 'orders', "orders WHERE status = 'PENDING'");
+    let outboxes = 0;
+    for (const service of services) outboxes += await count(data, service, 'outbox');
     if (pending === 0 && outboxes === 0) return;
     if (Date.now() > deadline) throw new Error(`${pending} orders still pending after ${timeoutMs} ms`);
     await new Promise((resolve) => setTimeout(resolve, 100));
@@ -35,35 +22,31 @@ export async function waitSettled(dataDir: string, timeoutMs = 120_000): Promise
 }
 
 /** Creation to terminal, per saga, as the orders service recorded it (ms), for orders placed since `since`. */
-export function sagaLatencies(dataDir: string, since: string): { ms: number[]; sagasPerSecond: number } {
-  const rows = query<{ ms: number; created: string; ended: string }>(
-    dataDir,
+export async function sagaLatencies(data: ShopData, since: string): Promise<{ ms: number[]; sagasPerSecond: number }> {
+  const rows = await data.query<{ created: string; ended: string }>(
     'orders',
-    `SELECT (julianday(updated_at) - julianday(created_at)) * 86400000.0 AS ms, created_at AS created, updated_at AS ended
-       FROM orders WHERE status <> 'PENDING' AND created_at >= ?`,
+    "SELECT created_at AS created, updated_at AS ended FROM orders WHERE status <> 'PENDING' AND created_at >= $1",
     since,
   );
-  const first = Math.min(...rows.map((row) => Date.parse(row.created)));
-  const last = Math.max(...rows.map((row) => Date.parse(row.ended)));
-  return { ms: rows.map((row) => row.ms), sagasPerSecond: rows.length / Math.max(0.001, (last - first) / 1000) };
+  const spans = rows.map((row) => ({ created: Date.parse(row.created), ended: Date.parse(row.ended) }));
+  const first = Math.min(...spans.map((span) => span.created));
+  const last = Math.max(...spans.map((span) => span.ended));
+  return {
+    ms: spans.map((span) => span.ended - span.created),
+    sagasPerSecond: rows.length / Math.max(0.001, (last - first) / 1000),
+  };
 }
 
 /** Messages the services handled, per saga: each service's inbox holds one row per message. */
-export function messagesPerSaga(dataDir: string): number {
-  const handled = ['users', 'products', 'orders', 'payments', 'orchestrator'].reduce(
-    (sum, service) => sum + query<{ n: number }>(dataDir, service, 'SELECT count(*) AS n FROM inbox')[0]!.n,
-    0,
-  );
-  const [{ sagas }] = query<{ sagas: number }>(dataDir, 'orchestrator', 'SELECT count(*) AS sagas FROM sagas') as [
-    { sagas: number },
-  ];
-  return handled / sagas;
+export async function messagesPerSaga(data: ShopData): Promise<number> {
+  let handled = 0;
+  for (const service of services) handled += await count(data, service, 'inbox');
+  return handled / (await count(data, 'orchestrator', 'sagas'));
 }
 
 /** Every order the shop holds, by id: its status and, once cancelled, the reason. */
-export function ordersByStatus(dataDir: string): Map<string, { status: string; reason: string | null }> {
-  const rows = query<{ id: string; status: string; reason: string | null }>(
-    dataDir,
+export async function ordersByStatus(data: ShopData): Promise<Map<string, { status: string; reason: string | null }>> {
+  const rows = await data.query<{ id: string; status: string; reason: string | null }>(
     'orders',
     'SELECT id, status, reason FROM orders',
   );
@@ -71,22 +54,18 @@ export function ordersByStatus(dataDir: string): Map<string, { status: string; r
 }
 
 /** Inbox ids (of every service) and saga trace entries held: the rows kept only for a while. */
-export function rowsKeptForAWhile(dataDir: string): { inbox: number; trace: number } {
-  const count = (service: string, table: string) =>
-    query<{ n: number }>(dataDir, service, `SELECT count(*) AS n FROM ${table}`)[0]!.n;
-  const services = ['users', 'products', 'orders', 'payments', 'orchestrator'];
-  return {
-    inbox: services.reduce((sum, service) => sum + count(service, 'inbox'), 0),
-    trace: count('orchestrator', 'saga_trace'),
-  };
+export async function rowsKeptForAWhile(data: ShopData): Promise<{ inbox: number; trace: number }> {
+  let inbox = 0;
+  for (const service of services) inbox += await count(data, service, 'inbox');
+  return { inbox, trace: await count(data, 'orchestrator', 'saga_trace') };
 }
 
 /**
  * The design's invariants over the run: what `npm run audit` checks (app/audit), plus stock
  * conserved against what the bench itself stocked (one product). Violations, as text.
  */
-export async function invariantViolations(dataDir: string, stocked: number): Promise<string[]> {
-  const state = await readAuditState(dataDir);
+export async function invariantViolations(data: ShopData, stocked: number): Promise<string[]> {
+  const state = await readAuditStateWith((service, read) => data.snapshot(service, read));
   const [product] = state.products;
   if (!product) return ['no product'];
   return [
