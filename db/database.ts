@@ -12,6 +12,11 @@ export interface Database<S> {
    */
   transaction<R>(work: (store: S) => Promise<R>): Promise<R>;
   /**
+   * Calls `listener` after every commit, with the store the transaction ran on: what was
+   * written is visible to every other connection from then on (the outbox relay waits for it).
+   */
+  onCommit(listener: (store: S) => void): void;
+  /**
    * Runs `work` outside any transaction: each statement sees what was committed when it runs,
    * and one that writes (an outbox claim) commits on its own.
    */

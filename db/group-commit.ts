@@ -28,6 +28,8 @@ export class GroupCommit<S> {
   constructor(
     private readonly client: Database.Database,
     private readonly store: S,
+    /** Called after each commit. */
+    private readonly committed: (store: S) => void = () => {},
   ) {
     this.begin = client.prepare('BEGIN IMMEDIATE');
     this.commitStatement = client.prepare('COMMIT');
@@ -80,6 +82,7 @@ export class GroupCommit<S> {
       const results: unknown[] = [];
       for (const { work } of works) results.push(await work(this.store));
       this.commitStatement.run();
+      this.committed(this.store);
       return { results };
     } catch (error) {
       // Only this group's own transaction: one found open belongs to a work still awaiting.

@@ -243,16 +243,26 @@ describe('the pool', () => {
     }
   });
 
-  it('serves waiting callers in the order they came', async () => {
+  it('serves transactions waiting for a connection in the order they came', async () => {
     const db = await open('products', { poolSize: 1 });
     const hold = holding();
-    const held = db.read(hold.work);
+    const held = db.transaction(hold.work);
     const served: number[] = [];
-    const waiting = [1, 2, 3, 4].map((n) => db.read(async () => void served.push(n)));
+    const waiting = [1, 2, 3, 4].map((n) => db.transaction(async () => void served.push(n)));
     await hold.hasStarted;
     hold.release();
     await Promise.all([held, ...waiting]);
     expect(served).toEqual([1, 2, 3, 4]);
+  });
+
+  it('reads on connections of their own, never behind a queue of transactions', async () => {
+    const db = await open('products', { poolSize: 1 });
+    const hold = holding();
+    const held = db.transaction(hold.work);
+    await hold.hasStarted;
+    expect(await db.read(async (store) => store.handled())).toEqual([]);
+    hold.release();
+    await held;
   });
 
   it('closes once the work under way is done, and takes no more', async () => {

@@ -27,8 +27,12 @@ export interface PostgresLocation {
   schema: string;
 }
 
-/** Connections each service keeps unless told: two all-in-one instances then stay well under a server's default 100. */
+/**
+ * Connections for transactions each service keeps unless told, besides READERS for reads: two
+ * all-in-one instances then hold 60, well under a server's default 100.
+ */
 export const DEFAULT_POOL_SIZE = 4;
+const READERS = 2;
 
 /**
  * Opens a service's PostgreSQL schema: creates it if missing, applies its migrations, and
@@ -43,17 +47,21 @@ export async function openPostgres<TSchema extends Record<string, unknown>, S>(
 ): Promise<Database<S>> {
   const config = clientConfig(url, schema);
   await migrate(config, schema, fileURLToPath(parts.migrations));
-  const pool = new Pool(
-    poolSize,
-    () => connect(config, schema),
-    (client) => parts.store(drizzle({ client, schema: parts.schema })),
-  );
+  const open = () => connect(config, schema);
+  const build = (client: pg.Client) => parts.store(drizzle({ client, schema: parts.schema }));
+  // Reads (the relay's claims, routes, health) have connections of their own: behind a queue
+  // of transactions each would wait for every delivery ahead of it, on every hop of a saga.
+  const pool = new Pool(poolSize, open, build);
+  const readers = new Pool(READERS, open, build);
+  const listeners: ((store: S) => void)[] = [];
+  const committed = (store: S) => listeners.forEach((listener) => listener(store));
   return {
-    transaction: (work) => retrying(() => pool.use((connection) => inTransaction(connection, work))),
-    read: (work) => retrying(() => pool.use((connection) => outsideTransaction(connection, work))),
+    transaction: (work) => retrying(() => pool.use((connection) => inTransaction(connection, work, committed))),
+    onCommit: (listener) => void listeners.push(listener),
+    read: (work) => retrying(() => readers.use((connection) => outsideTransaction(connection, work))),
     snapshot: (work) =>
       retrying(() =>
-        pool.use((connection) =>
+        readers.use((connection) =>
           outsideTransaction(connection, async () => {
             const { client } = connection;
             await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
@@ -67,11 +75,11 @@ export async function openPostgres<TSchema extends Record<string, unknown>, S>(
       ),
     ping: () =>
       retrying(() =>
-        pool.use(
+        readers.use(
           async (connection) => void (await outsideTransaction(connection, () => connection.client.query('SELECT 1'))),
         ),
       ),
-    close: () => pool.close(),
+    close: async () => void (await Promise.all([pool.close(), readers.close()])),
   };
 }
 
@@ -264,7 +272,11 @@ async function unlessLost(connection: Connection<unknown>, error: unknown, probe
   throw error;
 }
 
-async function inTransaction<S, R>(connection: Connection<S>, work: (store: S) => Promise<R>): Promise<R> {
+async function inTransaction<S, R>(
+  connection: Connection<S>,
+  work: (store: S) => Promise<R>,
+  committed: (store: S) => void,
+): Promise<R> {
   const { client } = connection;
   let result: R;
   try {
@@ -275,6 +287,7 @@ async function inTransaction<S, R>(connection: Connection<S>, work: (store: S) =
   }
   try {
     await client.query('COMMIT');
+    committed(connection.store);
     return result;
   } catch (error) {
     // A conflict found at COMMIT: the server has ended the transaction, ROLLBACK only warns.

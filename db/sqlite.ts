@@ -44,12 +44,14 @@ export function openSqlite<TSchema extends Record<string, unknown>, S>(
   const db = drizzle({ client, schema });
   migrate(db, { migrationsFolder: fileURLToPath(migrations) });
   const built = store(db);
-  const commits = new GroupCommit(client, built);
+  const listeners: ((store: S) => void)[] = [];
+  const commits = new GroupCommit(client, built, (store) => listeners.forEach((listener) => listener(store)));
   return {
     client,
     db,
     store: built,
     transaction: (work) => commits.submit(work),
+    onCommit: (listener) => void listeners.push(listener),
     async read(work) {
       commits.assertOutsideTransaction();
       return work(built);

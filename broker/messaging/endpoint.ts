@@ -35,10 +35,17 @@ export class Endpoint<S extends ServiceName, St extends MessagingStore = Messagi
     private readonly observe?: MessageObserver,
   ) {
     this.relay = new OutboxRelay(database, broker, logger);
+    // The relay reads committed rows only: it is woken once the transaction that sent commits.
+    database.onCommit((store) => {
+      if (this.sentIn.delete(store)) this.relay.wake();
+    });
   }
 
+  /** The stores (one per connection) whose open transaction has put messages in the outbox. */
+  private readonly sentIn = new Set<St>();
+
   /**
-   * Stores messages to send in the caller's transaction and wakes the relay for after commit.
+   * Stores messages to send in the caller's transaction; the relay publishes them once it commits.
    * Only the types this service publishes compile: the broker would refuse it the others.
    */
   async send(store: St, messages: readonly Outbound<S>[]): Promise<void> {
@@ -46,7 +53,7 @@ export class Endpoint<S extends ServiceName, St extends MessagingStore = Messagi
       store,
       messages.map((message) => (message.instance ? message : { ...message, instance: this.instance })),
     );
-    if (messages.length > 0) this.relay.wake();
+    if (messages.length > 0) this.sentIn.add(store);
   }
 
   /**

@@ -81,7 +81,7 @@ export class OutboxRelay {
     this.wake();
   }
 
-  /** Schedules a drain on a later tick, so rows are read only after the caller's transaction commits. */
+  /** Schedules a drain on a later tick: call it once the rows to publish are committed. */
   wake(): void {
     if (this.stopped || this.backingOff) return;
     if (this.draining) {
