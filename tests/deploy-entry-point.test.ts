@@ -23,6 +23,7 @@ interface ComposeService {
   environment?: Record<string, string>;
   depends_on?: Record<string, { condition: string }>;
   volumes?: string[];
+  deploy?: { replicas?: number };
 }
 const compose = parse(readFileSync(join(root, 'docker-compose.yml'), 'utf8'), { merge: true }) as {
   services: Record<string, ComposeService>;
@@ -101,5 +102,26 @@ describe('the entry point of docker compose', () => {
       expect(entry!.depends_on?.[host]).toEqual({ condition: 'service_healthy' });
     }
     expect([...proxy.upstreams.values()].map((u) => u.host).sort()).toEqual([...serviceNames].sort());
+  });
+
+  it("spreads each service's requests over all its replicas, and follows them as they come and go", () => {
+    // Docker's DNS answers a service's name with an address per replica; nginx balances over
+    // them all, and only a server with `resolve` (in a shared zone) is looked up again after start.
+    expect(proxy.resolver?.[0], "Docker's embedded DNS").toBe('127.0.0.11');
+    expect(proxy.resolver, 'a short validity, over the answer TTL').toContainEqual(
+      expect.stringMatching(/^valid=\d+s$/),
+    );
+    for (const [name, upstream] of proxy.upstreams) {
+      expect(upstream.parameters, `upstream ${name} resolves its service's name again`).toContain('resolve');
+      expect(upstream.zone, `upstream ${name} has the shared zone resolve needs`).toBeDefined();
+      expect(
+        compose.services[upstream.host]?.deploy?.replicas,
+        `${upstream.host} runs several replicas`,
+      ).toBeGreaterThan(1);
+    }
+    // nginx has `resolve` on an upstream's server from 1.27.3 on: the stable 1.28 or later.
+    const entry = Object.values(compose.services).find((service) => service.image?.startsWith('nginx:'));
+    const [major = 0, minor = 0] = (/^nginx:(\d+)\.(\d+)/.exec(entry!.image!) ?? []).slice(1).map(Number);
+    expect(major * 1000 + minor, entry!.image).toBeGreaterThanOrEqual(1028);
   });
 });

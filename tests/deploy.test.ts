@@ -3,6 +3,8 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { settingNames } from '../app/config';
+import { databaseLocation, databaseServices, databaseUrlVariable } from '../db/locations';
+import { setupInput } from '../db/operator/setup-plan';
 import { entries } from '../scripts/build-entries';
 
 const root = join(import.meta.dirname, '..');
@@ -29,7 +31,8 @@ describe('the deployment files', () => {
     const compose = parse(text, { merge: true }) as {
       services: Record<string, { build?: string; environment?: Record<string, string> }>;
     };
-    const known = new Set([...settingNames, 'LOG_LEVEL', 'LOG_FORMAT']);
+    // …and what the one-shot setups read: db-setup's superuser, broker-setup's every role.
+    const known = new Set([...settingNames, 'LOG_LEVEL', 'LOG_FORMAT', 'DATABASE_ADMIN_URL']);
     for (const [name, service] of Object.entries(compose.services).filter(([, service]) => service.build))
       for (const variable of Object.keys(service.environment ?? {}))
         expect(known.has(variable) || variable.startsWith('BROKER_URL_'), `${name} sets ${variable}`).toBe(true);
@@ -65,5 +68,107 @@ describe('the deployment files', () => {
     expect(final).toMatch(new RegExp(`^HEALTHCHECK [\\s\\S]*127\\.0\\.0\\.1:${healthPort}/health`, 'm'));
     const ignored = readFileSync(join(root, '.dockerignore'), 'utf8').split('\n');
     for (const left of ['node_modules', 'tests', '**/*.test.ts', '.env', 'data']) expect(ignored).toContain(left);
+  });
+});
+
+interface ComposeService {
+  image?: string;
+  build?: string;
+  command?: string[];
+  ports?: string[];
+  volumes?: string[];
+  environment?: Record<string, string>;
+  depends_on?: Record<string, { condition: string }>;
+  deploy?: { replicas?: number };
+  healthcheck?: { test: string[] };
+}
+
+/** .env.example's values, as compose reads .env: `NAME=value` lines, comments left out. */
+const example = Object.fromEntries(
+  [...readFileSync(join(root, '.env.example'), 'utf8').matchAll(/^(\w+)=(.*)$/gm)].map(([, name, value]) => [
+    name!,
+    value!,
+  ]),
+);
+
+/**
+ * docker-compose.yml as compose runs it with .env.example copied to .env: every `${VAR}`,
+ * `${VAR:-default}` and `${VAR:?message}` replaced. Throws where compose would refuse to start.
+ */
+function composeWith(env: Record<string, string>) {
+  const text = readFileSync(join(root, 'docker-compose.yml'), 'utf8').replace(
+    /\$\{(\w+)(?:(:?[-?])([^}]*))?\}/g,
+    (_, name: string, form: string | undefined, rest: string) => {
+      if (env[name]) return env[name];
+      if (form?.endsWith('?')) throw new Error(`compose refuses to start: ${rest} (${name})`);
+      return form?.endsWith('-') ? rest : '';
+    },
+  );
+  return parse(text, { merge: true }) as { services: Record<string, ComposeService> };
+}
+
+describe('docker compose on PostgreSQL, two replicas of each service', () => {
+  const { services } = composeWith(example);
+  const raw = parse(readFileSync(join(root, 'docker-compose.yml'), 'utf8'), { merge: true }) as {
+    services: Record<string, ComposeService>;
+  };
+
+  it('starts with .env.example copied to .env, and only the entry point publishes a port', () => {
+    const published = Object.entries(services).filter(([, service]) => service.ports !== undefined);
+    expect(published.map(([name]) => name)).toEqual(['entry']);
+    expect(services.entry!.image).toMatch(/^nginx:/);
+  });
+
+  it('runs PostgreSQL with its data on a volume, its superuser password from .env, probed with pg_isready', () => {
+    const postgres = services.postgres!;
+    expect(postgres.image).toMatch(/^postgres:\d+/);
+    expect(postgres.volumes).toContainEqual(expect.stringMatching(/^\w+:\/var\/lib\/postgresql\/data$/));
+    expect(raw.services.postgres!.environment?.POSTGRES_PASSWORD).toMatch(/^\$\{\w+:\?/);
+    expect(postgres.healthcheck?.test).toContain('pg_isready');
+  });
+
+  it('makes a role and a schema per service with db-setup, once PostgreSQL is up, as its superuser', () => {
+    const setup = services['db-setup']!;
+    expect(setup.command?.join(' ')).toMatch(/^node dist\/db-setup\.js\b/);
+    expect(setup.depends_on?.postgres).toEqual({ condition: 'service_healthy' });
+    const env = setup.environment!;
+    const input = setupInput(env);
+    expect(input.roles.map((role) => role.service)).toEqual([...databaseServices]);
+    // As the postgres service's own superuser, with the password that service was given.
+    const admin = new URL(env.DATABASE_ADMIN_URL!);
+    expect(admin.hostname).toBe('postgres');
+    expect(admin.username).toBe(services.postgres!.environment?.POSTGRES_USER ?? 'postgres');
+    expect(decodeURIComponent(admin.password)).toBe(services.postgres!.environment?.POSTGRES_PASSWORD);
+    // The image runs under NODE_ENV=production, where the placeholders are refused.
+    expect(() => setupInput({ ...env, NODE_ENV: 'production' })).toThrow(/NODE_ENV=production refuses/);
+  });
+
+  it.each(databaseServices)(
+    '%s runs twice, on its own database URL with its own user, once db-setup has made it',
+    (name) => {
+      const service = services[name]!;
+      const env = service.environment!;
+      // The URL db-setup made the role for, with the password it set.
+      expect(env.DATABASE_URL).toBe(services['db-setup']!.environment![databaseUrlVariable(name)]);
+      expect(raw.services[name]!.environment!.DATABASE_URL, 'its own password from .env').toContain(
+        `\${DATABASE_PASSWORD_${name.toUpperCase()}:?`,
+      );
+      expect(databaseLocation(env, name, '/unused')).toEqual({ kind: 'postgres', url: env.DATABASE_URL, schema: name });
+      const url = new URL(env.DATABASE_URL!);
+      expect(services[url.hostname]?.image, 'on the postgres service').toMatch(/^postgres:/);
+      expect(url.username).not.toBe(new URL(services['db-setup']!.environment!.DATABASE_ADMIN_URL!).username);
+      expect(service.depends_on?.['db-setup']).toEqual({ condition: 'service_completed_successfully' });
+      expect(service.depends_on?.rabbitmq).toEqual({ condition: 'service_healthy' });
+      expect(service.deploy?.replicas).toBe(2);
+      // Nothing of its own on disk any more, and no INSTANCE_ID both replicas would share.
+      expect(service.volumes).toBeUndefined();
+      expect(env.DATA_DIR).toBeUndefined();
+      expect(env.INSTANCE_ID).toBeUndefined();
+    },
+  );
+
+  it('gives every service a user of its own on the database', () => {
+    const users = databaseServices.map((name) => new URL(services[name]!.environment!.DATABASE_URL!).username);
+    expect(new Set(users).size).toBe(databaseServices.length);
   });
 });

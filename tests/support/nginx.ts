@@ -1,8 +1,8 @@
 /**
- * Just enough of an nginx configuration to check it against the code: its upstreams, the port
- * it listens on, and which location (so which upstream) a path reaches, by nginx's rules: an
- * exact location (=) first, then the first regular expression (~) that matches, else the
- * longest matching prefix.
+ * Just enough of an nginx configuration to check it against the code: its upstreams, its
+ * resolver, the port it listens on, and which location (so which upstream) a path reaches, by
+ * nginx's rules: an exact location (=) first, then the first regular expression (~) that
+ * matches, else the longest matching prefix.
  */
 
 export interface Location {
@@ -11,19 +11,42 @@ export interface Location {
   upstream: string;
 }
 
+export interface Upstream {
+  host: string;
+  port: number;
+  /** The server's parameters (`resolve`, `weight=2`, …). */
+  parameters: string[];
+  /** Its shared memory zone, which `resolve` needs. */
+  zone?: string;
+}
+
 export interface NginxConfig {
   listen: number;
-  upstreams: Map<string, { host: string; port: number }>;
+  /** The name servers of `resolver`, and its other parameters (`valid=5s`, …). */
+  resolver?: string[];
+  upstreams: Map<string, Upstream>;
   locations: Location[];
 }
 
 export function parseNginx(text: string): NginxConfig {
   const code = text.replace(/#.*$/gm, '');
+  // An upstream of one server (host:port and its parameters), after its zone if it has one.
   const upstreams = new Map(
-    [...code.matchAll(/upstream\s+(\w+)\s*\{\s*server\s+([\w.-]+):(\d+);\s*\}/g)].map(
-      ([, name, host, port]) => [name!, { host: host!, port: Number(port) }] as const,
+    [
+      ...code.matchAll(
+        /upstream\s+(\w+)\s*\{\s*(?:zone\s+(\w+)\s+\w+;\s*)?server\s+([\w.-]+):(\d+)((?:\s+[\w=.]+)*);\s*\}/g,
+      ),
+    ].map(
+      ([, name, zone, host, port, parameters]) =>
+        [
+          name!,
+          { host: host!, port: Number(port), parameters: parameters!.split(/\s+/).filter(Boolean), zone },
+        ] as const,
     ),
   );
+  const upstreamsWritten = [...code.matchAll(/\bupstream\b/g)].length;
+  if (upstreamsWritten !== upstreams.size)
+    throw new Error(`${upstreamsWritten - upstreams.size} upstreams not understood`);
   const locations = [...code.matchAll(/location\s+(=|~)?\s*(\S+)\s*\{\s*proxy_pass\s+http:\/\/(\w+);\s*\}/g)].map(
     ([, modifier, pattern, upstream]) => ({
       modifier: (modifier ?? '') as Location['modifier'],
@@ -35,7 +58,8 @@ export function parseNginx(text: string): NginxConfig {
   const written = [...code.matchAll(/\blocation\b/g)].length;
   if (written !== locations.length) throw new Error(`${written - locations.length} locations not understood`);
   const listen = Number(/listen\s+(\d+);/.exec(code)?.[1]);
-  return { listen, upstreams, locations };
+  const resolver = /\bresolver\s+([^;]+);/.exec(code)?.[1]!.trim().split(/\s+/);
+  return { listen, resolver, upstreams, locations };
 }
 
 export function locationOf(config: NginxConfig, path: string): Location | undefined {
