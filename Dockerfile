@@ -7,7 +7,7 @@ COPY package.json package-lock.json ./
 RUN npm ci --omit=dev --no-audit --no-fund
 
 # The TypeScript compiled to JavaScript (npm run build: dist/main.js, dist/saga-shop.js,
-# dist/broker-setup.js and the files they read), with every dependency at hand.
+# dist/broker-setup.js, dist/db-setup.js and the files they read), with every dependency at hand.
 FROM node:20-bookworm AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
