@@ -12,6 +12,12 @@ export interface Database<S> {
    */
   transaction<R>(work: (store: S) => Promise<R>): Promise<R>;
   /**
+   * Runs writes that need not commit together (the relay's removal of published rows) as
+   * cheaply as the database can: on SQLite inside the group commit, on PostgreSQL each
+   * statement committing on its own, with no BEGIN and COMMIT around it.
+   */
+  writeEach<R>(work: (store: S) => Promise<R>): Promise<R>;
+  /**
    * Calls `listener` after every commit, with the store the transaction ran on: what was
    * written is visible to every other connection from then on (the outbox relay waits for it).
    */

@@ -152,6 +152,17 @@ describe('transaction', () => {
     expect(await db.read((store) => store.handled())).toEqual(['m1']);
   });
 
+  it('commits each statement of writeEach on its own: a failure keeps what came before it', async () => {
+    const db = await open();
+    await expect(
+      db.writeEach(async (store) => {
+        await store.record('m1');
+        await store.fail('22012');
+      }),
+    ).rejects.toThrow();
+    expect(await db.read((store) => store.handled())).toEqual(['m1']);
+  });
+
   it('rolls back and rethrows when the work throws, without running it again', async () => {
     const db = await open();
     let runs = 0;

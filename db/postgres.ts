@@ -59,6 +59,7 @@ export async function openPostgres<TSchema extends Record<string, unknown>, S>(
     transaction: (work) => retrying(() => pool.use((connection) => inTransaction(connection, work, committed))),
     onCommit: (listener) => void listeners.push(listener),
     read: (work) => retrying(() => readers.use((connection) => outsideTransaction(connection, work))),
+    writeEach: (work) => retrying(() => readers.use((connection) => outsideTransaction(connection, work))),
     snapshot: (work) =>
       retrying(() =>
         readers.use((connection) =>

@@ -51,6 +51,7 @@ export function openSqlite<TSchema extends Record<string, unknown>, S>(
     db,
     store: built,
     transaction: (work) => commits.submit(work),
+    writeEach: (work) => commits.submit(work),
     onCommit: (listener) => void listeners.push(listener),
     async read(work) {
       commits.assertOutsideTransaction();

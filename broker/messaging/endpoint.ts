@@ -89,7 +89,6 @@ export class Endpoint<S extends ServiceName, St extends MessagingStore = Messagi
     const handle = async (store: St, message: Message): Promise<{ result: R } | undefined> => {
       const now = new Date();
       // consumeMessages has checked the type against this queue's subscriptions.
-      await store.lockConversation(message.correlationId);
       if (!(await store.recordFirstDelivery(message, now))) {
         this.logger.debug(messageLogFields(message), 'duplicate ignored');
         return undefined;

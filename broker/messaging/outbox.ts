@@ -51,8 +51,7 @@ export interface RelayOptions {
 
 /**
  * Publishes committed outbox rows in commit order, keeping up to `window` of them unconfirmed,
- * and deletes each once the broker has confirmed it (the deletes of a turn in one
- * transaction). Writers call `wake()` so a message leaves within milliseconds; a crash between
+ * and deletes each once the broker has confirmed it (the deletes of a turn together). Writers call `wake()` so a message leaves within milliseconds; a crash between
  * commit and confirm only delays it until the next start, which publishes every row left.
  */
 export class OutboxRelay {
@@ -124,7 +123,6 @@ export class OutboxRelay {
         continue;
       }
       const rows = await this.database.read((store) => store.claimOutbox(room));
-      if (rows.length === 0) return;
       for (const { seq, type, payload } of rows) {
         this.unconfirmed.add(seq);
         this.broker.publish(type, payload).then(
@@ -132,6 +130,8 @@ export class OutboxRelay {
           (error: unknown) => this.settled(seq, error ?? new Error('publish failed')),
         );
       }
+      // Fewer than asked: none was left. Rows committed since wake the relay again.
+      if (rows.length < room) return;
     }
   }
 
@@ -181,7 +181,7 @@ export class OutboxRelay {
     this.confirmed = [];
     if (seqs.length === 0) return;
     try {
-      await this.database.transaction((store) => store.removeFromOutbox(seqs));
+      await this.database.writeEach((store) => store.removeFromOutbox(seqs));
     } catch (error) {
       // The rows stay, and go again at the next start: a consumer's inbox drops the copy.
       this.logger.error({ err: error, rows: seqs.length }, 'outbox relay could not delete published rows');

@@ -24,7 +24,10 @@ export function messagingStoreContract(name: string, makeDatabase: DatabaseFacto
     const idsOf = (rows: OutboxRow[]) => rows.map((row) => row.messageId);
     /** Whether `messageId` is still remembered as handled (recording it, when it was not). */
     const stillHandled = (messageId: string) =>
-      tx(async (store) => !(await store.recordFirstDelivery({ messageId, type: 'Probe' }, at(1000))));
+      tx(
+        async (store) =>
+          !(await store.recordFirstDelivery({ messageId, type: 'Probe', correlationId: 'c1' }, at(1000))),
+      );
     const handledIds = async () =>
       (await db().snapshot((query) => query('SELECT message_id FROM inbox ORDER BY message_id'))).map(
         (row) => row.message_id,
@@ -33,7 +36,12 @@ export function messagingStoreContract(name: string, makeDatabase: DatabaseFacto
     describe('Database', () => {
       it('resolves a transaction, once committed, to what its work returned', async () => {
         expect(
-          await tx(async (store) => (await store.recordFirstDelivery({ messageId: 'm1', type: 'T' }, at(0)), 42)),
+          await tx(
+            async (store) => (
+              await store.recordFirstDelivery({ messageId: 'm1', type: 'T', correlationId: 'c1' }, at(0)),
+              42
+            ),
+          ),
         ).toBe(42);
         expect(await stillHandled('m1')).toBe(true);
       });
@@ -42,7 +50,7 @@ export function messagingStoreContract(name: string, makeDatabase: DatabaseFacto
         const failure = new Error('the work failed');
         await expect(
           tx(async (store) => {
-            await store.recordFirstDelivery({ messageId: 'm1', type: 'T' }, at(0));
+            await store.recordFirstDelivery({ messageId: 'm1', type: 'T', correlationId: 'c1' }, at(0));
             await store.addToOutbox([outboxRow('out-1')]);
             throw failure;
           }),
@@ -59,8 +67,8 @@ export function messagingStoreContract(name: string, makeDatabase: DatabaseFacto
 
       it('reads plain SQL in a snapshot, rows keyed by column', async () => {
         await tx(async (store) => {
-          await store.recordFirstDelivery({ messageId: 'm2', type: 'UserVerified' }, at(2));
-          await store.recordFirstDelivery({ messageId: 'm1', type: 'StockReserved' }, at(1));
+          await store.recordFirstDelivery({ messageId: 'm2', type: 'UserVerified', correlationId: 'c1' }, at(2));
+          await store.recordFirstDelivery({ messageId: 'm1', type: 'StockReserved', correlationId: 'c1' }, at(1));
           await store.addToOutbox([outboxRow('out-1', iso(3))]);
         });
         const [handled, waiting] = await db().snapshot(async (query) => [
@@ -83,17 +91,27 @@ export function messagingStoreContract(name: string, makeDatabase: DatabaseFacto
 
     describe('inbox', () => {
       it('records a message as handled once: true the first time, false for every repeat', async () => {
-        expect(await tx((store) => store.recordFirstDelivery({ messageId: 'm1', type: 'UserVerified' }, at(0)))).toBe(
-          true,
-        );
-        expect(await tx((store) => store.recordFirstDelivery({ messageId: 'm1', type: 'UserVerified' }, at(5)))).toBe(
-          false,
-        );
+        expect(
+          await tx((store) =>
+            store.recordFirstDelivery({ messageId: 'm1', type: 'UserVerified', correlationId: 'c1' }, at(0)),
+          ),
+        ).toBe(true);
+        expect(
+          await tx((store) =>
+            store.recordFirstDelivery({ messageId: 'm1', type: 'UserVerified', correlationId: 'c1' }, at(5)),
+          ),
+        ).toBe(false);
         // The id alone decides, whatever the type says.
-        expect(await tx((store) => store.recordFirstDelivery({ messageId: 'm1', type: 'Other' }, at(6)))).toBe(false);
-        expect(await tx((store) => store.recordFirstDelivery({ messageId: 'm2', type: 'UserVerified' }, at(7)))).toBe(
-          true,
-        );
+        expect(
+          await tx((store) =>
+            store.recordFirstDelivery({ messageId: 'm1', type: 'Other', correlationId: 'c1' }, at(6)),
+          ),
+        ).toBe(false);
+        expect(
+          await tx((store) =>
+            store.recordFirstDelivery({ messageId: 'm2', type: 'UserVerified', correlationId: 'c1' }, at(7)),
+          ),
+        ).toBe(true);
         // The repeats kept the first time it was handled.
         const rows = await db().snapshot((query) => query('SELECT handled_at FROM inbox ORDER BY message_id'));
         expect(rows).toEqual([{ handled_at: iso(0) }, { handled_at: iso(7) }]);
@@ -101,8 +119,8 @@ export function messagingStoreContract(name: string, makeDatabase: DatabaseFacto
 
       it('sees a message recorded earlier in the same transaction', async () => {
         const answers = await tx(async (store) => [
-          await store.recordFirstDelivery({ messageId: 'm1', type: 'T' }, at(0)),
-          await store.recordFirstDelivery({ messageId: 'm1', type: 'T' }, at(0)),
+          await store.recordFirstDelivery({ messageId: 'm1', type: 'T', correlationId: 'c1' }, at(0)),
+          await store.recordFirstDelivery({ messageId: 'm1', type: 'T', correlationId: 'c1' }, at(0)),
         ]);
         expect(answers).toEqual([true, false]);
       });
@@ -115,7 +133,7 @@ export function messagingStoreContract(name: string, makeDatabase: DatabaseFacto
             ['b', 3],
             ['a', 4],
           ] as const)
-            await store.recordFirstDelivery({ messageId: id, type: 'T' }, at(second));
+            await store.recordFirstDelivery({ messageId: id, type: 'T', correlationId: 'c1' }, at(second));
         });
         // Handled at 3 is not before 3.
         expect(await tx((store) => store.forgetHandledBefore(at(3), 100))).toBe(2);
@@ -135,7 +153,7 @@ export function messagingStoreContract(name: string, makeDatabase: DatabaseFacto
             ['m', 40],
             ['b', 20],
           ] as const)
-            await store.recordFirstDelivery({ messageId: id, type: 'T' }, at(second));
+            await store.recordFirstDelivery({ messageId: id, type: 'T', correlationId: 'c1' }, at(second));
         });
         expect(await tx((store) => store.forgetHandledBefore(at(100), 2))).toBe(2);
         expect(await handledIds()).toEqual(['a', 'm']);
@@ -250,13 +268,13 @@ export function messagingStoreContract(name: string, makeDatabase: DatabaseFacto
           await store.lockConversation('order-1');
           await store.lockConversation('order-1');
           await store.lockConversation('order-2');
-          return store.recordFirstDelivery({ messageId: 'm1', type: 'T' }, at(0));
+          return store.recordFirstDelivery({ messageId: 'm1', type: 'T', correlationId: 'c1' }, at(0));
         }),
       ).toBe(true);
       expect(
         await tx(async (store) => {
           await store.lockConversation('order-1');
-          return store.recordFirstDelivery({ messageId: 'm2', type: 'T' }, at(0));
+          return store.recordFirstDelivery({ messageId: 'm2', type: 'T', correlationId: 'c1' }, at(0));
         }),
       ).toBe(true);
     });

@@ -17,10 +17,11 @@ export interface MessagingStore {
    */
   lockConversation(correlationId: string): Promise<void>;
   /**
-   * Records a message as handled; false when it already was, so a redelivered or duplicated
-   * message has no second effect. Call inside the transaction that applies the effect.
+   * Locks the message's conversation (as `lockConversation` its correlation id), then records
+   * the message as handled; false when it already was, so a redelivered or duplicated message
+   * has no second effect. Call inside the transaction that applies the effect.
    */
-  recordFirstDelivery(message: { messageId: string; type: string }, now: Date): Promise<boolean>;
+  recordFirstDelivery(message: { messageId: string; type: string; correlationId: string }, now: Date): Promise<boolean>;
   /**
    * Forgets up to `limit` ids handled before `cutoff`, oldest first; how many it forgot. A
    * duplicate of one of them that arrives later is handled again, so the window must outlast

@@ -183,7 +183,7 @@ describe('PostgreSQL: several instances on one database', () => {
     const locked = gate();
     const first = one.transaction(async (store) => {
       await store.lockConversation('order-1');
-      await store.recordFirstDelivery({ messageId: 'first', type: 'T' }, at(1));
+      await store.recordFirstDelivery({ messageId: 'first', type: 'T', correlationId: 'order-1' }, at(1));
       locked.open();
       await release.opened;
     });
@@ -193,13 +193,13 @@ describe('PostgreSQL: several instances on one database', () => {
       await store.lockConversation('order-1');
       steps.push('second locked');
       // Once it holds the lock, it sees what the first committed.
-      return store.recordFirstDelivery({ messageId: 'first', type: 'T' }, at(2));
+      return store.recordFirstDelivery({ messageId: 'first', type: 'T', correlationId: 'order-1' }, at(2));
     });
     // Another conversation is not held back.
     expect(
       await two.transaction(async (store) => {
         await store.lockConversation('order-2');
-        return store.recordFirstDelivery({ messageId: 'other', type: 'T' }, at(2));
+        return store.recordFirstDelivery({ messageId: 'other', type: 'T', correlationId: 'order-2' }, at(2));
       }),
     ).toBe(true);
     expect(await stillWaiting(second)).toBe(true);
@@ -208,6 +208,23 @@ describe('PostgreSQL: several instances on one database', () => {
     await first;
     expect(await second).toBe(false);
     expect(steps).toEqual(['second locked']);
+  });
+
+  it('hold the conversation of a message recorded as handled, as lockConversation does', async () => {
+    const { one, two } = await twoInstances(ordersPostgres);
+    const release = gate();
+    const recorded = gate();
+    const first = one.transaction(async (store) => {
+      await store.recordFirstDelivery({ messageId: 'first', type: 'T', correlationId: 'order-1' }, at(1));
+      recorded.open();
+      await release.opened;
+    });
+    await recorded.opened;
+    const second = two.transaction((store) => store.lockConversation('order-1'));
+    expect(await stillWaiting(second)).toBe(true);
+    release.open();
+    await first;
+    await second;
   });
 
   it("hold the products an order reserves: another instance's reservation of them waits, then sees what the first moved", async () => {

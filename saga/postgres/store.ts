@@ -4,13 +4,31 @@ import { postgresMessagingStore } from '../../broker/messaging/postgres/store';
 import { type PostgresDb, type PostgresStoreParts } from '../../db/postgres';
 import { param, rowParams, setParams } from '../../db/statements';
 import { endedStatuses, unfinishedStatuses } from '../state';
-import type { SagaStore } from '../store';
+import type { SagaStore, TraceRow } from '../store';
 import * as schema from './schema';
 import { earlyInputs, sagas, sagaTrace } from './schema';
 
 /** Whether the saga of `orderId` ended before the cutoff: looked up per row, as on SQLite. */
 const sagaEnded = (orderId: PgColumn) =>
   sql`exists (select 1 from ${sagas} where ${sagas.orderId} = ${orderId} and ${inArray(sagas.status, endedStatuses)} and ${lt(sagas.updatedAt, param('cutoff'))})`;
+
+/** The trace's columns, each with the field of a row it holds. */
+const traceColumns = [
+  ['order_id', 'orderId'],
+  ['message_id', 'messageId'],
+  ['causation_id', 'causationId'],
+  ['type', 'type'],
+  ['producer', 'producer'],
+  ['instance', 'instance'],
+  ['consumer', 'consumer'],
+  ['direction', 'direction'],
+  ['outcome', 'outcome'],
+  ['note', 'note'],
+  ['occurred_at', 'occurredAt'],
+  ['recorded_at', 'recordedAt'],
+] as const satisfies readonly (readonly [string, keyof Omit<TraceRow, 'seq'>])[];
+const INSERT_TRACE = `INSERT INTO saga_trace (${traceColumns.map(([column]) => column).join(', ')})
+  SELECT * FROM unnest(${traceColumns.map((_, i) => `$${i + 1}::text[]`).join(', ')})`;
 
 /** The orchestrator's store on one PostgreSQL connection. */
 export function postgresSagaStore(db: PostgresDb<typeof schema>): SagaStore {
@@ -34,7 +52,6 @@ export function postgresSagaStore(db: PostgresDb<typeof schema>): SagaStore {
     .from(sagas)
     .where(inArray(sagas.status, [...unfinishedStatuses]))
     .prepare('sagas_count_unfinished');
-  const insertTrace = db.insert(sagaTrace).values(rowParams(sagaTrace, 'seq')).prepare('saga_trace_insert');
   const earlyOf = db
     .select()
     .from(earlyInputs)
@@ -102,7 +119,9 @@ export function postgresSagaStore(db: PostgresDb<typeof schema>): SagaStore {
       return db.select().from(sagas).where(inArray(sagas.status, unfinishedStatuses));
     },
     async insertTrace(rows) {
-      for (const row of rows) await insertTrace.execute(row);
+      // Every row in one statement, each column an array.
+      const columns = traceColumns.map(([, field]) => rows.map((row) => row[field]));
+      await db.$client.query({ name: 'saga_trace_insert', text: INSERT_TRACE, values: columns });
     },
     async traceOf(orderId) {
       return db.select().from(sagaTrace).where(eq(sagaTrace.orderId, orderId)).orderBy(asc(sagaTrace.seq));

@@ -10,14 +10,14 @@ import { inbox, outbox } from './tables';
  */
 const CLAIM_SECONDS = 30;
 
+/** Holds every other transaction that takes the same key (`$1`) until this one ends. */
+const LOCK = 'SELECT pg_advisory_xact_lock(hashtextextended($1, 0))';
+
 /** The inbox and outbox on one PostgreSQL connection, shared by every instance of the service. */
 export function postgresMessagingStore(db: PostgresDb): MessagingStore {
-  const record = db
-    .insert(inbox)
-    .values(rowParams(inbox))
-    .onConflictDoNothing()
-    .returning({ messageId: inbox.messageId })
-    .prepare('inbox_record');
+  // One statement: the lock is the row source of the insert, so it is held before the inbox is looked at.
+  const RECORD = `WITH held AS (${LOCK}) INSERT INTO inbox (message_id, type, handled_at) SELECT $2, $3, $4 FROM held
+    ON CONFLICT DO NOTHING RETURNING message_id`;
   const forget = db
     .delete(inbox)
     .where(
@@ -33,10 +33,6 @@ export function postgresMessagingStore(db: PostgresDb): MessagingStore {
     )
     .returning({ messageId: inbox.messageId })
     .prepare('inbox_forget');
-  const insert = db
-    .insert(outbox)
-    .values(rowParams(outbox, 'seq', 'claimedUntil'))
-    .prepare('outbox_insert');
   // Rows commit out of seq order when writers run side by side, so no cursor: each claim takes
   // the oldest rows nobody holds, skipping those another relay is claiming this instant.
   const claim = db
@@ -78,20 +74,32 @@ export function postgresMessagingStore(db: PostgresDb): MessagingStore {
 
   return {
     async lockConversation(correlationId) {
-      await db.$client.query({
-        name: 'conversation_lock',
-        text: 'SELECT pg_advisory_xact_lock(hashtextextended($1, 0))',
-        values: [correlationId],
-      });
+      await db.$client.query({ name: 'conversation_lock', text: LOCK, values: [correlationId] });
     },
-    async recordFirstDelivery({ messageId, type }, now) {
-      return (await record.execute({ messageId, type, handledAt: now.toISOString() })).length === 1;
+    async recordFirstDelivery({ messageId, type, correlationId }, now) {
+      const recorded = await db.$client.query({
+        name: 'inbox_record',
+        text: RECORD,
+        values: [correlationId, messageId, type, now.toISOString()],
+      });
+      return recorded.rowCount === 1;
     },
     async forgetHandledBefore(cutoff, limit) {
       return (await forget.execute({ cutoff: cutoff.toISOString(), limit })).length;
     },
     async addToOutbox(rows) {
-      for (const row of rows) await insert.execute(row);
+      // Every row in one statement, each column an array.
+      await db.$client.query({
+        name: 'outbox_insert',
+        text: `INSERT INTO outbox (message_id, type, payload, created_at)
+          SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[])`,
+        values: [
+          rows.map((row) => row.messageId),
+          rows.map((row) => row.type),
+          rows.map((row) => row.payload),
+          rows.map((row) => row.createdAt),
+        ],
+      });
     },
     async claimOutbox(limit) {
       const rows = await claim.execute({ limit });
