@@ -9,9 +9,13 @@ import { defineConfig } from 'vitest/config';
  *   over RabbitMQ. `rabbitmq-restart` stops and starts the node, so it runs alone, after.
  * `browser` drives Debian's chromium through playwright-core (the web view).
  * `postgres`: what needs a PostgreSQL server (TEST_DATABASE_URL, by default the local one):
- *   files named `*.postgres.test.ts`, each test on a database of its own.
+ *   files named `*.postgres.test.ts`, each test on a database of its own (any one left behind
+ *   is dropped at the end of the run);
+ *   `postgres-restart` stops and starts the machine's PostgreSQL server, so it runs alone, after.
+ * `postgres-scenarios`: the scenario suite and its invariants on PostgreSQL over RabbitMQ
+ *   (TEST_STORE=postgres: each test system on a scratch database of its own, dropped by `stop()`).
  * `npm test` runs unit and embedded; `npm run test:integration` the two RabbitMQ projects and
- * browser; `npm run test:postgres` the PostgreSQL one.
+ * browser; `npm run test:postgres` the two PostgreSQL ones.
  */
 const needsRabbitMq = '**/*.rabbitmq.test.ts';
 const needsPostgres = '**/*.postgres.test.ts';
@@ -26,6 +30,15 @@ const onEachTransport = [
   'tests/broker/consumer-retries.test.ts',
 ];
 const restart = 'tests/faults/restart.rabbitmq.test.ts';
+const restartPostgres = 'tests/faults/restart-postgres.postgres.test.ts';
+/**
+ * What runs on PostgreSQL: every file of `onEachTransport` that starts a test system. Left out:
+ * the broker-only files (no database), and kill-all-in-one, whose cluster of child processes
+ * keeps its state in SQLite files.
+ */
+/** Names each run of a PostgreSQL project in its scratch databases, and drops those left at its end. */
+const postgresRun = 'tests/support/postgres-run.ts';
+const onPostgres = ['tests/scenarios/**/*.test.ts', 'tests/faults/injected-faults.test.ts'];
 
 export default defineConfig({
   test: {
@@ -61,7 +74,20 @@ export default defineConfig({
         },
       },
       { extends: true, test: { name: 'rabbitmq-restart', include: [restart], env: { TEST_TRANSPORTS: 'rabbitmq' } } },
-      { extends: true, test: { name: 'postgres', include: [needsPostgres] } },
+      {
+        extends: true,
+        test: { name: 'postgres', include: [needsPostgres], exclude: [restartPostgres], globalSetup: [postgresRun] },
+      },
+      { extends: true, test: { name: 'postgres-restart', include: [restartPostgres], globalSetup: [postgresRun] } },
+      {
+        extends: true,
+        test: {
+          name: 'postgres-scenarios',
+          include: onPostgres,
+          globalSetup: [postgresRun],
+          env: { TEST_TRANSPORTS: 'rabbitmq', TEST_STORE: 'postgres' },
+        },
+      },
       { extends: true, test: { name: 'browser', include: [needsChromium], env: { TEST_TRANSPORTS: 'in-process' } } },
     ],
   },

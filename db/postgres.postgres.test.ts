@@ -7,7 +7,7 @@ import pg from 'pg';
 import { inbox, products } from '../services/products/postgres/schema';
 import { scratchPostgres, type ScratchPostgres } from '../tests/support/scratch-postgres';
 import type { Database } from './database';
-import { openPostgres, sqlStateOf } from './postgres';
+import { bigintsAsNumbers, openPostgres, sqlStateOf } from './postgres';
 
 const productsMigrationsUrl = new URL('../services/products/postgres/migrations', import.meta.url);
 const productsMigrations = fileURLToPath(productsMigrationsUrl);
@@ -60,7 +60,7 @@ async function open(schema = 'products', options: { poolSize?: number; migration
 
 /** Plain SQL on the scratch database, as its superuser. */
 async function query<R extends pg.QueryResultRow>(text: string, values: unknown[] = []): Promise<R[]> {
-  const client = new pg.Client({ connectionString: scratch.url });
+  const client = new pg.Client({ connectionString: scratch.url, types: bigintsAsNumbers });
   await client.connect();
   try {
     return (await client.query<R>(text, values)).rows;

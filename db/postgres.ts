@@ -99,8 +99,21 @@ function clientConfig(url: string, schema: string): pg.ClientConfig {
     connectionTimeoutMillis: 10_000,
     // A server that vanished without closing the socket is noticed by the operating system.
     keepAlive: true,
+    types: bigintsAsNumbers,
   };
 }
+
+/**
+ * pg hands a bigint over as text, since it may pass 2^53; the shop's bigints (amounts, unit
+ * counts, row numbers) stay far below, and plain SQL (the audit's) reads them as numbers, as
+ * drizzle's `mode: 'number'` columns do.
+ */
+export const bigintsAsNumbers: pg.CustomTypesConfig = {
+  getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
+    oid === pg.types.builtins.INT8
+      ? Number
+      : pg.types.getTypeParser(oid, format)) as pg.CustomTypesConfig['getTypeParser'],
+};
 
 async function connect(config: pg.ClientConfig, schema: string): Promise<pg.Client> {
   const client = new pg.Client(config);

@@ -58,6 +58,11 @@ const program = new Command('bench')
     [1],
   )
   .option('--rabbitmq <url>', 'the RabbitMQ to use', 'amqp://guest:guest@127.0.0.1:5672')
+  .option(
+    '--postgres <url>',
+    'with --store postgres, the server to make the database on (as a user that may)',
+    'postgres://postgres@127.0.0.1:5432/postgres',
+  )
   .option('--profile <dir>', 'write a CPU profile of every product process there, and summarise it')
   .option('--soak', `instead: ${SOAK_ORDERS} orders (or --orders) in one closed loop, measured in ten slices`)
   .option('--chaos', 'instead: full load while processes are killed with SIGKILL and restarted, then the invariants')
@@ -113,6 +118,7 @@ async function run(options: {
   store: Store[];
   instances: number[];
   rabbitmq: string;
+  postgres: string;
   profile?: string;
 }) {
   if (options.concurrency > 100) throw new Error('--concurrency must be at most 100 (one page of pending orders)');
@@ -255,6 +261,7 @@ async function measure(
     rate?: number;
     seconds: number;
     rabbitmq: string;
+    postgres: string;
     profile?: string;
     store: Store;
     instances: number;
@@ -265,7 +272,7 @@ async function measure(
   const profileDir = options.profile && join(options.profile, label.replaceAll(' ', '-'));
   status(`${label}: starting`);
   let names: string[] = [];
-  const deploymentOptions = { rabbitmq: options.rabbitmq, profileDir, store, instances };
+  const deploymentOptions = { rabbitmq: options.rabbitmq, postgres: options.postgres, profileDir, store, instances };
   const result = await withDeployment(mode, deploymentOptions, async (deployment) => {
     const { client, shop, data, processes } = deployment;
     names = processes.map((p) => p.name);

@@ -3,7 +3,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ServiceName } from '../../contracts';
-import { scratchPostgres } from '../../tests/support/scratch-postgres';
+import { makeDatabase } from '../../db/databases';
 import { Client, setUpShop, type Shop } from './load';
 import { ProductProcess } from './product';
 import { waitSettled } from './results';
@@ -41,6 +41,8 @@ export interface DeploymentOptions {
   /** Each process also serves GET /health on a port of its own (HEALTH_PORT). */
   healthPorts?: boolean;
   store?: Store;
+  /** The PostgreSQL server the bench makes its database on, as a user that may create one. */
+  postgres?: string;
   /** How many processes run each part (the all-in-one, or each service); more than one needs RabbitMQ. */
   instances?: number;
 }
@@ -51,13 +53,21 @@ export interface DeploymentOptions {
  */
 export async function withDeployment<T>(
   mode: Mode,
-  { rabbitmq, profileDir, env: extra = {}, healthPorts = false, store = 'sqlite', instances = 1 }: DeploymentOptions,
+  {
+    rabbitmq,
+    profileDir,
+    env: extra = {},
+    healthPorts = false,
+    store = 'sqlite',
+    instances = 1,
+    postgres = 'postgres://postgres@127.0.0.1:5432/postgres',
+  }: DeploymentOptions,
   use: (deployment: Deployment) => Promise<T>,
 ): Promise<T> {
   if (mode === 'embedded' && instances > 1) throw new Error('several instances need RabbitMQ: not the embedded mode');
   const dataDir = await mkdtemp(join(tmpdir(), 'bench-'));
   const namespace = `bench-${randomUUID().slice(0, 8)}`;
-  const database = store === 'postgres' ? await scratchPostgres() : undefined;
+  const database = store === 'postgres' ? await makeDatabase(postgres, 'saga_bench_') : undefined;
   const env = {
     DATA_DIR: dataDir,
     JWT_SECRET: randomUUID(),

@@ -2,6 +2,7 @@ import Database from 'better-sqlite3';
 import pg from 'pg';
 import type { ServiceName } from '../../contracts';
 import type { PlainQuery } from '../../db/database';
+import { bigintsAsNumbers } from '../../db/postgres';
 import { sqliteSnapshot, databaseFile } from '../../db/sqlite';
 
 /**
@@ -42,7 +43,7 @@ export function sqliteData(dataDir: string): ShopData {
 
 /** A PostgreSQL database whose schemas, one per service, the shop keeps its state in. */
 export function postgresData(url: string): ShopData {
-  const client = new pg.Client({ connectionString: url, application_name: 'saga-shop bench' });
+  const client = new pg.Client({ connectionString: url, application_name: 'saga-shop bench', types: bigintsAsNumbers });
   const connected = client.connect();
   const inSchema = async <R>(service: ServiceName, run: () => Promise<R>) => {
     await connected;

@@ -53,8 +53,6 @@ export function ordersRoutes({ database, tokens, cardKey, admission, send }: Ord
     // The hash, not the body, is kept: the body holds the card number.
     const requestHash = createHash('sha256').update(JSON.stringify(body)).digest('hex');
     if (key) {
-      // Instances side by side: a request with the same key waits for this one's commit, then finds it.
-      await store.lockConversation(`idempotency-key ${caller.id} ${key}`);
       const seen = await store.findIdempotencyKey(caller.id, key);
       if (seen && seen.requestHash !== requestHash) return conflict('Idempotency-Key was used with another body');
       if (seen) return toOrder(store, (await store.findOrder(seen.orderId))!);

@@ -22,7 +22,7 @@ describe('names a person reads', () => {
   afterAll(() => system.stop());
 
   it.each(unreadable)('refuses %s in a product name or a user name, and stores nothing', async (_what, name, why) => {
-    const before = readEndState(system.dataDir);
+    const before = await readEndState(system);
     const product = await system.api.call('POST', '/products', {
       token: admin,
       body: { name, priceCents: 100, stock: 1 },
@@ -34,7 +34,7 @@ describe('names a person reads', () => {
     });
     expect(user.status).toBe(400);
     expect(user.body.error.details).toEqual([{ path: 'name', message: expect.stringMatching(why) }]);
-    expect(readEndState(system.dataDir)).toEqual(before);
+    expect(await readEndState(system)).toEqual(before);
   });
 
   it('keeps names in any script, with accents, emoji and joiners, as they were sent', async () => {

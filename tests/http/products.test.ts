@@ -33,7 +33,7 @@ describe('the catalogue', () => {
     const reply = await system.api.call('POST', `/products/${tea.id}/restock`, { token: admin, body: { quantity: 5 } });
     expect(reply.status).toBe(200);
     expect(reply.body).toMatchObject({ stock: 7, reserved: 0, sold: 0 });
-    const row = readEndState(system.dataDir).products.find((p) => p.id === tea.id);
+    const row = (await readEndState(system)).products.find((p) => p.id === tea.id);
     expect(row).toMatchObject({ stock: 7, received: 7 });
 
     const buyer = await system.api.customer();

@@ -1,19 +1,12 @@
-import { join } from 'node:path';
-import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
-import { readEndState } from '../support/end-state';
+import { changeStore, readEndState } from '../support/end-state';
 import { expectInvariants } from '../support/invariants';
 import { startTestSystem, transports, type TestSystem } from '../support/system';
 import { waitFor } from '../../lib/wait';
 
 /** The one product whose row the test changes behind the service's back, as a bug or an old version might. */
 function renameInDatabase(system: TestSystem, productId: string, name: string) {
-  const db = new Database(join(system.dataDir, 'products.db'));
-  try {
-    db.prepare('UPDATE products SET name = ? WHERE id = ?').run(name, productId);
-  } finally {
-    db.close();
-  }
+  return changeStore(system, 'products', (t) => `UPDATE ${t('products')} SET name = ? WHERE id = ?`, name, productId);
 }
 
 describe.each(transports)('a message that breaks its contract, over the %s broker', (transport) => {
@@ -29,7 +22,7 @@ describe.each(transports)('a message that breaks its contract, over the %s broke
     const buyer = await api.customer();
     const mug = await api.createProduct({ name: 'Mug', priceCents: 500, stock: 5 });
     // A name longer than the contract allows, which StockReserved now carries.
-    renameInDatabase(system, mug.id, 'M'.repeat(300));
+    await renameInDatabase(system, mug.id, 'M'.repeat(300));
 
     const placed = await api.placeOrder(buyer.token, [{ productId: mug.id, quantity: 2 }]);
     await waitFor(async () => (await broker.deadLetters('products')).length === 1, { what: 'the dead letter' });
@@ -42,13 +35,13 @@ describe.each(transports)('a message that breaks its contract, over the %s broke
     expect(letter!.reason).toContain('data.lines[0].name');
     // Nothing reached the orchestrator's queue, and the reservation was rolled back with the reply.
     expect(await broker.deadLetters('orchestrator')).toEqual([]);
-    expect(readEndState(system.dataDir).inbox.orchestrator?.StockReserved).toBeUndefined();
+    expect((await readEndState(system)).inbox.orchestrator?.StockReserved).toBeUndefined();
     await expectInvariants(system, { deadLettered: { products: 1 } });
 
     // Fixed and replayed: the saga has released the order meanwhile, so the command is refused.
-    renameInDatabase(system, mug.id, 'Mug');
+    await renameInDatabase(system, mug.id, 'Mug');
     await broker.replayDeadLetter(letter!.id);
-    await waitFor(() => readEndState(system.dataDir).inbox.products?.ReserveStock === 1, {
+    await waitFor(async () => (await readEndState(system)).inbox.products?.ReserveStock === 1, {
       what: 'products to take the replayed command',
     });
     await expectInvariants(system);

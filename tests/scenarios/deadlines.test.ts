@@ -65,7 +65,7 @@ describe.each(transports)('step deadlines over the %s broker', (transport) => {
     faults.pause('products');
 
     const placed = await api.placeOrder(buyer.token, [{ productId: mug.id, quantity: 2 }]);
-    await waitFor(() => readEndState(system.dataDir).sagas[0]?.status === 'COMPENSATING', {
+    await waitFor(async () => (await readEndState(system)).sagas[0]?.status === 'COMPENSATING', {
       what: 'the reservation to time out',
     });
     // products comes back and takes ReserveStock, then the ReleaseStock that undoes it.

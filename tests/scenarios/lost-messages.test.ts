@@ -38,7 +38,9 @@ describe.each(transports)('lost messages over the %s broker', (transport) => {
     const { routingKey, payload } = faults.dropped[0]!;
     faults.replan({ seed: 1 });
     await system.broker.publish(routingKey, JSON.stringify({ ...JSON.parse(payload), messageId: randomUUID() }));
-    await waitFor(() => handled(system, service, routingKey) === 1, { what: `${service} to take the late command` });
+    await waitFor(async () => (await handled(system, service, routingKey)) === 1, {
+      what: `${service} to take the late command`,
+    });
   }
 
   const traceOf = async (orderId: string) =>
@@ -51,7 +53,7 @@ describe.each(transports)('lost messages over the %s broker', (transport) => {
     expect(order).toMatchObject({ status: 'CANCELLED', reason: 'STEP_TIMEOUT', detail: 'reserveStock' });
     await expectInvariants(system);
     expect(await api.product(mug.id)).toMatchObject({ stock: 5, reserved: 0, sold: 0 });
-    expect(readEndState(system.dataDir).reservations).toMatchObject([{ order_id: order.id, status: 'released' }]);
+    expect((await readEndState(system)).reservations).toMatchObject([{ order_id: order.id, status: 'released' }]);
     expect(await traceOf(order.id)).toEqual(
       expect.arrayContaining(['DeadlinePassed', 'ReleaseStock', 'StockReleased']),
     );
@@ -74,7 +76,7 @@ describe.each(transports)('lost messages over the %s broker', (transport) => {
     await deliverLate('products');
     await expectInvariants(system);
     expect(await api.product(mug.id)).toMatchObject({ stock: 5, reserved: 0, sold: 0 });
-    expect(readEndState(system.dataDir).reservations).toEqual([]);
+    expect((await readEndState(system)).reservations).toEqual([]);
   });
 
   it('a SettlePayment that arrives after its refund is refused: nothing is charged for the ended order', async () => {
@@ -90,6 +92,6 @@ describe.each(transports)('lost messages over the %s broker', (transport) => {
 });
 
 /** How many messages of a type a service has handled, by its inbox. */
-function handled(system: TestSystem, service: string, type: string): number {
-  return readEndState(system.dataDir).inbox[service]?.[type] ?? 0;
+async function handled(system: TestSystem, service: string, type: string): Promise<number> {
+  return (await readEndState(system)).inbox[service]?.[type] ?? 0;
 }

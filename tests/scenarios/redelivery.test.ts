@@ -29,7 +29,7 @@ describe.each(transports)('messages delivered again over the %s broker', (transp
 
   /** Everything the services keep, and what the broker carried, as one comparable picture. */
   async function picture(orderIds: string[]) {
-    const { inbox, outbox: _outbox, ...state } = readEndState(system.dataDir);
+    const { inbox, outbox: _outbox, ...state } = await readEndState(system);
     const sagas = await Promise.all(orderIds.map((id) => system.api.saga(id)));
     const traces = await Promise.all(orderIds.map((id) => system.api.trace(id)));
     return { state, inbox, sagas, traces };

@@ -5,8 +5,8 @@ import { readEndState } from '../support/end-state';
 import { expectInvariants } from '../support/invariants';
 import { startTestSystem, transports, type TestSystem } from '../support/system';
 
-const handled = (system: TestSystem) =>
-  Object.values(readEndState(system.dataDir).inbox).reduce(
+const handled = async (system: TestSystem) =>
+  Object.values((await readEndState(system)).inbox).reduce(
     (sum, byType) => sum + Object.values(byType).reduce((a, n) => a + n, 0),
     0,
   );
@@ -51,7 +51,7 @@ describe.each(transports)('retention over the %s broker', (transport) => {
     const orders = await settleTwoOrders();
     const keyed = await placeTwiceWithKey();
 
-    await waitFor(() => handled(system) === 0, { what: 'every inbox pruned' });
+    await waitFor(async () => (await handled(system)) === 0, { what: 'every inbox pruned' });
     for (const order of orders) {
       await waitFor(async () => (await trace(order.id)).messages.length === 0, { what: `trace of ${order.id} pruned` });
       expect(await trace(order.id)).toMatchObject({ status: order.status });
@@ -75,7 +75,7 @@ describe.each(transports)('retention over the %s broker', (transport) => {
     await new Promise((resolve) => setTimeout(resolve, 200));
 
     expect((await keyed.again()).id).toBe(keyed.first.id);
-    expect(handled(system)).toBeGreaterThan(10);
+    expect(await handled(system)).toBeGreaterThan(10);
     expect((await trace(confirmed!.id)).messages.length).toBeGreaterThan(5);
     await expectInvariants(system);
   });

@@ -124,7 +124,7 @@ describe('hostile bodies: every one answers 4xx and changes nothing', () => {
   }
 
   it('answers 4xx in the JSON error form, leaves every database as it was and pollutes no prototype', async () => {
-    const before = readEndState(system.dataDir);
+    const before = await readEndState(system);
     const accepted: string[] = [];
     let sent = 0;
     for (const target of targets) {
@@ -140,7 +140,7 @@ describe('hostile bodies: every one answers 4xx and changes nothing', () => {
     }
     expect(accepted).toEqual([]);
     expect(sent).toBeGreaterThan(500);
-    expect(readEndState(system.dataDir)).toEqual(before);
+    expect(await readEndState(system)).toEqual(before);
     expect(({} as Record<string, unknown>).isAdmin).toBeUndefined();
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
   });

@@ -34,6 +34,6 @@ describe('registration', () => {
 
     expect((await register('198.51.100.8')).status).toBe(201);
     // The admin, and the three accounts that were let in.
-    expect(readEndState(system.dataDir).users).toHaveLength(4);
+    expect((await readEndState(system)).users).toHaveLength(4);
   });
 });

@@ -147,9 +147,12 @@ describe('query plans', () => {
     ] as const) {
       expect((await api.call('GET', path, { token })).status, path).toBe(200);
     }
-    await waitFor(() => Object.values(readEndState(system.dataDir).inbox).every((n) => Object.keys(n).length === 0), {
-      what: 'the pruner to have run',
-    });
+    await waitFor(
+      async () => Object.values((await readEndState(system)).inbox).every((n) => Object.keys(n).length === 0),
+      {
+        what: 'the pruner to have run',
+      },
+    );
     await expectInvariants(system);
 
     spy.mockRestore();

@@ -1,20 +1,20 @@
 import { expect } from 'vitest';
 import { CancelReason, type ServiceName } from '../../contracts';
 import { brokerBacklog, type Backlog, type BrokerLocation } from './broker-backlog';
-import { readEndState, type EndState } from './end-state';
+import { readEndState, type EndState, type StoreLocation } from './end-state';
 import { waitFor } from '../../lib/wait';
 
 const terminal = (status: string) => status === 'CONFIRMED' || status === 'CANCELLED';
 
 /** A system as the invariants see it: its data, its broker, and the test's own record of the stock. */
-export type Observed = BrokerLocation & {
-  dataDir: string;
-  /**
-   * Units the test itself put on each product's shelf (created stock plus restocks), kept by the
-   * test rather than read from the code under test: what conservation is checked against.
-   */
-  received: ReadonlyMap<string, number>;
-};
+export type Observed = BrokerLocation &
+  StoreLocation & {
+    /**
+     * Units the test itself put on each product's shelf (created stock plus restocks), kept by the
+     * test rather than read from the code under test: what conservation is checked against.
+     */
+    received: ReadonlyMap<string, number>;
+  };
 
 export interface InvariantOptions {
   timeoutMs?: number;
@@ -31,11 +31,11 @@ export async function expectInvariants(
   system: Observed,
   { timeoutMs = 30_000, deadLettered = {} }: InvariantOptions = {},
 ): Promise<EndState> {
-  let state = readEndState(system.dataDir);
+  let state: EndState | undefined;
   let backlog: Backlog | undefined;
   await waitFor(
     async () => {
-      state = readEndState(system.dataDir);
+      state = await readEndState(system);
       const settled =
         state.sagas.length === state.orders.length &&
         state.sagas.every((saga) => terminal(saga.status)) &&
@@ -47,12 +47,12 @@ export async function expectInvariants(
     },
     { timeoutMs, what: 'every saga to end, every outbox to drain and every broker queue to empty' },
   );
-  expectConsistent(state, system.received);
+  expectConsistent(state!, system.received);
   expect(backlog!.deadLettered, 'dead letters the scenario did not make on purpose').toEqual({
     ...Object.fromEntries(Object.keys(backlog!.deadLettered).map((queue) => [queue, 0])),
     ...deadLettered,
   });
-  return state;
+  return state!;
 }
 
 /** The invariants over one end state; `received` is the test's own record of what was stocked. */

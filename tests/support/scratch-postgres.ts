@@ -1,35 +1,28 @@
-import { randomBytes } from 'node:crypto';
-import pg from 'pg';
+import { makeDatabase, onServer, type MadeDatabase } from '../../db/databases';
 
 /** The server tests make their databases on, as a user that may create and drop them. */
 export const testDatabaseUrl = process.env.TEST_DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/postgres';
 
-export interface ScratchPostgres {
-  /** The new database, as the TEST_DATABASE_URL user. */
-  url: string;
-  /** Drops the database, ending whatever connections are still on it. */
-  drop(): Promise<void>;
-}
+/** A database of a test's own, as the TEST_DATABASE_URL user. */
+export type ScratchPostgres = MadeDatabase;
+
+/**
+ * The vitest run the databases are made for (set by postgres-run.ts, a globalSetup), in their
+ * names, so that the run drops at its end whatever a test left behind (one that timed out).
+ */
+const run = process.env.TEST_DATABASE_RUN;
 
 /** A new, empty database with a random name on the test server; the test drops it when done. */
-export async function scratchPostgres(): Promise<ScratchPostgres> {
-  const name = `saga_test_${randomBytes(6).toString('hex')}`;
-  await asAdmin(`CREATE DATABASE ${name}`);
-  const url = new URL(testDatabaseUrl);
-  url.pathname = `/${name}`;
-  return {
-    url: url.href,
-    // FORCE terminates the connections left on it first: a pool the test failed to close.
-    drop: () => asAdmin(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`),
-  };
-}
+export const scratchPostgres = (): Promise<ScratchPostgres> =>
+  makeDatabase(testDatabaseUrl, `saga_test_${run ? `${run}_` : ''}`);
 
-async function asAdmin(statement: string): Promise<void> {
-  const client = new pg.Client({ connectionString: testDatabaseUrl });
-  await client.connect();
-  try {
-    await client.query(statement);
-  } finally {
-    await client.end();
-  }
+/** Drops every database made for the run `runId` that is still there; how many. */
+export async function dropRunDatabases(runId: string): Promise<number> {
+  if (!/^[a-z0-9]+$/.test(runId)) throw new Error(`not a run id: ${runId}`);
+  const { rows } = await onServer<{ datname: string }>(
+    testDatabaseUrl,
+    `SELECT datname FROM pg_database WHERE datname LIKE 'saga\\_test\\_${runId}\\_%'`,
+  );
+  for (const { datname } of rows) await onServer(testDatabaseUrl, `DROP DATABASE IF EXISTS ${datname} WITH (FORCE)`);
+  return rows.length;
 }

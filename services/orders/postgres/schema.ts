@@ -15,7 +15,7 @@ export const orders = pgTable(
     reason: text('reason').$type<CancelReason>(),
     detail: text('detail'),
     items: jsonb('items').$type<Order['items']>().notNull(),
-    totalCents: integer('total_cents'),
+    totalCents: bigint('total_cents', { mode: 'number' }),
     invoiceId: text('invoice_id'),
     cardLast4: text('card_last4').notNull(),
     createdAt: text('created_at').notNull(),

@@ -8,6 +8,17 @@ import { accountStatus, idempotencyKeys, orderHistory, orders } from './schema';
 
 /** The orders service's store on one PostgreSQL connection. */
 export function postgresOrdersStore(db: PostgresDb<typeof schema>): OrdersStore {
+  /**
+   * Orders are placed one at a time, whichever connection or instance takes them, as SQLite's
+   * single writer places them: each placement reads (its Idempotency-Key, the pending count) and
+   * then writes what those reads decide. Under READ COMMITTED two placements side by side would
+   * both find the key free (the second then failing on its primary key, a 500) and both count
+   * the same pending orders (admitting more than MAX_PENDING_ORDERS). So each of those reads
+   * first takes this lock, held until the transaction ends; the read after it, a statement of
+   * its own, sees every placement committed before. Outside a transaction (/health) it is
+   * released at once.
+   */
+  const placing = () => db.$client.query({ name: 'orders_placing_lock', text: PLACING_LOCK });
   // What placing an order and every saga outcome run.
   const pending = and(eq(orders.id, param('id')), eq(orders.status, 'PENDING'));
   const countPending = db
@@ -141,6 +152,7 @@ export function postgresOrdersStore(db: PostgresDb<typeof schema>): OrdersStore 
         .limit(limit);
     },
     async countPending() {
+      await placing();
       return (await countPending.execute())[0]!.n;
     },
     async orderGroups() {
@@ -155,6 +167,7 @@ export function postgresOrdersStore(db: PostgresDb<typeof schema>): OrdersStore 
         .groupBy(orders.status, orders.reason);
     },
     async findIdempotencyKey(userId, key) {
+      await placing();
       return (await findIdempotencyKey.execute({ userId, key }))[0];
     },
     async insertIdempotencyKey(row) {
@@ -178,6 +191,8 @@ export function postgresOrdersStore(db: PostgresDb<typeof schema>): OrdersStore 
     },
   };
 }
+
+const PLACING_LOCK = "SELECT pg_advisory_xact_lock(hashtextextended('saga-shop orders placing', 0))";
 
 /** The PostgreSQL store of orders: its schema, its migrations beside this file, and the store. */
 export const ordersPostgres: PostgresStoreParts<typeof schema, OrdersStore> = {

@@ -1,4 +1,4 @@
-import { index, integer, jsonb, pgTable, text } from 'drizzle-orm/pg-core';
+import { bigint, index, integer, jsonb, pgTable, text } from 'drizzle-orm/pg-core';
 import type { PricedLine } from '../../../contracts';
 
 export { inbox, outbox } from '../../../broker/messaging/postgres/tables';
@@ -10,7 +10,7 @@ export const payments = pgTable('payments', {
   id: text('id').primaryKey(),
   orderId: text('order_id').notNull().unique(),
   userId: text('user_id').notNull(),
-  amountCents: integer('amount_cents').notNull(),
+  amountCents: bigint('amount_cents', { mode: 'number' }).notNull(),
   cardLast4: text('card_last4').notNull(),
   status: text('status', { enum: ['settled', 'declined', 'refunded'] }).notNull(),
   declineReason: text('decline_reason', { enum: ['card_declined', 'insufficient_funds'] }),
@@ -26,7 +26,7 @@ export const invoices = pgTable(
     orderId: text('order_id').notNull().unique(),
     userId: text('user_id').notNull(),
     lines: jsonb('lines').$type<PricedLine[]>().notNull(),
-    totalCents: integer('total_cents').notNull(),
+    totalCents: bigint('total_cents', { mode: 'number' }).notNull(),
     cardLast4: text('card_last4').notNull(),
     issuedAt: text('issued_at').notNull(),
     /** Set when the payment is refunded: the invoice stays in the books, but no order has it any more. */

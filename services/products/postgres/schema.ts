@@ -1,20 +1,24 @@
-import { integer, pgTable, primaryKey, text } from 'drizzle-orm/pg-core';
+import { bigint, integer, pgTable, primaryKey, text } from 'drizzle-orm/pg-core';
 
 export { inbox, outbox } from '../../../broker/messaging/postgres/tables';
 
-/** The products service's tables on PostgreSQL: those of ../sqlite/schema.ts, row for row. */
+/**
+ * The products service's tables on PostgreSQL: those of ../sqlite/schema.ts, row for row. Amounts
+ * and unit counts are bigint, as SQLite's integers are 64-bit: a price times a quantity the
+ * contract allows passes 2^31.
+ */
 
 export const products = pgTable('products', {
   id: text('id').primaryKey(),
   name: text('name').notNull(),
   description: text('description').notNull(),
-  priceCents: integer('price_cents').notNull(),
+  priceCents: bigint('price_cents', { mode: 'number' }).notNull(),
   /** Units available to reserve. */
-  stock: integer('stock').notNull(),
-  reserved: integer('reserved').notNull(),
-  sold: integer('sold').notNull(),
+  stock: bigint('stock', { mode: 'number' }).notNull(),
+  reserved: bigint('reserved', { mode: 'number' }).notNull(),
+  sold: bigint('sold', { mode: 'number' }).notNull(),
   /** Every unit ever put on the shelf (initial stock plus restocks): the conservation check's left side. */
-  received: integer('received').notNull(),
+  received: bigint('received', { mode: 'number' }).notNull(),
   archivedAt: text('archived_at'),
   createdAt: text('created_at').notNull(),
   updatedAt: text('updated_at').notNull(),
@@ -29,7 +33,7 @@ export const reservations = pgTable(
     quantity: integer('quantity').notNull(),
     /** The product's name and price when reserved: what the order and its invoice show. */
     name: text('name').notNull(),
-    unitPriceCents: integer('unit_price_cents').notNull(),
+    unitPriceCents: bigint('unit_price_cents', { mode: 'number' }).notNull(),
     status: text('status', { enum: ['reserved', 'committed', 'released'] }).notNull(),
     updatedAt: text('updated_at').notNull(),
   },

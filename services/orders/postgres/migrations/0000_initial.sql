@@ -36,7 +36,7 @@ CREATE TABLE "orders" (
 	"reason" text,
 	"detail" text,
 	"items" jsonb NOT NULL,
-	"total_cents" integer,
+	"total_cents" bigint,
 	"invoice_id" text,
 	"card_last4" text NOT NULL,
 	"created_at" text NOT NULL,
