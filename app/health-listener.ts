@@ -67,7 +67,8 @@ export async function startHealthListener({
         }
       };
       await report();
-      timer = setInterval(() => void report(), everyMs);
+      // A check that fails leaves the last report to age, as one still running does.
+      timer = setInterval(() => void report().catch(() => {}), everyMs);
       timer.unref();
     },
     async close() {

@@ -10,7 +10,8 @@ import { accessLog } from '../http/access-log';
 import { limitBody } from '../http/body-limit';
 import { tracing } from '../http/tracing';
 import { createTokens } from '../http/auth';
-import { onError, onNotFound } from '../http/errors';
+import { HttpError, onError, onNotFound } from '../http/errors';
+import { DatabaseUnavailable } from '../db/database';
 import { createOrchestrator } from '../saga';
 import { createOrdersService } from '../services/orders';
 import { createPaymentsService } from '../services/payments';
@@ -105,7 +106,18 @@ export async function startSystem(config: Config, options: SystemOptions = {}): 
   // The web view goes with the sagas it shows.
   if (names.includes('orchestrator')) mountUi(app);
   mountDocs(app);
-  app.onError(onError(log));
+  const answerError = onError(log);
+  // The database away is not a fault of the request: 503, to be tried again shortly.
+  app.onError((error, c) =>
+    answerError(
+      error instanceof DatabaseUnavailable
+        ? new HttpError(503, 'the database is unavailable; try again shortly', 'unavailable', undefined, {
+            'Retry-After': '1',
+          })
+        : error,
+      c,
+    ),
+  );
   app.notFound(onNotFound);
 
   await Promise.all(services.map((service) => service.start()));

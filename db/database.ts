@@ -39,3 +39,14 @@ export interface Database<S> {
 
 /** Runs one SELECT written in SQL both databases read alike; the rows as objects keyed by column. */
 export type PlainQuery = (sql: string) => Promise<Record<string, unknown>[]>;
+
+/**
+ * The database did not answer (refused, lost, gone away): the work did not happen, through no
+ * fault of what it was given, and can run again once the database is back.
+ */
+export class DatabaseUnavailable extends Error {
+  constructor(cause: unknown) {
+    super(`the database is unavailable: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
+    this.name = 'DatabaseUnavailable';
+  }
+}

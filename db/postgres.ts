@@ -2,7 +2,7 @@ import pg from 'pg';
 import { drizzle, type NodePgDatabase } from 'drizzle-orm/node-postgres';
 import { readMigrationFiles } from 'drizzle-orm/migrator';
 import { fileURLToPath } from 'node:url';
-import type { Database } from './database';
+import { DatabaseUnavailable, type Database } from './database';
 import { redactUrl } from './locations';
 
 /** A store's connection: drizzle over one pg client, which a store may also use directly. */
@@ -322,6 +322,20 @@ async function outsideTransaction<S, R>(connection: Connection<S>, work: (store:
 const CONFLICTS = new Set(['40001', '40P01']);
 const MAX_ATTEMPTS = 8;
 
+/** Whatever says the server could not be reached or went away, rather than refusing what it was sent. */
+const UNREACHABLE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN']);
+function unreachable(error: unknown): boolean {
+  if (error instanceof LostConnection) return true;
+  for (let cause = error; cause instanceof Error; cause = cause.cause) {
+    const code = (cause as { code?: unknown }).code;
+    // SQLSTATE class 08 (connection exception), 57P01-57P03 (the server shutting down or starting).
+    if (typeof code === 'string' && (UNREACHABLE_CODES.has(code) || code.startsWith('08') || /^57P0[123]$/.test(code)))
+      return true;
+    if (/Connection terminated|not queryable/.test(cause.message)) return true;
+  }
+  return false;
+}
+
 const worthRetrying = (error: unknown) => error instanceof LostConnection || CONFLICTS.has(sqlStateOf(error)!);
 
 /**
@@ -345,7 +359,8 @@ async function retrying<R>(attempt: () => Promise<R>): Promise<R> {
     try {
       return await attempt();
     } catch (error) {
-      if (tries >= MAX_ATTEMPTS || !worthRetrying(error)) throw error;
+      if (tries >= MAX_ATTEMPTS || !worthRetrying(error))
+        throw unreachable(error) ? new DatabaseUnavailable(error) : error;
       await new Promise((resolve) => setTimeout(resolve, Math.random() * Math.min(100, 2 ** tries)));
     }
   }

@@ -114,8 +114,10 @@ export function defineService<
       },
       database,
       async health() {
-        const admission = await running.admission?.();
-        return { ...(await readStoreHealth()), ...(admission && { admission }) };
+        const store = await readStoreHealth();
+        // Admission reads the database too: with the database down, only that is said.
+        const admission = store.database === 'ok' ? await running.admission?.().catch(() => undefined) : undefined;
+        return { ...store, ...(admission && { admission }) };
       },
       async stop() {
         running.stop?.();

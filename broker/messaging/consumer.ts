@@ -1,10 +1,14 @@
 import { z } from 'zod';
 import { describeProblems, Message, type ServiceName } from '../../contracts';
+import { DatabaseUnavailable } from '../../db/database';
 import type { Logger } from '../../lib/logger';
 import type { Broker, Delivery } from '../broker';
 import { messageLogFields } from './log-fields';
 import { retryDelay, type RetryPolicy } from './retry-policy';
 import { publisherOf, subscriptions } from '../../contracts/topology';
+
+/** How long a delivery waits before going back to its queue while the database is unavailable. */
+const UNAVAILABLE_PAUSE_MS = 1_000;
 
 export type MessageHandler = (message: Message) => Promise<void> | void;
 
@@ -44,6 +48,7 @@ export type MessageObserver = (queue: ServiceName, type: string, outcome: Messag
  * message is dead-lettered with the reason and never retried. A handler that throws is
  * retried after the policy's growing delays (the delivery is settled and a copy scheduled,
  * so the queue's other messages flow meanwhile), and dead-lettered after the last attempt.
+ * One that failed because the database is unavailable goes back to its queue, uncounted.
  */
 export function consumeMessages(
   broker: Broker,
@@ -66,6 +71,18 @@ export function consumeMessages(
       delivery.ack();
       observe(queue, checked.message.type, 'handled');
     } catch (error) {
+      if (error instanceof DatabaseUnavailable) {
+        // Not the message's fault: back in the queue, its attempts untouched, after a pause that
+        // keeps this consumer from spinning while the database is away.
+        logger.warn(
+          { queue, ...messageLogFields(checked.message), err: error },
+          'database unavailable; message back in its queue',
+        );
+        await new Promise((resolve) => setTimeout(resolve, UNAVAILABLE_PAUSE_MS));
+        delivery.requeue();
+        observe(queue, checked.message.type, 'retried');
+        return;
+      }
       const reason = `handler failed: ${describe(error)}`;
       const { type } = checked.message;
       const context = { queue, ...messageLogFields(checked.message), reason };

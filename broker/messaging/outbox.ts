@@ -107,6 +107,9 @@ export class OutboxRelay {
         this.wakeAgain = false;
         await this.publishPending();
       } while (this.wakeAgain && !this.stopped && !this.backingOff);
+    } catch (error) {
+      // The database did not answer the claim: tried again as after a failed publish.
+      this.backOff(error);
     } finally {
       this.draining = false;
       if (!this.stopped && !this.backingOff) this.timer = setTimeout(() => this.wake(), this.options.pollMs ?? 1000);
@@ -157,7 +160,7 @@ export class OutboxRelay {
     if (this.backingOff || this.stopped) return;
     this.backingOff = true;
     this.failures++;
-    this.logger.warn({ err: error, failures: this.failures }, 'outbox relay could not publish; will retry');
+    this.logger.warn({ err: error, failures: this.failures }, 'outbox relay could not publish or claim; will retry');
     const { pollMs = 1000, firstRetryMs = 20 } = this.options;
     clearTimeout(this.timer);
     this.timer = setTimeout(
