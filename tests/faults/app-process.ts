@@ -15,7 +15,16 @@ const baseEnv = {
   LOG_LEVEL: 'warn',
 };
 /** Settings of the test runner that must not leak into a child unless asked for. */
-const scrubbed = ['PORT', 'DATA_DIR', 'BROKER_URL', 'BROKER_NAMESPACE', 'SAGA_STEP_TIMEOUTS_MS', 'FAULT_SEED'];
+const scrubbed = [
+  'PORT',
+  'DATA_DIR',
+  'DATABASE_URL',
+  'INSTANCE_ID',
+  'BROKER_URL',
+  'BROKER_NAMESPACE',
+  'SAGA_STEP_TIMEOUTS_MS',
+  'FAULT_SEED',
+];
 
 /**
  * Process groups still alive. `tsx` runs the app in a child node process, so a SIGKILL to
@@ -37,6 +46,8 @@ process.once('exit', () => {
 export interface AppProcessOptions {
   /** The service to run alone; all of them (the all-in-one process) when unset. */
   service?: ServiceName;
+  /** Its name in logs and in the cluster: the service's (or `all-in-one`) unless given. */
+  name?: string;
   dataDir: string;
   /** RabbitMQ; the in-process broker when unset. */
   broker?: { url: string; namespace: string };
@@ -69,7 +80,7 @@ export class AppProcess {
     readonly port: number,
     private readonly options: AppProcessOptions,
   ) {
-    this.name = options.service ?? 'all-in-one';
+    this.name = options.name ?? options.service ?? 'all-in-one';
     this.url = `http://127.0.0.1:${port}`;
   }
 

@@ -1,5 +1,3 @@
-import { join } from 'node:path';
-import Database from 'better-sqlite3';
 import { expect } from 'vitest';
 import { readEndState, type EndState } from '../support/end-state';
 import { expectInvariants, type InvariantOptions, type Observed } from '../support/invariants';
@@ -8,20 +6,11 @@ import type { Cluster } from './cluster';
 import { describeOrders } from './diagnose';
 import { type Placed } from './load';
 import { settles, type OrderView, type Shop } from './shop';
+import { locate, rows, type Where } from './stores';
 
 const terminal = (status: string) => status === 'CONFIRMED' || status === 'CANCELLED';
 /** History rows a late answer's compensation added, before or after the end (services/orders/handlers.ts). */
 const isLateNote = (detail: string | null) => detail !== null && /after its deadline, so it was/.test(detail);
-
-/** The rows `sql` selects from a service's database file, read beside the running system. */
-export function rows<T>(dataDir: string, file: string, sql: string): T[] {
-  const db = new Database(join(dataDir, `${file}.db`), { readonly: true, fileMustExist: true });
-  try {
-    return db.prepare(sql).all() as T[];
-  } finally {
-    db.close();
-  }
-}
 
 const countBy = <T>(items: readonly T[], key: (item: T) => string) => {
   const counts = new Map<string, number>();
@@ -50,16 +39,17 @@ export interface LostOrDoubledOptions {
  * no order appeared that the client did not place) and nothing doubled (one order per
  * Idempotency-Key, at most one charge per order, one end per order, reservations exactly the
  * order's lines).
- * Call it after `expectInvariants`, with the state that returned.
+ * Call it after `expectInvariants`, with the state that returned; `where` is the cluster (or its
+ * data folder, on SQLite).
  */
-export function expectNothingLostOrDoubled(
-  dataDir: string,
+export async function expectNothingLostOrDoubled(
+  where: Where,
   state: EndState,
   shop: Shop,
   placed: readonly Placed[],
   views: ReadonlyMap<string, OrderView>,
   { allowedReasons }: LostOrDoubledOptions,
-): void {
+): Promise<void> {
   const placedIds = placed.map((order) => order.id);
   expect(new Set(placedIds).size, 'every Idempotency-Key answered its own order').toBe(placed.length);
 
@@ -73,17 +63,21 @@ export function expectNothingLostOrDoubled(
     state.orders.filter((order) => !placedIds.includes(order.id)).map((order) => order.id),
     'orders stored that no client placed (a retried POST not deduplicated)',
   ).toEqual([]);
-  const keys = rows<{ key: string; order_id: string }>(dataDir, 'orders', 'SELECT key, order_id FROM idempotency_keys');
+  const keys = await rows<{ key: string; order_id: string }>(
+    where,
+    'orders',
+    (t) => `SELECT key, order_id FROM ${t('idempotency_keys')}`,
+  );
   expect(keys).toHaveLength(placed.length);
   const orderOfKey = new Map(keys.map((row) => [row.key, row.order_id]));
   for (const order of placed)
     expect(orderOfKey.get(order.idempotencyKey), `key of order #${order.index}`).toBe(order.id);
 
   const orderById = new Map(state.orders.map((order) => [order.id, order]));
-  const history = rows<{ order_id: string; status: string; detail: string | null }>(
-    dataDir,
+  const history = await rows<{ order_id: string; status: string; detail: string | null }>(
+    where,
     'orders',
-    'SELECT order_id, status, detail FROM order_history ORDER BY seq',
+    (t) => `SELECT order_id, status, detail FROM ${t('order_history')} ORDER BY seq`,
   );
   const historyOf = groupBy(history, (entry) => entry.order_id);
   const paymentsOf = groupBy(state.payments, (payment) => payment.order_id);
@@ -168,13 +162,17 @@ export function suspiciousOrders(state: EndState): string[] {
  * created with plus what the test restocked.
  */
 export function observed(
-  cluster: Pick<Cluster, 'dataDir' | 'namespace'>,
+  cluster: Pick<Cluster, 'dataDir' | 'namespace'> & { databaseUrl?: string },
   shop: Shop,
   restocked: Readonly<Record<string, number>> = {},
 ): Observed {
   const received = new Map(shop.catalogue.map((product) => [product.id, product.stock + (restocked[product.id] ?? 0)]));
-  const { dataDir, namespace } = cluster;
-  return namespace ? { dataDir, received, rabbit: { url: rabbitUrl, namespace } } : { dataDir, received };
+  const { namespace } = cluster;
+  const where = locate(cluster);
+  const store = where.databaseUrl
+    ? { dataDir: where.dataDir, databaseUrl: where.databaseUrl }
+    : { dataDir: where.dataDir };
+  return namespace ? { ...store, received, rabbit: { url: rabbitUrl, namespace } } : { ...store, received };
 }
 
 /**
@@ -187,8 +185,8 @@ export async function expectInvariantsExplained(system: Observed, options?: Inva
   } catch (error) {
     let story: string;
     try {
-      const ids = suspiciousOrders(readEndState(system.dataDir));
-      story = ids.length ? describeOrders(system.dataDir, ids) : 'no order stands out in the end state';
+      const ids = suspiciousOrders(await readEndState(system));
+      story = ids.length ? await describeOrders(system, ids) : 'no order stands out in the end state';
     } catch (readError) {
       story = `could not read the end state: ${String(readError)}`;
     }

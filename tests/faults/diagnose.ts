@@ -1,19 +1,20 @@
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
-import Database from 'better-sqlite3';
+import type { DatabaseService } from '../../db/locations';
+import { openStores, type StoreReader } from '../support/end-state';
+import { locate, type Where } from './stores';
 
 type Row = Record<string, unknown>;
 
-function query(dataDir: string, file: string, sql: string, ...params: unknown[]): Row[] {
-  const path = join(dataDir, `${file}.db`);
-  if (!existsSync(path)) return [];
-  const db = new Database(path, { readonly: true, fileMustExist: true });
+/** The rows, none when the store is not there (yet), or the error as a row: this only explains a failure. */
+async function query(
+  stores: StoreReader,
+  service: DatabaseService,
+  sql: (table: (name: string) => string) => string,
+  ...params: unknown[]
+): Promise<Row[]> {
   try {
-    return db.prepare(sql).all(...params) as Row[];
+    return await stores.all<Row>(service, sql, ...params);
   } catch (error) {
     return [{ error: String(error) }];
-  } finally {
-    db.close();
   }
 }
 
@@ -21,53 +22,86 @@ function query(dataDir: string, file: string, sql: string, ...params: unknown[])
  * What every database says about some orders: the order row, its saga (status and state), the
  * saga's trace in order, reservations and payment, plus each outbox's backlog. This is what a
  * stuck order's failure message shows, so the stage where a message went missing is visible.
+ * `where` is the cluster (SQLite files or PostgreSQL) or, on SQLite, its data folder.
  */
-export function describeOrders(dataDir: string, orderIds: readonly string[], limit = 8): string {
+export async function describeOrders(where: Where, orderIds: readonly string[], limit = 8): Promise<string> {
+  let stores: StoreReader;
+  try {
+    stores = await openStores(locate(where), { missing: 'empty' });
+  } catch (error) {
+    return `could not open the stores: ${String(error)}`;
+  }
+  try {
+    return await describe(stores, orderIds, limit);
+  } finally {
+    await stores.close();
+  }
+}
+
+async function describe(stores: StoreReader, orderIds: readonly string[], limit: number): Promise<string> {
   const lines: string[] = [];
-  const outboxes = ['users', 'products', 'orders', 'payments', 'orchestrator'].map(
-    (file) => `${file}=${String(query(dataDir, file, 'SELECT count(*) AS n FROM outbox')[0]?.n ?? '?')}`,
-  );
+  const outboxes: string[] = [];
+  for (const service of ['users', 'products', 'orders', 'payments', 'orchestrator'] as const) {
+    const [row] = await query(stores, service, (t) => `SELECT count(*) AS n FROM ${t('outbox')}`);
+    outboxes.push(`${service}=${String(row?.n ?? '?')}`);
+  }
   lines.push(`unpublished outbox rows: ${outboxes.join(' ')}`);
   const stages: Record<string, number> = {};
   for (const id of orderIds) {
-    const saga = query(dataDir, 'orchestrator', 'SELECT status, state FROM sagas WHERE order_id = ?', id)[0];
-    const trace = query(
-      dataDir,
+    const [saga] = await query(
+      stores,
       'orchestrator',
-      'SELECT type, direction, outcome, note FROM saga_trace WHERE order_id = ? ORDER BY seq',
+      (t) => `SELECT status FROM ${t('sagas')} WHERE order_id = ?`,
+      id,
+    );
+    const [last] = await query(
+      stores,
+      'orchestrator',
+      (t) => `SELECT type, direction FROM ${t('saga_trace')} WHERE order_id = ? ORDER BY seq DESC LIMIT 1`,
       id,
     );
     const stage = saga
-      ? `saga ${String(saga.status)}, last ${trace.length ? `${String(trace.at(-1)!.type)} ${String(trace.at(-1)!.direction)}` : 'nothing'}`
+      ? `saga ${String(saga.status)}, last ${last ? `${String(last.type)} ${String(last.direction)}` : 'nothing'}`
       : 'no saga (OrderRequested never applied)';
     stages[stage] = (stages[stage] ?? 0) + 1;
   }
   lines.push(`stuck orders by stage: ${JSON.stringify(stages)}`);
   for (const id of orderIds.slice(0, limit)) {
-    const order = query(dataDir, 'orders', 'SELECT status, reason, detail FROM orders WHERE id = ?', id)[0];
-    const history = query(
-      dataDir,
+    const [order] = await query(
+      stores,
       'orders',
-      'SELECT status, reason, detail FROM order_history WHERE order_id = ? ORDER BY seq',
+      (t) => `SELECT status, reason, detail FROM ${t('orders')} WHERE id = ?`,
       id,
     );
-    const saga = query(dataDir, 'orchestrator', 'SELECT status, version, state FROM sagas WHERE order_id = ?', id)[0];
-    const trace = query(
-      dataDir,
+    const history = await query(
+      stores,
+      'orders',
+      (t) => `SELECT status, reason, detail FROM ${t('order_history')} WHERE order_id = ? ORDER BY seq`,
+      id,
+    );
+    const [saga] = await query(
+      stores,
       'orchestrator',
-      'SELECT type, producer, consumer, direction, outcome, note FROM saga_trace WHERE order_id = ? ORDER BY seq',
+      (t) => `SELECT status, version, state FROM ${t('sagas')} WHERE order_id = ?`,
       id,
     );
-    const reservations = query(
-      dataDir,
+    const trace = await query(
+      stores,
+      'orchestrator',
+      (t) =>
+        `SELECT type, producer, instance, consumer, direction, outcome, note FROM ${t('saga_trace')} WHERE order_id = ? ORDER BY seq`,
+      id,
+    );
+    const reservations = await query(
+      stores,
       'products',
-      'SELECT product_id, quantity, status FROM reservations WHERE order_id = ?',
+      (t) => `SELECT product_id, quantity, status FROM ${t('reservations')} WHERE order_id = ?`,
       id,
     );
-    const payments = query(
-      dataDir,
+    const payments = await query(
+      stores,
       'payments',
-      'SELECT status, amount_cents, decline_reason FROM payments WHERE order_id = ?',
+      (t) => `SELECT status, amount_cents, decline_reason FROM ${t('payments')} WHERE order_id = ?`,
       id,
     );
     lines.push(`order ${id}`);
@@ -80,7 +114,7 @@ export function describeOrders(dataDir: string, orderIds: readonly string[], lim
         trace
           .map(
             (t) =>
-              `${String(t.type)}(${String(t.direction)} ${String(t.outcome)}${t.note ? `: ${String(t.note)}` : ''})`,
+              `${String(t.type)}(${String(t.direction)} ${String(t.outcome)}${t.instance ? ` @${String(t.instance)}` : ''}${t.note ? `: ${String(t.note)}` : ''})`,
           )
           .join(' → ') || 'empty'
       }`,

@@ -99,7 +99,7 @@ describe.each([
     const placed = await placing;
     const views = await waitAllTerminal(http, shop, placed, { dataDir });
     const state = await expectInvariantsExplained(observed({ dataDir, namespace: undefined }, shop));
-    expectNothingLostOrDoubled(dataDir, state, shop, placed, views, {
+    await expectNothingLostOrDoubled(dataDir, state, shop, placed, views, {
       allowedReasons: ['PAYMENT_DECLINED', 'OUT_OF_STOCK'],
     });
   });

@@ -57,7 +57,7 @@ describe.each(transports)('kill -9 of the all-in-one process over the %s broker'
     const views = await waitAllTerminal(cluster.http, shop, placed, { dataDir: cluster.dataDir });
     const settledAt = Date.now();
     const state = await expectInvariantsExplained(observed(cluster, shop));
-    expectNothingLostOrDoubled(cluster.dataDir, state, shop, placed, views, {
+    await expectNothingLostOrDoubled(cluster.dataDir, state, shop, placed, views, {
       allowedReasons: ['PAYMENT_DECLINED', 'OUT_OF_STOCK', 'CANCELLED_BY_CUSTOMER'],
     });
     expectInterruptedEnded(state, placed, killed);

@@ -59,7 +59,7 @@ describe('one process per service over RabbitMQ', () => {
     const views = await waitAllTerminal(cluster.http, shop, placed, { dataDir: cluster.dataDir });
     const settledAt = Date.now();
     const state = await expectInvariantsExplained(observed(cluster, shop));
-    expectNothingLostOrDoubled(cluster.dataDir, state, shop, placed, views, {
+    await expectNothingLostOrDoubled(cluster.dataDir, state, shop, placed, views, {
       allowedReasons: ['PAYMENT_DECLINED', 'OUT_OF_STOCK', 'CANCELLED_BY_CUSTOMER'],
     });
     expectInterruptedEnded(state, placed, killed);
@@ -105,15 +105,15 @@ describe('one process per service over RabbitMQ', () => {
     // waits for payments, with the stock already released.
     const duringIds = new Set(during.map((order) => order.id));
     await waitFor(
-      () => {
-        const state = readEndState(cluster.dataDir);
+      async () => {
+        const state = await readEndState(cluster);
         const waiting = state.sagas.filter((saga) => duringIds.has(saga.order_id) && saga.status === 'COMPENSATING');
         return waiting.length === during.length && state.products.every((product) => product.reserved === 0);
       },
       { timeoutMs: 30_000, what: 'every saga to time out the payment, release its stock and wait for the refund' },
     );
     const timedOutAt = Date.now();
-    const whileDown = readEndState(cluster.dataDir);
+    const whileDown = await readEndState(cluster);
     expect(
       whileDown.orders.filter((order) => duringIds.has(order.id)).map((order) => order.status),
       'orders wait for the refund',
@@ -129,22 +129,22 @@ describe('one process per service over RabbitMQ', () => {
     const backAt = Date.now();
     const late = (orders: readonly Placed[]) => orders.filter((order) => settles(order.card));
     await waitFor(
-      () => {
-        const state = readEndState(cluster.dataDir);
+      async () => {
+        const state = await readEndState(cluster);
         return during.every((order) => {
           const payment = state.payments.find((p) => p.order_id === order.id);
           return settles(order.card) ? payment?.status === 'refunded' : payment?.status === 'declined';
         });
       },
       { timeoutMs: 30_000, what: 'every late settlement to be refunded (and every late decline recorded)' },
-    ).catch((error: Error) => {
-      throw new Error(`${error.message}\n${describeOrders(cluster.dataDir, [...duringIds])}`);
+    ).catch(async (error: Error) => {
+      throw new Error(`${error.message}\n${await describeOrders(cluster, [...duringIds])}`);
     });
     const refundedAt = Date.now();
 
     const state = await expectInvariantsExplained(observed(cluster, shop));
     const views = await waitAllTerminal(cluster.http, shop, [...before, ...during], { dataDir: cluster.dataDir });
-    expectNothingLostOrDoubled(cluster.dataDir, state, shop, [...before, ...during], views, {
+    await expectNothingLostOrDoubled(cluster.dataDir, state, shop, [...before, ...during], views, {
       allowedReasons: ['STEP_TIMEOUT'],
     });
     for (const order of during) {

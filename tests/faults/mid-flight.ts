@@ -3,10 +3,10 @@ import { expect } from 'vitest';
 import { waitFor } from '../../lib/wait';
 import type { EndState } from '../support/end-state';
 import type { AppProcess } from './app-process';
-import { rows } from './checks';
 import type { Load, Placed } from './load';
+import { rows, type Where } from './stores';
 
-/** Orders the server has recorded and not settled, by id, as the database files show them. */
+/** Orders the server has recorded and not settled, by id, as the databases show them. */
 interface InFlight {
   /** PENDING in the orders database. */
   pending: Set<string>;
@@ -14,11 +14,15 @@ interface InFlight {
   midStep: Set<string>;
 }
 
-function inFlight(dataDir: string): InFlight {
-  const ids = (file: string, sql: string) => new Set(rows<{ id: string }>(dataDir, file, sql).map((row) => row.id));
+async function inFlight(where: Where): Promise<InFlight> {
+  const ids = async (service: 'orders' | 'orchestrator', sql: (table: (name: string) => string) => string) =>
+    new Set((await rows<{ id: string }>(where, service, sql)).map((row) => row.id));
   return {
-    pending: ids('orders', "SELECT id FROM orders WHERE status = 'PENDING'"),
-    midStep: ids('orchestrator', "SELECT order_id AS id FROM sagas WHERE status IN ('RUNNING', 'COMPENSATING')"),
+    pending: await ids('orders', (t) => `SELECT id FROM ${t('orders')} WHERE status = 'PENDING'`),
+    midStep: await ids(
+      'orchestrator',
+      (t) => `SELECT order_id AS id FROM ${t('sagas')} WHERE status IN ('RUNNING', 'COMPENSATING')`,
+    ),
   };
 }
 
@@ -34,19 +38,21 @@ export interface Kill {
  * SIGKILLs `app` while the server has orders in flight, keeps it down `downMs` and starts it
  * again. Sagas settle in milliseconds, so a kill may land just after the last one ended: when
  * it interrupted nothing, it kills again, and fails after `attempts` kills that all missed.
- * Every service keeps its file in `dataDir`, so this works for any process of the cluster.
+ * `where` is the cluster (or its data folder, on SQLite): every service keeps its state there,
+ * so this works for any process of the cluster. With `restart: false` the process stays down
+ * (and `downMs` is not used): an instance of a service lost for good, its siblings carrying on.
  */
 export async function killMidFlight(
   app: AppProcess,
-  dataDir: string,
+  where: Where,
   load: Load,
   downMs: number,
-  { attempts = 5 } = {},
+  { attempts = 5, restart = true }: { attempts?: number; restart?: boolean } = {},
 ): Promise<Kill> {
   const missed: string[] = [];
   for (let attempt = 1; attempt <= attempts; attempt++) {
     let before: Set<string> = new Set();
-    await waitFor(() => (before = orderIds(inFlight(dataDir))).size > 0, {
+    await waitFor(async () => (before = orderIds(await inFlight(where))).size > 0, {
       intervalMs: 1,
       what: `an order in flight before killing ${app.name}`,
     });
@@ -55,15 +61,17 @@ export async function killMidFlight(
     // In flight just before the SIGKILL and again just after it means in flight at the kill, as an
     // order and its saga only move forward. Read at once: the other services of a per-service
     // cluster go on, and the killed process group can take seconds to be reaped.
-    const after = inFlight(dataDir);
+    const after = await inFlight(where);
     await gone;
     const interrupted = [...orderIds(after)].filter((id) => before.has(id));
     const count = (of: Set<string>) => interrupted.filter((id) => of.has(id)).length;
-    await sleep(downMs);
-    await app.start();
+    if (restart) {
+      await sleep(downMs);
+      await app.start();
+    }
     const report =
       `${app.name} after ${at} orders: ${count(after.pending)} PENDING, ${count(after.midStep)} sagas mid-step ` +
-      `(down ${downMs} ms + start ${app.startupMs.at(-1)} ms)`;
+      (restart ? `(down ${downMs} ms + start ${app.startupMs.at(-1)} ms)` : '(stays down)');
     if (interrupted.length > 0) {
       return {
         interrupted,
@@ -71,6 +79,8 @@ export async function killMidFlight(
       };
     }
     missed.push(report);
+    // Down for good: there is nothing left to kill again.
+    if (!restart) return { interrupted, report: `${report}, interrupting nothing` };
   }
   throw new Error(`none of ${attempts} kills of ${app.name} interrupted an order in flight: ${missed.join('; ')}`);
 }

@@ -97,6 +97,6 @@ describe('a command resent after an orchestrator restart (one process per servic
 
     // B's resend must not leave a unit reserved for a cancelled order.
     const state = await expectInvariantsExplained(observed(cluster, shop, { [product.id]: 1 }));
-    expectNothingLostOrDoubled(dataDir, state, shop, placed, views, { allowedReasons: ['OUT_OF_STOCK'] });
+    await expectNothingLostOrDoubled(dataDir, state, shop, placed, views, { allowedReasons: ['OUT_OF_STOCK'] });
   }, 120_000);
 });

@@ -98,7 +98,7 @@ describe('RabbitMQ restarted under load', () => {
     const views = await waitAllTerminal(cluster.http, shop, placed, { dataDir: cluster.dataDir, timeoutMs: 60_000 });
     const settledAt = Date.now();
     const state = await expectInvariantsExplained(observed(cluster, shop), { timeoutMs: 60_000 });
-    expectNothingLostOrDoubled(cluster.dataDir, state, shop, placed, views, {
+    await expectNothingLostOrDoubled(cluster.dataDir, state, shop, placed, views, {
       allowedReasons: ['PAYMENT_DECLINED', 'OUT_OF_STOCK', 'CANCELLED_BY_CUSTOMER'],
     });
     // Nothing was dead-lettered by the outage, and nothing is left in the queues.

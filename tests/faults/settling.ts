@@ -14,7 +14,16 @@ export async function waitAllTerminal(
   http: Http,
   shop: Shop,
   placed: readonly Placed[],
-  { timeoutMs = 45_000, dataDir }: { timeoutMs?: number; dataDir: string },
+  {
+    timeoutMs = 45_000,
+    dataDir,
+    databaseUrl,
+  }: {
+    timeoutMs?: number;
+    /** Where the stores are, for the failure message: the data folder, and the database if on PostgreSQL. */
+    dataDir: string;
+    databaseUrl?: string;
+  },
 ): Promise<Map<string, OrderView>> {
   const views = new Map<string, OrderView>();
   const deadline = Date.now() + timeoutMs;
@@ -28,10 +37,10 @@ export async function waitAllTerminal(
             .map((o) => `${o.id}=${views.get(o.id)?.status ?? 'unseen'}`)
             .slice(0, 5)
             .join(', ')}):\n` +
-          describeOrders(
-            dataDir,
+          (await describeOrders(
+            { dataDir, databaseUrl },
             pending.map((order) => order.id),
-          ),
+          )),
       );
     }
     for (let i = 0; i < pending.length; i += 10) {
