@@ -12,8 +12,9 @@ import { defineConfig } from 'vitest/config';
  *   files named `*.postgres.test.ts`, each test on a database of its own (any one left behind
  *   is dropped at the end of the run);
  *   `postgres-restart` stops and starts the machine's PostgreSQL server, so it runs alone, after.
- * `postgres-scenarios`: the scenario suite and its invariants on PostgreSQL over RabbitMQ
- *   (TEST_STORE=postgres: each test system on a scratch database of its own, dropped by `stop()`).
+ * `postgres-scenarios`: the scenario suite and its invariants, and the crash tests of the fault
+ *   suite, on PostgreSQL over RabbitMQ (TEST_STORE=postgres: each test system or cluster on a
+ *   scratch database of its own, dropped by `stop()`).
  * `npm test` runs unit and embedded; `npm run test:integration` the two RabbitMQ projects and
  * browser; `npm run test:postgres` the two PostgreSQL ones.
  */
@@ -38,7 +39,14 @@ const restartPostgres = 'tests/faults/restart-postgres.postgres.test.ts';
  */
 /** Names each run of a PostgreSQL project in its scratch databases, and drops those left at its end. */
 const postgresRun = 'tests/support/postgres-run.ts';
-const onPostgres = ['tests/scenarios/**/*.test.ts', 'tests/faults/injected-faults.test.ts'];
+/** What runs again on PostgreSQL over RabbitMQ: the scenario suite, and the fault suite's crash tests. */
+const onPostgres = [
+  'tests/scenarios/**/*.test.ts',
+  'tests/faults/injected-faults.test.ts',
+  'tests/faults/kill-all-in-one.test.ts',
+  'tests/faults/kill-per-service.rabbitmq.test.ts',
+  'tests/faults/resend-after-restart.rabbitmq.test.ts',
+];
 
 export default defineConfig({
   test: {

@@ -18,7 +18,7 @@ import { join } from 'node:path';
 import { onTestFailed } from 'vitest';
 import type { ServiceName } from '../../contracts';
 import { AppProcess } from './app-process';
-import { rabbitUrl, type Transport } from '../support/system';
+import { rabbitUrl, store, type Transport } from '../support/system';
 import { scratchPostgres, type ScratchPostgres } from '../support/scratch-postgres';
 import { Http, type Router } from './http';
 
@@ -83,11 +83,18 @@ export class Cluster {
   }
 
   /** The PostgreSQL database every process keeps its state in (`store: 'postgres'`), else undefined. */
+  /** Where its services keep their state, for `waitAllTerminal`'s failure message. */
+  get location(): { dataDir: string; databaseUrl?: string } {
+    return { dataDir: this.dataDir, ...(this.databaseUrl && { databaseUrl: this.databaseUrl }) };
+  }
+
   get databaseUrl(): string | undefined {
     return this.database?.url;
   }
 
-  static async start(options: ClusterOptions): Promise<Cluster> {
+  static async start(given: ClusterOptions): Promise<Cluster> {
+    // Unless the test names its store, the project's (TEST_STORE): the crash tests run on both.
+    const options = { ...given, store: given.store ?? store };
     const instances = options.instances ?? 1;
     if (options.mode === 'per-service' && options.transport !== 'rabbitmq') {
       throw new Error('one process per service needs RabbitMQ');

@@ -49,15 +49,15 @@ describe.each(transports)('kill -9 of the all-in-one process over the %s broker'
     for (const kill of kills) {
       await load.reached(kill.afterOrders);
       await sleep(kill.delayMs);
-      killed.push(await killMidFlight(app, cluster.dataDir, load, kill.downMs));
+      killed.push(await killMidFlight(app, cluster, load, kill.downMs));
     }
     const placed = await placing;
     const placedAt = Date.now();
 
-    const views = await waitAllTerminal(cluster.http, shop, placed, { dataDir: cluster.dataDir });
+    const views = await waitAllTerminal(cluster.http, shop, placed, cluster.location);
     const settledAt = Date.now();
     const state = await expectInvariantsExplained(observed(cluster, shop));
-    await expectNothingLostOrDoubled(cluster.dataDir, state, shop, placed, views, {
+    await expectNothingLostOrDoubled(cluster, state, shop, placed, views, {
       allowedReasons: ['PAYMENT_DECLINED', 'OUT_OF_STOCK', 'CANCELLED_BY_CUSTOMER'],
     });
     expectInterruptedEnded(state, placed, killed);

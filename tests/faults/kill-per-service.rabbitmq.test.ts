@@ -51,15 +51,15 @@ describe('one process per service over RabbitMQ', () => {
     for (const victim of victims) {
       await load.reached(victim.afterOrders);
       await sleep(victim.delayMs);
-      killed.push(await killMidFlight(cluster.process(victim.service), cluster.dataDir, load, victim.downMs));
+      killed.push(await killMidFlight(cluster.process(victim.service), cluster, load, victim.downMs));
     }
     const placed = await placing;
     const placedAt = Date.now();
 
-    const views = await waitAllTerminal(cluster.http, shop, placed, { dataDir: cluster.dataDir });
+    const views = await waitAllTerminal(cluster.http, shop, placed, cluster.location);
     const settledAt = Date.now();
     const state = await expectInvariantsExplained(observed(cluster, shop));
-    await expectNothingLostOrDoubled(cluster.dataDir, state, shop, placed, views, {
+    await expectNothingLostOrDoubled(cluster, state, shop, placed, views, {
       allowedReasons: ['PAYMENT_DECLINED', 'OUT_OF_STOCK', 'CANCELLED_BY_CUSTOMER'],
     });
     expectInterruptedEnded(state, placed, killed);
@@ -90,7 +90,7 @@ describe('one process per service over RabbitMQ', () => {
 
     // With payments up, orders settle well inside the deadline.
     const before = await load.run(planOrders(rng, shop, 5, { declined: 0, insufficientFunds: 0 }), { concurrency: 5 });
-    const beforeViews = await waitAllTerminal(cluster.http, shop, before, { dataDir: cluster.dataDir });
+    const beforeViews = await waitAllTerminal(cluster.http, shop, before, cluster.location);
     expect([...beforeViews.values()].map((o) => o.status)).toEqual(before.map(() => 'CONFIRMED'));
 
     const payments = cluster.process('payments');
@@ -143,8 +143,8 @@ describe('one process per service over RabbitMQ', () => {
     const refundedAt = Date.now();
 
     const state = await expectInvariantsExplained(observed(cluster, shop));
-    const views = await waitAllTerminal(cluster.http, shop, [...before, ...during], { dataDir: cluster.dataDir });
-    await expectNothingLostOrDoubled(cluster.dataDir, state, shop, [...before, ...during], views, {
+    const views = await waitAllTerminal(cluster.http, shop, [...before, ...during], cluster.location);
+    await expectNothingLostOrDoubled(cluster, state, shop, [...before, ...during], views, {
       allowedReasons: ['STEP_TIMEOUT'],
     });
     for (const order of during) {

@@ -1,5 +1,3 @@
-import { join } from 'node:path';
-import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { waitFor } from '../../lib/wait';
 import { expectInvariantsExplained, expectNothingLostOrDoubled, observed } from './checks';
@@ -9,15 +7,16 @@ import { CARDS, setUpShop } from './shop';
 import { Cluster } from './cluster';
 import { Cleanup } from './cleanup';
 import { Rng, seedFor } from './seed';
+import { rows, type Where } from './stores';
+import type { DatabaseService } from '../../db/locations';
 
-function one<T>(dataDir: string, file: string, sql: string, ...params: unknown[]): T | undefined {
-  const db = new Database(join(dataDir, `${file}.db`), { readonly: true, fileMustExist: true });
-  try {
-    return db.prepare(sql).get(...params) as T | undefined;
-  } finally {
-    db.close();
-  }
-}
+/** The first row `sql` selects from `service`'s store, on either store. */
+const one = async <T>(
+  where: Where,
+  service: DatabaseService,
+  sql: (table: (name: string) => string) => string,
+  ...params: unknown[]
+) => (await rows<T>(where, service, sql, ...params))[0];
 
 /**
  * The orchestrator sends every awaited command again when it starts (saga/runner.ts
@@ -41,7 +40,7 @@ describe('a command resent after an orchestrator restart (one process per servic
     });
     cleanup.add(() => cluster.stop());
     cluster.explainFailure(seed);
-    const { dataDir, http } = cluster;
+    const { http } = cluster;
     const shop = await setUpShop(http, rng, { customers: 1, products: 1, stock: [1, 1] });
     const product = shop.catalogue[0]!;
     const load = new Load(http, shop);
@@ -59,12 +58,25 @@ describe('a command resent after an orchestrator restart (one process per servic
     const placed = await load.run(specs, { concurrency: 1 });
     const [a, b] = placed as [(typeof placed)[0], (typeof placed)[0]];
     const stockStep = (orderId: string) =>
-      one<{ state: string }>(dataDir, 'orchestrator', 'SELECT state FROM sagas WHERE order_id = ?', orderId)?.state;
+      one<{ state: string }>(
+        cluster,
+        'orchestrator',
+        (t) => `SELECT state FROM ${t('sagas')} WHERE order_id = ?`,
+        orderId,
+      );
     // …and both ReserveStock commands have left the orchestrator's outbox for products' queue.
     await waitFor(
-      () =>
-        [a, b].every((o) => JSON.parse(stockStep(o.id) ?? '{}').stock === 'pending') &&
-        one<{ n: number }>(dataDir, 'orchestrator', 'SELECT count(*) AS n FROM outbox')!.n === 0,
+      async () => {
+        const steps = await Promise.all(
+          [a, b].map(async (o) => JSON.parse((await stockStep(o.id))?.state ?? '{}').stock),
+        );
+        const left = (await one<{ n: number }>(
+          cluster,
+          'orchestrator',
+          (t) => `SELECT count(*) AS n FROM ${t('outbox')}`,
+        ))!.n;
+        return steps.every((step) => step === 'pending') && left === 0;
+      },
       { what: 'both sagas to have asked for their reservation' },
     );
 
@@ -72,15 +84,21 @@ describe('a command resent after an orchestrator restart (one process per servic
     await cluster.process('orchestrator').kill();
     await cluster.process('products').start();
     await waitFor(
-      () =>
-        one<{ n: number }>(dataDir, 'products', "SELECT count(*) AS n FROM inbox WHERE type = 'ReserveStock'")!.n ===
-          2 && one<{ n: number }>(dataDir, 'products', 'SELECT count(*) AS n FROM outbox')!.n === 0,
+      async () =>
+        (await one<{ n: number }>(
+          cluster,
+          'products',
+          (t) => `SELECT count(*) AS n FROM ${t('inbox')} WHERE type = 'ReserveStock'`,
+        ))!.n === 2 &&
+        (await one<{ n: number }>(cluster, 'products', (t) => `SELECT count(*) AS n FROM ${t('outbox')}`))!.n === 0,
       { what: 'products to answer both reservations' },
     );
-    expect(one(dataDir, 'products', 'SELECT status FROM reservations WHERE order_id = ?', a.id)).toEqual({
+    const reservation = (orderId: string) =>
+      one(cluster, 'products', (t) => `SELECT status FROM ${t('reservations')} WHERE order_id = ?`, orderId);
+    expect(await reservation(a.id)).toEqual({
       status: 'reserved',
     });
-    expect(one(dataDir, 'products', 'SELECT status FROM reservations WHERE order_id = ?', b.id)).toBeUndefined();
+    expect(await reservation(b.id)).toBeUndefined();
 
     // 3. An admin restocks one unit while the orchestrator is still down.
     const restock = await http.retrying('POST', `/products/${product.id}/restock`, {
@@ -91,12 +109,12 @@ describe('a command resent after an orchestrator restart (one process per servic
 
     // 4. The orchestrator starts: it resends ReserveStock for A and B, then reads StockReserved(A), StockRejected(B).
     await cluster.process('orchestrator').start();
-    const views = await waitAllTerminal(http, shop, placed, { dataDir, timeoutMs: 30_000 });
+    const views = await waitAllTerminal(http, shop, placed, { ...cluster.location, timeoutMs: 30_000 });
     expect(views.get(a.id)?.status).toBe('CONFIRMED');
     expect(views.get(b.id)).toMatchObject({ status: 'CANCELLED', reason: 'OUT_OF_STOCK' });
 
     // B's resend must not leave a unit reserved for a cancelled order.
     const state = await expectInvariantsExplained(observed(cluster, shop, { [product.id]: 1 }));
-    await expectNothingLostOrDoubled(dataDir, state, shop, placed, views, { allowedReasons: ['OUT_OF_STOCK'] });
+    await expectNothingLostOrDoubled(cluster, state, shop, placed, views, { allowedReasons: ['OUT_OF_STOCK'] });
   }, 120_000);
 });
