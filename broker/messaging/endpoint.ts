@@ -65,6 +65,7 @@ export class Endpoint<S extends ServiceName, St extends MessagingStore = Messagi
       const replies = (await decide(store, message, now)).map((reply) =>
         envelope<PublishedBy<S>>(reply, {
           producer: this.service,
+          instance: this.instance,
           correlationId: message.correlationId,
           causationId: message.messageId,
           traceparent,
