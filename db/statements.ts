@@ -1,4 +1,15 @@
-import { getTableColumns, sql, type Placeholder, type SQL, type Table } from 'drizzle-orm';
+import {
+  and,
+  eq,
+  getTableColumns,
+  lt,
+  or,
+  sql,
+  type Column,
+  type Placeholder,
+  type SQL,
+  type Table,
+} from 'drizzle-orm';
 
 /**
  * Helpers for the statements a store prepares once and runs many times, on either database:
@@ -30,3 +41,10 @@ export function rowParams<T extends Table, O extends keyof T['$inferSelect'] = n
  */
 export const setParams = <K extends string>(...names: K[]) =>
   Object.fromEntries(names.map((name) => [name, sql`${param(name)}`])) as Record<K, SQL>;
+
+/**
+ * Rows after `from` in a listing ordered newest first by `time`, ties broken by `id` (keyset
+ * pagination: stable under inserts, unlike an offset).
+ */
+export const olderThan = (time: Column, id: Column, from: { time: string; id: string }) =>
+  or(lt(time, from.time), and(eq(time, from.time), lt(id, from.id)));

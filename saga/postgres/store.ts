@@ -1,8 +1,8 @@
-import { and, asc, count, desc, eq, inArray, lt, lte, min, or, sql } from 'drizzle-orm';
+import { and, asc, count, desc, eq, inArray, lt, lte, min, sql } from 'drizzle-orm';
 import type { PgColumn } from 'drizzle-orm/pg-core';
 import { postgresMessagingStore } from '../../broker/messaging/postgres/store';
 import { type PostgresDb, type PostgresStoreParts } from '../../db/postgres';
-import { param, rowParams, setParams } from '../../db/statements';
+import { olderThan, param, rowParams, setParams } from '../../db/statements';
 import { endedStatuses, unfinishedStatuses } from '../state';
 import type { SagaStore, TraceRow } from '../store';
 import * as schema from './schema';
@@ -137,12 +137,7 @@ export function postgresSagaStore(db: PostgresDb<typeof schema>): SagaStore {
         .where(
           and(
             status ? eq(sagas.status, status) : undefined,
-            from
-              ? or(
-                  lt(sagas.startedAt, from.startedAt),
-                  and(eq(sagas.startedAt, from.startedAt), lt(sagas.orderId, from.orderId)),
-                )
-              : undefined,
+            from ? olderThan(sagas.startedAt, sagas.orderId, { time: from.startedAt, id: from.orderId }) : undefined,
           ),
         )
         .orderBy(desc(sagas.startedAt), desc(sagas.orderId))

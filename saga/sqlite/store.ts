@@ -1,9 +1,9 @@
-import { and, asc, desc, eq, inArray, lt, lte, min, or, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, inArray, lt, lte, min, sql } from 'drizzle-orm';
 import type { BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
 import type { SQLiteColumn } from 'drizzle-orm/sqlite-core';
 import { sqliteMessagingStore } from '../../broker/messaging/sqlite/store';
 import { changes, type SqliteStoreParts } from '../../db/sqlite';
-import { param, rowParams, setParams } from '../../db/statements';
+import { olderThan, param, rowParams, setParams } from '../../db/statements';
 import { endedStatuses, unfinishedStatuses } from '../state';
 import type { SagaStore } from '../store';
 import * as schema from './schema';
@@ -127,12 +127,7 @@ export function sqliteSagaStore(db: BetterSQLite3Database<typeof schema>): SagaS
         .where(
           and(
             status ? eq(sagas.status, status) : undefined,
-            from
-              ? or(
-                  lt(sagas.startedAt, from.startedAt),
-                  and(eq(sagas.startedAt, from.startedAt), lt(sagas.orderId, from.orderId)),
-                )
-              : undefined,
+            from ? olderThan(sagas.startedAt, sagas.orderId, { time: from.startedAt, id: from.orderId }) : undefined,
           ),
         )
         .orderBy(desc(sagas.startedAt), desc(sagas.orderId))

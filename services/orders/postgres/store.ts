@@ -1,7 +1,7 @@
-import { and, asc, count, desc, eq, inArray, lt, or, sql } from 'drizzle-orm';
+import { and, asc, count, desc, eq, inArray, lt, sql } from 'drizzle-orm';
 import { postgresMessagingStore } from '../../../broker/messaging/postgres/store';
 import { type PostgresDb, type PostgresStoreParts } from '../../../db/postgres';
-import { param, rowParams, setParams } from '../../../db/statements';
+import { olderThan, param, rowParams, setParams } from '../../../db/statements';
 import type { HistoryRow, OrdersStore } from '../store';
 import * as schema from './schema';
 import { accountStatus, idempotencyKeys, orderHistory, orders } from './schema';
@@ -140,12 +140,7 @@ export function postgresOrdersStore(db: PostgresDb<typeof schema>): OrdersStore 
           and(
             filter.userId ? eq(orders.userId, filter.userId) : undefined,
             filter.status ? eq(orders.status, filter.status) : undefined,
-            from
-              ? or(
-                  lt(orders.createdAt, from.createdAt),
-                  and(eq(orders.createdAt, from.createdAt), lt(orders.id, from.id)),
-                )
-              : undefined,
+            from ? olderThan(orders.createdAt, orders.id, { time: from.createdAt, id: from.id }) : undefined,
           ),
         )
         .orderBy(desc(orders.createdAt), desc(orders.id))

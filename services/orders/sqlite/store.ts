@@ -1,8 +1,8 @@
-import { and, asc, count, desc, eq, inArray, lt, or, sql } from 'drizzle-orm';
+import { and, asc, count, desc, eq, inArray, lt, sql } from 'drizzle-orm';
 import type { BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
 import { sqliteMessagingStore } from '../../../broker/messaging/sqlite/store';
 import { changes, type SqliteStoreParts } from '../../../db/sqlite';
-import { param, rowParams, setParams } from '../../../db/statements';
+import { olderThan, param, rowParams, setParams } from '../../../db/statements';
 import type { HistoryRow, OrdersStore } from '../store';
 import * as schema from './schema';
 import { accountStatus, idempotencyKeys, orderHistory, orders } from './schema';
@@ -108,12 +108,7 @@ export function sqliteOrdersStore(db: BetterSQLite3Database<typeof schema>): Ord
           and(
             filter.userId ? eq(orders.userId, filter.userId) : undefined,
             filter.status ? eq(orders.status, filter.status) : undefined,
-            from
-              ? or(
-                  lt(orders.createdAt, from.createdAt),
-                  and(eq(orders.createdAt, from.createdAt), lt(orders.id, from.id)),
-                )
-              : undefined,
+            from ? olderThan(orders.createdAt, orders.id, { time: from.createdAt, id: from.id }) : undefined,
           ),
         )
         .orderBy(desc(orders.createdAt), desc(orders.id))

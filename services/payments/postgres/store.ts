@@ -1,7 +1,7 @@
-import { and, desc, eq, isNull, lt, or } from 'drizzle-orm';
+import { and, desc, eq, isNull } from 'drizzle-orm';
 import { postgresMessagingStore } from '../../../broker/messaging/postgres/store';
 import { type PostgresDb, type PostgresStoreParts } from '../../../db/postgres';
-import { param, rowParams } from '../../../db/statements';
+import { olderThan, param, rowParams } from '../../../db/statements';
 import type { PaymentsStore } from '../store';
 import * as schema from './schema';
 import { invoices, payments, refundedUncharged } from './schema';
@@ -61,12 +61,7 @@ export function postgresPaymentsStore(db: PostgresDb<typeof schema>): PaymentsSt
         .where(
           and(
             userId ? eq(invoices.userId, userId) : undefined,
-            from
-              ? or(
-                  lt(invoices.issuedAt, from.issuedAt),
-                  and(eq(invoices.issuedAt, from.issuedAt), lt(invoices.id, from.id)),
-                )
-              : undefined,
+            from ? olderThan(invoices.issuedAt, invoices.id, { time: from.issuedAt, id: from.id }) : undefined,
           ),
         )
         .orderBy(desc(invoices.issuedAt), desc(invoices.id))

@@ -1,8 +1,8 @@
-import { and, desc, eq, isNull, lt, or } from 'drizzle-orm';
+import { and, desc, eq, isNull } from 'drizzle-orm';
 import type { BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
 import { sqliteMessagingStore } from '../../../broker/messaging/sqlite/store';
 import { type SqliteStoreParts } from '../../../db/sqlite';
-import { param, rowParams } from '../../../db/statements';
+import { olderThan, param, rowParams } from '../../../db/statements';
 import type { PaymentsStore } from '../store';
 import * as schema from './schema';
 import { invoices, payments, refundedUncharged } from './schema';
@@ -62,12 +62,7 @@ export function sqlitePaymentsStore(db: BetterSQLite3Database<typeof schema>): P
         .where(
           and(
             userId ? eq(invoices.userId, userId) : undefined,
-            from
-              ? or(
-                  lt(invoices.issuedAt, from.issuedAt),
-                  and(eq(invoices.issuedAt, from.issuedAt), lt(invoices.id, from.id)),
-                )
-              : undefined,
+            from ? olderThan(invoices.issuedAt, invoices.id, { time: from.issuedAt, id: from.id }) : undefined,
           ),
         )
         .orderBy(desc(invoices.issuedAt), desc(invoices.id))
