@@ -95,7 +95,15 @@ describe('configuration', () => {
     ['RETRY_JITTER', '1.5', /^RETRY_JITTER .*, not "1.5"$/],
     ['SAGA_STEP_TIMEOUTS_MS', 'soon', /^SAGA_STEP_TIMEOUTS_MS needs whole milliseconds above 0, not "soon"$/],
     ['SAGA_STEP_TIMEOUTS_MS', 'shipIt=5', /^SAGA_STEP_TIMEOUTS_MS has no step "shipIt" \(steps: verifyUser, /],
-    ['BROKER_URL', 'http://rabbit', /^BROKER_URL must be an amqp:\/\/ or amqps:\/\/ URL, not "http:\/\/rabbit"$/],
+    [
+      'BROKER_URL',
+      'http://rabbit',
+      /^BROKER_URL must be an amqp:\/\/ or amqps:\/\/ URL, or several separated by commas, not "http:\/\/rabbit"$/,
+    ],
+    ['BROKER_URL', 'amqp://rabbit-1,http://rabbit-2', /^BROKER_URL must be an amqp:\/\/ or amqps:\/\/ URL, or several/],
+    ['BROKER_URL', ' , ', /^BROKER_URL must be an amqp:\/\/ or amqps:\/\/ URL, or several/],
+    ['BROKER_QUEUE_TYPE', 'mirrored', /^BROKER_QUEUE_TYPE must be classic or quorum, not "mirrored"$/],
+    ['BROKER_DELIVERY_LIMIT', '0', /^BROKER_DELIVERY_LIMIT /],
     [
       'DATABASE_URL',
       'mysql://db/shop',
@@ -117,6 +125,24 @@ describe('configuration', () => {
     expect(() => loadConfig({ BROKER_URL: 'http://shop:hunter2secret@rabbit:5672' })).toThrow(
       'not "http://shop:***@rabbit:5672/"',
     );
+    expect(() =>
+      loadConfig({ BROKER_URL: 'amqp://shop:hunter2secret@rabbit-1:5672,http://shop:hunter2secret@rabbit-2:5672' }),
+    ).toThrow('not "amqp://shop:***@rabbit-1:5672,http://shop:***@rabbit-2:5672/"');
+  });
+
+  it('takes a cluster as a list of nodes, on classic queues unless told quorum', () => {
+    const nodes = 'amqp://shop:secret@rabbit-1:5672/shop, amqp://shop:secret@rabbit-2:5672/shop';
+    expect(loadConfig({ BROKER_URL: nodes })).toMatchObject({
+      brokerUrl: nodes.trim(),
+      queueKind: { type: 'classic' },
+    });
+    expect(loadConfig({ BROKER_URL: nodes, BROKER_QUEUE_TYPE: 'quorum' }).queueKind).toEqual({
+      type: 'quorum',
+      deliveryLimit: 20,
+    });
+    expect(
+      loadConfig({ BROKER_URL: nodes, BROKER_QUEUE_TYPE: 'quorum', BROKER_DELIVERY_LIMIT: '5' }).queueKind,
+    ).toEqual({ type: 'quorum', deliveryLimit: 5 });
   });
 
   it('puts each service on SQLite under DATA_DIR unless a PostgreSQL URL names its database', () => {

@@ -6,7 +6,10 @@ import { stepNames, steps, type StepName } from '../contracts/steps';
 import { defaultRetryPolicy, MAX_RETRY_DELAY_MS } from '../broker/messaging/retry-policy';
 import { urlVariable } from '../broker/operator/rabbitmq-permissions';
 import { ConfigError, type Config } from '../platform/config';
-import { databaseLocation, databaseServices, databaseUrlVariable, redactUrl } from '../db/locations';
+import { databaseLocation, databaseServices, databaseUrlVariable } from '../db/locations';
+import { redactUrls } from '../lib/redact-url';
+import { isAmqpUrl, nodeUrls } from '../broker/rabbitmq/urls';
+import { DEFAULT_DELIVERY_LIMIT, queueKind } from '../broker/rabbitmq/topology';
 import { DEFAULT_POOL_SIZE } from '../db/postgres';
 
 export { brokerUrlOf, ConfigError, type Config } from '../platform/config';
@@ -58,11 +61,12 @@ const postgresUrl = z
     },
   );
 
+/** One node's URL, or a cluster's nodes separated by commas (tried in turn, failing over). */
 const amqpUrl = z
   .string()
   .trim()
-  .refine((url) => URL.canParse(url) && /^amqps?:$/.test(new URL(url).protocol), {
-    error: 'must be an amqp:// or amqps:// URL',
+  .refine((setting) => nodeUrls(setting).length > 0 && nodeUrls(setting).every(isAmqpUrl), {
+    error: 'must be an amqp:// or amqps:// URL, or several separated by commas',
   });
 
 /** `SAGA_STEP_TIMEOUTS_MS`: one number for every step, or `step=ms` pairs over the defaults. */
@@ -135,6 +139,10 @@ const settings = z.object({
     z.string().regex(/^[\w.-]{1,100}$/, { error: 'must be 1 to 100 letters, digits, ".", "-" or "_"' }),
   ).transform((namespace) => namespace ?? 'shop'),
   BROKER_CONNECT_TIMEOUT_MS: positive(30_000),
+  BROKER_QUEUE_TYPE: optional(z.enum(['classic', 'quorum'], { error: 'must be classic or quorum' })).transform(
+    (type) => type ?? 'classic',
+  ),
+  BROKER_DELIVERY_LIMIT: positive(DEFAULT_DELIVERY_LIMIT),
   JWT_SECRET: optional(z.string()),
   JWT_ISSUER: optional(z.string()).transform((issuer) => issuer ?? 'saga-shop'),
   JWT_AUDIENCE: optional(z.string()).transform((audience) => audience ?? 'saga-shop'),
@@ -182,7 +190,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       const input = issue.input === undefined || typeof issue.input === 'string' ? issue.input : env[name];
       const given = input ?? env[name];
       // A URL's password stays out of the message, which is printed and logged.
-      return `${name} ${issue.message}${input === '' ? '' : `, not "${given === undefined ? given : redactUrl(given)}"`}`;
+      return `${name} ${issue.message}${input === '' ? '' : `, not "${given === undefined ? given : redactUrls(given)}"`}`;
     });
     throw new ConfigError(problems.join('; '));
   }
@@ -216,6 +224,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     serviceBrokerUrls,
     brokerNamespace: values.BROKER_NAMESPACE,
     brokerConnectTimeoutMs: values.BROKER_CONNECT_TIMEOUT_MS,
+    queueKind: queueKind(values.BROKER_QUEUE_TYPE, values.BROKER_DELIVERY_LIMIT),
     jwt: {
       secret: values.JWT_SECRET ?? DEV_JWT_SECRET,
       issuer: values.JWT_ISSUER,

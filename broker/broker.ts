@@ -41,6 +41,12 @@ export interface Delivery {
    * retry is as durable as a queued message. `reason` is kept with it for whoever inspects it.
    */
   retry(delayMs: number, reason: string): Promise<void>;
+  /**
+   * As `retry`, but `attempt` stays as it is: for a failure that is not the message's (its
+   * service's database away). Unlike `requeue`, it waits, and a quorum queue does not count it
+   * as a delivery towards the message's delivery limit.
+   */
+  postpone(delayMs: number, reason: string): Promise<void>;
   /** Moves the message to the queue's dead-letter queue with the reason and its attempt count. */
   deadLetter(reason: string): Promise<void>;
 }

@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import type { Logger } from '../lib/logger';
 import type { Broker } from './broker';
+import type { QueueKind } from './rabbitmq/topology';
 import { InProcessBroker } from './in-process/in-process';
 
 /** Where the in-process broker keeps its messages. */
@@ -13,6 +14,8 @@ export interface BrokerAddress {
   dataDir: string;
   /** How long to keep trying to reach RabbitMQ before giving up (BrokerUnavailable). */
   connectTimeoutMs?: number;
+  /** Classic or quorum queues, on RabbitMQ. */
+  queueKind: QueueKind;
 }
 
 /**
@@ -23,14 +26,15 @@ export async function connectBroker(address: BrokerAddress, logger: Logger): Pro
   const onUnroutable = (routingKey: string) => logger.warn({ routingKey }, 'message had no queue to go to');
   if (!address.brokerUrl) return new InProcessBroker({ file: brokerFile(address.dataDir), onUnroutable });
   // Loaded on demand: the embedded default needs no AMQP client.
-  const { RabbitMqBroker, redactUrl } = await import('./rabbitmq/rabbitmq');
-  const url = redactUrl(address.brokerUrl);
+  const { RabbitMqBroker } = await import('./rabbitmq/rabbitmq');
   return RabbitMqBroker.connect({
     url: address.brokerUrl,
     namespace: address.brokerNamespace,
+    queueKind: address.queueKind,
     onUnroutable,
     ...(address.connectTimeoutMs !== undefined && { connectTimeoutMs: address.connectTimeoutMs }),
-    onConnectRetry: (attempt, delayMs, error) =>
-      logger.warn({ url, attempt, retryInMs: delayMs, reason: error.message }, 'RabbitMQ not reachable yet; retrying'),
+    // The URL comes redacted.
+    onConnectRetry: ({ url, attempt, retryInMs, error }) =>
+      logger.warn({ url, attempt, retryInMs, reason: error.message }, 'RabbitMQ not reachable; trying its next node'),
   });
 }

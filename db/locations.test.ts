@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { databaseLocation, databaseServices, redactUrl } from './locations';
+import { databaseLocation, databaseServices } from './locations';
 
 describe('databaseLocation', () => {
   it('keeps every service in its SQLite file under the data folder when no URL is set', () => {
@@ -51,24 +51,5 @@ describe('databaseLocation', () => {
   ])('refuses %s, naming the variable and not the password', (url, shown) => {
     const refusal = () => databaseLocation({ DATABASE_URL_ORDERS: url }, 'orders', '/data');
     expect(refusal).toThrow(`DATABASE_URL_ORDERS must be a postgres:// or postgresql:// URL, not ${shown}`);
-  });
-});
-
-describe('redactUrl', () => {
-  it('masks the password and keeps the rest', () => {
-    expect(redactUrl('postgres://shop_orders:s3cr%40t@db.internal:6432/shop?sslmode=require')).toBe(
-      'postgres://shop_orders:***@db.internal:6432/shop?sslmode=require',
-    );
-  });
-
-  it('leaves a URL without a password as it is', () => {
-    expect(redactUrl('postgres://postgres@127.0.0.1:5432/postgres')).toBe(
-      'postgres://postgres@127.0.0.1:5432/postgres',
-    );
-  });
-
-  it('drops the whole user part of what it cannot parse', () => {
-    expect(redactUrl('postgres://user:pass/word@host/db')).toBe('postgres://***@host/db');
-    expect(redactUrl('user:password@host')).toBe('***@host');
   });
 });

@@ -1,4 +1,5 @@
 import { databaseFile } from './sqlite';
+import { redactUrl } from '../lib/redact-url';
 
 /** The services that keep a database, each in a SQLite file or a PostgreSQL schema named for it. */
 export const databaseServices = ['users', 'products', 'orders', 'payments', 'orchestrator'] as const;
@@ -31,16 +32,4 @@ function isPostgresUrl(url: string): boolean {
   if (!URL.canParse(url)) return false;
   const { protocol, hostname } = new URL(url);
   return (protocol === 'postgres:' || protocol === 'postgresql:') && hostname !== '';
-}
-
-/**
- * The URL with its password masked, for messages and logs. What does not parse as a URL with a
- * host loses everything up to its last `@`: a malformed URL may still hold a password.
- */
-export function redactUrl(url: string): string {
-  const parsed = URL.canParse(url) ? new URL(url) : undefined;
-  if (!parsed?.host) return url.replace(/^([a-z][a-z\d+.-]*:\/\/)?.*@/i, (_, scheme = '') => `${scheme}***@`);
-  if (!parsed.password) return url;
-  parsed.password = '***';
-  return parsed.href;
 }

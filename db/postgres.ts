@@ -3,7 +3,7 @@ import { drizzle, type NodePgDatabase } from 'drizzle-orm/node-postgres';
 import { readMigrationFiles } from 'drizzle-orm/migrator';
 import { fileURLToPath } from 'node:url';
 import { DatabaseUnavailable, type Database } from './database';
-import { redactUrl } from './locations';
+import { redactUrl } from '../lib/redact-url';
 import { Pool, type Connection } from './postgres-pool';
 
 /** A store's connection: drizzle over one pg client, which a store may also use directly. */

@@ -1,6 +1,7 @@
 import type { ServiceName } from '../contracts';
 import type { StepName } from '../contracts/steps';
 import type { RetryPolicy } from '../broker/messaging/retry-policy';
+import type { QueueKind } from '../broker/rabbitmq/topology';
 import type { JwtSettings } from '../http/auth';
 import type { DatabaseLocation } from '../db/locations';
 
@@ -31,6 +32,8 @@ export interface Config {
   brokerNamespace: string;
   /** How long to keep trying to reach RabbitMQ at start before giving up. */
   brokerConnectTimeoutMs: number;
+  /** BROKER_QUEUE_TYPE (classic or quorum) and, for quorum, BROKER_DELIVERY_LIMIT. */
+  queueKind: QueueKind;
   jwt: JwtSettings;
   admin: { email: string; password: string };
   /** How long each saga step may take (SAGA_STEP_TIMEOUTS_MS). */

@@ -69,4 +69,26 @@ export function retryContract(open: OpenBroker): void {
       [2, true],
     ]);
   });
+
+  it('postpones a delivery after its delay with its attempt unchanged, while the other messages pass it', async () => {
+    const broker = await open({ prefetch: 1 });
+    const delayMs = 150;
+    const seen: Seen[] = [];
+    await broker.consume('users', async (delivery) => {
+      const { n } = JSON.parse(delivery.payload) as { n: number };
+      seen.push(record(n, delivery));
+      if (n === 1 && seen.length === 1) await delivery.postpone(delayMs, 'database unavailable');
+      else delivery.ack();
+    });
+    for (const n of [1, 2]) await broker.publish('VerifyUser', JSON.stringify({ n }));
+    await waitFor(() => seen.length >= 3, { what: 'the postponed delivery' });
+
+    expect(seen.map(({ n, attempt }) => [n, attempt])).toEqual([
+      [1, 1],
+      [2, 1],
+      [1, 1],
+    ]);
+    expect(seen[2]!.at - seen[0]!.at).toBeGreaterThanOrEqual(delayMs - CLOCK_SLACK_MS);
+    expect(seen[2]!.routingKey).toBe('VerifyUser');
+  });
 }

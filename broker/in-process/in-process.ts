@@ -163,9 +163,9 @@ export class InProcessBroker implements Broker {
       }
       this.release(copy);
     },
-    retry: (copy, delayMs, reason) => {
-      const retried = { ...copy, attempt: copy.attempt + 1, redelivered: false, dueAt: Date.now() + delayMs };
-      if (copy.seq !== undefined) this.store.retry(copy.seq, retried.dueAt, reason);
+    retry: (copy, delayMs, reason, attempt) => {
+      const retried = { ...copy, attempt, redelivered: false, dueAt: Date.now() + delayMs };
+      if (copy.seq !== undefined) this.store.retry(copy.seq, attempt, retried.dueAt, reason);
       else {
         // A pending retry outlives any wait: it is written before the publish may go.
         [retried.seq] = this.store.store([{ ...retried, retryReason: reason }]);

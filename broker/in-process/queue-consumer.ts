@@ -21,7 +21,7 @@ export interface Publication {
 export interface Settlements {
   ack(copy: Copy): void;
   /** The copy as it waits for its retry. */
-  retry(copy: Copy, delayMs: number, reason: string): Copy;
+  retry(copy: Copy, delayMs: number, reason: string, attempt: number): Copy;
   deadLetter(copy: Copy, reason: string): void;
 }
 
@@ -111,7 +111,10 @@ export class QueueConsumer {
       attempt: copy.attempt,
       ack: () => settle(() => this.settlements.ack(copy)),
       requeue: () => settle(() => insertInOrder(this.ready, Object.assign(copy, { redelivered: true }))),
-      retry: async (delayMs, reason) => settle(() => this.waiting.push(this.settlements.retry(copy, delayMs, reason))),
+      retry: async (delayMs, reason) =>
+        settle(() => this.waiting.push(this.settlements.retry(copy, delayMs, reason, copy.attempt + 1))),
+      postpone: async (delayMs, reason) =>
+        settle(() => this.waiting.push(this.settlements.retry(copy, delayMs, reason, copy.attempt))),
       deadLetter: async (reason) => settle(() => this.settlements.deadLetter(copy, reason)),
     };
     try {

@@ -166,10 +166,13 @@ export class MessageStore {
   }
 
   /** The message keeps its seq, and so its place in the queue: a retry that falls due is not starved by newer messages. */
-  retry(seq: number, dueAt: number, reason: string): void {
-    this.sql(
-      'UPDATE messages SET redelivered = 0, attempt = attempt + 1, due_at = ?, retry_reason = ? WHERE seq = ?',
-    ).run(dueAt, reason, seq);
+  retry(seq: number, attempt: number, dueAt: number, reason: string): void {
+    this.sql('UPDATE messages SET redelivered = 0, attempt = ?, due_at = ?, retry_reason = ? WHERE seq = ?').run(
+      attempt,
+      dueAt,
+      reason,
+      seq,
+    );
   }
 
   /** Moves a message to the dead letters of its queue, and out of the messages if it was stored there. */

@@ -72,14 +72,14 @@ export function consumeMessages(
       observe(queue, checked.message.type, 'handled');
     } catch (error) {
       if (error instanceof DatabaseUnavailable) {
-        // Not the message's fault: back in the queue, its attempts untouched, after a pause that
-        // keeps this consumer from spinning while the database is away.
+        // Not the message's fault: back after a pause that keeps this consumer from spinning
+        // while the database is away, its attempts untouched, so an outage of any length
+        // dead-letters nothing.
         logger.warn(
           { queue, ...messageLogFields(checked.message), err: error },
-          'database unavailable; message back in its queue',
+          'database unavailable; message postponed',
         );
-        await new Promise((resolve) => setTimeout(resolve, UNAVAILABLE_PAUSE_MS));
-        delivery.requeue();
+        await delivery.postpone(UNAVAILABLE_PAUSE_MS, 'database unavailable');
         observe(queue, checked.message.type, 'retried');
         return;
       }

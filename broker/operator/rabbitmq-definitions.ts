@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { permissionsOf, type BrokerRole } from './rabbitmq-permissions';
-import { names, namespaceTopology } from '../rabbitmq/topology';
+import { names, namespaceTopology, type QueueKind } from '../rabbitmq/topology';
 
 export interface BrokerUser {
   role: BrokerRole;
@@ -11,6 +11,8 @@ export interface BrokerUser {
 export interface DefinitionsInput {
   namespace: string;
   vhost: string;
+  /** Classic or quorum queues: what the services are configured with (BROKER_QUEUE_TYPE). */
+  queueKind: QueueKind;
   users: readonly BrokerUser[];
   /** Four bytes per user; injected by tests, random otherwise. */
   salt?: () => Buffer;
@@ -22,9 +24,15 @@ export interface DefinitionsInput {
  * declare nothing. `rabbitmqctl import_definitions` applies it to a running node, and a node
  * given it as `load_definitions` applies it at boot (docker-compose.yml).
  */
-export function brokerDefinitions({ namespace, vhost, users, salt = () => randomBytes(4) }: DefinitionsInput) {
+export function brokerDefinitions({
+  namespace,
+  vhost,
+  queueKind,
+  users,
+  salt = () => randomBytes(4),
+}: DefinitionsInput) {
   const topology = names(namespace);
-  const { exchanges, queues, bindings } = namespaceTopology(topology, { retryQueues: true });
+  const { exchanges, queues, bindings } = namespaceTopology(topology, { retryQueues: true, kind: queueKind });
   const granted = users.map((user) => ({ user, permissions: permissionsOf(topology, user.role) }));
   return {
     users: users.map(({ role, username, password }) => ({

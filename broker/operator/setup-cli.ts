@@ -2,26 +2,29 @@ import { spawn } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
 import { Command } from 'commander';
 import { print, runCli } from '../../lib/cli';
-import { brokerDefinitions, type BrokerUser, type DefinitionsInput } from './rabbitmq-definitions';
-import { brokerRoles, urlVariable, vhostOf, type BrokerRole } from './rabbitmq-permissions';
+import { brokerDefinitions, type DefinitionsInput } from './rabbitmq-definitions';
+import { setupInput } from './setup-input';
 import { publications } from '../../contracts/topology';
 
 /**
  * `npm run broker:setup`: least privilege on RabbitMQ. From the URLs each role connects with
- * (BROKER_URL_<ROLE>: users, products, orders, payments, orchestrator, and optionally operator)
- * it makes their vhost, a user each with its permissions, and the whole topology, then
- * imports them with rabbitmqctl, or writes them to a file for a node to load at boot.
+ * (BROKER_URL_<ROLE>: users, products, orders, payments, orchestrator, and optionally operator;
+ * each one node's URL or a cluster's nodes separated by commas) it makes their vhost, a user
+ * each with its permissions, and the whole topology with the services' queue type
+ * (BROKER_QUEUE_TYPE, BROKER_DELIVERY_LIMIT), then imports them with rabbitmqctl, or writes
+ * them to a file for a node to load at boot. What it reads, and refuses, is setup-input.ts.
  */
 
 const program = new Command('broker:setup')
   .description(
-    'Create the RabbitMQ vhost, a user per service with least-privilege permissions, and the topology, from BROKER_URL_<ROLE> and BROKER_NAMESPACE.',
+    'Create the RabbitMQ vhost, a user per service with least-privilege permissions, and the topology, from BROKER_URL_<ROLE>, BROKER_NAMESPACE and BROKER_QUEUE_TYPE.',
   )
   .option('--output <file>', 'write the definitions (JSON) to this file instead of importing them')
   .option('--rabbitmqctl <command>', 'the rabbitmqctl that imports them', 'rabbitmqctl')
   .addHelpText(
     'after',
-    '\nExample:\n  BROKER_URL_ORDERS=amqp://shop-orders:secret@127.0.0.1:5672/shop … npm run broker:setup',
+    '\nExample:\n  BROKER_URL_ORDERS=amqp://shop-orders:secret@127.0.0.1:5672/shop … npm run broker:setup' +
+      '\nBROKER_QUEUE_TYPE=quorum (BROKER_DELIVERY_LIMIT, default 20) declares quorum queues, as the services must then be told.',
   )
   .action(async (options: { output?: string; rabbitmqctl: string }) => {
     const input = setupInput(process.env);
@@ -33,35 +36,6 @@ const program = new Command('broker:setup')
   });
 
 await runCli(program);
-
-function setupInput(env: NodeJS.ProcessEnv): DefinitionsInput {
-  const missing = brokerRoles.filter((role) => role !== 'operator' && !env[urlVariable(role)]);
-  if (missing.length > 0) throw new Error(`set ${missing.map(urlVariable).join(', ')}`);
-  const users = brokerRoles.flatMap((role) => {
-    const url = env[urlVariable(role)];
-    return url ? [userOf(role, url)] : [];
-  });
-  const vhosts = new Set(users.map((user) => user.vhost));
-  if (vhosts.size > 1)
-    throw new Error(`every BROKER_URL_<ROLE> must name the same vhost, not ${[...vhosts].join(' and ')}`);
-  const usernames = users.map((user) => user.username);
-  const shared = usernames.find((name, index) => usernames.indexOf(name) !== index);
-  if (shared) throw new Error(`each role needs a user of its own; ${shared} is given twice`);
-  return { namespace: env.BROKER_NAMESPACE || 'shop', vhost: users[0]!.vhost, users };
-}
-
-function userOf(role: BrokerRole, raw: string): BrokerUser & { vhost: string } {
-  let url: URL;
-  try {
-    url = new URL(raw);
-  } catch {
-    throw new Error(`${urlVariable(role)} is not a URL`);
-  }
-  const username = decodeURIComponent(url.username);
-  const password = decodeURIComponent(url.password);
-  if (!username || !password) throw new Error(`${urlVariable(role)} must carry a user name and a password`);
-  return { role, username, password, vhost: vhostOf(url) };
-}
 
 function importDefinitions(rabbitmqctl: string, definitions: string): Promise<void> {
   return new Promise((resolve, reject) => {
@@ -78,9 +52,11 @@ function importDefinitions(rabbitmqctl: string, definitions: string): Promise<vo
   });
 }
 
-function summary({ namespace, vhost, users }: DefinitionsInput): string[] {
+function summary({ namespace, vhost, queueKind, users }: DefinitionsInput): string[] {
+  const queues =
+    queueKind.type === 'quorum' ? `quorum queues (delivery limit ${queueKind.deliveryLimit})` : 'classic queues';
   return [
-    `vhost ${vhost}, namespace ${namespace}:`,
+    `vhost ${vhost}, namespace ${namespace}, ${queues}:`,
     ...users.map(({ role, username }) => {
       const may =
         role === 'operator'

@@ -6,13 +6,17 @@ import { closeConnection, closeConnectionFromServer, findConnection } from '../.
 import { waitFor } from '../../lib/wait';
 import { brokerContract } from '../conformance/broker.contract';
 import { deleteTopology, RabbitMqBroker, type RabbitMqBrokerOptions } from './rabbitmq';
+import { queueKind } from './topology';
+import { nodeUrls } from './urls';
 
 const url = process.env.RABBITMQ_URL ?? 'amqp://guest:guest@127.0.0.1:5672';
+/** The queue type under test: classic on the machine's node, quorum on the cluster (test:cluster). */
+const kind = queueKind(process.env.BROKER_QUEUE_TYPE === 'quorum' ? 'quorum' : 'classic');
 const uniqueNamespace = () => `test-${randomUUID().slice(0, 8)}`;
 
 brokerContract('RabbitMQ', async (options) => {
   const namespace = uniqueNamespace();
-  const broker = await RabbitMqBroker.connect({ ...options, url, namespace });
+  const broker = await RabbitMqBroker.connect({ ...options, url, namespace, queueKind: kind });
   return { broker, cleanup: () => deleteTopology(url, namespace) };
 });
 
@@ -22,7 +26,7 @@ describe('RabbitMQ broker', { timeout: 60_000 }, () => {
 
   async function open(namespace: string, options: Partial<RabbitMqBrokerOptions> = {}): Promise<RabbitMqBroker> {
     if (!namespaces.includes(namespace)) namespaces.push(namespace);
-    const broker = await RabbitMqBroker.connect({ ...options, url, namespace });
+    const broker = await RabbitMqBroker.connect({ ...options, url, namespace, queueKind: kind });
     brokers.push(broker);
     return broker;
   }
@@ -74,7 +78,7 @@ describe('RabbitMQ broker', { timeout: 60_000 }, () => {
       seen.push(delivery.payload);
       delivery.ack();
     });
-    const admin = await connect(url);
+    const admin = await connect(nodeUrls(url)[0]!);
     await (await admin.createChannel()).deleteExchange(`${namespace}.events`);
     await admin.close();
 

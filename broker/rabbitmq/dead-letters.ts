@@ -25,76 +25,132 @@ export class RabbitMqDeadLetters {
   constructor(private readonly transport: DeadLetterTransport) {}
 
   list(queue: ServiceName): Promise<DeadLetter[]> {
-    return this.onChannel(async (channel) => {
+    return this.onChannel(async (reading) => {
       const letters: DeadLetter[] = [];
-      for await (const message of this.messages(channel, queue)) letters.push(toDeadLetter(queue, message));
+      for await (const message of reading.messages(queue)) letters.push(toDeadLetter(queue, message));
       return letters;
     });
   }
 
   replay(id: string): Promise<DeadLetter | undefined> {
-    return this.onChannel(async (channel) => {
+    return this.onChannel(async (reading) => {
       for (const queue of queueNames) {
-        for await (const message of this.messages(channel, queue)) {
-          if (message.properties.messageId === id) return this.requeue(channel, queue, message);
-        }
+        // The whole queue is taken, so that what goes back keeps its order whether the queue
+        // puts a returned message back in its place (classic) or at its tail (quorum).
+        let found: GetMessage | undefined;
+        for await (const message of reading.messages(queue)) if (message.properties.messageId === id) found ??= message;
+        if (found) return this.requeue(reading, queue, found);
       }
       return undefined;
     });
   }
 
   replayAll(queue: ServiceName): Promise<DeadLetter[]> {
-    return this.onChannel(async (channel) => {
+    return this.onChannel(async (reading) => {
       // Only what is there now: a replayed message that fails again lands at the tail, with a new id.
       const deadLetterQueue = this.transport.names.deadLetterQueue(queue);
-      const { messageCount } = await channel.checkQueue(deadLetterQueue);
+      const { messageCount } = await reading.channel.checkQueue(deadLetterQueue);
       const replayed: DeadLetter[] = [];
-      for (let message; replayed.length < messageCount && (message = await channel.get(deadLetterQueue));) {
-        replayed.push(await this.requeue(channel, queue, message));
+      for (let message; replayed.length < messageCount && (message = await reading.get(queue));) {
+        replayed.push(await this.requeue(reading, queue, message));
       }
       return replayed;
     });
   }
 
   purge(queue: ServiceName): Promise<number> {
-    return this.onChannel(async (channel) => {
+    return this.onChannel(async ({ channel }) => {
       const { messageCount } = await channel.purgeQueue(this.transport.names.deadLetterQueue(queue));
       return messageCount;
     });
   }
 
-  /** Messages held unacked by one operation are invisible to another, so operations run one at a time. */
-  private onChannel<T>(use: (channel: Channel) => Promise<T>): Promise<T> {
-    const run = this.serial.then(async () => withChannel(await this.transport.connection(), use));
+  /**
+   * Messages held unacked by one operation are invisible to another, so operations run one at
+   * a time. What an operation took and did not replay goes back one message at a time, in the
+   * order it was taken: a channel closed with several unacked gives them back in no set order.
+   */
+  private onChannel<T>(use: (reading: Reading) => Promise<T>): Promise<T> {
+    const run = this.serial.then(async () =>
+      withChannel(await this.transport.connection(), async (channel) => {
+        const reading = new Reading(channel, this.transport.names);
+        try {
+          return await use(reading);
+        } finally {
+          reading.putBack();
+        }
+      }),
+    );
     this.serial = run.catch(() => {});
     return run;
   }
 
-  private async *messages(channel: Channel, queue: ServiceName): AsyncGenerator<GetMessage> {
-    const deadLetterQueue = this.transport.names.deadLetterQueue(queue);
-    for (let message = await channel.get(deadLetterQueue); message; message = await channel.get(deadLetterQueue)) {
-      yield message;
-    }
-  }
-
   /** A fresh delivery: without an attempt header it starts again at 1. */
-  private async requeue(channel: Channel, queue: ServiceName, message: GetMessage): Promise<DeadLetter> {
+  private async requeue(reading: Reading, queue: ServiceName, message: GetMessage): Promise<DeadLetter> {
     const letter = toDeadLetter(queue, message);
     await this.transport.sendToQueue(queue, message.content, { [HEADER.routingKey]: letter.routingKey });
-    channel.ack(message);
+    reading.ack(message);
     return letter;
   }
 }
 
+/** One operation's reading of the dead-letter queues: what it took, to ack or to put back. */
+class Reading {
+  private readonly taken: GetMessage[] = [];
+
+  constructor(
+    readonly channel: Channel,
+    private readonly names: Names,
+  ) {}
+
+  async get(queue: ServiceName): Promise<GetMessage | undefined> {
+    const message = await this.channel.get(this.names.deadLetterQueue(queue));
+    if (!message) return undefined;
+    this.taken.push(message);
+    return message;
+  }
+
+  async *messages(queue: ServiceName): AsyncGenerator<GetMessage> {
+    for (let message = await this.get(queue); message; message = await this.get(queue)) yield message;
+  }
+
+  ack(message: GetMessage): void {
+    this.taken.splice(this.taken.indexOf(message), 1);
+    this.channel.ack(message);
+  }
+
+  putBack(): void {
+    for (const message of this.taken.splice(0)) this.channel.nack(message, false, true);
+  }
+}
+
+/** What RabbitMQ writes on a message it dead-letters itself (a quorum queue's delivery limit). */
+interface Death {
+  reason?: string;
+  'routing-keys'?: string[];
+  /** Seconds since the epoch, as amqplib decodes an AMQP timestamp. */
+  time?: { value: number };
+}
+
 function toDeadLetter(queue: ServiceName, message: GetMessage): DeadLetter {
   const header = (name: string) => message.properties.headers?.[name] as unknown;
+  const death = (header('x-death') as Death[] | undefined)?.[0];
   return {
     id: String(message.properties.messageId ?? ''),
     queue,
-    routingKey: String(header(HEADER.routingKey) ?? ''),
+    routingKey: String(header(HEADER.routingKey) ?? death?.['routing-keys']?.[0] ?? ''),
     payload: message.content.toString('utf8'),
-    reason: String(header(HEADER.reason) ?? ''),
-    attempts: Number(header(HEADER.attempt) ?? 1),
-    deadLetteredAt: String(header(HEADER.deadLetteredAt) ?? ''),
+    reason: String(header(HEADER.reason) ?? (death ? brokerReason(death) : '')),
+    attempts: Number(header(HEADER.attempt) ?? header('x-delivery-count') ?? 1),
+    deadLetteredAt: String(
+      header(HEADER.deadLetteredAt) ?? (death?.time ? new Date(death.time.value * 1000).toISOString() : ''),
+    ),
   };
+}
+
+function brokerReason(death: Death): string {
+  if (death.reason === 'delivery_limit') {
+    return 'delivery limit reached: the message kept coming back unsettled (x-delivery-limit), as one that crashes its consumer does';
+  }
+  return `dead-lettered by RabbitMQ: ${death.reason ?? 'no reason given'}`;
 }

@@ -44,6 +44,17 @@ export function toDelivery(
   const headers = (copied && message.properties.headers) || {};
   const routingKey = String(headers[HEADER.routingKey] ?? message.fields.routingKey);
   const attempt = Number(headers[HEADER.attempt] ?? 1);
+  /** A copy in the retry queue of the delay, which comes back through the service's exchange. */
+  const later = async (delayMs: number, reason: string, nextAttempt: number) => {
+    settle();
+    await forward(
+      send.retry(queue, message.content, delayMs, {
+        [HEADER.routingKey]: routingKey,
+        [HEADER.attempt]: nextAttempt,
+        [HEADER.retryReason]: reason,
+      }),
+    );
+  };
   return {
     get settled() {
       return settled;
@@ -60,16 +71,8 @@ export function toDelivery(
       settle();
       onLiveChannel(() => channel.nack(message, false, true));
     },
-    retry: async (delayMs, reason) => {
-      settle();
-      await forward(
-        send.retry(queue, message.content, delayMs, {
-          [HEADER.routingKey]: routingKey,
-          [HEADER.attempt]: attempt + 1,
-          [HEADER.retryReason]: reason,
-        }),
-      );
-    },
+    retry: (delayMs, reason) => later(delayMs, reason, attempt + 1),
+    postpone: (delayMs, reason) => later(delayMs, reason, attempt),
     deadLetter: async (reason) => {
       settle();
       await forward(

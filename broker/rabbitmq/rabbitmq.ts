@@ -1,19 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import { EventEmitter, once } from 'node:events';
-import {
-  connect,
-  type Channel,
-  type ChannelModel,
-  type ConfirmChannel,
-  type ConsumeMessage,
-  type Options,
-} from 'amqplib';
-import type { RecoveringChannelModel } from 'amqplib';
+import type { Channel, ChannelModel, ConfirmChannel, ConsumeMessage, Options } from 'amqplib';
 import type { ServiceName } from '../../contracts';
+import { redactUrls } from '../../lib/redact-url';
 import type { Broker, BrokerOptions, DeadLetter, DeliveryHandler } from '../broker';
 import { RabbitMqDeadLetters } from './dead-letters';
 import { toDelivery, type CopySender } from './delivery';
+import { FailoverConnection } from './failover';
 import {
+  classicQueues,
   declareOrCheck,
   ignore,
   names,
@@ -21,33 +16,30 @@ import {
   retryLevel,
   retryQueueTopology,
   type Names,
+  type QueueKind,
 } from './topology';
+import { nodeUrls } from './urls';
 
 export { deleteTopology } from './topology';
 
 export interface RabbitMqBrokerOptions extends BrokerOptions {
+  /** One node's URL, or a cluster's nodes separated by commas. */
   url: string;
   /** Prefix of the exchange and every queue name (default `shop`); tests use a unique one. */
   namespace?: string;
+  /** Classic queues (the default) or quorum queues, replicated over a cluster. */
+  queueKind?: QueueKind;
   /** How long publish() and the dead-letter calls wait for a lost connection to come back (default 30 s). */
   reconnectTimeoutMs?: number;
   /** How long connect() keeps trying to reach RabbitMQ before it fails (default 30 s). */
   connectTimeoutMs?: number;
-  /** Told about each failed attempt to connect at start, before the next one. */
-  onConnectRetry?: (attempt: number, delayMs: number, error: Error) => void;
+  /** Told about each node that did not answer, at start or when reconnecting, before the next try. */
+  onConnectRetry?: (failure: { url: string; attempt: number; retryInMs: number; error: Error }) => void;
 }
 
 /** RabbitMQ could not be reached, or refused us, at start. The message names the URL, never its password. */
 export class BrokerUnavailable extends Error {
   override name = 'BrokerUnavailable';
-}
-
-/** The URL as it may be logged: the password replaced. */
-export function redactUrl(url: string): string {
-  if (!URL.canParse(url)) return '(an unparsable URL)';
-  const parsed = new URL(url);
-  if (parsed.password) parsed.password = '***';
-  return parsed.toString();
 }
 
 /** Answers that no retry will change: a wrong user or password, a vhost that does not exist or is not allowed. */
@@ -66,17 +58,18 @@ interface Session {
 type Consumer = { queue: ServiceName; handler: DeliveryHandler };
 
 /**
- * The RabbitMQ transport. amqplib's opt-in `recovery` reconnects the connection but not its
- * channels, so every (re)connect runs `establish`, which redeclares the topology and reopens
- * the publisher and every registered consumer. Any channel that dies closes the whole
- * connection, so there is a single recovery path.
+ * The RabbitMQ transport, on one node or a cluster's. Every (re)connect, to whichever node
+ * answers, runs `establish`, which redeclares the topology and reopens the publisher and
+ * every registered consumer. Any channel that dies closes the whole connection, so there is
+ * a single recovery path.
  */
 export class RabbitMqBroker implements Broker {
   /** The AMQP `connection_name`, so operators (and tests) can find this connection. */
   readonly connectionName: string;
   private readonly names: Names;
   private readonly reconnectTimeoutMs: number;
-  private connection: RecoveringChannelModel | undefined;
+  private readonly queueKind: QueueKind;
+  private connection: FailoverConnection | undefined;
   private session: Session | undefined;
   /** Emits 'session' whenever a (re)connection is ready, for the calls waiting on it. */
   private readonly sessions = new EventEmitter().setMaxListeners(0);
@@ -84,6 +77,8 @@ export class RabbitMqBroker implements Broker {
   private readonly consumers: Consumer[] = [];
   private readonly deadLetterQueues: RabbitMqDeadLetters;
   private closing: Promise<void> | undefined;
+  /** Whether a first connection was made: after it, a failure to reconnect is an outage. */
+  private connected = false;
   private readonly copies: CopySender = {
     retry: (queue, content, delayMs, headers) => this.sendRetry(queue, content, delayMs, headers),
     deadLetter: (queue, content, properties) =>
@@ -95,6 +90,7 @@ export class RabbitMqBroker implements Broker {
     this.connectionName = `${namespace}/${process.pid}/${randomUUID().slice(0, 8)}`;
     this.names = names(namespace);
     this.reconnectTimeoutMs = options.reconnectTimeoutMs ?? 30_000;
+    this.queueKind = options.queueKind ?? classicQueues;
     this.deadLetterQueues = new RabbitMqDeadLetters({
       names: this.names,
       connection: async () => (await this.currentSession(Date.now() + this.reconnectTimeoutMs)).model,
@@ -104,39 +100,35 @@ export class RabbitMqBroker implements Broker {
   }
 
   /**
-   * Connects, retrying with growing delays for up to `connectTimeoutMs` (RabbitMQ may be booting
-   * alongside us). Fails at once when RabbitMQ refuses the login or the vhost. Throws
-   * BrokerUnavailable, naming the URL and why.
+   * Connects to the first node that answers, going round the nodes with growing pauses for up
+   * to `connectTimeoutMs` (RabbitMQ may be booting alongside us). Fails at once when a node
+   * refuses the login or the vhost. Throws BrokerUnavailable, naming the URLs and why.
    */
   static async connect(options: RabbitMqBrokerOptions): Promise<RabbitMqBroker> {
     const broker = new RabbitMqBroker(options);
-    const where = `RabbitMQ at ${redactUrl(options.url)}`;
-    // Not waiting inside connect() lets the listeners be attached before the first attempt.
-    const connection = await connect(options.url, {
-      clientProperties: { connection_name: broker.connectionName },
-      // Nagle's algorithm holds a small frame (a publish, an ack) until the last one is acked,
-      // and the peer delays its ACK: tens of milliseconds on every hop of a saga.
-      noDelay: true,
-      recovery: {
-        waitForConnect: false,
-        maxDelay: 5_000,
-        setup: (model: ChannelModel) => broker.establish(model),
-      },
-    }).catch((error: Error) => {
-      throw new BrokerUnavailable(`${where}: ${error.message}`);
-    });
-    connection.on('error', ignore);
-    broker.connection = connection;
+    const where = `RabbitMQ at ${redactUrls(options.url)}`;
     let refused: Error | undefined;
     let lastError: Error | undefined;
-    const onRetry = ({ attempt, delay, error }: { attempt: number; delay: number; error: Error }) => {
-      lastError = error;
-      if (FATAL.test(error.message)) {
-        refused = error;
-        void connection.close().catch(ignore);
-      } else options.onConnectRetry?.(attempt, delay, error);
-    };
-    connection.on('reconnect-scheduled', onRetry);
+    const connection = new FailoverConnection({
+      urls: nodeUrls(options.url),
+      socketOptions: {
+        clientProperties: { connection_name: broker.connectionName },
+        // Nagle's algorithm holds a small frame (a publish, an ack) until the last one is acked,
+        // and the peer delays its ACK: tens of milliseconds on every hop of a saga.
+        noDelay: true,
+      },
+      setup: (model) => broker.establish(model),
+      onFailure: (failure) => {
+        lastError = failure.error;
+        // Only before the first connection: a refusal then is a wrong setting, not an outage.
+        if (!broker.connected && FATAL.test(failure.error.message)) {
+          refused = failure.error;
+          void connection.close();
+        } else options.onConnectRetry?.({ ...failure, url: redactUrls(failure.url) });
+      },
+    });
+    broker.connection = connection;
+    connection.start();
     const timeoutMs = options.connectTimeoutMs ?? 30_000;
     let timer: NodeJS.Timeout | undefined;
     const gaveUp = new Promise<never>((_, reject) => {
@@ -147,14 +139,14 @@ export class RabbitMqBroker implements Broker {
     });
     try {
       await Promise.race([connection.waitForConnect(), gaveUp]);
+      broker.connected = true;
       return broker;
     } catch (error) {
-      await connection.close().catch(ignore);
+      await connection.close();
       const why = refused ? refusal(refused) : (error as Error).message;
       throw new BrokerUnavailable(`${where}: ${why}`);
     } finally {
       clearTimeout(timer);
-      connection.off('reconnect-scheduled', onRetry);
     }
   }
 
@@ -217,9 +209,9 @@ export class RabbitMqBroker implements Broker {
     await this.connection?.close();
   }
 
-  /** Runs after every successful (re)connect, before amqplib reports the connection ready. */
+  /** Runs on every new connection, before it counts as up. */
   private async establish(model: ChannelModel): Promise<void> {
-    await declareOrCheck(model, namespaceTopology(this.names, { retryQueues: false }));
+    await declareOrCheck(model, namespaceTopology(this.names, { retryQueues: false, kind: this.queueKind }));
     const publisher = await model.createConfirmChannel();
     const session: Session = { model, publisher, consumerChannels: [], retryQueues: new Set(), lost: false };
     model.once('close', () => this.markLost(session));
@@ -283,7 +275,7 @@ export class RabbitMqBroker implements Broker {
       { headers, expiration: String(Math.max(0, Math.round(delayMs))) },
       async (session) => {
         if (session.retryQueues.has(queue)) return;
-        await declareOrCheck(session.model, retryQueueTopology(this.names, service, level));
+        await declareOrCheck(session.model, retryQueueTopology(this.names, service, level, this.queueKind));
         session.retryQueues.add(queue);
       },
     );
@@ -302,7 +294,14 @@ export class RabbitMqBroker implements Broker {
       try {
         await prepare(session);
         return await new Promise<void>((resolve, reject) => {
-          const options = { ...properties, persistent: true, mandatory: true, contentType: 'application/json' };
+          // Every copy gets an id: one RabbitMQ dead-letters itself keeps it, and is found by it.
+          const options = {
+            messageId: randomUUID(),
+            ...properties,
+            persistent: true,
+            mandatory: true,
+            contentType: 'application/json',
+          };
           session.publisher.publish(exchange, routingKey, content, options, (error) =>
             error ? reject(error instanceof Error ? error : new Error(String(error))) : resolve(),
           );

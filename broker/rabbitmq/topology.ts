@@ -1,6 +1,7 @@
 import { connect, type Channel, type ChannelModel } from 'amqplib';
 import type { ServiceName } from '../../contracts';
 import { queueNames, subscriptions } from '../../contracts/topology';
+import { nodeUrls } from './urls';
 
 /** Headers the adapter puts on the messages it moves between its own queues. */
 export const HEADER = {
@@ -57,22 +58,64 @@ export interface Topology {
 }
 
 /**
- * A service's exchange, queue and dead-letter queue. Its queue is bound to the events
- * exchange once per type it subscribes to, so the routing key is the message type.
+ * What the namespace's queues are. Classic queues live on one node. Quorum queues are
+ * replicated on a cluster (Raft): a message confirmed is on a majority of the nodes, and a
+ * queue goes on while a majority is up. A quorum queue also counts deliveries, so a message
+ * that keeps coming back unsettled (one that crashes its consumer) is dead-lettered after
+ * `deliveryLimit` deliveries instead of looping forever.
  */
-function serviceTopology(topology: Names, service: ServiceName): Topology {
+export type QueueKind = { type: 'classic' } | { type: 'quorum'; deliveryLimit: number };
+export const classicQueues: QueueKind = { type: 'classic' };
+/** Deliveries of one message before a quorum queue gives up on it (RabbitMQ 4's own default). */
+export const DEFAULT_DELIVERY_LIMIT = 20;
+
+/** The queue kind of BROKER_QUEUE_TYPE and BROKER_DELIVERY_LIMIT, already checked. */
+export function queueKind(type: QueueKind['type'], deliveryLimit = DEFAULT_DELIVERY_LIMIT): QueueKind {
+  return type === 'quorum' ? { type, deliveryLimit } : classicQueues;
+}
+
+/**
+ * A quorum queue's arguments, dead-lettering (if it does) at least once: the message leaves
+ * the queue only once its dead-letter queue has confirmed it, which RabbitMQ allows only
+ * with `reject-publish` overflow (no length limit is set, so nothing is ever rejected).
+ */
+function quorum(deadLetterTo?: { exchange: string; routingKey: string }): Record<string, string> {
+  if (!deadLetterTo) return { 'x-queue-type': 'quorum' };
+  return {
+    'x-queue-type': 'quorum',
+    'x-dead-letter-exchange': deadLetterTo.exchange,
+    'x-dead-letter-routing-key': deadLetterTo.routingKey,
+    'x-dead-letter-strategy': 'at-least-once',
+    'x-overflow': 'reject-publish',
+  };
+}
+
+/**
+ * A service's exchange, queue and dead-letter queue. Its queue is bound to the events
+ * exchange once per type it subscribes to, so the routing key is the message type. On quorum
+ * queues, a message past the delivery limit goes to the dead-letter queue through the
+ * service's exchange; the adapter itself dead-letters every other failure, with its reason.
+ */
+function serviceTopology(topology: Names, service: ServiceName, kind: QueueKind): Topology {
   const own = topology.serviceExchange(service);
-  const queues = [topology.queue(service), topology.deadLetterQueue(service)];
+  const queue = topology.queue(service);
+  const deadLetterQueue = topology.deadLetterQueue(service);
+  const queueArguments =
+    kind.type === 'classic'
+      ? {}
+      : {
+          ...quorum({ exchange: own, routingKey: deadLetterQueue }),
+          'x-delivery-limit': kind.deliveryLimit,
+        };
   return {
     exchanges: [{ name: own, type: 'direct' }],
-    queues: queues.map((name) => ({ name, arguments: {} })),
+    queues: [
+      { name: queue, arguments: queueArguments },
+      { name: deadLetterQueue, arguments: kind.type === 'classic' ? {} : quorum() },
+    ],
     bindings: [
-      ...queues.map((queue) => ({ exchange: own, queue, routingKey: queue })),
-      ...subscriptions[service].map((type) => ({
-        exchange: topology.exchange,
-        queue: topology.queue(service),
-        routingKey: type,
-      })),
+      ...[queue, deadLetterQueue].map((name) => ({ exchange: own, queue: name, routingKey: name })),
+      ...subscriptions[service].map((type) => ({ exchange: topology.exchange, queue, routingKey: type })),
     ],
   };
 }
@@ -83,9 +126,10 @@ function serviceTopology(topology: Names, service: ServiceName): Topology {
  * queue, never back through the events exchange, which would fan them out to every service
  * bound to the type.
  */
-export function retryQueueTopology(topology: Names, service: ServiceName, level: number): Topology {
+export function retryQueueTopology(topology: Names, service: ServiceName, level: number, kind: QueueKind): Topology {
   const name = topology.retryQueue(service, level);
   const own = topology.serviceExchange(service);
+  const backToQueue = { exchange: own, routingKey: topology.queue(service) };
   return {
     exchanges: [],
     queues: [
@@ -93,8 +137,9 @@ export function retryQueueTopology(topology: Names, service: ServiceName, level:
         name,
         arguments: {
           'x-message-ttl': level,
-          'x-dead-letter-exchange': own,
-          'x-dead-letter-routing-key': topology.queue(service),
+          ...(kind.type === 'classic'
+            ? { 'x-dead-letter-exchange': backToQueue.exchange, 'x-dead-letter-routing-key': backToQueue.routingKey }
+            : quorum(backToQueue)),
         },
       },
     ],
@@ -106,10 +151,13 @@ export function retryQueueTopology(topology: Names, service: ServiceName, level:
  * The whole namespace. Services declare their retry queues when they first need one; the
  * setup command, after which services may no longer declare anything, declares every level.
  */
-export function namespaceTopology(topology: Names, { retryQueues }: { retryQueues: boolean }): Topology {
+export function namespaceTopology(
+  topology: Names,
+  { retryQueues, kind }: { retryQueues: boolean; kind: QueueKind },
+): Topology {
   const parts = queueNames.flatMap((service) => [
-    serviceTopology(topology, service),
-    ...(retryQueues ? retryLevels.map((level) => retryQueueTopology(topology, service, level)) : []),
+    serviceTopology(topology, service, kind),
+    ...(retryQueues ? retryLevels.map((level) => retryQueueTopology(topology, service, level, kind)) : []),
   ]);
   return {
     exchanges: [{ name: topology.exchange, type: 'topic' }, ...parts.flatMap((part) => part.exchanges)],
@@ -169,11 +217,12 @@ export async function withChannel<T>(model: ChannelModel, use: (channel: Channel
   }
 }
 
-/** Deletes the exchanges and every queue of `namespace`, messages included (test cleanup). */
+/** Deletes the exchanges and every queue of `namespace`, messages included (test cleanup), on the first node that answers. */
 export async function deleteTopology(url: string, namespace: string): Promise<void> {
-  // Deleting what was never declared is a no-op, so every possible retry level can be named.
-  const { exchanges, queues } = namespaceTopology(names(namespace), { retryQueues: true });
-  const model = await connect(url);
+  // Deleting what was never declared is a no-op, so every possible retry level can be named;
+  // the arguments, and so the queue kind, play no part in a delete.
+  const { exchanges, queues } = namespaceTopology(names(namespace), { retryQueues: true, kind: classicQueues });
+  const model = await firstAnswering(nodeUrls(url));
   try {
     await withChannel(model, async (channel) => {
       await Promise.all(queues.map(({ name }) => channel.deleteQueue(name)));
@@ -182,4 +231,16 @@ export async function deleteTopology(url: string, namespace: string): Promise<vo
   } finally {
     await model.close();
   }
+}
+
+async function firstAnswering(urls: readonly string[]): Promise<ChannelModel> {
+  let lastError: unknown = new Error('no broker URL given');
+  for (const url of urls) {
+    try {
+      return await connect(url);
+    } catch (error) {
+      lastError = error;
+    }
+  }
+  throw lastError;
 }

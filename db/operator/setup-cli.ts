@@ -1,6 +1,6 @@
 import { Command } from 'commander';
 import { print, runCli } from '../../lib/cli';
-import { redactUrl } from '../locations';
+import { redactUrl } from '../../lib/redact-url';
 import { setUpDatabase } from './setup';
 import { setupInput } from './setup-plan';
 

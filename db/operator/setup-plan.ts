@@ -1,6 +1,7 @@
 import { createHash, createHmac, pbkdf2Sync, randomBytes } from 'node:crypto';
 import pg from 'pg';
-import { databaseServices, databaseUrlVariable, redactUrl, type DatabaseService } from '../locations';
+import { redactUrl } from '../../lib/redact-url';
+import { databaseServices, databaseUrlVariable, type DatabaseService } from '../locations';
 
 /**
  * What `npm run db:setup` does, decided without a server: from the URL each service connects

@@ -35,9 +35,14 @@ describe('the broker backlog over RabbitMQ', () => {
       await opened.broker.publish('VerifyUser', JSON.stringify(message));
       await waitFor(() => held !== undefined, { what: 'the delivery' });
 
-      const during = await brokerBacklog(location);
-      expect(during.waiting, 'a delivery in progress is waiting').toEqual({ ...none, users: 1 });
-      expect(during.deadLettered).toEqual(none);
+      // A quorum queue reports its counts every tick, a classic one at once.
+      let during: Backlog | undefined;
+      await waitFor(async () => (during = await brokerBacklog(location)).waiting.users === 1, {
+        timeoutMs: 10_000,
+        what: 'the held delivery to be counted',
+      });
+      expect(during!.waiting, 'a delivery in progress is waiting').toEqual({ ...none, users: 1 });
+      expect(during!.deadLettered).toEqual(none);
     } finally {
       finish();
     }

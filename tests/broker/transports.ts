@@ -1,15 +1,14 @@
-import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { loadConfig } from '../../app/config';
 import { logger } from '../../lib/logger';
 import type { Broker } from '../../broker/broker';
 import { connectBroker } from '../../broker/connect';
 import { deleteTopology } from '../../broker/rabbitmq/rabbitmq';
-import { rabbitUrl, type Transport } from '../support/system';
+import { brokerSettings, rabbitUrl, type Transport } from '../support/system';
+import { rabbitmqctl } from '../support/rabbitmqctl';
 import { waitFor } from '../../lib/wait';
 
 export interface TestBroker {
@@ -25,7 +24,7 @@ export async function openTestBroker(transport: Transport): Promise<TestBroker> 
   const dataDir = await mkdtemp(join(tmpdir(), 'broker-e2e-'));
   const env = {
     DATA_DIR: dataDir,
-    BROKER_URL: transport === 'rabbitmq' ? rabbitUrl : '',
+    ...brokerSettings(transport),
     BROKER_NAMESPACE: `test-${randomUUID().slice(0, 8)}`,
   };
   const broker = await connectBroker(loadConfig(env), logger);
@@ -40,15 +39,13 @@ export async function openTestBroker(transport: Transport): Promise<TestBroker> 
   };
 }
 
-const run = promisify(execFile);
-
 /** The server-side pid of the connection named `connectionName`, in the syntax `rabbitmqctl close_connection` takes. */
 export async function findConnection(connectionName: string): Promise<string> {
   let pid: string | undefined;
   await waitFor(
     async () => {
       // The table format prints pids in the `<node.a.b.c>` syntax close_connection accepts; JSON does not.
-      const { stdout } = await run('rabbitmqctl', [
+      const stdout = await rabbitmqctl([
         'list_connections',
         'pid',
         'client_properties',
@@ -66,7 +63,7 @@ export async function findConnection(connectionName: string): Promise<string> {
 
 /** Has the server drop a connection, as a network failure or broker restart would. */
 export async function closeConnection(pid: string): Promise<void> {
-  await run('rabbitmqctl', ['close_connection', pid, 'test']);
+  await rabbitmqctl(['close_connection', pid, 'test']);
 }
 
 export async function closeConnectionFromServer(connectionName: string): Promise<void> {

@@ -102,7 +102,7 @@ describe('a start that cannot succeed', () => {
       attempt,
       /^BROKER_URL: RabbitMQ at amqp:\/\/shop:\*\*\*@127\.0\.0\.1:1: not reachable within 1\.5 s \(connect ECONNREFUSED/,
     );
-    const tries = attempt.lines.filter((line) => line.msg === 'RabbitMQ not reachable yet; retrying');
+    const tries = attempt.lines.filter((line) => line.msg === 'RabbitMQ not reachable; trying its next node');
     expect(tries.length).toBeGreaterThan(0);
     expect(tries[0]).toMatchObject({ url: 'amqp://shop:***@127.0.0.1:1', attempt: 1 });
     expect(attempt.output).not.toContain('s3cret');

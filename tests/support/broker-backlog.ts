@@ -4,6 +4,7 @@ import { brokerFile } from '../../broker/connect';
 import { names, retryLevels } from '../../broker/rabbitmq/topology';
 import { queueNames } from '../../contracts/topology';
 import { vhostOf } from '../../broker/operator/rabbitmq-permissions';
+import { nodeUrls } from '../../broker/rabbitmq/urls';
 import { queueCounters } from './rabbitmqctl';
 
 /** Where a system's broker keeps its messages: the embedded broker's file, or a RabbitMQ namespace. */
@@ -56,7 +57,7 @@ function embeddedBacklog(dataDir: string): Backlog {
  */
 async function rabbitBacklog({ url, namespace }: { url: string; namespace: string }): Promise<Backlog> {
   const topology = names(namespace);
-  const vhost = vhostOf(new URL(url));
+  const vhost = vhostOf(new URL(nodeUrls(url)[0]!));
   const queues = await queueCounters(vhost, ['messages_ready', 'messages_unacknowledged']);
   const held = new Map(queues.map((queue) => [queue.name, queue.messages_ready + queue.messages_unacknowledged]));
   // Every connection declares these: not finding them means looking in the wrong place, not quiet.

@@ -66,11 +66,15 @@ export function withFaults(inner: Broker, plan: FaultPlan = { seed: 1 }): Faulty
   const heldTypes = new Set<string>();
   let held: { queue: ServiceName; handler: DeliveryHandler; delivery: Delivery }[] = [];
   const isHeld = (queue: ServiceName, delivery: Delivery) => paused.has(queue) || heldTypes.has(delivery.routingKey);
-  /** Hands over what is held and no longer should be. */
-  const handOver = () => {
+  /**
+   * Hands over what is held and no longer should be, one at a time in the order it came, as a
+   * paused queue would: on a store that runs transactions side by side (PostgreSQL), handing
+   * them all at once would let a later message win the race and change the scenario.
+   */
+  const handOver = async () => {
     const free = held.filter(({ queue, delivery }) => !isHeld(queue, delivery));
     held = held.filter((entry) => !free.includes(entry));
-    for (const { handler, delivery } of free) void handler(delivery);
+    for (const { handler, delivery } of free) await handler(delivery);
   };
   const shouldDrop = (routingKey: string) => {
     const drop = plan.drop;
@@ -89,12 +93,12 @@ export function withFaults(inner: Broker, plan: FaultPlan = { seed: 1 }): Faulty
     pause: (queue: ServiceName) => void paused.add(queue),
     resume(queue: ServiceName) {
       paused.delete(queue);
-      handOver();
+      void handOver();
     },
     hold: (type: MessageType) => void heldTypes.add(type),
     release(type: MessageType) {
       heldTypes.delete(type);
-      handOver();
+      void handOver();
     },
     holding: (type: MessageType) => held.filter(({ delivery }) => delivery.routingKey === type).length,
     async publish(routingKey: string, payload: string) {

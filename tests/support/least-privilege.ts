@@ -3,7 +3,8 @@ import { randomUUID } from 'node:crypto';
 import { promisify } from 'node:util';
 import { connect, type ChannelModel, type ConfirmChannel } from 'amqplib';
 import { brokerRoles, urlVariable, type BrokerRole } from '../../broker/operator/rabbitmq-permissions';
-import { rabbitmqctl } from './rabbitmqctl';
+import { rabbitmqctl, rabbitmqctlEnv } from './rabbitmqctl';
+import { nodeUrls } from '../../broker/rabbitmq/urls';
 import { rabbitUrl } from './system';
 
 const run = promisify(execFile);
@@ -24,13 +25,17 @@ export async function setUpLeastPrivilege(): Promise<LeastPrivilege> {
   const id = randomUUID().slice(0, 8);
   const namespace = `lp-${id}`;
   const vhost = `lp-${id}`;
-  const { host } = new URL(rabbitUrl);
+  // On a cluster, each role's URL lists every node, as a deployment's would.
+  const hosts = nodeUrls(rabbitUrl).map((node) => new URL(node).host);
   const username = Object.fromEntries(brokerRoles.map((role) => [role, `lp-${id}-${role}`])) as Record<
     BrokerRole,
     string
   >;
   const url = Object.fromEntries(
-    brokerRoles.map((role) => [role, `amqp://${username[role]}:${randomUUID()}@${host}/${vhost}`]),
+    brokerRoles.map((role) => {
+      const password = randomUUID();
+      return [role, hosts.map((host) => `amqp://${username[role]}:${password}@${host}/${vhost}`).join(',')];
+    }),
   ) as Record<BrokerRole, string>;
   const env = {
     BROKER_NAMESPACE: namespace,
@@ -53,7 +58,7 @@ export async function setUpLeastPrivilege(): Promise<LeastPrivilege> {
 /** `npm run broker:setup` with `env` on top of this process's; rejects with its stderr. */
 export async function setupCli(env: Record<string, string>, args: string[] = []): Promise<string> {
   const { stdout } = await run('npx', ['tsx', 'broker/operator/setup-cli.ts', ...args], {
-    env: { ...process.env, ...env },
+    env: { ...process.env, ...rabbitmqctlEnv, ...env },
     timeout: 120_000,
   });
   return stdout;

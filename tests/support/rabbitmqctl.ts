@@ -3,10 +3,33 @@ import { promisify } from 'node:util';
 
 const run = promisify(execFile);
 
-/** `rabbitmqctl …` on the local node (it needs root or the rabbitmq user). */
+/**
+ * The nodes rabbitmqctl asks: those of the cluster under test (TEST_RABBITMQ_NODES, separated
+ * by commas), or the machine's own node.
+ */
+const nodes = process.env.TEST_RABBITMQ_NODES?.split(',') ?? [undefined];
+
+/** For a child process that runs rabbitmqctl itself (`npm run broker:setup`): the cluster's first node. */
+export const rabbitmqctlEnv: Record<string, string> = nodes[0] ? { RABBITMQ_NODENAME: nodes[0] } : {};
+
+/**
+ * `rabbitmqctl …` (it needs root or the rabbitmq user) on the first node that answers: on a
+ * cluster, any running node answers for every queue, and a test may have stopped one.
+ */
 export async function rabbitmqctl(args: string[], timeoutMs = 150_000): Promise<string> {
-  const { stdout } = await run('rabbitmqctl', args, { timeout: timeoutMs, maxBuffer: 16 * 1024 * 1024 });
-  return stdout;
+  let lastError: unknown;
+  for (const node of nodes) {
+    try {
+      const { stdout } = await run('rabbitmqctl', node ? ['-n', node, ...args] : args, {
+        timeout: timeoutMs,
+        maxBuffer: 16 * 1024 * 1024,
+      });
+      return stdout;
+    } catch (error) {
+      lastError = error;
+    }
+  }
+  throw lastError;
 }
 
 /**

@@ -17,7 +17,14 @@ export type Transport = 'in-process' | 'rabbitmq';
  * vitest.config.ts): the embedded broker under `npm test`, RabbitMQ under `npm run test:integration`.
  */
 export const transports = (process.env.TEST_TRANSPORTS ?? 'in-process').split(',') as Transport[];
+/** The RabbitMQ of the integration tests: the machine's node, or a cluster's nodes separated by commas. */
 export const rabbitUrl = process.env.RABBITMQ_URL ?? 'amqp://guest:guest@127.0.0.1:5672';
+
+/** The broker settings of a system on `transport`: RabbitMQ with the queue type under test (BROKER_QUEUE_TYPE). */
+export const brokerSettings = (transport: Transport): Record<string, string> =>
+  transport === 'rabbitmq'
+    ? { BROKER_URL: rabbitUrl, BROKER_QUEUE_TYPE: process.env.BROKER_QUEUE_TYPE ?? '' }
+    : { BROKER_URL: '' };
 
 export type Store = 'sqlite' | 'postgres';
 /**
@@ -92,7 +99,7 @@ export async function startTestSystem(
   async function start() {
     const config = loadConfig({
       DATA_DIR: dataDir,
-      BROKER_URL: transport === 'rabbitmq' ? rabbitUrl : '',
+      ...brokerSettings(transport),
       BROKER_NAMESPACE: namespace,
       JWT_SECRET: 'test-jwt-secret',
       CARD_TOKEN_KEY: 'test-card-key',
