@@ -104,6 +104,18 @@ describe('the entry point of docker compose', () => {
     expect([...proxy.upstreams.values()].map((u) => u.host).sort()).toEqual([...serviceNames].sort());
   });
 
+  it("publishes no port of the RabbitMQ cluster: AMQP and the management UI stay on compose's network", () => {
+    const nodes = Object.entries(compose.services).filter(([, service]) => service.image?.startsWith('rabbitmq:'));
+    expect(nodes.map(([name]) => name)).toEqual(['rabbitmq-1', 'rabbitmq-2', 'rabbitmq-3']);
+    for (const [name, node] of nodes) expect(node.ports, `${name} publishes no port`).toBeUndefined();
+    // …nor does any other service reach them for the host: the entry point passes HTTP to the shop only.
+    const published = Object.values(compose.services).flatMap((service) => service.ports ?? []);
+    expect(published).toEqual([`3000:${proxy.listen}`]);
+    const hostPorts = published.flatMap((mapping) => mapping.split(':'));
+    for (const port of ['5672', '15672', '25672', '4369']) expect(hostPorts, port).not.toContain(port);
+    for (const [name, { host }] of proxy.upstreams) expect(host, `upstream ${name}`).not.toMatch(/^rabbitmq/);
+  });
+
   it("spreads each service's requests over all its replicas, and follows them as they come and go", () => {
     // Docker's DNS answers a service's name with an address per replica; nginx balances over
     // them all, and only a server with `resolve` (in a shared zone) is looked up again after start.

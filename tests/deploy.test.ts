@@ -2,7 +2,10 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { settingNames } from '../app/config';
+import { loadConfig, settingNames } from '../app/config';
+import { brokerRoles, urlVariable, type BrokerRole } from '../broker/operator/rabbitmq-permissions';
+import { setupInput as brokerSetupInput } from '../broker/operator/setup-input';
+import { nodeUrls } from '../broker/rabbitmq/urls';
 import { databaseLocation, databaseServices, databaseUrlVariable } from '../db/locations';
 import { setupInput } from '../db/operator/setup-plan';
 import { entries } from '../scripts/build-entries';
@@ -41,7 +44,7 @@ describe('the deployment files', () => {
     const example = readFileSync(join(root, '.env.example'), 'utf8');
     for (const { name, form } of used) {
       expect(example, `.env.example lists ${name}`).toMatch(new RegExp(`^(# )?${name}=`, 'm'));
-      if (/SECRET|PASSWORD|KEY/.test(name)) expect(form, `${name} must come from .env`).toBe(':?');
+      if (/SECRET|PASSWORD|KEY|COOKIE/.test(name)) expect(form, `${name} must come from .env`).toBe(':?');
     }
   });
 
@@ -73,6 +76,7 @@ describe('the deployment files', () => {
 
 interface ComposeService {
   image?: string;
+  hostname?: string;
   build?: string;
   command?: string[];
   ports?: string[];
@@ -81,6 +85,7 @@ interface ComposeService {
   depends_on?: Record<string, { condition: string }>;
   deploy?: { replicas?: number };
   healthcheck?: { test: string[] };
+  profiles?: string[];
 }
 
 /** .env.example's values, as compose reads .env: `NAME=value` lines, comments left out. */
@@ -106,6 +111,8 @@ function composeWith(env: Record<string, string>) {
   );
   return parse(text, { merge: true }) as { services: Record<string, ComposeService> };
 }
+
+const rabbitNodes = ['rabbitmq-1', 'rabbitmq-2', 'rabbitmq-3'];
 
 describe('docker compose on PostgreSQL, two replicas of each service', () => {
   const { services } = composeWith(example);
@@ -158,7 +165,7 @@ describe('docker compose on PostgreSQL, two replicas of each service', () => {
       expect(services[url.hostname]?.image, 'on the postgres service').toMatch(/^postgres:/);
       expect(url.username).not.toBe(new URL(services['db-setup']!.environment!.DATABASE_ADMIN_URL!).username);
       expect(service.depends_on?.['db-setup']).toEqual({ condition: 'service_completed_successfully' });
-      expect(service.depends_on?.rabbitmq).toEqual({ condition: 'service_healthy' });
+      for (const node of rabbitNodes) expect(service.depends_on?.[node]).toEqual({ condition: 'service_healthy' });
       expect(service.deploy?.replicas).toBe(2);
       // Nothing of its own on disk any more, and no INSTANCE_ID both replicas would share.
       expect(service.volumes).toBeUndefined();
@@ -170,5 +177,94 @@ describe('docker compose on PostgreSQL, two replicas of each service', () => {
   it('gives every service a user of its own on the database', () => {
     const users = databaseServices.map((name) => new URL(services[name]!.environment!.DATABASE_URL!).username);
     expect(new Set(users).size).toBe(databaseServices.length);
+  });
+});
+
+describe('docker compose on a RabbitMQ cluster of three nodes, with quorum queues', () => {
+  const { services } = composeWith(example);
+  const raw = parse(readFileSync(join(root, 'docker-compose.yml'), 'utf8'), { merge: true }) as {
+    services: Record<string, ComposeService>;
+  };
+  const setup = services['broker-setup']!;
+  /** What runs the shop's code against the broker: the services, broker-setup and the dlq tool. */
+  const clients = Object.entries(services).filter(([, service]) =>
+    Object.keys(service.environment ?? {}).some((name) => name.startsWith('BROKER_URL')),
+  );
+  /** The nodes a broker URL setting lists, as host:port. */
+  const hostsOf = (setting: string) => nodeUrls(setting).map((url) => new URL(url).host);
+
+  it('runs three RabbitMQ nodes of one image, each on a volume of its own, none publishing a port', () => {
+    const nodes = Object.entries(services).filter(([, service]) => service.image?.startsWith('rabbitmq:'));
+    expect(nodes.map(([name]) => name)).toEqual(rabbitNodes);
+    const data = new Set<string>();
+    for (const [name, node] of nodes) {
+      expect(node.image, name).toBe('rabbitmq:3.13-management');
+      // Its node name, rabbit@<hostname>, is what the others and its data know it by.
+      expect(node.hostname, name).toBe(name);
+      // Neither AMQP (5672) nor the management UI (15672) is reachable from the host.
+      expect(node.ports, `${name} publishes no port`).toBeUndefined();
+      expect(raw.services[name]!.ports, `${name} publishes no port`).toBeUndefined();
+      const volume = node.volumes?.find((mount) => mount.endsWith(':/var/lib/rabbitmq'));
+      expect(volume, `${name} keeps its data on a volume`).toMatch(/^[\w-]+:/);
+      data.add(volume!.split(':')[0]!);
+      expect(node.volumes).toContain('./deploy/rabbitmq/definitions.conf:/etc/rabbitmq/conf.d/20-definitions.conf:ro');
+      expect(node.volumes).toContain('./deploy/rabbitmq/cluster.conf:/etc/rabbitmq/conf.d/30-cluster.conf:ro');
+      expect(node.volumes).toContainEqual(
+        expect.stringMatching(/^broker-definitions:\/etc\/rabbitmq\/definitions:ro$/),
+      );
+      expect(node.depends_on?.['broker-setup']).toEqual({ condition: 'service_completed_successfully' });
+      expect(node.healthcheck?.test).toContain('rabbitmq-diagnostics');
+      // One Erlang cookie for all, from .env and never a default.
+      expect(raw.services[name]!.environment?.RABBITMQ_ERLANG_COOKIE).toMatch(/^\$\{RABBITMQ_ERLANG_COOKIE:\?/);
+      expect(node.environment?.RABBITMQ_ERLANG_COOKIE).toBe(example.RABBITMQ_ERLANG_COOKIE);
+    }
+    expect(data.size, 'a volume per node').toBe(rabbitNodes.length);
+  });
+
+  it('has the nodes find each other from the list of the three in deploy/rabbitmq/cluster.conf', () => {
+    const conf = readFileSync(join(root, 'deploy/rabbitmq/cluster.conf'), 'utf8');
+    expect(conf).toMatch(/^cluster_formation\.peer_discovery_backend = classic_config$/m);
+    const listed = [...conf.matchAll(/^cluster_formation\.classic_config\.nodes\.\d+ = (\S+)$/gm)].map((m) => m[1]);
+    expect(listed).toEqual(rabbitNodes.map((node) => `rabbit@${services[node]!.hostname}`));
+    // Queues declared before every node joined grow a replica on each as they do.
+    expect(conf).toMatch(/^quorum_queue\.continuous_membership_reconciliation\.enabled = true$/m);
+    expect(conf).toMatch(/^quorum_queue\.continuous_membership_reconciliation\.target_group_size = 3$/m);
+  });
+
+  it('gives BROKER_QUEUE_TYPE=quorum to every service, broker-setup and the dlq tool', () => {
+    expect(clients.map(([name]) => name).sort()).toEqual([...databaseServices, 'broker-setup', 'dlq'].sort());
+    for (const [name, service] of clients) expect(service.environment?.BROKER_QUEUE_TYPE, name).toBe('quorum');
+  });
+
+  it('declares, with broker-setup, the queue type the services are configured with', () => {
+    const input = brokerSetupInput(setup.environment!);
+    expect(input.queueKind).toEqual({ type: 'quorum', deliveryLimit: 20 });
+    expect(input.users.map((user) => user.role)).toEqual([...brokerRoles]);
+    for (const name of databaseServices)
+      expect(loadConfig(services[name]!.environment!).queueKind, name).toEqual(input.queueKind);
+    // The image runs under NODE_ENV=production, where the placeholders of .env.example are refused.
+    const refusal = () => brokerSetupInput({ ...setup.environment!, NODE_ENV: 'production' });
+    expect(refusal).toThrow(/^NODE_ENV=production refuses /);
+    for (const role of brokerRoles) expect(refusal).toThrow(`the password in ${urlVariable(role)}: `);
+  });
+
+  it('lists the three nodes in every broker URL, each service on its own user', () => {
+    const everyNode = rabbitNodes.map((node) => `${node}:5672`);
+    for (const role of brokerRoles) expect(hostsOf(setup.environment![urlVariable(role)]!), role).toEqual(everyNode);
+    for (const [name, service] of clients.filter(([name]) => name !== 'broker-setup')) {
+      const setting = service.environment!.BROKER_URL!;
+      expect(hostsOf(setting), name).toEqual(everyNode);
+      // The very URLs broker-setup made the user for: its own, or the operator's for the dlq tool.
+      const role = (name === 'dlq' ? 'operator' : name) as BrokerRole;
+      expect(setting, name).toBe(setup.environment![urlVariable(role)]);
+      expect(raw.services[name]!.environment!.BROKER_URL, 'its own password from .env').toContain(
+        `\${BROKER_PASSWORD_${role.toUpperCase()}:?`,
+      );
+    }
+    for (const name of databaseServices)
+      for (const node of rabbitNodes)
+        expect(services[name]!.depends_on?.[node], name).toEqual({ condition: 'service_healthy' });
+    for (const node of rabbitNodes)
+      expect(services.dlq!.depends_on?.[node], 'dlq').toEqual({ condition: 'service_healthy' });
   });
 });
