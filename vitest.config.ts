@@ -1,4 +1,5 @@
 import { defineConfig } from 'vitest/config';
+import { clusterBrokerUrl, clusterNodes } from './scripts/cluster/cluster';
 
 /**
  * Three projects, by what a test needs:
@@ -15,6 +16,10 @@ import { defineConfig } from 'vitest/config';
  * `postgres-scenarios`: the scenario suite and its invariants, and the crash tests of the fault
  *   suite, on PostgreSQL over RabbitMQ (TEST_STORE=postgres: each test system or cluster on a
  *   scratch database of its own, dropped by `stop()`).
+ * `cluster`: on the local three-node RabbitMQ cluster of `npm run cluster:up`, with quorum queues:
+ *   the scenario suite, the RabbitMQ adapter's and the broker tests; `cluster-node-loss` (files
+ *   named `*.cluster.test.ts`) stops nodes, so it runs alone, after. `npm run test:cluster`
+ *   starts the cluster, runs both and removes the cluster.
  * `npm test` runs unit and embedded; `npm run test:integration` the two RabbitMQ projects and
  * browser; `npm run test:postgres` the two PostgreSQL ones.
  */
@@ -22,6 +27,15 @@ const needsRabbitMq = '**/*.rabbitmq.test.ts';
 const needsPostgres = '**/*.postgres.test.ts';
 /** What drives Debian's chromium (/usr/bin/chromium) through playwright-core. */
 const needsChromium = '**/*.browser.test.ts';
+/** What stops nodes of the local RabbitMQ cluster (scripts/cluster). */
+const needsCluster = '**/*.cluster.test.ts';
+/** The settings that point a test at the local cluster, with quorum queues. */
+const onCluster = {
+  TEST_TRANSPORTS: 'rabbitmq',
+  RABBITMQ_URL: clusterBrokerUrl,
+  TEST_RABBITMQ_NODES: clusterNodes.map((node) => node.name).join(','),
+  BROKER_QUEUE_TYPE: 'quorum',
+};
 /** The files that run once per transport (`transports` in tests/support/system.ts). */
 const onEachTransport = [
   'tests/scenarios/**/*.test.ts',
@@ -68,7 +82,7 @@ export default defineConfig({
         test: {
           name: 'embedded',
           include: ['tests/**/*.test.ts'],
-          exclude: [needsRabbitMq, needsChromium, needsPostgres],
+          exclude: [needsRabbitMq, needsChromium, needsPostgres, needsCluster],
           env: { TEST_TRANSPORTS: 'in-process' },
         },
       },
@@ -96,6 +110,20 @@ export default defineConfig({
           env: { TEST_TRANSPORTS: 'rabbitmq', TEST_STORE: 'postgres' },
         },
       },
+      {
+        extends: true,
+        test: {
+          name: 'cluster',
+          include: [
+            'tests/scenarios/**/*.test.ts',
+            'broker/rabbitmq/*.rabbitmq.test.ts',
+            'tests/broker/dlq-cli.test.ts',
+            'tests/broker/backlog.rabbitmq.test.ts',
+          ],
+          env: onCluster,
+        },
+      },
+      { extends: true, test: { name: 'cluster-node-loss', include: [needsCluster], env: onCluster } },
       { extends: true, test: { name: 'browser', include: [needsChromium], env: { TEST_TRANSPORTS: 'in-process' } } },
     ],
   },

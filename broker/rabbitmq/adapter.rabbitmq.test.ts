@@ -36,6 +36,28 @@ describe('RabbitMQ broker', { timeout: 60_000 }, () => {
     for (const namespace of namespaces.splice(0)) await deleteTopology(url, namespace);
   });
 
+  it('connects to the next node of a list when one does not answer, saying which did not', async () => {
+    const failures: { url: string; attempt: number }[] = [];
+    const namespace = uniqueNamespace();
+    namespaces.push(namespace);
+    const broker = await RabbitMqBroker.connect({
+      url: `amqp://guest:secret@127.0.0.1:1,${url}`,
+      namespace,
+      queueKind: kind,
+      onConnectRetry: ({ url: failed, attempt }) => failures.push({ url: failed, attempt }),
+    });
+    brokers.push(broker);
+    expect(broker.isConnected()).toBe(true);
+    expect(failures).toEqual([{ url: 'amqp://guest:***@127.0.0.1:1', attempt: 1 }]);
+    const seen: string[] = [];
+    await broker.consume('products', async (delivery) => {
+      seen.push(delivery.payload);
+      delivery.ack();
+    });
+    await broker.publish('ReserveStock', 'through the second node');
+    await waitFor(() => seen.length === 1, { what: 'the delivery' });
+  });
+
   it('keeps messages published before any consumer existed (durable queues declared at connect)', async () => {
     const namespace = uniqueNamespace();
     const publisher = await open(namespace);

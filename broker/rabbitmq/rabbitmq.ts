@@ -42,8 +42,11 @@ export class BrokerUnavailable extends Error {
   override name = 'BrokerUnavailable';
 }
 
-/** Answers that no retry will change: a wrong user or password, a vhost that does not exist or is not allowed. */
-const FATAL = /ACCESS[-_]REFUSED|NOT_ALLOWED|ConnectionClose/;
+/**
+ * Answers that no retry will change: a wrong user or password, a vhost that does not exist or
+ * is not allowed, queues that exist with other arguments (another BROKER_QUEUE_TYPE).
+ */
+const FATAL = /ACCESS[-_]REFUSED|NOT_ALLOWED|ConnectionClose|PRECONDITION[-_]FAILED/;
 
 /** One live connection and the channels opened on it; replaced wholesale on reconnect. */
 interface Session {
@@ -331,5 +334,9 @@ export class RabbitMqBroker implements Broker {
 
 function refusal(error: Error): string {
   if (/ACCESS[-_]REFUSED/.test(error.message)) return 'login refused: check the user and password';
+  if (/PRECONDITION[-_]FAILED/.test(error.message)) {
+    const why = /inequivalent arg [^:]*/.exec(error.message)?.[0] ?? error.message;
+    return `the queues exist with other arguments (${why}): a queue's type cannot change in place; docs/quorum-queues.md says how to switch BROKER_QUEUE_TYPE`;
+  }
   return 'connection refused by the server: check that the vhost exists and the user may use it';
 }

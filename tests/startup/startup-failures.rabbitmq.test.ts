@@ -1,4 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { randomUUID } from 'node:crypto';
+import { deleteTopology, RabbitMqBroker } from '../../broker/rabbitmq/rabbitmq';
+import { rabbitUrl } from '../support/system';
 import { fatal, startApp } from './start-app';
 
 describe('a start against RabbitMQ that cannot succeed', () => {
@@ -10,5 +13,25 @@ describe('a start against RabbitMQ that cannot succeed', () => {
     ]);
     expect(attempt.output).not.toContain('not-the-password');
     expect(attempt.output).not.toMatch(/\n\s+at /);
+  });
+
+  it('quorum queues asked of a namespace that holds classic ones: one line saying the type cannot change in place', async () => {
+    const namespace = `test-${randomUUID().slice(0, 8)}`;
+    const classic = await RabbitMqBroker.connect({ url: rabbitUrl, namespace });
+    await classic.close();
+    try {
+      const attempt = await startApp({
+        BROKER_URL: rabbitUrl,
+        BROKER_NAMESPACE: namespace,
+        BROKER_QUEUE_TYPE: 'quorum',
+      });
+      expect(attempt.code, attempt.output).toBe(1);
+      const [line, ...more] = fatal(attempt).map((entry) => entry.msg);
+      expect(more).toEqual([]);
+      expect(line).toMatch(/^BROKER_URL: RabbitMQ at .*: the queues exist with other arguments \(inequivalent arg 'x-/);
+      expect(line).toContain('docs/quorum-queues.md');
+    } finally {
+      await deleteTopology(rabbitUrl, namespace);
+    }
   });
 });

@@ -99,4 +99,5 @@ export function publish(exchange: string, routingKey: string, body: string, head
     );
 }
 
-export const connectAs = (setup: LeastPrivilege, role: BrokerRole) => connect(setup.url[role]);
+/** A plain AMQP connection as `role`'s user, on the first node of its URL. */
+export const connectAs = (setup: LeastPrivilege, role: BrokerRole) => connect(nodeUrls(setup.url[role])[0]!);
