@@ -36,7 +36,7 @@ describe('RabbitMQ broker', { timeout: 60_000 }, () => {
     for (const namespace of namespaces.splice(0)) await deleteTopology(url, namespace);
   });
 
-  it('connects to the next node of a list when one does not answer, saying which did not', async () => {
+  it('connects to a node of a list that answers, saying which did not', async () => {
     const failures: { url: string; attempt: number }[] = [];
     const namespace = uniqueNamespace();
     namespaces.push(namespace);
@@ -48,7 +48,8 @@ describe('RabbitMQ broker', { timeout: 60_000 }, () => {
     });
     brokers.push(broker);
     expect(broker.isConnected()).toBe(true);
-    expect(failures).toEqual([{ url: 'amqp://guest:***@127.0.0.1:1', attempt: 1 }]);
+    // It begins at a node at random: the dead one first, or not at all.
+    expect([[], [{ url: 'amqp://guest:***@127.0.0.1:1', attempt: 1 }]]).toContainEqual(failures);
     const seen: string[] = [];
     await broker.consume('products', async (delivery) => {
       seen.push(delivery.payload);

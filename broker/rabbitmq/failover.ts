@@ -16,20 +16,26 @@ export interface FailoverOptions {
   onFailure?: (failure: { url: string; attempt: number; retryInMs: number; error: Error }) => void;
   /** Longest pause between two rounds over the nodes (default 5 s). */
   maxDelayMs?: number;
+  /**
+   * The node tried first (an index into `urls`). By default one at random, so that the
+   * processes of a deployment, each given the same list, spread over the nodes: a quorum
+   * queue's leader is placed on the node of the connection that declares it.
+   */
+  firstNode?: number;
 }
 
 const FIRST_DELAY_MS = 100;
 
 /**
  * A connection to whichever node of a cluster answers. It tries the nodes one after the other,
- * beginning after the node it last lost, since that one is likely down; when a whole round
+ * beginning with a node at random, and after losing one with the next, since that one is likely down; when a whole round
  * fails it pauses, a little longer each round, before the next. A node that goes away is left
  * for the next node at once: RabbitMQ replicates quorum queues, so any node serves them all.
  * A single URL is a cluster of one, and gets the same reconnection.
  */
 export class FailoverConnection {
   private model: ChannelModel | undefined;
-  private next = 0;
+  private next: number;
   private readonly stopping = new AbortController();
   private readonly connected: Promise<void>;
   private resolveConnected!: () => void;
@@ -38,6 +44,7 @@ export class FailoverConnection {
 
   constructor(private readonly options: FailoverOptions) {
     if (options.urls.length === 0) throw new Error('no broker URL given');
+    this.next = (options.firstNode ?? Math.floor(Math.random() * options.urls.length)) % options.urls.length;
     this.connected = new Promise<void>((resolve, reject) => {
       this.resolveConnected = resolve;
       this.rejectConnected = reject;
