@@ -1,9 +1,20 @@
 import { join } from 'node:path';
 import { Command, InvalidArgumentError } from 'commander';
 import { runCli } from '../lib/cli';
-import { rabbitHopMs, rabbitMessagesPerSecond, sqliteCommitsPerSecond, type QueueType } from './bench/ceiling';
+import { rabbitHopMs, rabbitMessagesPerSecond, sqliteCommitsPerSecond } from './bench/ceiling';
 import { perSaga } from './bench/counts';
-import { modes, stores, withDeployment, type Mode, type Store } from './bench/deployment';
+import {
+  brokerOf,
+  brokerVariants,
+  modes,
+  stores,
+  withDeployment,
+  type Broker,
+  type BrokerVariant,
+  type Mode,
+  type Store,
+} from './bench/deployment';
+import { clusterBrokerUrl } from './cluster/cluster';
 import { closedLoop, openLoop } from './bench/load';
 import { runSoak, SOAK_ORDERS } from './bench/soak';
 import { runChaos } from './bench/chaos';
@@ -30,6 +41,10 @@ import { invariantViolations, percentile, sagaLatencies, waitSettled } from './b
  * - While the closed loop runs, the share of the machine left idle and the load generator's own
  *   CPU per saga: what more cores for the shop could gain on this machine.
  * - After each run, the invariants over the databases.
+ * - With `--brokers single,cluster`, each RabbitMQ mode twice: on one node with classic queues,
+ *   and on a cluster (`--cluster`, by default the one of `npm run cluster:up`) with quorum
+ *   queues; the cluster's sagas/s and open-loop p99 as a share of the single node's, and each
+ *   its own RabbitMQ ceiling.
  * - With `--profile <dir>`, a CPU profile of every product process (`<dir>/<mode>/<process>.cpuprofile`,
  *   for Chrome's DevTools) and a summary of where its busy time went; the HTTP path is then
  *   not measured, so that the profile is the sagas' alone.
@@ -59,6 +74,13 @@ const program = new Command('bench')
   )
   .option('--rabbitmq <url>', 'the RabbitMQ to use', 'amqp://guest:guest@127.0.0.1:5672')
   .option(
+    '--brokers <list>',
+    'what the RabbitMQ modes run on: single (--rabbitmq, classic queues), cluster (--cluster, quorum queues)',
+    (value) => value.split(','),
+    ['single'],
+  )
+  .option('--cluster <urls>', 'with --brokers cluster, its nodes, separated by commas', clusterBrokerUrl)
+  .option(
     '--postgres <url>',
     'with --store postgres, the server to make the database on (as a user that may)',
     'postgres://postgres@127.0.0.1:5432/postgres',
@@ -86,6 +108,8 @@ interface Result {
   mode: Mode;
   store: Store;
   instances: number;
+  /** The RabbitMQ modes' broker: `single+classic` or `cluster+quorum`. */
+  broker?: string;
   closed: {
     sagasPerSecond: number;
     postP50: number;
@@ -118,56 +142,59 @@ async function run(options: {
   store: Store[];
   instances: number[];
   rabbitmq: string;
+  brokers: BrokerVariant[];
+  cluster: string;
   postgres: string;
   profile?: string;
 }) {
   if (options.concurrency > 100) throw new Error('--concurrency must be at most 100 (one page of pending orders)');
   for (const mode of options.modes) if (!modes.includes(mode)) throw new Error(`unknown mode ${mode}`);
   for (const store of options.store) if (!stores.includes(store)) throw new Error(`unknown store ${store}`);
+  for (const variant of options.brokers)
+    if (!brokerVariants.includes(variant)) throw new Error(`unknown broker ${variant}`);
+  const needsRabbit = options.modes.some((mode) => mode !== 'embedded');
+  const brokers = needsRabbit ? options.brokers.map((variant) => brokerOf(variant, options)) : [];
   // Several instances share their queues on RabbitMQ and their database on PostgreSQL: a SQLite
-  // file, like the embedded broker, belongs to one process.
+  // file, like the embedded broker, belongs to one process. Each RabbitMQ run once per broker,
+  // back to back.
   const runs = options.modes.flatMap((mode) =>
     options.store.flatMap((store) =>
       options.instances
         .filter((instances) => instances === 1 || (mode !== 'embedded' && store === 'postgres'))
-        .map((instances) => ({ mode, store, instances })),
+        .flatMap((instances) =>
+          (mode === 'embedded' ? [undefined] : brokers).map((broker) => ({ mode, store, instances, broker })),
+        ),
     ),
   );
-  const needsRabbit = options.modes.some((mode) => mode !== 'embedded');
 
   status('measuring the ceiling: SQLite commits');
   const sqliteCommits = await sqliteCommitsPerSecond();
-  status('measuring the ceiling: RabbitMQ messages');
-  const rabbitMessages = needsRabbit ? await rabbitMessagesPerSecond(options.rabbitmq) : undefined;
-  // The evidence for the product's queue type: the same two measures on a quorum queue.
-  const queueTypes = needsRabbit ? await compareQueueTypes(options.rabbitmq, rabbitMessages!) : undefined;
+  const rabbit = await rabbitCeilings(brokers, options.rabbitmq);
   status('counting messages and commits per saga');
   const counts = await perSaga(options.concurrency);
   // The embedded broker is bound by SQLite alone; over RabbitMQ, by whichever limit is lower.
   const sqliteCeiling = sqliteCommits / counts.commits;
-  const ceilingOf = (mode: Mode) =>
-    mode === 'embedded' || rabbitMessages === undefined
-      ? sqliteCeiling
-      : Math.min(sqliteCeiling, rabbitMessages / counts.messages);
+  const ceilingOf = ({ broker }: Pick<Result, 'broker'>) =>
+    broker === undefined ? sqliteCeiling : Math.min(sqliteCeiling, rabbit[broker]!.messagesPerSecond / counts.messages);
 
   const results: Result[] = [];
-  for (const { mode, store, instances } of runs) results.push(await measure(mode, { ...options, store, instances }));
+  for (const { mode, store, instances, broker } of runs)
+    results.push(await measure(mode, { ...options, store, instances, broker }));
   clearStatus();
 
   const fixed = (n: number, digits = 0) => n.toFixed(digits);
+  const rabbitRates = brokers.map(({ name }) => `${name} ${fixed(rabbit[name]!.messagesPerSecond)} msgs/s`).join(', ');
   console.log(
     `ceiling: SQLite ${fixed(sqliteCommits)} commits/s ÷ ${fixed(counts.commits, 1)} commits per saga` +
-      (rabbitMessages === undefined
-        ? ''
-        : `; RabbitMQ ${fixed(rabbitMessages)} msgs/s ÷ ${fixed(counts.messages, 1)} messages per saga`) +
+      (brokers.length === 0 ? '' : `; RabbitMQ ${rabbitRates} ÷ ${fixed(counts.messages, 1)} messages per saga`) +
       `: ${fixed(sqliteCeiling)} sagas/s embedded` +
-      (rabbitMessages === undefined ? '' : `, ${fixed(ceilingOf('rabbitmq'))} sagas/s over RabbitMQ`),
+      brokers.map(({ name }) => `, ${fixed(ceilingOf({ broker: name }))} sagas/s over ${name}`).join(''),
   );
-  if (queueTypes)
+  if (brokers.length > 0)
     console.log(
-      'queue types (the product declares classic): ' +
-        Object.entries(queueTypes)
-          .map(([type, q]) => `${type} ${fixed(q.messagesPerSecond)} msgs/s, one hop ${fixed(q.hopMs, 1)} ms`)
+      'RabbitMQ on its own: ' +
+        Object.entries(rabbit)
+          .map(([name, q]) => `${name} ${fixed(q.messagesPerSecond)} msgs/s, one hop ${fixed(q.hopMs, 1)} ms`)
           .join('; '),
     );
   console.log(
@@ -198,7 +225,7 @@ async function run(options: {
     ...results.map((r) => [
       nameOf(r),
       fixed(r.closed.sagasPerSecond),
-      `${fixed(r.closed.sagasPerSecond / ceilingOf(r.mode), 2)}`,
+      `${fixed(r.closed.sagasPerSecond / ceilingOf(r), 2)}`,
       fixed(r.closed.postP50),
       fixed(r.closed.sagaP50),
       fixed(r.closed.sagaP95),
@@ -223,6 +250,19 @@ async function run(options: {
   console.log(
     'idle %: the machine’s CPU time left unused during the closed loop; load CPU: the load generator’s ms per saga, on the same cores',
   );
+  // Each cluster run against the single node's run of the same mode, store and instances.
+  const single = brokerOf('single', options).name;
+  const cluster = brokerOf('cluster', options).name;
+  for (const r of results.filter((r) => r.broker === cluster)) {
+    const base = results.find(
+      (b) => b.broker === single && b.mode === r.mode && b.store === r.store && b.instances === r.instances,
+    );
+    if (base)
+      console.log(
+        `${nameOf(r)} against ${single}: ${fixed((100 * r.closed.sagasPerSecond) / base.closed.sagasPerSecond)} % of the sagas/s, ` +
+          `open-loop saga p99 ${fixed((100 * r.open.sagaP99) / base.open.sagaP99)} % (at ${r.open.rate}/s and ${base.open.rate}/s)`,
+      );
+  }
   const http = results.find((r) => r.http)?.http;
   if (http) {
     const { bare, shop } = http;
@@ -241,17 +281,17 @@ async function run(options: {
       );
   console.log(
     JSON.stringify({
-      ceiling: { sqliteCommits, rabbitMessages, ...counts },
-      queueTypes,
-      results: results.map((r) => ({ ...r, ceiling: ceilingOf(r.mode) })),
+      ceiling: { sqliteCommits, rabbit, ...counts },
+      results: results.map((r) => ({ ...r, ceiling: ceilingOf(r) })),
     }),
   );
   if (results.some((r) => r.violations.length > 0)) process.exitCode = 1;
 }
 
-/** A run's name: its mode, then its store and instances where they are not the default. */
-const nameOf = ({ mode, store, instances }: Pick<Result, 'mode' | 'store' | 'instances'>) =>
-  [mode, ...(store === 'sqlite' ? [] : [store]), ...(instances === 1 ? [] : [`×${instances}`])].join(' ');
+/** A run's name: its mode, then its store and instances where they are not the default, then its broker. */
+const nameOf = ({ mode, store, instances, broker }: Pick<Result, 'mode' | 'store' | 'instances' | 'broker'>) =>
+  [mode, ...(store === 'sqlite' ? [] : [store]), ...(instances === 1 ? [] : [`×${instances}`])].join(' ') +
+  (broker === undefined ? '' : `, ${broker}`);
 
 async function measure(
   mode: Mode,
@@ -265,14 +305,24 @@ async function measure(
     profile?: string;
     store: Store;
     instances: number;
+    /** Where a RabbitMQ mode runs; none for the embedded one. */
+    broker?: Broker;
   },
 ): Promise<Result> {
   const { store, instances } = options;
-  const label = nameOf({ mode, store, instances });
-  const profileDir = options.profile && join(options.profile, label.replaceAll(' ', '-'));
+  const broker = options.broker?.name;
+  const label = nameOf({ mode, store, instances, broker });
+  const profileDir = options.profile && join(options.profile, label.replaceAll(/,? /g, '-'));
   status(`${label}: starting`);
   let names: string[] = [];
-  const deploymentOptions = { rabbitmq: options.rabbitmq, postgres: options.postgres, profileDir, store, instances };
+  const deploymentOptions = {
+    rabbitmq: options.broker?.url ?? options.rabbitmq,
+    queueType: options.broker?.queueType,
+    postgres: options.postgres,
+    profileDir,
+    store,
+    instances,
+  };
   const result = await withDeployment(mode, deploymentOptions, async (deployment) => {
     const { client, shop, data, processes } = deployment;
     names = processes.map((p) => p.name);
@@ -318,6 +368,7 @@ async function measure(
       mode,
       store,
       instances,
+      ...(broker && { broker }),
       closed: {
         sagasPerSecond: closed.sagasPerSecond,
         postP50: percentile(closed.postMs, 0.5),
@@ -346,18 +397,29 @@ async function measure(
   return result;
 }
 
-async function compareQueueTypes(
-  url: string,
-  classicMessagesPerSecond: number,
-): Promise<Record<QueueType, { messagesPerSecond: number; hopMs: number }>> {
-  status('measuring the ceiling: classic and quorum queues');
-  return {
-    classic: { messagesPerSecond: classicMessagesPerSecond, hopMs: await rabbitHopMs(url, 'classic') },
-    quorum: {
-      messagesPerSecond: await rabbitMessagesPerSecond(url, { queueType: 'quorum' }),
-      hopMs: await rabbitHopMs(url, 'quorum'),
-    },
-  };
+/**
+ * RabbitMQ on its own, by broker name: messages a second and one hop at rest, on each broker's
+ * own nodes and queue type; with the single node, a quorum queue there too (`single+quorum`),
+ * the evidence for the product's default of classic queues.
+ */
+async function rabbitCeilings(
+  brokers: Broker[],
+  rabbitmq: string,
+): Promise<Record<string, { messagesPerSecond: number; hopMs: number }>> {
+  const measured = brokers.flatMap((broker) =>
+    broker.variant === 'single'
+      ? [broker, { name: 'single+quorum', url: rabbitmq, queueType: 'quorum' as const }]
+      : [broker],
+  );
+  const ceilings: Record<string, { messagesPerSecond: number; hopMs: number }> = {};
+  for (const { name, url, queueType } of measured) {
+    status(`measuring the ceiling: RabbitMQ ${name}`);
+    ceilings[name] = {
+      messagesPerSecond: await rabbitMessagesPerSecond(url, { queueType }),
+      hopMs: await rabbitHopMs(url, queueType),
+    };
+  }
+  return ceilings;
 }
 
 const latencies = (ms: number[]) => ({

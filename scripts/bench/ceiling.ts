@@ -4,16 +4,21 @@ import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { connect, type Channel, type ConfirmChannel } from 'amqplib';
 import Database from 'better-sqlite3';
+import type { QueueKind } from '../../broker/rabbitmq/topology';
+import { nodeUrls } from '../../broker/rabbitmq/urls';
 
-export type QueueType = 'classic' | 'quorum';
+export type QueueType = QueueKind['type'];
 
-/** A durable queue of `queueType` for one measurement, deleted afterwards. */
+/**
+ * A durable queue of `queueType` for one measurement, deleted afterwards. `url` is one node, or
+ * a cluster's nodes separated by commas (as BROKER_URL): the queue is declared through the first.
+ */
 async function withQueue<T>(
   url: string,
   queueType: QueueType,
   measure: (channels: { publisher: ConfirmChannel; consumer: Channel; queue: string }) => Promise<T>,
 ): Promise<T> {
-  const model = await connect(url, { noDelay: true });
+  const model = await connect(nodeUrls(url)[0]!, { noDelay: true });
   const queue = `bench-ceiling-${randomUUID().slice(0, 8)}`;
   try {
     const publisher = await model.createConfirmChannel();
@@ -31,10 +36,11 @@ const body = Buffer.from(JSON.stringify({ type: 'Bench', data: 'x'.repeat(400) }
 
 /**
  * What RabbitMQ itself moves here: persistent messages through a durable queue of `queueType`
- * (the product declares classic ones), published with up to `window` unconfirmed (as the
- * outbox relay does), consumed with manual acks and the product's prefetch of 32. Messages a
- * second, publish to ack. RabbitMQ confirms a persistent message once it is on disk, so the
- * window, not the CPU, bounds this rate: measured here, 64 gave 1 500 msgs/s, 256 gave 11 000.
+ * (the product's are classic unless BROKER_QUEUE_TYPE=quorum), published with up to `window`
+ * unconfirmed (as the outbox relay does), consumed with manual acks and the product's prefetch
+ * of 32. Messages a second, publish to ack. RabbitMQ confirms a persistent message once it is
+ * on disk, so the window, not the CPU, bounds this rate: measured here, 64 gave 1 500 msgs/s,
+ * 256 gave 11 000.
  */
 export function rabbitMessagesPerSecond(
   url: string,

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ServiceName } from '../../contracts';
 import { makeDatabase } from '../../db/databases';
+import type { QueueType } from './ceiling';
 import { Client, setUpShop, type Shop } from './load';
 import { ProductProcess } from './product';
 import { waitSettled } from './results';
@@ -15,6 +16,33 @@ export type Mode = (typeof modes)[number];
 /** Where the services keep their state: a SQLite file each, or a schema each on one PostgreSQL database. */
 export const stores = ['sqlite', 'postgres'] as const;
 export type Store = (typeof stores)[number];
+
+/**
+ * What the RabbitMQ modes run on: `single`, one node (--rabbitmq) with classic queues, the
+ * product's default; `cluster`, a cluster's nodes (--cluster) with quorum queues.
+ */
+export const brokerVariants = ['single', 'cluster'] as const;
+export type BrokerVariant = (typeof brokerVariants)[number];
+
+export interface Broker {
+  variant: BrokerVariant;
+  /** `single+classic` or `cluster+quorum`. */
+  name: string;
+  /** BROKER_URL: one node, or the cluster's nodes separated by commas. */
+  url: string;
+  /** BROKER_QUEUE_TYPE. */
+  queueType: QueueType;
+}
+
+export function brokerOf(variant: BrokerVariant, urls: { rabbitmq: string; cluster: string }): Broker {
+  const queueType = variant === 'single' ? 'classic' : 'quorum';
+  return {
+    variant,
+    name: `${variant}+${queueType}`,
+    url: variant === 'single' ? urls.rabbitmq : urls.cluster,
+    queueType,
+  };
+}
 
 const services: ServiceName[] = ['users', 'products', 'orders', 'payments', 'orchestrator'];
 
@@ -33,7 +61,10 @@ export interface Deployment {
 }
 
 export interface DeploymentOptions {
+  /** BROKER_URL: one node, or a cluster's nodes separated by commas. */
   rabbitmq: string;
+  /** The services' queues (BROKER_QUEUE_TYPE); classic unless told. */
+  queueType?: QueueType;
   /** Where each process writes its CPU profile, if anywhere. */
   profileDir?: string;
   /** Settings on top of the bench's own. */
@@ -55,6 +86,7 @@ export async function withDeployment<T>(
   mode: Mode,
   {
     rabbitmq,
+    queueType = 'classic',
     profileDir,
     env: extra = {},
     healthPorts = false,
@@ -73,7 +105,7 @@ export async function withDeployment<T>(
     JWT_SECRET: randomUUID(),
     CARD_TOKEN_KEY: randomUUID(),
     ADMIN_PASSWORD: randomUUID(),
-    ...(mode === 'embedded' ? {} : { BROKER_URL: rabbitmq, BROKER_NAMESPACE: namespace }),
+    ...(mode === 'embedded' ? {} : { BROKER_URL: rabbitmq, BROKER_NAMESPACE: namespace, BROKER_QUEUE_TYPE: queueType }),
     ...(database && { DATABASE_URL: database.url }),
     ...extra,
   };
