@@ -63,7 +63,7 @@ describe('configuration', () => {
     expect(own.transport).toBe('rabbitmq');
     expect(brokerUrlOf(own, 'users')).toBe('amqp://USERS');
     expect(() => loadConfig({ BROKER_URL_ORDERS: 'amqp://orders' })).toThrow(
-      'set BROKER_URL or BROKER_URL_USERS, BROKER_URL_PRODUCTS, BROKER_URL_PAYMENTS, BROKER_URL_ORCHESTRATOR',
+      'set BROKER_URL or BROKER_URL_ORCHESTRATOR, BROKER_URL_USERS, BROKER_URL_PRODUCTS, BROKER_URL_PAYMENTS',
     );
   });
 

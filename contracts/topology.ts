@@ -1,6 +1,6 @@
 import type { Outgoing } from './envelope';
 import type { MessageOf, MessageType } from './messages';
-import type { ServiceName } from './services';
+import { serviceNames, type ServiceName } from './services';
 
 /**
  * Which message types each service's queue receives. The routing key is the type, so this
@@ -57,7 +57,8 @@ export const publications = {
   ],
 } as const satisfies Record<ServiceName, readonly MessageType[]>;
 
-export const queueNames = Object.keys(subscriptions) as ServiceName[];
+/** Every service has a queue (`subscriptions` names each), in the order of `serviceNames`. */
+export const queueNames: readonly ServiceName[] = serviceNames;
 
 const publisherByType = new Map<string, ServiceName>(
   queueNames.flatMap((service) => publications[service].map((type) => [type, service] as const)),

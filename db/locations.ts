@@ -2,7 +2,7 @@ import { databaseFile } from './sqlite';
 import { redactUrl } from '../lib/redact-url';
 
 /** The services that keep a database, each in a SQLite file or a PostgreSQL schema named for it. */
-export const databaseServices = ['users', 'products', 'orders', 'payments', 'orchestrator'] as const;
+export const databaseServices = ['orders', 'orchestrator', 'users', 'products', 'payments'] as const;
 export type DatabaseService = (typeof databaseServices)[number];
 
 export type DatabaseLocation = { kind: 'sqlite'; file: string } | { kind: 'postgres'; url: string; schema: string };

@@ -1,3 +1,4 @@
+import { serviceNames } from '../contracts/services';
 import type { TraceEntry } from './store';
 import { formatEnd, formatOffset, isCompensation, offsetMs, type SagaEnd } from './trace-format';
 
@@ -8,7 +9,7 @@ import { formatEnd, formatOffset, isCompensation, offsetMs, type SagaEnd } from 
  */
 
 /** Left to right in the order a saga reaches them. */
-const SERVICES = ['orders', 'orchestrator', 'users', 'products', 'payments'];
+const SERVICES: readonly string[] = serviceNames;
 const LANE_WIDTH = 14;
 const OFFSET_WIDTH = 9;
 

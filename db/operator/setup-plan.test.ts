@@ -16,11 +16,11 @@ describe('setupInput', () => {
     expect(input.database).toBe('shop');
     expect(input.adminUrl).toBe('postgres://postgres:admin-password@db.internal:5432/postgres');
     expect(input.roles).toEqual([
+      { service: 'orders', schema: 'orders', role: 'shop_orders', password: "orders'password" },
+      { service: 'orchestrator', schema: 'orchestrator', role: 'shop_saga', password: 'orchestrator-pw' },
       { service: 'users', schema: 'users', role: 'shop_users', password: 'users-password-1' },
       { service: 'products', schema: 'products', role: 'shop_products', password: 'products-password' },
-      { service: 'orders', schema: 'orders', role: 'shop_orders', password: "orders'password" },
       { service: 'payments', schema: 'payments', role: 'shop_payments', password: 'payments-password' },
-      { service: 'orchestrator', schema: 'orchestrator', role: 'shop_saga', password: 'orchestrator-pw' },
     ]);
   });
 
@@ -52,7 +52,7 @@ describe('setupInput', () => {
     ],
     [
       'two databases',
-      { DATABASE_URL_ORDERS: 'postgres://shop_orders:x-password-12@db.internal/other' },
+      { DATABASE_URL_PAYMENTS: 'postgres://shop_payments:x-password-12@db.internal/other' },
       'every DATABASE_URL_<SERVICE> must name the same database, not db.internal:5432/shop and db.internal:5432/other',
     ],
     [
@@ -99,7 +99,7 @@ describe('setupInput', () => {
 
     it('is not asked outside production', () => {
       const env = { ...urls, ...admin, DATABASE_URL_ORDERS: 'postgres://shop_orders:change-me@db.internal/shop' };
-      expect(setupInput(env).roles[2]!.password).toBe('change-me');
+      expect(setupInput(env).roles.find((role) => role.service === 'orders')!.password).toBe('change-me');
     });
   });
 });

@@ -9,6 +9,7 @@ import { Client, setUpShop, type Shop } from './load';
 import { ProductProcess } from './product';
 import { waitSettled } from './results';
 import { postgresData, sqliteData, type ShopData } from './shop-data';
+import { serviceNames } from '../../contracts/services';
 
 export const modes = ['embedded', 'rabbitmq', 'rabbitmq-per-service'] as const;
 export type Mode = (typeof modes)[number];
@@ -43,8 +44,6 @@ export function brokerOf(variant: BrokerVariant, urls: { rabbitmq: string; clust
     queueType,
   };
 }
-
-const services: ServiceName[] = ['users', 'products', 'orders', 'payments', 'orchestrator'];
 
 /** The shop as one mode runs it, on its own data folder (and RabbitMQ namespace), stocked for the run. */
 export interface Deployment {
@@ -112,7 +111,7 @@ export async function withDeployment<T>(
   const data = database ? postgresData(database.url) : sqliteData(dataDir);
   const start = (name: string, service?: ServiceName, port?: number) =>
     ProductProcess.start(name, { ...env, INSTANCE_ID: name }, { service, profileDir, port, healthPort: healthPorts });
-  const parts: (ServiceName | undefined)[] = mode === 'rabbitmq-per-service' ? services : [undefined];
+  const parts: readonly (ServiceName | undefined)[] = mode === 'rabbitmq-per-service' ? serviceNames : [undefined];
   const copies = Array.from({ length: instances }, (_, i) => i + 1);
   const nameOf = (service: ServiceName | undefined, copy: number) =>
     `${service ?? 'all-in-one'}${instances > 1 ? `-${copy}` : ''}`;
@@ -144,7 +143,7 @@ export async function withDeployment<T>(
       async crash(process) {
         await process.kill();
         const index = processes.indexOf(process);
-        const service = services.find((name) => process.name.startsWith(name));
+        const service = serviceNames.find((name) => process.name.startsWith(name));
         processes[index] = await start(
           process.name,
           mode === 'rabbitmq-per-service' ? service : undefined,

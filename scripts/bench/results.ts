@@ -2,8 +2,7 @@ import { readAuditStateWith } from '../../app/audit/read-state';
 import { auditViolations } from '../../app/audit/violations';
 import type { ServiceName } from '../../contracts';
 import type { ShopData } from './shop-data';
-
-const services: ServiceName[] = ['users', 'products', 'orders', 'payments', 'orchestrator'];
+import { serviceNames } from '../../contracts/services';
 
 const count = async (data: ShopData, service: ServiceName, from: string) =>
   (await data.query<{ n: number }>(service, `SELECT CAST(count(*) AS INTEGER) AS n FROM ${from}`))[0]!.n;
@@ -14,7 +13,7 @@ export async function waitSettled(data: ShopData, timeoutMs = 120_000): Promise<
   for (;;) {
     const pending = await count(data, 'orders', "orders WHERE status = 'PENDING'");
     let outboxes = 0;
-    for (const service of services) outboxes += await count(data, service, 'outbox');
+    for (const service of serviceNames) outboxes += await count(data, service, 'outbox');
     if (pending === 0 && outboxes === 0) return;
     if (Date.now() > deadline) throw new Error(`${pending} orders still pending after ${timeoutMs} ms`);
     await new Promise((resolve) => setTimeout(resolve, 100));
@@ -40,7 +39,7 @@ export async function sagaLatencies(data: ShopData, since: string): Promise<{ ms
 /** Messages the services handled, per saga: each service's inbox holds one row per message. */
 export async function messagesPerSaga(data: ShopData): Promise<number> {
   let handled = 0;
-  for (const service of services) handled += await count(data, service, 'inbox');
+  for (const service of serviceNames) handled += await count(data, service, 'inbox');
   return handled / (await count(data, 'orchestrator', 'sagas'));
 }
 
@@ -56,7 +55,7 @@ export async function ordersByStatus(data: ShopData): Promise<Map<string, { stat
 /** Inbox ids (of every service) and saga trace entries held: the rows kept only for a while. */
 export async function rowsKeptForAWhile(data: ShopData): Promise<{ inbox: number; trace: number }> {
   let inbox = 0;
-  for (const service of services) inbox += await count(data, service, 'inbox');
+  for (const service of serviceNames) inbox += await count(data, service, 'inbox');
   return { inbox, trace: await count(data, 'orchestrator', 'saga_trace') };
 }
 

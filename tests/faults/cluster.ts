@@ -21,10 +21,11 @@ import { AppProcess } from './app-process';
 import { rabbitUrl, store, type Transport } from '../support/system';
 import { scratchPostgres, type ScratchPostgres } from '../support/scratch-postgres';
 import { Http, type Router } from './http';
+import { serviceNames } from '../../contracts/services';
 
 export type Mode = 'all-in-one' | 'per-service';
 
-export const perServiceNames: readonly ServiceName[] = ['users', 'products', 'orders', 'payments', 'orchestrator'];
+export const perServiceNames: readonly ServiceName[] = serviceNames;
 
 /** Which per-service process serves a path (README: each service serves only its own routes). */
 export function serviceOfPath(path: string): ServiceName {

@@ -1,6 +1,7 @@
 import type { DatabaseService } from '../../db/locations';
 import { openStores, type StoreReader } from '../support/end-state';
 import { locate, type Where } from './stores';
+import { serviceNames } from '../../contracts/services';
 
 type Row = Record<string, unknown>;
 
@@ -41,7 +42,7 @@ export async function describeOrders(where: Where, orderIds: readonly string[], 
 async function describe(stores: StoreReader, orderIds: readonly string[], limit: number): Promise<string> {
   const lines: string[] = [];
   const outboxes: string[] = [];
-  for (const service of ['users', 'products', 'orders', 'payments', 'orchestrator'] as const) {
+  for (const service of serviceNames) {
     const [row] = await query(stores, service, (t) => `SELECT count(*) AS n FROM ${t('outbox')}`);
     outboxes.push(`${service}=${String(row?.n ?? '?')}`);
   }

@@ -3,6 +3,7 @@ import { waitFor } from '../../lib/wait';
 import { CARDS } from '../support/api';
 import { expectInvariants } from '../support/invariants';
 import { startTestSystem, type TestSystem } from '../support/system';
+import { serviceNames } from '../../contracts/services';
 
 /** The samples of a Prometheus text page, as `name{labels}` → value. */
 function samples(page: string): Map<string, number> {
@@ -73,7 +74,7 @@ describe('GET /metrics', () => {
       'shop_messages_total{queue="payments",type="SettlePayment",outcome="handled"}': 2,
       'shop_http_request_duration_seconds_count{method="POST",route="/orders",status="202"}': 2,
       ...Object.fromEntries(
-        ['users', 'products', 'orders', 'payments', 'orchestrator'].flatMap((service) => [
+        serviceNames.flatMap((service) => [
           [`shop_outbox_backlog{service="${service}"}`, 0],
           [`shop_outbox_oldest_age_seconds{service="${service}"}`, 0],
         ]),

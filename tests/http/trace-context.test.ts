@@ -13,6 +13,7 @@ import { withFaults } from '../support/faulty-broker';
 import { expectInvariants } from '../support/invariants';
 import { recording, type Published } from '../support/recording-broker';
 import { startTestSystem, type TestSystem } from '../support/system';
+import { serviceNames } from '../../contracts/services';
 
 /** W3C trace context from the POST that places an order through every message of its saga. */
 
@@ -54,9 +55,7 @@ describe('trace context', () => {
     await expectInvariants(system);
 
     const messages = messagesOf(published, placed.body.id);
-    expect(new Set(messages.map((m) => m.message.producer))).toEqual(
-      new Set(['orders', 'orchestrator', 'users', 'products', 'payments']),
-    );
+    expect(new Set(messages.map((m) => m.message.producer))).toEqual(new Set(serviceNames));
     for (const { message, traceId, flags } of messages)
       expect({ type: message.type, traceId, flags }).toEqual({ type: message.type, traceId: TRACE, flags: '01' });
     // The POST is a span under the caller's; each handling a span of its own, whose messages share it.
