@@ -1,6 +1,5 @@
-import { execFileSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { dirname, join, relative, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { settingNames } from '../app/config';
 import { messageTypes } from '../contracts';
@@ -8,27 +7,85 @@ import { stepNames, steps } from '../contracts/steps';
 
 const root = join(import.meta.dirname, '..');
 const read = (file: string) => readFileSync(join(root, file), 'utf8');
-const pages = ['README.md', 'docs/architecture.md', 'docs/contract.md'];
+/** Every Markdown page: the README and each page of docs/. */
+const pages = [
+  'README.md',
+  ...readdirSync(join(root, 'docs'))
+    .filter((file) => file.endsWith('.md'))
+    .map((file) => `docs/${file}`),
+];
+/** The folders at the root that are the repository's own: not hidden, not installed, not written by a run. */
+const generated = new Set(['node_modules', 'data', 'dist', 'reports', 'test-artifacts']);
+const topLevelFolders = readdirSync(root).filter(
+  (name) => !name.startsWith('.') && !generated.has(name) && statSync(join(root, name)).isDirectory(),
+);
+
+/** A page's text without its fenced code blocks, where a `#` line is a comment, not a heading. */
+const prose = (text: string) => text.replace(/^```[\s\S]*?^```$/gm, '');
+
+/** The anchors GitHub makes of a page's headings: lower case, punctuation dropped, spaces as hyphens. */
+function anchors(text: string): Set<string> {
+  const seen = new Map<string, number>();
+  const found = new Set<string>();
+  for (const [, heading] of prose(text).matchAll(/^#{1,6} +(.+?) *#*$/gm)) {
+    const slug = heading!
+      .toLowerCase()
+      .replace(/[^\p{L}\p{N}\s_-]/gu, '')
+      .replace(/ /g, '-');
+    const count = seen.get(slug) ?? 0;
+    seen.set(slug, count + 1);
+    found.add(count === 0 ? slug : `${slug}-${count}`);
+  }
+  return found;
+}
+
+/** The relative links of a page (not those in code), each with the file it names and its anchor. */
+function relativeLinks(page: string): { link: string; target: string; anchor: string | undefined }[] {
+  const links = [...prose(read(page)).matchAll(/\]\(([^)\s]+)\)/g)].map((match) => match[1]!);
+  return links
+    .filter((link) => !/^[a-z][a-z\d+.-]*:/i.test(link))
+    .map((link) => {
+      const [path, anchor] = link.split('#') as [string, string | undefined];
+      const target = path === '' ? join(root, page) : resolve(dirname(join(root, page)), path);
+      return { link, target, anchor };
+    });
+}
 /** Markdown tables are padded to line up: compare them with single spaces. */
 const spaced = (text: string) => text.replace(/ +/g, ' ');
 
 describe('the documentation', () => {
   it.each(pages)('%s links only to files in the repository, all of which exist', (page) => {
-    const links = [...read(page).matchAll(/\]\(([^)]+)\)/g)].map((match) => match[1]!);
-    const local = links.filter((link) => !/^[a-z]+:/.test(link)).map((link) => link.split('#')[0]!);
-    for (const link of local) {
-      const target = resolve(dirname(join(root, page)), link);
+    for (const { link, target } of relativeLinks(page)) {
       expect(target.startsWith(`${root}/`), `${page} links outside the repository: ${link}`).toBe(true);
       expect(existsSync(target), `${page} links to a missing file: ${link}`).toBe(true);
     }
   });
 
-  it("the README's folder map names every top-level folder", () => {
-    const tracked = execFileSync('git', ['ls-files'], { cwd: root, encoding: 'utf8' }).split('\n');
-    const folders = [...new Set(tracked.filter((file) => file.includes('/')).map((file) => file.split('/')[0]!))];
-    const map = read('README.md').match(/^```\n(lib\/[\s\S]*?)```$/m)?.[1] ?? '';
-    for (const folder of folders)
-      expect(map, `README folder map: ${folder}/`).toMatch(new RegExp(`^${folder.replace('.', '\\.')}/`, 'm'));
+  it.each(pages)('%s links to anchors that are headings of the page they name', (page) => {
+    for (const { link, target, anchor } of relativeLinks(page)) {
+      if (anchor === undefined || !target.endsWith('.md')) continue;
+      const headings = anchors(readFileSync(target, 'utf8'));
+      expect([...headings], `${page} links to a missing heading: ${link} (in ${relative(root, target)})`).toContain(
+        anchor,
+      );
+    }
+  });
+
+  it("the architecture page's folder map names every top-level folder", () => {
+    const architecture = read('docs/architecture.md');
+    const layers = architecture.slice(architecture.indexOf('\n## Layers'));
+    const section = layers.slice(0, layers.indexOf('\n## ', 1));
+    const firstCells = [...section.matchAll(/^\| *([^|]*?) *\|/gm)].map((match) => match[1]!);
+    expect(topLevelFolders.length).toBeGreaterThan(0);
+    for (const folder of topLevelFolders)
+      expect(
+        firstCells.some((cell) => cell.includes(`\`${folder}/`)),
+        `docs/architecture.md folder map: ${folder}/`,
+      ).toBe(true);
+  });
+
+  it('the folder map lives in docs/architecture.md only', () => {
+    expect(read('README.md')).not.toMatch(/^lib\/ +helpers/m);
   });
 
   it('the contract page names every message type and every setting the app reads', () => {
