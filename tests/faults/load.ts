@@ -71,6 +71,9 @@ export class Load {
   private readonly waiters: { count: number; resolve: () => void }[] = [];
   private readonly stopping = new AbortController();
   private done = false;
+  private finishing = false;
+  /** Waiting for a free slot: woken when an order is placed, or when the load finishes. */
+  private readonly freed: (() => void)[] = [];
 
   constructor(
     private readonly http: Http,
@@ -88,6 +91,15 @@ export class Load {
     this.stopping.abort();
   }
 
+  /**
+   * Places no order past those already under way: the run ends early, with the orders placed so
+   * far. For a test whose faults must all land while orders flow, however long they take.
+   */
+  finish(): void {
+    this.finishing = true;
+    for (const resolve of this.freed.splice(0)) resolve();
+  }
+
   async run(
     specs: readonly OrderSpec[],
     {
@@ -100,13 +112,13 @@ export class Load {
     const results: Placed[] = [];
     let next = 0;
     let slots = concurrency;
-    const freed: (() => void)[] = [];
     const running: Promise<void>[] = [];
     try {
       for (const spec of specs) {
         const gap = gapMs();
         if (gap > 0) await sleep(gap);
-        while (slots === 0) await new Promise<void>((resolve) => freed.push(resolve));
+        while (slots === 0 && !this.finishing) await new Promise<void>((resolve) => this.freed.push(resolve));
+        if (this.finishing) break;
         this.throwIfAborted();
         slots--;
         const index = next++;
@@ -117,7 +129,7 @@ export class Load {
             })
             .finally(() => {
               slots++;
-              freed.shift()?.();
+              this.freed.shift()?.();
             }),
         );
       }
