@@ -1,11 +1,15 @@
 /**
  * The layers, from the floor up: lib → contracts, db → broker, http → platform → services, saga →
  * app, scripts. A folder may import its own layer and those below it, never one above. Entry
- * points (app/, scripts/, any `*-cli.ts`) compose everything; tests may import anything, and
- * nothing but tests imports tests/. `npm run lint` runs these rules.
+ * points (app/, scripts/) compose everything; the setup commands of broker/ and db/ keep to their
+ * layer like the rest of it. Tests may import anything, and nothing but tests imports tests/.
+ * Every top-level folder of code must be placed here: `npm run lint` cruises the whole
+ * repository, and a module of a folder with no layer fails it.
  */
 const tests = '(^tests/|\\.test\\.ts$)';
-const entryPoints = '(^app/|^scripts/|-cli\\.ts$)';
+/** Every top-level folder of code has a layer (or is tests/, bin/); the root holds config files only. */
+const placed = '^(lib|contracts|db|broker|http|platform|services|saga|app|scripts|tests|bin)/|^[^/]+$';
+const entryPoints = '(^app/|^scripts/)';
 const upFrom = (from, above) => ({
   name: `${from}-only-looks-down`,
   comment: `${from}/ may not import ${above.join(', ')}: they sit above it`,
@@ -39,6 +43,20 @@ module.exports = {
       to: { path: '^tests/' },
     },
     {
+      name: 'every-folder-has-a-layer',
+      comment: 'a new top-level folder has no layer until it is placed in this file (placed, above)',
+      severity: 'error',
+      from: { pathNot: placed },
+      to: {},
+    },
+    {
+      name: 'every-folder-has-a-layer-even-without-imports',
+      comment: 'the same for a module that imports nothing',
+      severity: 'error',
+      from: { orphan: true, pathNot: placed },
+      to: {},
+    },
+    {
       name: 'no-cycles',
       comment: 'modules that import each other in a circle cannot be read, or changed, one at a time',
       severity: 'error',
@@ -54,7 +72,7 @@ module.exports = {
   ],
   options: {
     doNotFollow: { path: 'node_modules' },
-    exclude: { path: '(^node_modules|^data/|/migrations/)' },
+    exclude: { path: '(^node_modules|^data/|^dist/|^reports/|^docs/|^deploy/|^\\.|/migrations/)' },
     tsPreCompilationDeps: true,
     tsConfig: { fileName: 'tsconfig.json' },
     enhancedResolveOptions: {

@@ -20,8 +20,8 @@ import { clusterBrokerUrl, clusterNodes } from './scripts/cluster/cluster';
  *   the scenario suite, the RabbitMQ adapter's and the broker tests; `cluster-node-loss` (files
  *   named `*.cluster.test.ts`) stops nodes, so it runs alone, after. `npm run test:cluster`
  *   starts the cluster, runs both and removes the cluster.
- * `npm test` runs unit and embedded; `npm run test:integration` the two RabbitMQ projects and
- * browser; `npm run test:postgres` the two PostgreSQL ones.
+ * `npm test` runs unit and embedded; `npm run test:integration` the two RabbitMQ projects;
+ * `npm run test:postgres` the three PostgreSQL ones; `npm run test:browser` browser.
  */
 const needsRabbitMq = '**/*.rabbitmq.test.ts';
 const needsPostgres = '**/*.postgres.test.ts';
