@@ -269,7 +269,9 @@ async function run(options: {
     console.log(
       `HTTP, 32 connections, median of 3 turns: bare hono ${fixed(bare.products)} req/s (GET /products), ${fixed(bare.health)} (GET /health); ` +
         `the shop ${fixed(shop.products)} (${fixed((100 * shop.products) / bare.products)} %), ` +
-        `${fixed(shop.health)} (${fixed((100 * shop.health) / bare.health)} %)`,
+        `${fixed(shop.health)} (${fixed((100 * shop.health) / bare.health)} %); ` +
+        `the load generator's own CPU at most ${fixed(100 * bare.clientCpu)} % of a core against bare hono, ` +
+        `${fixed(100 * shop.clientCpu)} % against the shop`,
     );
   }
   for (const result of results)
