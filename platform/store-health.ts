@@ -36,7 +36,7 @@ const READING_SERVES_MS = 100;
 /**
  * `storeHealth`, read at most every `servesMs`: a probe, a dashboard and a load balancer asking
  * many times a second share one reading rather than each opening a read transaction on every
- * service's database (5 of them were a third of what GET /health cost).
+ * service's database, a good part of what GET /health cost (docs/performance.md).
  */
 export function storeHealthReader(
   database: Database<MessagingStore>,
