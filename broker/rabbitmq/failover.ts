@@ -28,10 +28,10 @@ const FIRST_DELAY_MS = 100;
 
 /**
  * A connection to whichever node of a cluster answers. It tries the nodes one after the other,
- * beginning with a node at random, and after losing one with the next, since that one is likely down; when a whole round
- * fails it pauses, a little longer each round, before the next. A node that goes away is left
- * for the next node at once: RabbitMQ replicates quorum queues, so any node serves them all.
- * A single URL is a cluster of one, and gets the same reconnection.
+ * beginning with one at random; after losing a node it goes on with the next, since the lost
+ * one is likely down, and only when a whole round fails does it pause, a little longer each
+ * round. RabbitMQ replicates quorum queues, so any node serves them all. A single URL is a
+ * cluster of one, and gets the same reconnection.
  */
 export class FailoverConnection {
   private model: ChannelModel | undefined;
