@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { Command, InvalidArgumentError } from 'commander';
 import { runCli } from '../lib/cli';
-import { rabbitHopMs, rabbitMessagesPerSecond, sqliteCommitsPerSecond } from './bench/ceiling';
+import { rabbitCeilings, sqliteCommitsPerSecond } from './bench/ceiling';
 import { perSaga } from './bench/counts';
 import {
   brokerOf,
@@ -19,7 +19,8 @@ import { closedLoop, openLoop } from './bench/load';
 import { runSoak, SOAK_ORDERS } from './bench/soak';
 import { runChaos } from './bench/chaos';
 import { runOverload } from './bench/overload';
-import { clearStatus, printTable, status } from './bench/report';
+import { clearStatus, status } from './bench/report';
+import { nameOf, printResults, type Result } from './bench/result-table';
 import { compareRoutes, type RoutesRate } from './bench/http-rate';
 import { ProductProcess } from './bench/product';
 import { idleShare, machineCpu } from './bench/machine';
@@ -104,35 +105,6 @@ const program = new Command('bench')
           : run(options),
   );
 
-interface Result {
-  mode: Mode;
-  store: Store;
-  instances: number;
-  /** The RabbitMQ modes' broker: `single+classic` or `cluster+quorum`. */
-  broker?: string;
-  closed: {
-    sagasPerSecond: number;
-    postP50: number;
-    sagaP50: number;
-    sagaP95: number;
-    sagaP99: number;
-    /** What was left of the machine while it ran: how far more cores for the shop could take it. */
-    idleShare: number;
-    /** The CPU time this process, the load generator, took per saga, on the same cores as the shop. */
-    loadCpuMsPerSaga: number;
-  };
-  open: { rate: number; sagasPerSecond: number; shed: number; sagaP50: number; sagaP95: number; sagaP99: number };
-  peakRssMiB: Record<string, number>;
-  cpuMsPerSaga: number;
-  /** What the shop's processes wrote to storage per saga (not RabbitMQ's own). */
-  writtenKiBPerSaga: number;
-  violations: string[];
-  /** GET /products and GET /health, requests a second, of the shop and of a bare hono app (the embedded all-in-one only). */
-  http?: { bare: RoutesRate; shop: RoutesRate };
-  /** Per process, its main thread's profile and the places that took the most busy time (with `--profile`). */
-  profile?: Record<string, { file: string; shares: Share[] }>;
-}
-
 async function run(options: {
   orders: number;
   concurrency: number;
@@ -200,53 +172,7 @@ async function run(options: {
   console.log(
     `closed loop: ${options.orders} orders, ${options.concurrency} customers; open loop: ${options.seconds} s; latencies in ms`,
   );
-  const table = [
-    [
-      'mode',
-      'sagas/s',
-      '÷ceiling',
-      'POST p50',
-      'saga p50',
-      'p95',
-      'p99',
-      'idle %',
-      'load CPU',
-      'open rate',
-      'sagas/s',
-      'shed',
-      'saga p50',
-      'p95',
-      'p99',
-      'CPU ms/saga',
-      'KiB written/saga',
-      'peak RSS MiB',
-      'invariants',
-    ],
-    ...results.map((r) => [
-      nameOf(r),
-      fixed(r.closed.sagasPerSecond),
-      `${fixed(r.closed.sagasPerSecond / ceilingOf(r), 2)}`,
-      fixed(r.closed.postP50),
-      fixed(r.closed.sagaP50),
-      fixed(r.closed.sagaP95),
-      fixed(r.closed.sagaP99),
-      fixed(r.closed.idleShare * 100),
-      fixed(r.closed.loadCpuMsPerSaga, 2),
-      fixed(r.open.rate),
-      fixed(r.open.sagasPerSecond),
-      String(r.open.shed),
-      fixed(r.open.sagaP50),
-      fixed(r.open.sagaP95),
-      fixed(r.open.sagaP99),
-      fixed(r.cpuMsPerSaga, 2),
-      fixed(r.writtenKiBPerSaga),
-      Object.values(r.peakRssMiB)
-        .map((rss) => fixed(rss))
-        .join('+'),
-      r.violations.length === 0 ? 'held' : r.violations.join('; '),
-    ]),
-  ];
-  printTable(table);
+  printResults(results, ceilingOf);
   console.log(
     'idle %: the machine’s CPU time left unused during the closed loop; load CPU: the load generator’s ms per saga, on the same cores',
   );
@@ -289,11 +215,6 @@ async function run(options: {
   );
   if (results.some((r) => r.violations.length > 0)) process.exitCode = 1;
 }
-
-/** A run's name: its mode, then its store and instances where they are not the default, then its broker. */
-const nameOf = ({ mode, store, instances, broker }: Pick<Result, 'mode' | 'store' | 'instances' | 'broker'>) =>
-  [mode, ...(store === 'sqlite' ? [] : [store]), ...(instances === 1 ? [] : [`×${instances}`])].join(' ') +
-  (broker === undefined ? '' : `, ${broker}`);
 
 async function measure(
   mode: Mode,
@@ -397,31 +318,6 @@ async function measure(
       ),
     };
   return result;
-}
-
-/**
- * RabbitMQ on its own, by broker name: messages a second and one hop at rest, on each broker's
- * own nodes and queue type; with the single node, a quorum queue there too (`single+quorum`),
- * the evidence for the product's default of classic queues.
- */
-async function rabbitCeilings(
-  brokers: Broker[],
-  rabbitmq: string,
-): Promise<Record<string, { messagesPerSecond: number; hopMs: number }>> {
-  const measured = brokers.flatMap((broker) =>
-    broker.variant === 'single'
-      ? [broker, { name: 'single+quorum', url: rabbitmq, queueType: 'quorum' as const }]
-      : [broker],
-  );
-  const ceilings: Record<string, { messagesPerSecond: number; hopMs: number }> = {};
-  for (const { name, url, queueType } of measured) {
-    status(`measuring the ceiling: RabbitMQ ${name}`);
-    ceilings[name] = {
-      messagesPerSecond: await rabbitMessagesPerSecond(url, { queueType }),
-      hopMs: await rabbitHopMs(url, queueType),
-    };
-  }
-  return ceilings;
 }
 
 const latencies = (ms: number[]) => ({

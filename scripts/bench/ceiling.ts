@@ -6,6 +6,7 @@ import { connect, type Channel, type ConfirmChannel } from 'amqplib';
 import Database from 'better-sqlite3';
 import type { QueueKind } from '../../broker/rabbitmq/topology';
 import { nodeUrls } from '../../broker/rabbitmq/urls';
+import { status } from './report';
 
 export type QueueType = QueueKind['type'];
 
@@ -125,4 +126,29 @@ export async function sqliteCommitsPerSecond(commits = 20_000): Promise<number> 
     db.close();
     await rm(dir, { recursive: true, force: true });
   }
+}
+
+/**
+ * RabbitMQ on its own, by broker name: messages a second and one hop at rest, on each broker's
+ * own nodes and queue type; with the single node, a quorum queue there too (`single+quorum`),
+ * the evidence for the product's default of classic queues.
+ */
+export async function rabbitCeilings(
+  brokers: readonly { name: string; url: string; queueType: QueueType; variant: string }[],
+  rabbitmq: string,
+): Promise<Record<string, { messagesPerSecond: number; hopMs: number }>> {
+  const measured = brokers.flatMap((broker) =>
+    broker.variant === 'single'
+      ? [broker, { name: 'single+quorum', url: rabbitmq, queueType: 'quorum' as const }]
+      : [broker],
+  );
+  const ceilings: Record<string, { messagesPerSecond: number; hopMs: number }> = {};
+  for (const { name, url, queueType } of measured) {
+    status(`measuring the ceiling: RabbitMQ ${name}`);
+    ceilings[name] = {
+      messagesPerSecond: await rabbitMessagesPerSecond(url, { queueType }),
+      hopMs: await rabbitHopMs(url, queueType),
+    };
+  }
+  return ceilings;
 }
