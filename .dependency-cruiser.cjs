@@ -29,6 +29,20 @@ module.exports = {
     upFrom('saga', ['services', 'app', 'scripts']),
     upFrom('services', ['saga', 'app', 'scripts']),
     {
+      name: 'the-decider-is-pure',
+      comment: 'saga/decider/ decides without I/O: of the project it reads the contracts and lib/ alone',
+      severity: 'error',
+      from: { path: '^saga/decider/' },
+      to: { path: '^(saga/(?!decider/)|db|broker|http|platform|services|app|scripts)/' },
+    },
+    {
+      name: 'the-decider-imports-no-node-module',
+      comment: 'no file, network or clock of its own: time and ids are given to it (its tests draw them)',
+      severity: 'error',
+      from: { path: '^saga/decider/', pathNot: '\\.(test|fixtures)\\.ts$' },
+      to: { dependencyTypes: ['core'] },
+    },
+    {
       name: 'services-keep-to-themselves',
       comment: 'a service shares only contracts, broker, platform and the helpers below with the others',
       severity: 'error',

@@ -12,7 +12,8 @@ import { tracing } from '../http/tracing';
 import { createTokens } from '../http/auth';
 import { HttpError, onError, onNotFound } from '../http/errors';
 import { DatabaseUnavailable } from '../db/database';
-import { createOrchestrator } from '../saga';
+import { createOrchestrator, orchestratorOf } from '../saga/runtime/orchestrator';
+import type { SagaDefinition } from '../contracts/steps';
 import { createOrdersService } from '../services/orders';
 import { createPaymentsService } from '../services/payments';
 import { createProductsService } from '../services/products';
@@ -55,6 +56,8 @@ export interface SystemOptions {
   services?: readonly ServiceName[];
   /** Replaces the process logger (tests capture what is logged). */
   logger?: Logger;
+  /** The saga's step tables, oldest first, instead of this release's (tests of a table change). */
+  sagaDefinitions?: readonly SagaDefinition[];
 }
 
 /** Starts services, each on its broker, with all their routes on one app. */
@@ -69,7 +72,11 @@ export async function startSystem(config: Config, options: SystemOptions = {}): 
   const tokens = createTokens(config.jwt);
   const metrics = createMetrics();
   const services = await Promise.all(
-    names.map((name) => factories[name]({ config, broker: brokerOf.get(name)!, tokens, logger: log, metrics })),
+    names.map((name) => {
+      const factory =
+        name === 'orchestrator' && options.sagaDefinitions ? orchestratorOf(options.sagaDefinitions) : factories[name];
+      return factory({ config, broker: brokerOf.get(name)!, tokens, logger: log, metrics });
+    }),
   );
 
   const app = new OpenAPIHono<BlankEnv>();

@@ -1,25 +1,15 @@
 import type { Outgoing } from './envelope';
 import type { MessageOf, MessageType } from './messages';
 import { serviceNames, type ServiceName } from './services';
+import { stepMessages } from './steps';
 
 /**
  * Which message types each service's queue receives. The routing key is the type, so this
  * table is the whole topology: RabbitMQ bindings and in-process routing are derived from it.
  */
 export const subscriptions = {
-  orchestrator: [
-    'OrderRequested',
-    'OrderCancellationRequested',
-    'UserVerified',
-    'UserRejected',
-    'StockReserved',
-    'StockRejected',
-    'PaymentSettled',
-    'PaymentDeclined',
-    'StockReleased',
-    'StockCommitted',
-    'PaymentRefunded',
-  ],
+  // The order, its cancel, and every answer of the step table's steps.
+  orchestrator: ['OrderRequested', 'OrderCancellationRequested', ...stepMessages.answers],
   users: ['VerifyUser'],
   products: ['ReserveStock', 'ReleaseStock', 'CommitStock'],
   payments: ['SettlePayment', 'RefundPayment'],
@@ -44,17 +34,7 @@ export const publications = {
   users: ['UserVerified', 'UserRejected', 'UserDeactivated', 'UserReactivated'],
   products: ['StockReserved', 'StockRejected', 'StockReleased', 'StockCommitted'],
   payments: ['PaymentSettled', 'PaymentDeclined', 'PaymentRefunded'],
-  orchestrator: [
-    'VerifyUser',
-    'ReserveStock',
-    'SettlePayment',
-    'ReleaseStock',
-    'CommitStock',
-    'RefundPayment',
-    'OrderConfirmed',
-    'OrderCancelled',
-    'LateReplyCompensated',
-  ],
+  orchestrator: [...stepMessages.commands, 'OrderConfirmed', 'OrderCancelled', 'LateReplyCompensated'],
 } as const satisfies Record<ServiceName, readonly MessageType[]>;
 
 /** Every service has a queue (`subscriptions` names each), in the order of `serviceNames`. */

@@ -10,8 +10,8 @@ import * as sqliteOrders from '../services/orders/sqlite/schema';
 import * as pgOrders from '../services/orders/postgres/schema';
 import * as sqlitePayments from '../services/payments/sqlite/schema';
 import * as pgPayments from '../services/payments/postgres/schema';
-import * as sqliteSaga from '../saga/sqlite/schema';
-import * as pgSaga from '../saga/postgres/schema';
+import * as sqliteSaga from '../saga/runtime/sqlite/schema';
+import * as pgSaga from '../saga/runtime/postgres/schema';
 
 /**
  * A store is written once against its rows, whichever database keeps them: each PostgreSQL

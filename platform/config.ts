@@ -1,5 +1,4 @@
 import type { ServiceName } from '../contracts';
-import type { StepName } from '../contracts/steps';
 import type { RetryPolicy } from '../broker/messaging/retry-policy';
 import type { QueueKind } from '../broker/rabbitmq/topology';
 import type { JwtSettings } from '../http/auth';
@@ -37,7 +36,8 @@ export interface Config {
   jwt: JwtSettings;
   admin: { email: string; password: string };
   /** How long each saga step may take (SAGA_STEP_TIMEOUTS_MS). */
-  stepTimeoutsMs: Record<StepName, number>;
+  /** Per step, over the step table's defaults; a step of an older table may have none. */
+  stepTimeoutsMs: Partial<Record<string, number>>;
   /** How a message whose handler failed is retried before it is dead-lettered. */
   retryPolicy: RetryPolicy;
   /**

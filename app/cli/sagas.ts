@@ -1,8 +1,8 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { print } from '../../lib/cli';
-import { parseDuration, whyStuck } from '../../saga/stuck';
-import { sagaRowJson, sagaTable, type SagaSummary } from '../../saga/trace-format';
-import { listSagaSummaries, type StatusFilter } from '../../saga/trace-source';
+import { parseDuration, whyStuck } from '../../saga/trace/stuck';
+import { sagaRowJson, sagaTable, type SagaSummary } from '../../saga/trace/trace-format';
+import { listSagaSummaries, type StatusFilter } from '../../saga/trace/trace-source';
 import { openSource, sourceOptions, type SourceOptions } from './source';
 
 /** How many sagas still running `--stuck` looks at, newest first. */

@@ -4,8 +4,8 @@ import { Command, InvalidArgumentError } from 'commander';
 import type { Order, Product } from '../../contracts/rest';
 import { print } from '../../lib/cli';
 import { callJson, describeAnswer, type Answer } from '../../lib/http-client';
-import { drawSaga } from '../../saga/trace-picture';
-import { httpSource } from '../../saga/trace-source';
+import { drawSaga } from '../../saga/trace/trace-picture';
+import { httpSource } from '../../saga/trace/trace-source';
 import { loadConfig } from '../config';
 import { defaultSessionFile, loadSession, saveSession, type Session } from './session';
 

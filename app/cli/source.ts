@@ -1,7 +1,7 @@
 import { Command, Option } from 'commander';
 import type { AdminClientOptions } from '../../lib/http-client';
 import { loadConfig } from '../config';
-import { httpSource, storeSource, type TraceSource } from '../../saga/trace-source';
+import { httpSource, storeSource, type TraceSource } from '../../saga/trace/trace-source';
 
 export interface SourceOptions {
   url?: string;

@@ -1,9 +1,9 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Command, Option } from 'commander';
 import { print } from '../../lib/cli';
-import { isFinished, jsonRenderer, textRenderer, type Renderer } from '../../saga/trace-format';
-import { drawSaga, mermaidSaga } from '../../saga/trace-picture';
-import type { TraceSource } from '../../saga/trace-source';
+import { isFinished, jsonRenderer, textRenderer, type Renderer } from '../../saga/trace/trace-format';
+import { drawSaga, mermaidSaga } from '../../saga/trace/trace-picture';
+import type { TraceSource } from '../../saga/trace/trace-source';
 import { sourceOptions, openSource, type SourceOptions } from './source';
 
 /** `saga-shop trace <orderId>` (`npm run trace -- <orderId>`): a saga message by message, or drawn. */

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { describeProblems, Message, type ServiceName } from '../../contracts';
 import { DatabaseUnavailable } from '../../db/database';
+import { LeftToOthers } from './left-to-others';
 import type { Logger } from '../../lib/logger';
 import type { Broker, Delivery } from '../broker';
 import { messageLogFields } from './log-fields';
@@ -9,6 +10,8 @@ import { publisherOf, subscriptions } from '../../contracts/topology';
 
 /** How long a delivery waits before going back to its queue while the database is unavailable. */
 const UNAVAILABLE_PAUSE_MS = 1_000;
+/** How long a message left to another instance waits before this one may take it again. */
+const LEFT_TO_OTHERS_PAUSE_MS = 1_000;
 
 export type MessageHandler = (message: Message) => Promise<void> | void;
 
@@ -38,8 +41,11 @@ export function checkDelivery(
   return { message: parsed.data };
 }
 
-/** What a consumer did with a delivery: handled (and acked), retried later, dead-lettered, or refused as invalid. */
-export type MessageOutcome = 'handled' | 'retried' | 'dead_lettered' | 'invalid';
+/**
+ * What a consumer did with a delivery: handled (and acked), retried later, put back for another
+ * instance, dead-lettered, or refused as invalid.
+ */
+export type MessageOutcome = 'handled' | 'retried' | 'left_to_others' | 'dead_lettered' | 'invalid';
 /** Told what became of each delivery (the metrics), once it is settled. */
 export type MessageObserver = (queue: ServiceName, type: string, outcome: MessageOutcome) => void;
 
@@ -81,6 +87,15 @@ export function consumeMessages(
         );
         await delivery.postpone(UNAVAILABLE_PAUSE_MS, 'database unavailable');
         observe(queue, checked.message.type, 'retried');
+        return;
+      }
+      if (error instanceof LeftToOthers) {
+        logger.warn(
+          { queue, ...messageLogFields(checked.message), reason: error.message },
+          'message left to another instance',
+        );
+        await delivery.postpone(LEFT_TO_OTHERS_PAUSE_MS, error.message);
+        observe(queue, checked.message.type, 'left_to_others');
         return;
       }
       const reason = `handler failed: ${describe(error)}`;

@@ -8,8 +8,8 @@ import { productsSqlite } from '../../services/products/sqlite/store';
 import { productsStoreContract } from '../../services/products/store.contract';
 import { usersSqlite } from '../../services/users/sqlite/store';
 import { usersStoreContract } from '../../services/users/store.contract';
-import { sagaSqlite } from '../../saga/sqlite/store';
-import { sagaStoreContract } from '../../saga/store.contract';
+import { sagaSqlite } from '../../saga/runtime/sqlite/store';
+import { sagaStoreContract } from '../../saga/runtime/store.contract';
 import { scratchDatabase } from '../../tests/support/scratch-database';
 import type { DatabaseFactory } from './open-database';
 

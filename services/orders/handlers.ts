@@ -1,3 +1,4 @@
+import { lateReplyNote } from '../../contracts/steps';
 import type { AccountEvent } from '../../contracts';
 import type { Inbound, OutgoingFrom } from '../../contracts/topology';
 import { assertNever } from '../../lib/assert-never';
@@ -30,12 +31,9 @@ export async function handleSagaOutcome(
         now,
       );
       return [];
-    case 'LateReplyCompensated': {
-      const late = message.data.step === 'settlePayment' ? 'the payment settled' : 'the stock was reserved';
-      const undone = message.data.compensation === 'RefundPayment' ? 'refunded' : 'released';
-      await store.noteOnHistory(order, `${late} after its deadline, so it was ${undone}`, now);
+    case 'LateReplyCompensated':
+      await store.noteOnHistory(order, lateReplyNote(message.data.step, message.data.compensation), now);
       return [];
-    }
     default:
       return assertNever(message);
   }

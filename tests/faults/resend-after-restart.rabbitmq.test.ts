@@ -68,7 +68,7 @@ describe('a command resent after an orchestrator restart (one process per servic
     await waitFor(
       async () => {
         const steps = await Promise.all(
-          [a, b].map(async (o) => JSON.parse((await stockStep(o.id))?.state ?? '{}').stock),
+          [a, b].map(async (o) => JSON.parse((await stockStep(o.id))?.state ?? '{}').steps?.reserveStock),
         );
         const left = (await one<{ n: number }>(
           cluster,

@@ -23,7 +23,7 @@ describe.each(transports)("a customer's cancel over the %s broker", (transport) 
     faults.pause('payments');
 
     const placed = await api.placeOrder(buyer.token, [{ productId: mug.id, quantity: 2 }]);
-    await waitFor(async () => (await sagaOf(placed.body.id))?.state?.payment === 'pending', {
+    await waitFor(async () => (await sagaOf(placed.body.id))?.state?.steps?.settlePayment === 'pending', {
       what: 'the saga to ask for the payment',
     });
     const cancel = await api.call('POST', `/orders/${placed.body.id}/cancel`, { token: buyer.token });

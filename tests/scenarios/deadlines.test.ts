@@ -26,7 +26,8 @@ describe.each(transports)('step deadlines over the %s broker', (transport) => {
     // The charge may have happened: the saga refunds it before it cancels, so it waits for payments.
     await waitFor(
       async () =>
-        (await api.call('GET', `/sagas/${placed.body.id}`, { token: admin })).body?.state?.payment === 'refunding',
+        (await api.call('GET', `/sagas/${placed.body.id}`, { token: admin })).body?.state?.steps?.refundPayment ===
+        'pending',
       { what: 'the saga to refund the payment that did not answer' },
     );
     await waitFor(async () => (await api.product(mug.id)).reserved === 0, { what: 'the stock to be released' });

@@ -18,7 +18,8 @@ describe.each(transports)('recovery after a restart over the %s broker', (transp
     const admin = await system.api.adminToken();
     await waitFor(
       async () =>
-        (await system.api.call('GET', `/sagas/${placed.body.id}`, { token: admin })).body?.state?.payment === 'pending',
+        (await system.api.call('GET', `/sagas/${placed.body.id}`, { token: admin })).body?.state?.steps
+          ?.settlePayment === 'pending',
       { what: 'the saga to ask for the payment' },
     );
 
@@ -42,7 +43,8 @@ describe.each(transports)('recovery after a restart over the %s broker', (transp
     const admin = await system.api.adminToken();
     await waitFor(
       async () =>
-        (await system.api.call('GET', `/sagas/${placed.body.id}`, { token: admin })).body?.state?.payment === 'pending',
+        (await system.api.call('GET', `/sagas/${placed.body.id}`, { token: admin })).body?.state?.steps
+          ?.settlePayment === 'pending',
       { what: 'the saga to ask for the payment' },
     );
     system = await system.restart({ env, downForMs: 400 }); // down for longer than the deadline

@@ -29,7 +29,7 @@ const spy = vi.spyOn(Database.prototype, 'prepare').mockImplementation(function 
 
 /** The statements of every migration, which run once on a young table. */
 const migrationStatements = new Set(
-  ['services/users', 'services/products', 'services/orders', 'services/payments', 'saga']
+  ['services/users', 'services/products', 'services/orders', 'services/payments', 'saga/runtime']
     .map((service) => join(root, service, 'sqlite', 'migrations'))
     .flatMap((dir) => readdirSync(dir).flatMap((file) => (file.endsWith('.sql') ? [join(dir, file)] : [])))
     .flatMap((file) =>

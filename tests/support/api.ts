@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Hono } from 'hono';
 import type { z } from 'zod';
 import type { Order, Product, SagaTrace, SagaView } from '../../contracts/rest';
-import type { SagaState } from '../../saga/order-saga';
+import type { SagaState } from '../../saga/decider/decide';
 import { waitFor } from '../../lib/wait';
 import { OpenApiContract } from './openapi-contract';
 

@@ -1,3 +1,4 @@
+import type { SagaDefinition } from '../../contracts/steps';
 import { randomUUID } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -57,6 +58,8 @@ export interface TestSystemOptions {
   reuse?: { dataDir: string; database?: ScratchPostgres; namespace: string; received: Map<string, number> };
   /** Each service connects with its own URL (BROKER_URL_<SERVICE> in `env`) instead of sharing `broker`. */
   perServiceBrokers?: boolean;
+  /** The saga's step tables, oldest first, instead of this release's. */
+  sagaDefinitions?: readonly SagaDefinition[];
 }
 
 /**
@@ -71,6 +74,7 @@ export async function startTestSystem(
     logger = processLogger,
     reuse,
     perServiceBrokers,
+    sagaDefinitions,
   }: TestSystemOptions = {},
 ): Promise<TestSystem> {
   const dataDir = reuse?.dataDir ?? (await mkdtemp(join(tmpdir(), 'shop-test-')));
@@ -107,7 +111,11 @@ export async function startTestSystem(
       ...env,
     });
     const broker = wrapBroker(await connectBroker(config, logger));
-    const system = await startSystem(config, { broker: perServiceBrokers ? undefined : broker, logger });
+    const system = await startSystem(config, {
+      broker: perServiceBrokers ? undefined : broker,
+      logger,
+      ...(sagaDefinitions ? { sagaDefinitions } : {}),
+    });
     return { config, broker, system };
   }
   const api = new Api(system.app, reuse?.received);

@@ -1,0 +1,75 @@
+import { bigint, customType, index, integer, jsonb, pgTable, text } from 'drizzle-orm/pg-core';
+import type { Inbound } from '../../../contracts/topology';
+import type { SagaState, SagaStatus } from '../../decider/decide';
+import { upcast, type LaneState } from '../../decider/upcast';
+
+export { inbox, outbox } from '../../../broker/messaging/postgres/tables';
+
+/** The orchestrator's tables on PostgreSQL: those of ../sqlite/schema.ts, row for row. */
+
+/** The saga's state as jsonb, read in today's shape whatever release wrote it. */
+const sagaState = customType<{ data: SagaState; driverData: string }>({
+  dataType: () => 'jsonb',
+  toDriver: (state) => JSON.stringify(state),
+  // node-postgres hands jsonb over parsed.
+  fromDriver: (value) => upcast((typeof value === 'string' ? JSON.parse(value) : value) as SagaState | LaneState),
+});
+
+/** One row per order. `version` makes every update optimistic, so two orchestrators can never both advance one saga. */
+export const sagas = pgTable(
+  'sagas',
+  {
+    orderId: text('order_id').primaryKey(),
+    status: text('status').$type<SagaStatus>().notNull(),
+    version: integer('version').notNull(),
+    state: sagaState('state').notNull(),
+    /** The earliest deadline in `state`, as a column so due sagas are found by an index. */
+    nextDeadlineAt: text('next_deadline_at'),
+    startedAt: text('started_at').notNull(),
+    updatedAt: text('updated_at').notNull(),
+    /** The span that started the saga (W3C traceparent). */
+    traceparent: text('traceparent'),
+  },
+  (table) => [
+    index('sagas_status').on(table.status, table.startedAt),
+    // The list of every saga, newest first.
+    index('sagas_started').on(table.startedAt, table.orderId),
+    index('sagas_next_deadline').on(table.nextDeadlineAt),
+  ],
+);
+
+/** Every message into and out of a saga, applied or not: what the event-trace CLI shows. */
+export const sagaTrace = pgTable(
+  'saga_trace',
+  {
+    // bigint: numbers every message of every saga; mode number keeps SQLite's row type.
+    seq: bigint('seq', { mode: 'number' }).primaryKey().generatedAlwaysAsIdentity(),
+    orderId: text('order_id').notNull(),
+    messageId: text('message_id').notNull(),
+    causationId: text('causation_id'),
+    type: text('type').notNull(),
+    producer: text('producer').notNull(),
+    /** The instance of the producer that sent it (INSTANCE_ID): which of several did the work. */
+    instance: text('instance'),
+    consumer: text('consumer').notNull(),
+    direction: text('direction', { enum: ['in', 'out'] }).notNull(),
+    /** `applied` or `ignored` for what came in, `sent` for what went out. */
+    outcome: text('outcome', { enum: ['applied', 'ignored', 'sent'] }).notNull(),
+    note: text('note'),
+    occurredAt: text('occurred_at').notNull(),
+    recordedAt: text('recorded_at').notNull(),
+  },
+  (table) => [index('saga_trace_order').on(table.orderId), index('saga_trace_recorded_at').on(table.recordedAt)],
+);
+
+/** Messages taken before their saga started, kept until it starts and applied in order then. */
+export const earlyInputs = pgTable(
+  'early_inputs',
+  {
+    messageId: text('message_id').primaryKey(),
+    orderId: text('order_id').notNull(),
+    message: jsonb('message').$type<Inbound<'orchestrator'>>().notNull(),
+    receivedAt: text('received_at').notNull(),
+  },
+  (table) => [index('early_inputs_order').on(table.orderId, table.receivedAt)],
+);

@@ -1,0 +1,154 @@
+import { and, asc, count, desc, eq, inArray, lt, lte, min, sql } from 'drizzle-orm';
+import type { PgColumn } from 'drizzle-orm/pg-core';
+import { postgresMessagingStore } from '../../../broker/messaging/postgres/store';
+import { type PostgresDb, type PostgresStoreParts } from '../../../db/postgres';
+import { olderThan, param, rowParams, setParams } from '../../../db/statements';
+import { endedStatuses, unfinishedStatuses } from '../../decider/state';
+import type { SagaStore, TraceRow } from '../store';
+import * as schema from './schema';
+import { earlyInputs, sagas, sagaTrace } from './schema';
+
+/** Whether the saga of `orderId` ended before the cutoff: looked up per row, as on SQLite. */
+const sagaEnded = (orderId: PgColumn) =>
+  sql`exists (select 1 from ${sagas} where ${sagas.orderId} = ${orderId} and ${inArray(sagas.status, endedStatuses)} and ${lt(sagas.updatedAt, param('cutoff'))})`;
+
+/** The trace's columns, each with the field of a row it holds. */
+const traceColumns = [
+  ['order_id', 'orderId'],
+  ['message_id', 'messageId'],
+  ['causation_id', 'causationId'],
+  ['type', 'type'],
+  ['producer', 'producer'],
+  ['instance', 'instance'],
+  ['consumer', 'consumer'],
+  ['direction', 'direction'],
+  ['outcome', 'outcome'],
+  ['note', 'note'],
+  ['occurred_at', 'occurredAt'],
+  ['recorded_at', 'recordedAt'],
+] as const satisfies readonly (readonly [string, keyof Omit<TraceRow, 'seq'>])[];
+const INSERT_TRACE = `INSERT INTO saga_trace (${traceColumns.map(([column]) => column).join(', ')})
+  SELECT * FROM unnest(${traceColumns.map((_, i) => `$${i + 1}::text[]`).join(', ')})`;
+
+/** The orchestrator's store on one PostgreSQL connection. */
+export function postgresSagaStore(db: PostgresDb<typeof schema>): SagaStore {
+  const findSaga = db
+    .select()
+    .from(sagas)
+    .where(eq(sagas.orderId, param('orderId')))
+    .prepare('sagas_find');
+  const insertSaga = db
+    .insert(sagas)
+    .values({ ...rowParams(sagas), version: 1 })
+    .prepare('sagas_insert');
+  const advanceSaga = db
+    .update(sagas)
+    .set({ ...setParams('status', 'state', 'nextDeadlineAt', 'updatedAt'), version: sql`${sagas.version} + 1` })
+    .where(and(eq(sagas.orderId, param('orderId')), eq(sagas.version, param('expectedVersion'))))
+    .returning({ version: sagas.version })
+    .prepare('sagas_advance');
+  const countUnfinished = db
+    .select({ n: count() })
+    .from(sagas)
+    .where(inArray(sagas.status, [...unfinishedStatuses]))
+    .prepare('sagas_count_unfinished');
+  const earlyOf = db
+    .select()
+    .from(earlyInputs)
+    .where(eq(earlyInputs.orderId, param('orderId')))
+    .orderBy(asc(earlyInputs.receivedAt))
+    .prepare('early_inputs_of');
+  const forgetTrace = db
+    .delete(sagaTrace)
+    .where(
+      inArray(
+        sagaTrace.seq,
+        db
+          .select({ seq: sagaTrace.seq })
+          .from(sagaTrace)
+          .where(and(lt(sagaTrace.recordedAt, param('cutoff')), sagaEnded(sagaTrace.orderId)))
+          .orderBy(asc(sagaTrace.recordedAt))
+          .limit(param('limit')),
+      ),
+    )
+    .returning({ seq: sagaTrace.seq })
+    .prepare('saga_trace_forget');
+
+  return {
+    ...postgresMessagingStore(db),
+    async findSaga(orderId) {
+      return (await findSaga.execute({ orderId }))[0];
+    },
+    async saveSaga(state, nextDeadlineAt, expectedVersion, now, traceparent) {
+      const at = now.toISOString();
+      const row = { orderId: state.orderId, status: state.status, state, nextDeadlineAt, updatedAt: at };
+      if (expectedVersion === undefined) {
+        await insertSaga.execute({ ...row, startedAt: at, traceparent: traceparent ?? null });
+        return;
+      }
+      const moved = await advanceSaga.execute({ ...row, state: JSON.stringify(state), expectedVersion });
+      if (moved.length !== 1) throw new Error(`saga ${state.orderId} changed concurrently; retrying`);
+    },
+    async keepEarly(message, now) {
+      await db
+        .insert(earlyInputs)
+        .values({ messageId: message.messageId, orderId: message.data.orderId, message, receivedAt: now.toISOString() })
+        .onConflictDoNothing();
+    },
+    async takeEarly(orderId) {
+      const kept = await earlyOf.execute({ orderId });
+      if (kept.length > 0) await db.delete(earlyInputs).where(eq(earlyInputs.orderId, orderId));
+      return kept.map((row) => row.message);
+    },
+    async dueSagas(now, limit) {
+      return db
+        .select()
+        .from(sagas)
+        .where(lte(sagas.nextDeadlineAt, now.toISOString()))
+        .orderBy(asc(sagas.nextDeadlineAt))
+        .limit(limit);
+    },
+    async earliestDeadline() {
+      const [row] = await db.select({ at: min(sagas.nextDeadlineAt) }).from(sagas);
+      return row?.at ?? undefined;
+    },
+    async countUnfinished() {
+      return (await countUnfinished.execute())[0]!.n;
+    },
+    async unfinishedSagas() {
+      return db.select().from(sagas).where(inArray(sagas.status, unfinishedStatuses));
+    },
+    async insertTrace(rows) {
+      // Every row in one statement, each column an array.
+      const columns = traceColumns.map(([, field]) => rows.map((row) => row[field]));
+      await db.$client.query({ name: 'saga_trace_insert', text: INSERT_TRACE, values: columns });
+    },
+    async traceOf(orderId) {
+      return db.select().from(sagaTrace).where(eq(sagaTrace.orderId, orderId)).orderBy(asc(sagaTrace.seq));
+    },
+    async forgetTracesEndedBefore(cutoff, limit) {
+      return (await forgetTrace.execute({ cutoff: cutoff.toISOString(), limit })).length;
+    },
+    async listSagas(limit, status, after) {
+      const from = after ? (await findSaga.execute({ orderId: after }))[0] : undefined;
+      return db
+        .select()
+        .from(sagas)
+        .where(
+          and(
+            status ? eq(sagas.status, status) : undefined,
+            from ? olderThan(sagas.startedAt, sagas.orderId, { time: from.startedAt, id: from.orderId }) : undefined,
+          ),
+        )
+        .orderBy(desc(sagas.startedAt), desc(sagas.orderId))
+        .limit(limit);
+    },
+  };
+}
+
+/** The PostgreSQL store of the orchestrator: its schema, its migrations beside this file, and the store. */
+export const sagaPostgres: PostgresStoreParts<typeof schema, SagaStore> = {
+  schema,
+  migrations: new URL('./migrations', import.meta.url),
+  store: postgresSagaStore,
+};

@@ -1,0 +1,214 @@
+import { envelope, type Message } from '../../contracts';
+import { consumersOf } from '../../contracts/topology';
+import type { Inbound, Outbound, PublishedBy } from '../../contracts/topology';
+import { nextDeadline, timeoutOf } from '../decider/deadlines';
+import {
+  decide,
+  definitionOf,
+  resendPending,
+  type DeadlinePassed,
+  type Decision,
+  type SagaCommand,
+  type SagaInput,
+  type SagaPolicy,
+  type SagaState,
+} from '../decider/decide';
+import { isTerminal } from '../decider/state';
+import type { SagaProgress } from '../../platform/metrics';
+import { stepByMessage, type SagaDefinition } from '../../contracts/steps';
+import { LeftToOthers } from '../../broker/messaging/left-to-others';
+import type { SagaRow, SagaStore, TraceRow } from './store';
+
+/** An input with what the trace records of it: a broker message, or a deadline the orchestrator raised. */
+export type TracedInput = (Inbound<'orchestrator'> | DeadlinePassed) &
+  Pick<Message, 'messageId' | 'causationId' | 'producer' | 'occurredAt'>;
+
+/**
+ * Applies one input to its saga inside the caller's transaction: decides, saves the state
+ * (optimistically), logs the steps, traces the input and the commands, and returns the
+ * commands with their envelopes for the outbox, and what the input did for the metrics.
+ * `traceparent`: the span handling a message, which its commands go under; a deadline has none,
+ * and its commands go under the saga's first.
+ *
+ * An input that came before its saga started is kept, and applied right after the
+ * OrderRequested that starts the saga, in the same transaction.
+ */
+export async function runSaga(store: SagaStore, input: TracedInput, policy: SagaPolicy, sender: Sender): Promise<Run> {
+  const orderId = input.data.orderId;
+  const saved = await store.findSaga(orderId);
+  const decision = decide(saved?.state, input, policy);
+  if (decision.outcome.kind === 'unknownDefinition') throw new LeftToOthers(decision.outcome.why);
+  if (decision.outcome.kind === 'early' && input.type !== 'DeadlinePassed') {
+    await store.keepEarly(input, policy.now);
+    return { commands: [], progress: [] };
+  }
+  const run = await record(store, input, saved, decision, policy, sender);
+  if (input.type !== 'OrderRequested' || decision.outcome.kind !== 'applied') return run;
+  const early: Run[] = [];
+  for (const message of await store.takeEarly(orderId)) {
+    const started = (await store.findSaga(orderId))!;
+    const taken = decide(started.state, message, policy);
+    early.push(await record(store, message, started, taken, policy, sender, 'came before its saga started'));
+  }
+  return {
+    commands: [...run.commands, ...early.flatMap((taken) => taken.commands)],
+    progress: [...run.progress, ...early.flatMap((taken) => taken.progress)],
+  };
+}
+
+/**
+ * Who sends what an input causes: this orchestrator instance (INSTANCE_ID), which the trace
+ * records, and the span its commands go under (a message's handling; none for a deadline, whose
+ * commands go under the saga's first span).
+ */
+export interface Sender {
+  instance: string;
+  traceparent?: string;
+}
+
+/** What one input did: the commands to send, and its progress for the metrics. */
+interface Run {
+  commands: Outbound<'orchestrator'>[];
+  progress: SagaProgress[];
+}
+
+/** Saves what `decision` made of `input`, traces both, and gives the commands their envelopes. */
+async function record(
+  store: SagaStore,
+  input: TracedInput,
+  saved: SagaRow | undefined,
+  decision: Decision,
+  policy: SagaPolicy,
+  { instance, traceparent }: Sender,
+  note?: string,
+): Promise<Run> {
+  const orderId = input.data.orderId;
+  const applied = decision.outcome.kind === 'applied';
+  const sentUnder = traceparent ?? saved?.traceparent ?? undefined;
+  // An ignored input may still change the state (a stale deadline is dropped): save any change.
+  if (decision.state && decision.state !== saved?.state) {
+    await store.saveSaga(decision.state, nextDeadline(decision.state), saved?.version, policy.now, sentUnder);
+  }
+
+  const commands = withEnvelopes(orderId, input.messageId, decision.commands, policy.now, {
+    instance,
+    traceparent: sentUnder,
+  });
+  const at = policy.now.toISOString();
+  await store.insertTrace([
+    {
+      orderId,
+      messageId: input.messageId,
+      causationId: input.causationId,
+      type: input.type,
+      producer: input.producer,
+      // A deadline is raised here; a message says which instance of its producer sent it.
+      instance: input.type === 'DeadlinePassed' ? instance : (input.instance ?? null),
+      consumer: 'orchestrator',
+      direction: 'in',
+      outcome: applied ? 'applied' : 'ignored',
+      note:
+        decision.outcome.kind !== 'applied'
+          ? decision.outcome.why
+          : input.type === 'DeadlinePassed'
+            ? `${input.data.step} deadline`
+            : (note ?? null),
+      occurredAt: input.occurredAt,
+      recordedAt: at,
+    },
+    ...commands.map((command) => traceOut(command, null, at)),
+  ]);
+  return { commands, progress: [progressOf(saved, decision.state, applied ? input : undefined, policy)] };
+}
+
+/**
+ * What an applied input did to its saga: started it, ended it (with the time since it
+ * started), answered a step or gave it up at its deadline (with the time since its command,
+ * which is the deadline less the step's timeout).
+ */
+export function progressOf(
+  saved: { state: SagaState; startedAt: string } | undefined,
+  after: SagaState | undefined,
+  input: SagaInput | undefined,
+  policy: SagaPolicy,
+): SagaProgress {
+  const { now } = policy;
+  const definition = after && definitionOf(after, policy);
+  const seconds = (since: number) => Math.max(0, now.getTime() - since) / 1000;
+  const ended =
+    after && isTerminal(after) && !(saved && isTerminal(saved.state))
+      ? {
+          status: after.status,
+          reason: after.failure?.reason ?? '',
+          seconds: seconds(Date.parse(saved?.startedAt ?? now.toISOString())),
+        }
+      : undefined;
+  const answered =
+    definition && input && input.type !== 'DeadlinePassed' ? stepByMessage(definition).get(input.type) : undefined;
+  const step =
+    input?.type === 'DeadlinePassed'
+      ? { step: input.data.step, outcome: 'timed_out' as const }
+      : answered && answered.outcome !== 'started'
+        ? { step: answered.step, outcome: answered.outcome }
+        : undefined;
+  const due = step && saved?.state.deadlines[step.step];
+  return {
+    started: !saved && after !== undefined,
+    ...(ended && { ended }),
+    steps:
+      step && due && definition
+        ? [{ ...step, seconds: seconds(Date.parse(due) - timeoutOf(definition, policy, step.step)) }]
+        : [],
+  };
+}
+
+/**
+ * After a restart: the commands of every step still awaiting an answer, sent again and traced,
+ * under the saga's first span (the sender's `traceparent`).
+ */
+export async function resendAfterRestart(
+  store: SagaStore,
+  definition: SagaDefinition,
+  state: SagaState,
+  now: Date,
+  sender: Sender,
+): Promise<Outbound<'orchestrator'>[]> {
+  const commands = withEnvelopes(state.orderId, null, resendPending(definition, state), now, sender);
+  await store.insertTrace(commands.map((command) => traceOut(command, 'resent after a restart', now.toISOString())));
+  return commands;
+}
+
+const withEnvelopes = (
+  orderId: string,
+  causationId: string | null,
+  commands: SagaCommand[],
+  now: Date,
+  { instance, traceparent }: Sender,
+) =>
+  commands.map((command) =>
+    envelope<PublishedBy<'orchestrator'>>(command, {
+      producer: 'orchestrator',
+      instance,
+      correlationId: orderId,
+      causationId,
+      traceparent,
+      now,
+    }),
+  );
+
+function traceOut(command: Message, note: string | null, recordedAt: string): Omit<TraceRow, 'seq'> {
+  return {
+    orderId: command.correlationId,
+    messageId: command.messageId,
+    causationId: command.causationId,
+    type: command.type,
+    producer: 'orchestrator',
+    instance: command.instance ?? null,
+    consumer: consumersOf(command.type).join(','),
+    direction: 'out',
+    outcome: 'sent',
+    note,
+    occurredAt: command.occurredAt,
+    recordedAt,
+  };
+}

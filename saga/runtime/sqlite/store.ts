@@ -1,0 +1,145 @@
+import { and, asc, desc, eq, inArray, lt, lte, min, sql } from 'drizzle-orm';
+import type { BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
+import type { SQLiteColumn } from 'drizzle-orm/sqlite-core';
+import { sqliteMessagingStore } from '../../../broker/messaging/sqlite/store';
+import { changes, type SqliteStoreParts } from '../../../db/sqlite';
+import { olderThan, param, rowParams, setParams } from '../../../db/statements';
+import { endedStatuses, unfinishedStatuses } from '../../decider/state';
+import type { SagaStore } from '../store';
+import * as schema from './schema';
+import { earlyInputs, sagas, sagaTrace } from './schema';
+
+/**
+ * Whether the saga of `orderId` ended before the cutoff: looked up per row, so that pruning walks
+ * the oldest rows by their time index and stops at its limit, instead of every ended saga.
+ */
+const sagaEnded = (orderId: SQLiteColumn) =>
+  sql`exists (select 1 from ${sagas} where ${sagas.orderId} = ${orderId} and ${inArray(sagas.status, endedStatuses)} and ${lt(sagas.updatedAt, param('cutoff'))})`;
+
+/** The orchestrator's store on its SQLite connection; every message runs the saga's hot queries. */
+export function sqliteSagaStore(db: BetterSQLite3Database<typeof schema>): SagaStore {
+  const findSaga = db
+    .select()
+    .from(sagas)
+    .where(eq(sagas.orderId, param('orderId')))
+    .prepare();
+  const insertSaga = db
+    .insert(sagas)
+    .values({ ...rowParams(sagas), version: 1 })
+    .prepare();
+  const advanceSaga = db
+    .update(sagas)
+    .set({ ...setParams('status', 'state', 'nextDeadlineAt', 'updatedAt'), version: sql`${sagas.version} + 1` })
+    .where(and(eq(sagas.orderId, param('orderId')), eq(sagas.version, param('expectedVersion'))))
+    .prepare();
+  const countUnfinished = db
+    .select({ n: sql<number>`count(*)` })
+    .from(sagas)
+    .where(inArray(sagas.status, [...unfinishedStatuses]))
+    .prepare();
+  const insertTrace = db.insert(sagaTrace).values(rowParams(sagaTrace, 'seq')).prepare();
+  // Asked by every OrderRequested; it nearly always finds nothing.
+  const earlyOf = db
+    .select()
+    .from(earlyInputs)
+    .where(eq(earlyInputs.orderId, param('orderId')))
+    .orderBy(asc(earlyInputs.receivedAt))
+    .prepare();
+  // Trace rows recorded before the cutoff, of sagas ended before it, oldest first.
+  const forgetTrace = db
+    .delete(sagaTrace)
+    .where(
+      inArray(
+        sagaTrace.seq,
+        db
+          .select({ seq: sagaTrace.seq })
+          .from(sagaTrace)
+          .where(and(lt(sagaTrace.recordedAt, param('cutoff')), sagaEnded(sagaTrace.orderId)))
+          .orderBy(asc(sagaTrace.recordedAt))
+          .limit(param('limit')),
+      ),
+    )
+    .prepare();
+
+  return {
+    ...sqliteMessagingStore(db),
+    async findSaga(orderId) {
+      return findSaga.get({ orderId });
+    },
+    async saveSaga(state, nextDeadlineAt, expectedVersion, now, traceparent) {
+      const at = now.toISOString();
+      const row = { orderId: state.orderId, status: state.status, state, nextDeadlineAt, updatedAt: at };
+      if (expectedVersion === undefined) {
+        insertSaga.run({ ...row, startedAt: at, traceparent: traceparent ?? null });
+        return;
+      }
+      const moved = advanceSaga.run({ ...row, state: JSON.stringify(state), expectedVersion });
+      if (changes(moved) !== 1) throw new Error(`saga ${state.orderId} changed concurrently; retrying`);
+    },
+    async keepEarly(message, now) {
+      db.insert(earlyInputs)
+        .values({ messageId: message.messageId, orderId: message.data.orderId, message, receivedAt: now.toISOString() })
+        .onConflictDoNothing()
+        .run();
+    },
+    async takeEarly(orderId) {
+      const kept = earlyOf.all({ orderId });
+      if (kept.length > 0) db.delete(earlyInputs).where(eq(earlyInputs.orderId, orderId)).run();
+      return kept.map((row) => row.message);
+    },
+    async dueSagas(now, limit) {
+      return db
+        .select()
+        .from(sagas)
+        .where(lte(sagas.nextDeadlineAt, now.toISOString()))
+        .orderBy(asc(sagas.nextDeadlineAt))
+        .limit(limit)
+        .all();
+    },
+    async earliestDeadline() {
+      return (
+        db
+          .select({ at: min(sagas.nextDeadlineAt) })
+          .from(sagas)
+          .get()?.at ?? undefined
+      );
+    },
+    async countUnfinished() {
+      return countUnfinished.get()!.n;
+    },
+    async unfinishedSagas() {
+      return db.select().from(sagas).where(inArray(sagas.status, unfinishedStatuses)).all();
+    },
+    async insertTrace(rows) {
+      for (const row of rows) insertTrace.run(row);
+    },
+    async traceOf(orderId) {
+      return db.select().from(sagaTrace).where(eq(sagaTrace.orderId, orderId)).orderBy(asc(sagaTrace.seq)).all();
+    },
+    async forgetTracesEndedBefore(cutoff, limit) {
+      return changes(forgetTrace.run({ cutoff: cutoff.toISOString(), limit }));
+    },
+    async listSagas(limit, status, after) {
+      const from = after ? findSaga.get({ orderId: after }) : undefined;
+      return db
+        .select()
+        .from(sagas)
+        .where(
+          and(
+            status ? eq(sagas.status, status) : undefined,
+            from ? olderThan(sagas.startedAt, sagas.orderId, { time: from.startedAt, id: from.orderId }) : undefined,
+          ),
+        )
+        .orderBy(desc(sagas.startedAt), desc(sagas.orderId))
+        .limit(limit)
+        .all();
+    },
+  };
+}
+
+/** The SQLite store of the orchestrator: its schema, its migrations beside this file, and the store. */
+export const sagaSqlite: SqliteStoreParts<typeof schema, SagaStore> = {
+  schema,
+  migrations: new URL('./migrations', import.meta.url),
+  store: sqliteSagaStore,
+};
