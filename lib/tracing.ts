@@ -16,7 +16,7 @@ import { pooledRandomBytes } from './random-pool';
  * W3C trace context through the saga: an HTTP request's `traceparent` (or a new trace) goes
  * into every message it causes, and each message handled starts a span under the one that sent
  * it, so one order is one trace. Spans go through @opentelemetry/api: with an SDK registered
- * (app/telemetry.ts, when OTEL_EXPORTER_OTLP_ENDPOINT is set) they are recorded and exported;
+ * (app/server/telemetry.ts, when OTEL_EXPORTER_OTLP_ENDPOINT is set) they are recorded and exported;
  * without one the API makes no span of its own, and a span context is made here instead, so
  * that logs and messages carry a trace id either way.
  */

@@ -4,12 +4,12 @@ import type { QueueKind } from '../broker/rabbitmq/topology';
 import type { JwtSettings } from '../http/auth';
 import type { DatabaseLocation } from '../db/locations';
 
-/** The settings every part of the system runs with; read and checked once, by `loadConfig` (app/config.ts). */
+/** The settings every part of the system runs with; read and checked once, by `loadConfig` (app/server/config.ts). */
 export interface Config {
   port: number;
   /** Names this process among the instances of its services (INSTANCE_ID): the messages it sends carry it. */
   instanceId: string;
-  /** A port of its own for GET /health, served from a thread of its own (app/health-listener.ts); none when unset. */
+  /** A port of its own for GET /health, served from a thread of its own (app/server/health-listener.ts); none when unset. */
   healthPort: number | undefined;
   dataDir: string;
   /**

@@ -4,7 +4,7 @@
  * and docker compose run.
  */
 export const entries = {
-  main: 'app/main.ts',
+  main: 'app/server/main.ts',
   'saga-shop': 'app/cli/index.ts',
   'broker-setup': 'broker/operator/setup-cli.ts',
   'db-setup': 'db/operator/setup-cli.ts',
@@ -22,6 +22,6 @@ export const besideTheirModules = [
   'services/orders/postgres/migrations',
   'services/payments/postgres/migrations',
   'saga/runtime/postgres/migrations',
-  'app/health-thread.mjs',
-  'app/ui/public',
+  'app/server/health-thread.mjs',
+  'app/operator/ui/public',
 ] as const;

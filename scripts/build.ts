@@ -48,7 +48,7 @@ await build({
 });
 for (const path of besideTheirModules) await cp(join(root, path), join(out, path), { recursive: true });
 // Mermaid is a development dependency: the web view's copy of its one script goes with the build.
-await cp(join(root, 'node_modules/mermaid/dist/mermaid.min.js'), join(out, 'app/ui/public/mermaid.min.js'));
+await cp(join(root, 'node_modules/mermaid/dist/mermaid.min.js'), join(out, 'app/operator/ui/public/mermaid.min.js'));
 console.log(
   `built ${Object.keys(entries)
     .map((name) => `dist/${name}.js`)

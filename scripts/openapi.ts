@@ -1,8 +1,8 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loadConfig } from '../app/config';
-import { startSystem } from '../app/system';
+import { loadConfig } from '../app/server/config';
+import { startSystem } from '../app/server/system';
 import { createLogger } from '../lib/logger';
 
 /**

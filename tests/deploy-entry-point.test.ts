@@ -4,8 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { loadConfig } from '../app/config';
-import { serviceNames, startSystem, type System } from '../app/system';
+import { loadConfig } from '../app/server/config';
+import { serviceNames, startSystem, type System } from '../app/server/system';
 import type { ServiceName } from '../contracts';
 import { locationOf, parseNginx } from './support/nginx';
 

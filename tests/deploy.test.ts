@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { loadConfig, settingNames } from '../app/config';
+import { loadConfig, settingNames } from '../app/server/config';
 import { brokerRoles, urlVariable, type BrokerRole } from '../broker/operator/rabbitmq-permissions';
 import { setupInput as brokerSetupInput } from '../broker/operator/setup-input';
 import { nodeUrls } from '../broker/rabbitmq/urls';

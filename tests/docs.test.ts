@@ -1,7 +1,7 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { settingNames } from '../app/config';
+import { settingNames } from '../app/server/config';
 import { messageTypes } from '../contracts';
 import { stepNames, steps } from '../contracts/steps';
 
@@ -50,6 +50,40 @@ function relativeLinks(page: string): { link: string; target: string; anchor: st
       return { link, target, anchor };
     });
 }
+/** The services a path's `<name>` stands for. */
+const serviceFolders = readdirSync(join(root, 'services'));
+/** The files a path the docs name stands for: `<name>` is any service, `*` any name. */
+function filesNamed(named: string): string[] {
+  let path = named;
+  const pattern = new RegExp(
+    `^${path
+      .replace(/\/$/, '')
+      .replace(/[.+?^${}()|[\]\\]/g, '\\$&')
+      .replace(/<name>/g, `(${serviceFolders.join('|')})`)
+      .replace(/\*/g, '[^/]*')}$`,
+  );
+  const folder = path.endsWith('/') || (existsSync(join(root, path)) && statSync(join(root, path)).isDirectory());
+  if (folder && !path.endsWith('/')) path = `${path}/`;
+  return walk(path.split('/')[0]!).filter((file) =>
+    folder ? pattern.test(file.slice(0, file.lastIndexOf('/'))) || file.startsWith(path) : pattern.test(file),
+  );
+}
+function walk(folder: string): string[] {
+  if (!existsSync(join(root, folder))) return [];
+  if (!statSync(join(root, folder)).isDirectory()) return [folder];
+  return readdirSync(join(root, folder)).flatMap((name) => walk(`${folder}/${name}`));
+}
+/** Paths in backticks that start at a top-level folder, with the names in backticks after each (`path` (`name`, …)). */
+function namedPaths(text: string): { path: string; names: string[] }[] {
+  const folders = topLevelFolders.join('|');
+  return [
+    ...prose(text).matchAll(new RegExp(`\`((?:${folders})/[^\`\\s]*)\`(?: \\(((?:\`[^\`]+\`(?:, )?)+)\\))?`, 'g')),
+  ].map((match) => ({
+    path: match[1]!.replace(/:\d+$/, ''),
+    names: [...(match[2] ?? '').matchAll(/\`([\w.]+)\`/g)].map((name) => name[1]!),
+  }));
+}
+
 /** Markdown tables are padded to line up: compare them with single spaces. */
 const spaced = (text: string) => text.replace(/ +/g, ' ');
 
@@ -82,6 +116,39 @@ describe('the documentation', () => {
         firstCells.some((cell) => cell.includes(`\`${folder}/`)),
         `docs/architecture.md folder map: ${folder}/`,
       ).toBe(true);
+  });
+
+  it('every path a page names exists, and holds the names given after it', () => {
+    const missing: string[] = [];
+    for (const page of pages) {
+      for (const { path, names } of namedPaths(read(page))) {
+        const files = filesNamed(path);
+        if (files.length === 0) missing.push(`${page}: ${path}`);
+        const text = files
+          .filter((file) => /\.(ts|mjs|cjs)$/.test(file))
+          .map(read)
+          .join('\n');
+        for (const name of names.filter((name) => !name.includes('.')))
+          if (files.length > 0 && !text.includes(name)) missing.push(`${page}: ${path} (${name})`);
+      }
+    }
+    expect(missing).toEqual([]);
+  });
+
+  it("the folder map's files are in the folder of their row", () => {
+    const architecture = read('docs/architecture.md');
+    const layers = architecture.slice(architecture.indexOf('\n## Layers'));
+    const section = layers.slice(0, layers.indexOf('\n## ', 1));
+    const misplaced: string[] = [];
+    for (const [, folders, holds] of section.matchAll(/^\| *(`[^|]*?) *\| *([^|]*?) *\|/gm)) {
+      const roots = [...folders!.matchAll(/`([^`]+)\/`/g)].map((match) => match[1]!.replace('<name>', '[^/]+'));
+      const files = roots.flatMap((folder) =>
+        walk(folder.split('/')[0]!).filter((file) => new RegExp(`^${folder}/`).test(file)),
+      );
+      for (const [, file] of holds!.matchAll(/`([\w.-]+\.(?:ts|mjs|cjs|json|conf))`/g))
+        if (!files.some((found) => found.endsWith(`/${file}`))) misplaced.push(`${roots.join(', ')}: ${file}`);
+    }
+    expect(misplaced).toEqual([]);
   });
 
   it('the folder map lives in docs/architecture.md only', () => {

@@ -3,8 +3,8 @@ import { Command } from 'commander';
 import { AuditSnapshot } from '../../contracts/rest';
 import { print } from '../../lib/cli';
 import { adminClient } from '../../lib/http-client';
-import { auditReads, auditState, readAuditState } from '../audit/read-state';
-import { auditViolations, type AuditState } from '../audit/violations';
+import { auditReads, auditState, readAuditState } from '../operator/audit/read-state';
+import { auditViolations, type AuditState } from '../operator/audit/violations';
 import { adminOptions, sourceOptions, type SourceOptions } from './source';
 
 const count = (n: number, thing: string) => `${n} ${thing}${n === 1 ? '' : 's'}`;

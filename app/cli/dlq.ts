@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { Command, Option } from 'commander';
-import { loadConfig } from '../config';
+import { loadConfig } from '../server/config';
 import { logger } from '../../lib/logger';
 import type { ServiceName } from '../../contracts';
 import type { Broker, DeadLetter } from '../../broker/broker';

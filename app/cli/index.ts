@@ -1,5 +1,5 @@
 // First: the settings of .env, before any module reads the environment.
-import '../env-file';
+import '../server/env-file';
 import { Command } from 'commander';
 import { runCli } from '../../lib/cli';
 import { auditCommand } from './audit';

@@ -6,7 +6,7 @@ import { print } from '../../lib/cli';
 import { callJson, describeAnswer, type Answer } from '../../lib/http-client';
 import { drawSaga } from '../../saga/trace/trace-picture';
 import { httpSource } from '../../saga/trace/trace-source';
-import { loadConfig } from '../config';
+import { loadConfig } from '../server/config';
 import { defaultSessionFile, loadSession, saveSession, type Session } from './session';
 
 /** `saga-shop shop …` (`npm run shop -- …`): the REST API from a terminal, as a customer. */

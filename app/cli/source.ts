@@ -1,6 +1,6 @@
 import { Command, Option } from 'commander';
 import type { AdminClientOptions } from '../../lib/http-client';
-import { loadConfig } from '../config';
+import { loadConfig } from '../server/config';
 import { httpSource, storeSource, type TraceSource } from '../../saga/trace/trace-source';
 
 export interface SourceOptions {

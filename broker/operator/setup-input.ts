@@ -51,7 +51,7 @@ export function setupInput(env: Record<string, string | undefined>): Definitions
 // An empty variable counts as unset, as in a .env file or `VAR= npm run broker:setup`.
 const setting = (env: Record<string, string | undefined>, name: string) => (env[name] === '' ? undefined : env[name]);
 
-/** BROKER_QUEUE_TYPE (classic or quorum, classic unless set) and BROKER_DELIVERY_LIMIT, as app/config.ts reads them. */
+/** BROKER_QUEUE_TYPE (classic or quorum, classic unless set) and BROKER_DELIVERY_LIMIT, as app/server/config.ts reads them. */
 function queueKindOf(env: Record<string, string | undefined>): QueueKind {
   const type = setting(env, 'BROKER_QUEUE_TYPE') ?? 'classic';
   if (type !== 'classic' && type !== 'quorum')

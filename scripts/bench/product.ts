@@ -59,7 +59,7 @@ export class ProductProcess {
     const port = fixedPort ?? (await freePort());
     const ownHealthPort = healthPort ? await freePort() : undefined;
     const profile = profileDir ? ['--cpu-prof', `--cpu-prof-dir=${join(profileDir, name)}`] : [];
-    const source = entry ?? (profileDir ? 'app/main.ts' : undefined);
+    const source = entry ?? (profileDir ? 'app/server/main.ts' : undefined);
     if (!source) buildOnce();
     const program = source ? ['--import', 'tsx', source] : ['dist/main.js'];
     const child = spawn(process.execPath, [...profile, ...program, ...(service ? [service] : [])], {

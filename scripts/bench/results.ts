@@ -1,5 +1,5 @@
-import { readAuditStateWith } from '../../app/audit/read-state';
-import { auditViolations } from '../../app/audit/violations';
+import { readAuditStateWith } from '../../app/operator/audit/read-state';
+import { auditViolations } from '../../app/operator/audit/violations';
 import type { ServiceName } from '../../contracts';
 import type { ShopData } from './shop-data';
 import { serviceNames } from '../../contracts/services';
@@ -60,7 +60,7 @@ export async function rowsKeptForAWhile(data: ShopData): Promise<{ inbox: number
 }
 
 /**
- * The design's invariants over the run: what `npm run audit` checks (app/audit), plus stock
+ * The design's invariants over the run: what `npm run audit` checks (app/operator/audit), plus stock
  * conserved against what the bench itself stocked (one product). Violations, as text.
  */
 export async function invariantViolations(data: ShopData, stocked: number): Promise<string[]> {

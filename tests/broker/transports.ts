@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loadConfig } from '../../app/config';
+import { loadConfig } from '../../app/server/config';
 import { logger } from '../../lib/logger';
 import type { Broker } from '../../broker/broker';
 import { connectBroker } from '../../broker/connect';

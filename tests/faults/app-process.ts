@@ -54,7 +54,7 @@ export interface AppProcessOptions {
   /** Extra settings, e.g. SAGA_STEP_TIMEOUTS_MS. */
   env?: Record<string, string>;
   /**
-   * How it is started: `tsx app/main.ts` (the default); `npm`, as the README starts it (`npm start`
+   * How it is started: `tsx app/server/main.ts` (the default); `npm`, as the README starts it (`npm start`
    * or `npm run start:<service>`); `compiled`, as the image starts it (`node dist/main.js`, after
    * `npm run build`).
    */
@@ -62,7 +62,7 @@ export interface AppProcessOptions {
 }
 
 /**
- * The app as a real child process (`tsx app/main.ts [service]`, `npm start` or `node dist/main.js`) on its own port, killable
+ * The app as a real child process (`tsx app/server/main.ts [service]`, `npm start` or `node dist/main.js`) on its own port, killable
  * with SIGKILL and startable again on the same data folder and RabbitMQ namespace.
  */
 export class AppProcess {
@@ -110,7 +110,7 @@ export class AppProcess {
     });
     const service = this.options.service ? [this.options.service] : [];
     const [command, args] = {
-      tsx: [tsx, ['app/main.ts', ...service]],
+      tsx: [tsx, ['app/server/main.ts', ...service]],
       npm: ['npm', this.options.service ? ['run', '--silent', `start:${this.options.service}`] : ['start', '--silent']],
       compiled: [process.execPath, ['dist/main.js', ...service]],
     }[this.options.launch ?? 'tsx'] as [string, string[]];

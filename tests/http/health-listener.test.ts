@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Health } from '../../contracts/rest';
-import { startHealthListener, type HealthListener } from '../../app/health-listener';
+import { startHealthListener, type HealthListener } from '../../app/server/health-listener';
 import { startTestSystem, type TestSystem } from '../support/system';
 
 /**

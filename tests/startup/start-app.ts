@@ -17,7 +17,7 @@ export interface Attempt {
 const root = join(import.meta.dirname, '..', '..');
 
 /**
- * Starts the app as `npm start` does (node --import tsx app/main.ts) and waits for it to give
+ * Starts the app as `npm start` does (node --import tsx app/server/main.ts) and waits for it to give
  * up; in `cwd` when given (where it looks for a .env), the repository otherwise.
  */
 export async function startApp(env: Record<string, string>, args: string[] = [], cwd = root): Promise<Attempt> {
@@ -28,7 +28,7 @@ export async function startApp(env: Record<string, string>, args: string[] = [],
       [
         '--import',
         pathToFileURL(join(root, 'node_modules/tsx/dist/loader.mjs')).href,
-        join(root, 'app/main.ts'),
+        join(root, 'app/server/main.ts'),
         ...args,
       ],
       {

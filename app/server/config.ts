@@ -1,18 +1,18 @@
 import { hostname } from 'node:os';
 import { resolve } from 'node:path';
 import { z } from 'zod';
-import { ServiceName } from '../contracts';
-import { stepNames, steps, type StepName } from '../contracts/steps';
-import { defaultRetryPolicy, MAX_RETRY_DELAY_MS } from '../broker/messaging/retry-policy';
-import { urlVariable } from '../broker/operator/rabbitmq-permissions';
-import { ConfigError, type Config } from '../platform/config';
-import { databaseLocation, databaseServices, databaseUrlVariable } from '../db/locations';
-import { redactUrls } from '../lib/redact-url';
-import { isAmqpUrl, nodeUrls } from '../broker/rabbitmq/urls';
-import { DEFAULT_DELIVERY_LIMIT, queueKind } from '../broker/rabbitmq/topology';
-import { DEFAULT_POOL_SIZE } from '../db/postgres';
+import { ServiceName } from '../../contracts';
+import { stepNames, steps, type StepName } from '../../contracts/steps';
+import { defaultRetryPolicy, MAX_RETRY_DELAY_MS } from '../../broker/messaging/retry-policy';
+import { urlVariable } from '../../broker/operator/rabbitmq-permissions';
+import { ConfigError, type Config } from '../../platform/config';
+import { databaseLocation, databaseServices, databaseUrlVariable } from '../../db/locations';
+import { redactUrls } from '../../lib/redact-url';
+import { isAmqpUrl, nodeUrls } from '../../broker/rabbitmq/urls';
+import { DEFAULT_DELIVERY_LIMIT, queueKind } from '../../broker/rabbitmq/topology';
+import { DEFAULT_POOL_SIZE } from '../../db/postgres';
 
-export { brokerUrlOf, ConfigError, type Config } from '../platform/config';
+export { brokerUrlOf, ConfigError, type Config } from '../../platform/config';
 
 const DEV_JWT_SECRET = 'development-only-jwt-secret-do-not-use-in-production';
 const DEV_CARD_KEY = 'development-only-card-sealing-key';

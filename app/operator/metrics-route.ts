@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { defineRoute } from '../http/openapi';
+import { defineRoute } from '../../http/openapi';
 
 export const metricsRoute = defineRoute('anyone', {
   operationId: 'getMetrics',

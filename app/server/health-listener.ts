@@ -1,7 +1,7 @@
 import { once } from 'node:events';
 import { Worker } from 'node:worker_threads';
-import type { Health } from '../contracts/rest';
-import { ConfigError } from '../platform/config';
+import type { Health } from '../../contracts/rest';
+import { ConfigError } from '../../platform/config';
 
 export interface HealthListenerOptions {
   port: number;

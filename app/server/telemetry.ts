@@ -1,4 +1,4 @@
-import type { Logger } from '../lib/logger';
+import type { Logger } from '../../lib/logger';
 
 /**
  * With OTEL_EXPORTER_OTLP_ENDPOINT set, the OpenTelemetry SDK: the spans of lib/tracing.ts are

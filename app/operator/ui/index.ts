@@ -4,8 +4,8 @@ import { fileURLToPath } from 'node:url';
 import type { OpenAPIHono } from '@hono/zod-openapi';
 import type { Env } from 'hono';
 import { z } from 'zod';
-import { defineRoute } from '../../http/openapi';
-import { staticFiles } from '../../http/static-files';
+import { defineRoute } from '../../../http/openapi';
+import { staticFiles } from '../../../http/static-files';
 
 /**
  * The web view at /ui: a page and its script, served by the app itself so it works offline. Its

@@ -1,11 +1,11 @@
 import { z } from 'zod';
-import type { Broker } from '../broker/broker';
-import { ServiceName } from '../contracts';
-import { DeadLetterView } from '../contracts/rest';
-import { guards } from '../http/access';
-import type { AuthEnv, Tokens } from '../http/auth';
-import { notFound } from '../http/errors';
-import { defineRoute, errors, json, newRouter } from '../http/openapi';
+import type { Broker } from '../../broker/broker';
+import { ServiceName } from '../../contracts';
+import { DeadLetterView } from '../../contracts/rest';
+import { guards } from '../../http/access';
+import type { AuthEnv, Tokens } from '../../http/auth';
+import { notFound } from '../../http/errors';
+import { defineRoute, errors, json, newRouter } from '../../http/openapi';
 
 /**
  * The dead letters of the queues this process consumes, over HTTP for the web view: what

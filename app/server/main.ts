@@ -1,8 +1,8 @@
 // First: the settings of .env, before any module reads the environment.
 import './env-file';
-import { ServiceName } from '../contracts';
-import { prepareDataDir } from '../db/data-dir';
-import { logger } from '../lib/logger';
+import { ServiceName } from '../../contracts';
+import { prepareDataDir } from '../../db/data-dir';
+import { logger } from '../../lib/logger';
 import { ConfigError, loadConfig } from './config';
 import { startHealthListener } from './health-listener';
 import { limitHeapGrowth } from './heap-growth';

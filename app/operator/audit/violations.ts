@@ -1,4 +1,4 @@
-import type { AuditSnapshot } from '../../contracts/rest';
+import type { AuditSnapshot } from '../../../contracts/rest';
 
 /**
  * The invariants of the design, checked across every service's data at one moment (an audit

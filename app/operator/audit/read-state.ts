@@ -1,8 +1,8 @@
 import { existsSync } from 'node:fs';
 import SqliteClient from 'better-sqlite3';
-import type { Database, PlainQuery } from '../../db/database';
-import { AuditedService, AuditSnapshot } from '../../contracts/rest';
-import { databaseFile, sqliteSnapshot } from '../../db/sqlite';
+import type { Database, PlainQuery } from '../../../db/database';
+import { AuditedService, AuditSnapshot } from '../../../contracts/rest';
+import { databaseFile, sqliteSnapshot } from '../../../db/sqlite';
 import type { AuditState } from './violations';
 
 /**

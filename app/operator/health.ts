@@ -1,6 +1,6 @@
-import { Health } from '../contracts/rest';
-import { defineRoute, json } from '../http/openapi';
-import type { ServiceHealth } from '../platform/store-health';
+import { Health } from '../../contracts/rest';
+import { defineRoute, json } from '../../http/openapi';
+import type { ServiceHealth } from '../../platform/store-health';
 
 export const healthRoute = defineRoute('anyone', {
   operationId: 'getHealth',

@@ -1,6 +1,6 @@
 import type { Server } from 'node:http';
 import { createAdaptorServer, type ServerType } from '@hono/node-server';
-import { ConfigError } from '../platform/config';
+import { ConfigError } from '../../platform/config';
 
 type Fetch = (request: Request) => Response | Promise<Response>;
 

@@ -1,11 +1,11 @@
 import { z } from 'zod';
-import { AuditedService, AuditSnapshot } from '../../contracts/rest';
-import type { ServiceName } from '../../contracts';
-import { guards } from '../../http/access';
-import type { AuthEnv, Tokens } from '../../http/auth';
-import { notFound } from '../../http/errors';
-import { defineRoute, errors, json, newRouter } from '../../http/openapi';
-import type { Service } from '../../platform/service';
+import { AuditedService, AuditSnapshot } from '../../../contracts/rest';
+import type { ServiceName } from '../../../contracts';
+import { guards } from '../../../http/access';
+import type { AuthEnv, Tokens } from '../../../http/auth';
+import { notFound } from '../../../http/errors';
+import { defineRoute, errors, json, newRouter } from '../../../http/openapi';
+import type { Service } from '../../../platform/service';
 import { readSnapshot } from './read-state';
 
 /**

@@ -1,10 +1,10 @@
-import type { ServiceName } from '../contracts';
-import type { Broker } from '../broker/broker';
-import { connectBroker } from '../broker/connect';
-import { urlVariable } from '../broker/operator/rabbitmq-permissions';
-import { BrokerUnavailable } from '../broker/rabbitmq/rabbitmq';
-import type { Logger } from '../lib/logger';
-import { brokerUrlOf, type Config } from '../platform/config';
+import type { ServiceName } from '../../contracts';
+import type { Broker } from '../../broker/broker';
+import { connectBroker } from '../../broker/connect';
+import { urlVariable } from '../../broker/operator/rabbitmq-permissions';
+import { BrokerUnavailable } from '../../broker/rabbitmq/rabbitmq';
+import type { Logger } from '../../lib/logger';
+import { brokerUrlOf, type Config } from '../../platform/config';
 
 /**
  * The broker of each of `services`. The in-process broker is one, shared. Over RabbitMQ there

@@ -1,6 +1,6 @@
 import pg from 'pg';
-import type { Config } from '../platform/config';
-import { ConfigError } from '../platform/config';
+import type { Config } from '../../platform/config';
+import { ConfigError } from '../../platform/config';
 
 /** The session lock a shop on the embedded broker holds on each PostgreSQL database it uses. */
 const LOCK_KEY = 'saga-shop: a shop on its embedded broker';

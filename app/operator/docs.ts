@@ -3,8 +3,8 @@ import type { OpenAPIHono } from '@hono/zod-openapi';
 import { swaggerUI } from '@hono/swagger-ui';
 import type { Env } from 'hono';
 import { z } from 'zod';
-import { BEARER, defineRoute } from '../http/openapi';
-import { staticFiles } from '../http/static-files';
+import { BEARER, defineRoute } from '../../http/openapi';
+import { staticFiles } from '../../http/static-files';
 
 const openApiRoute = defineRoute('anyone', {
   operationId: 'getOpenApiDocument',
