@@ -106,7 +106,7 @@ describe('order saga: success', () => {
   });
 
   it('StockCommitted → CONFIRMED with OrderConfirmed carrying lines, total and invoiceId', () => {
-    given(...paid)
+    const confirmed = given(...paid)
       .when(stockCommitted())
       .then({
         commands: [orderConfirmed],
@@ -117,5 +117,7 @@ describe('order saga: success', () => {
         payment: 'settled',
         failure: null,
       });
+    // What the forward steps answered is kept, for the commands built from it; a commit's answer says nothing more.
+    expect(Object.keys(confirmed.state!.results)).toEqual(['verifyUser', 'reserveStock', 'settlePayment']);
   });
 });

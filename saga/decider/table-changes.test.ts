@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { orderSaga, type SagaDefinition, type StepRecord } from '../../contracts/steps';
+import { lateReplyNote, orderSaga, type SagaDefinition, type StepRecord } from '../../contracts/steps';
 import { decide } from './decide';
 import { definitionProblems } from './definition-problems';
 import { explore } from './explorer';
@@ -133,6 +133,17 @@ describe('a step added to the table', () => {
   });
 });
 
+describe('what the order’s history says of a late answer', () => {
+  it('is the step’s own note, or says which step and which compensation', () => {
+    expect(lateReplyNote('settlePayment', 'RefundPayment')).toBe(
+      'the payment settled after its deadline, so it was refunded',
+    );
+    expect(lateReplyNote('reserveCoupon', 'ReleaseCoupon')).toBe(
+      'reserveCoupon answered after its deadline, so ReleaseCoupon undid it',
+    );
+  });
+});
+
 describe('a table that does not hold', () => {
   const broken = (steps: Record<string, StepRecord>) => definitionProblems([{ ...orderSaga, steps }]);
 
@@ -156,6 +167,23 @@ describe('a table that does not hold', () => {
       'version 1: compensation releaseCoupon undoes no step',
       'version 1: steps that could never start: verifyUser, settlePayment, commitStock',
     ]);
+  });
+
+  it('names a compensation with needs or an undo of its own, an undo of no step, and a failure without a why', () => {
+    expect(
+      broken({ ...orderSaga.steps, releaseStock: { ...orderSaga.steps.releaseStock, needs: ['verifyUser'] } }),
+    ).toEqual(['version 1: compensation releaseStock has needs or an undo of its own']);
+    expect(
+      broken({ ...orderSaga.steps, refundPayment: { ...orderSaga.steps.refundPayment, undoneBy: 'releaseStock' } }),
+    ).toEqual(['version 1: compensation refundPayment has needs or an undo of its own']);
+    expect(
+      broken({ ...orderSaga.steps, reserveStock: { ...orderSaga.steps.reserveStock, undoneBy: 'restock' } }),
+    ).toEqual(['version 1: reserveStock is undone by restock, which is not a compensation']);
+    const { failure: _failure, ...verifyUser } = orderSaga.steps.verifyUser;
+    expect(broken({ ...orderSaga.steps, verifyUser })).toEqual(['version 1: verifyUser can fail but says not why']);
+    // A commit may be refused: it is sent again until answered, so it needs no reason to cancel.
+    const refusable = { ...orderSaga.steps.commitStock, failed: 'StockCommitRefused' };
+    expect(broken({ ...orderSaga.steps, commitStock: refusable })).toEqual([]);
   });
 
   it('names a message used twice, and versions that do not rise', () => {

@@ -67,6 +67,36 @@ describe('a saga stored before the step table', () => {
     ]);
   });
 
+  it.each([
+    // user, stock, payment, timed out → verifyUser, reserveStock, settlePayment, commitStock, releaseStock, refundPayment
+    ['pending', 'pending', 'not_started', [], 'pending pending waiting waiting waiting waiting'],
+    ['verified', 'reserved', 'pending', [], 'succeeded succeeded pending waiting waiting waiting'],
+    ['rejected', 'rejected', 'not_started', [], 'failed failed waiting waiting waiting waiting'],
+    [
+      'timed_out',
+      'timed_out',
+      'not_started',
+      ['verifyUser', 'reserveStock'],
+      'timed_out timed_out waiting waiting waiting waiting',
+    ],
+    ['verified', 'releasing', 'declined', [], 'succeeded succeeded failed waiting pending waiting'],
+    ['verified', 'released', 'timed_out', ['settlePayment'], 'succeeded succeeded timed_out waiting succeeded waiting'],
+    ['verified', 'committing', 'settled', [], 'succeeded succeeded succeeded pending waiting waiting'],
+    ['verified', 'committed', 'refunding', [], 'succeeded succeeded succeeded succeeded waiting pending'],
+    [
+      'verified',
+      'released',
+      'refunded',
+      ['reserveStock', 'settlePayment'],
+      'succeeded timed_out timed_out waiting succeeded succeeded',
+    ],
+  ] as const)('%s user, %s stock, %s payment (timed out: %j) → %s', (user, stock, payment, timedOut, expected) => {
+    const { steps } = upcast(stored({ user, stock, payment, timedOut: [...timedOut] }));
+    const order = ['verifyUser', 'reserveStock', 'settlePayment', 'commitStock', 'releaseStock', 'refundPayment'];
+    expect(order.map((step) => steps[step]).join(' ')).toBe(expected);
+    expect(Object.keys(steps).sort()).toEqual([...order].sort());
+  });
+
   it('keeps what the answers said, and leaves a saga of today as it is', () => {
     const settled = upcast(stored({ user: 'verified', stock: 'committing', payment: 'settled', invoiceId }));
     expect(settled.results).toEqual({ settlePayment: { orderId, invoiceId } });
