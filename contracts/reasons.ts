@@ -8,6 +8,7 @@ export const CancelReason = z.enum([
   'PAYMENT_DECLINED',
   'STEP_TIMEOUT',
   'CANCELLED_BY_CUSTOMER',
+  'CANCELLED_BY_OPERATOR',
 ]);
 export type CancelReason = z.infer<typeof CancelReason>;
 

@@ -130,6 +130,15 @@ export const ProductsQuery = ListQuery.extend({
 export const OrdersQuery = ListQuery.extend({ status: OrderStatus.optional() });
 
 export const IdParam = z.object({ id: z.uuid() });
+
+/** An operator's action on a saga always says why: the trace keeps it beside who acted. */
+export const SagaActionBody = z
+  .strictObject({ reason: z.string().trim().min(1).max(200) })
+  .meta({ id: 'SagaAction', examples: [{ reason: 'payments provider down since 14:02' }] });
+export const ExtendSagaBody = SagaActionBody.extend({
+  /** How long to move the awaited steps' deadlines on, at most SAGA_MAX_EXTEND_MS. */
+  byMs: z.number().int().positive(),
+}).meta({ id: 'ExtendSaga', examples: [{ byMs: 600_000, reason: 'the bank answers slowly until 15:00' }] });
 export const OrderIdParam = z.object({ orderId: z.uuid() });
 
 /** The services whose data the audit reads (users holds none of what it checks), in the order it reads them. */

@@ -133,6 +133,7 @@ export const OrderStats = z
           PAYMENT_DECLINED: 1,
           STEP_TIMEOUT: 0,
           CANCELLED_BY_CUSTOMER: 0,
+          CANCELLED_BY_OPERATOR: 0,
         },
       },
     ],
@@ -179,6 +180,19 @@ export const SagaView = z
     steps: z.array(z.object({ step: z.string(), outcome: z.string(), messageId: z.uuid(), at: z.iso.datetime() })),
   })
   .meta({ id: 'Saga' });
+
+/** What an operator's action did: the saga's status after it, and why it changed nothing if it did not. */
+export const SagaActionResult = z
+  .object({
+    orderId: z.uuid(),
+    action: z.enum(['cancel', 'retry', 'extend']),
+    status: z.string(),
+    /** The commands sent because of it (a cancel's compensations, a retry's commands). */
+    sent: z.array(z.string()),
+    /** Why the action changed nothing (a cancel of a saga already compensating); absent when it did. */
+    ignored: z.string().optional(),
+  })
+  .meta({ id: 'SagaActionResult' });
 
 export const TraceEntry = z.object({
   messageId: z.uuid(),

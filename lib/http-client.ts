@@ -48,6 +48,8 @@ export interface AdminClientOptions {
 export interface AdminClient {
   /** The answer to GET `path`; throws when the server refuses the token. */
   get(path: string): Promise<Answer>;
+  /** The answer to POST `path` with `body` as JSON; throws when the server refuses the token. */
+  post(path: string, body: unknown): Promise<Answer>;
   /** The body of a 200 answer; throws with the status and the error's message otherwise. */
   ok(answer: Answer): any; // eslint-disable-line @typescript-eslint/no-explicit-any
 }
@@ -72,17 +74,21 @@ export function adminClient({ url, token, admin, timeoutMs = 10_000 }: AdminClie
     return answer.body.token;
   }
 
+  async function asAdmin(path: string, init: RequestInit = {}): Promise<Answer> {
+    bearer ??= await login();
+    const answer = await call(path, { ...init, headers: { ...init.headers, authorization: `Bearer ${bearer}` } });
+    if (answer.status === 401)
+      throw new Error(
+        `the server refused the ${token ? 'token given with --token' : 'admin token'}: ${describeAnswer(answer)}`,
+      );
+    if (answer.status === 403) throw new Error(`the token is not an admin's: ${describeAnswer(answer)}`);
+    return answer;
+  }
+
   return {
-    async get(path) {
-      bearer ??= await login();
-      const answer = await call(path, { headers: { authorization: `Bearer ${bearer}` } });
-      if (answer.status === 401)
-        throw new Error(
-          `the server refused the ${token ? 'token given with --token' : 'admin token'}: ${describeAnswer(answer)}`,
-        );
-      if (answer.status === 403) throw new Error(`the token is not an admin's: ${describeAnswer(answer)}`);
-      return answer;
-    },
+    get: (path) => asAdmin(path),
+    post: (path, body) =>
+      asAdmin(path, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }),
     ok(answer) {
       if (answer.status !== 200) throw new Error(`unexpected answer from ${base}: ${describeAnswer(answer)}`);
       return answer.body;

@@ -35,9 +35,13 @@ export interface Config {
   queueKind: QueueKind;
   jwt: JwtSettings;
   admin: { email: string; password: string };
-  /** How long each saga step may take (SAGA_STEP_TIMEOUTS_MS). */
-  /** Per step, over the step table's defaults; a step of an older table may have none. */
+  /**
+   * How long each saga step may take (SAGA_STEP_TIMEOUTS_MS), over the step table's defaults;
+   * a step of an older table may have none.
+   */
   stepTimeoutsMs: Partial<Record<string, number>>;
+  /** The most an operator may move a saga's deadlines on at once (SAGA_MAX_EXTEND_MS). */
+  maxExtendMs: number;
   /** How a message whose handler failed is retried before it is dead-lettered. */
   retryPolicy: RetryPolicy;
   /**

@@ -69,6 +69,12 @@ export function createMetrics() {
     buckets: SECONDS,
     registers,
   });
+  const operatorActions = new Counter({
+    name: 'shop_saga_operator_actions_total',
+    help: 'Operators’ actions that reached a running saga, by action (CancelSaga, RetrySaga, ExtendSaga)',
+    labelNames: ['action'],
+    registers,
+  });
   const stepDuration = new Histogram({
     name: 'shop_saga_step_duration_seconds',
     help: 'From a step’s command to its answer (or its deadline), by step and outcome',
@@ -117,6 +123,9 @@ export function createMetrics() {
         sagaDuration.observe({ outcome: ended.status }, ended.seconds);
       }
       for (const { step, outcome, seconds } of steps) stepDuration.observe({ step, outcome }, seconds);
+    },
+    operatorAction(action: string) {
+      operatorActions.inc({ action });
     },
     /** A service's outbox, read at each scrape. */
     outbox(service: string, read: () => Promise<{ pending: number | null; oldestAgeSeconds: number | null }>) {

@@ -153,6 +153,7 @@ const settings = z.object({
   ),
   ADMIN_PASSWORD: optional(z.string()).transform((password) => password ?? 'admin'),
   SAGA_STEP_TIMEOUTS_MS: stepTimeouts,
+  SAGA_MAX_EXTEND_MS: positive(60 * 60 * 1000),
   RETRY_DELAYS_MS: retryDelays,
   RETRY_JITTER: optional(z.coerce.number(fraction).min(0, fraction).max(1, fraction)).transform(
     (jitter) => jitter ?? defaultRetryPolicy.jitter,
@@ -233,6 +234,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     },
     admin: { email: values.ADMIN_EMAIL, password: values.ADMIN_PASSWORD },
     stepTimeoutsMs: values.SAGA_STEP_TIMEOUTS_MS,
+    maxExtendMs: values.SAGA_MAX_EXTEND_MS,
     retryPolicy: { delaysMs: values.RETRY_DELAYS_MS, jitter: values.RETRY_JITTER },
     maxPendingOrders: values.MAX_PENDING_ORDERS,
     retention: {

@@ -58,8 +58,10 @@ export function schedule(
   if (answered) delete deadlines[answered.step];
   for (const command of decision.commands) {
     const started = index.get(command.type);
+    // A command sent again keeps its step's clock (an operator's retry); one whose clock ran out
+    // lost its deadline above, as the input that answered it, and starts a new one.
     if (started?.outcome === 'started') {
-      deadlines[started.step] = new Date(
+      deadlines[started.step] ??= new Date(
         policy.now.getTime() + timeoutOf(definition, policy, started.step),
       ).toISOString();
     }

@@ -1,6 +1,7 @@
-import type { MessageOf } from '../../contracts';
+import type { MessageOf, OrderMessage } from '../../contracts';
 import type { SagaDefinition } from '../../contracts/steps';
 import { onDeadline, schedule } from './deadlines';
+import { isOperatorAction, onOperator } from './operator';
 import { advance } from './progress';
 import { lateReply, receive } from './replies';
 import {
@@ -49,15 +50,13 @@ export function decide(state: SagaState | undefined, input: SagaInput, policy: S
   const decision =
     input.type === 'DeadlinePassed'
       ? onDeadline(definition, state, input.data.step, policy.now)
-      : onMessage(definition, state, input);
+      : isOperatorAction(input)
+        ? onOperator(definition, state, input)
+        : onMessage(definition, state, input);
   return decision.outcome.kind === 'applied' ? schedule(definition, decision, input, policy) : decision;
 }
 
-function onMessage(
-  definition: SagaDefinition,
-  state: SagaState,
-  message: Exclude<SagaInput, { type: 'DeadlinePassed' }>,
-): Decision {
+function onMessage(definition: SagaDefinition, state: SagaState, message: OrderMessage): Decision {
   const late = lateReply(definition, state, message);
   if (late) return late;
   if (isTerminal(state)) return ignore(state, `saga already ${state.status}`);

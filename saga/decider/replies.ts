@@ -1,8 +1,9 @@
+import type { OrderMessage } from '../../contracts';
 import { stepByMessage, type SagaDefinition } from '../../contracts/steps';
-import { applied, ignore, notAwaited, type Decision, type SagaInput, type SagaState } from './state';
+import { applied, ignore, notAwaited, type Decision, type SagaState } from './state';
 
 type Received = { state: SagaState } | { ignored: string };
-type Message = Exclude<SagaInput, { type: 'DeadlinePassed' }>;
+type Message = OrderMessage;
 
 /** Records a participant's answer, or the customer's cancel, in the state; or says why it does not fit. */
 export function receive(definition: SagaDefinition, state: SagaState, message: Message): Received {

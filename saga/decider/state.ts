@@ -26,7 +26,23 @@ export interface DeadlinePassed {
   type: 'DeadlinePassed';
   data: { orderId: string; step: string };
 }
-export type SagaInput = OrderMessage | DeadlinePassed;
+/**
+ * An operator's action on one saga (`POST /sagas/{orderId}/cancel`, `/retry`, `/extend`): who
+ * acted and why, kept in the trace. Not a broker message.
+ */
+export type OperatorAction =
+  | { type: 'CancelSaga'; data: Operated }
+  | { type: 'RetrySaga'; data: Operated }
+  | { type: 'ExtendSaga'; data: Operated & { byMs: number } };
+interface Operated {
+  orderId: string;
+  /** The operator's user id. */
+  by: string;
+  reason: string;
+}
+export type OperatorActionType = OperatorAction['type'];
+
+export type SagaInput = OrderMessage | DeadlinePassed | OperatorAction;
 
 /**
  * What the decider is given rather than reads: the time, the timeouts set by configuration

@@ -1,6 +1,16 @@
 import { z } from 'zod';
-import { ListQuery, OrderIdParam, pageOf, SagaDiagram, SagaTrace, SagaView } from '../../contracts/rest';
-import { defineRoute, errors, json } from '../../http/openapi';
+import {
+  ExtendSagaBody,
+  ListQuery,
+  OrderIdParam,
+  pageOf,
+  SagaActionBody,
+  SagaActionResult,
+  SagaDiagram,
+  SagaTrace,
+  SagaView,
+} from '../../contracts/rest';
+import { defineRoute, errors, json, jsonBody } from '../../http/openapi';
 
 const tags = ['sagas'];
 
@@ -50,3 +60,30 @@ export const sagaDiagram = defineRoute('admin', {
   request: { params: OrderIdParam },
   responses: { 200: json(SagaDiagram, 'the diagram'), ...errors(400, 401, 403, 404) },
 });
+
+/** An operator's action on one saga: 202 while it runs, 409 once it has ended. */
+const action = <B extends typeof SagaActionBody>(name: 'cancel' | 'retry' | 'extend', summary: string, body: B) =>
+  defineRoute('admin', {
+    operationId: `${name}Saga`,
+    method: 'post',
+    path: `/sagas/{orderId}/${name}`,
+    tags,
+    summary,
+    request: { params: OrderIdParam, body: jsonBody(body) },
+    responses: {
+      202: json(SagaActionResult, 'done: what the action did'),
+      ...errors(400, 401, 403, 404, 409, 413, 415),
+    },
+  });
+
+export const cancelSaga = action(
+  'cancel',
+  'Cancel a running saga: it compensates, and the order ends CANCELLED_BY_OPERATOR',
+  SagaActionBody,
+);
+export const retrySaga = action('retry', 'Send the command of every step still awaited again', SagaActionBody);
+export const extendSaga = action(
+  'extend',
+  'Move the awaited steps’ deadlines on (at most SAGA_MAX_EXTEND_MS)',
+  ExtendSagaBody,
+);

@@ -1,8 +1,8 @@
 import { defineService } from '../../platform/service';
 import { DeadlineTimer } from './deadline-timer';
-import { definitionOf, type SagaPolicy } from '../decider/decide';
+import { definitionOf, isTerminal, type OperatorAction, type SagaPolicy } from '../decider/decide';
 import { definitionProblems } from '../decider/definition-problems';
-import { sagaRoutes } from './routes';
+import { sagaRoutes, type Acted } from './routes';
 import { resendAfterRestart, runSaga, type TracedInput } from './runner';
 import { sagaPostgres } from './postgres/store';
 import { sagaSqlite } from './sqlite/store';
@@ -39,7 +39,7 @@ export const orchestratorOf = (definitions: readonly SagaDefinition[] = orderSag
       metrics.sagasInFlight(() => database.read((store) => store.countUnfinished()));
 
       return {
-        routes: sagaRoutes(database, tokens),
+        routes: sagaRoutes(database, tokens, { act, maxExtendMs: config.maxExtendMs }),
         async start() {
           // Overdue deadlines first: a step that timed out while we were down is not asked again.
           await fireDeadlines(new Date());
@@ -88,6 +88,37 @@ export const orchestratorOf = (definitions: readonly SagaDefinition[] = orderSag
         });
       }
 
+      /**
+       * Applies an operator's action to its saga, as any input: in the saga's transaction, traced,
+       * its commands through the outbox. A saga that has ended, or does not exist, takes none.
+       */
+      async function act(action: OperatorAction): Promise<Acted> {
+        const now = new Date();
+        const acted = await database.transaction(async (store): Promise<Acted & { progress?: SagaProgress[] }> => {
+          await store.lockConversation(action.data.orderId);
+          const saga = await store.findSaga(action.data.orderId);
+          if (!saga) return { kind: 'unknown' };
+          if (isTerminal(saga.state)) return { kind: 'ended', status: saga.status };
+          const run = await runSaga(store, operatorInput(action, now), policyAt(now), {
+            instance,
+            traceparent: saga.traceparent ?? undefined,
+          });
+          await endpoint.send(store, run.commands);
+          const after = (await store.findSaga(action.data.orderId))!;
+          return {
+            kind: 'done',
+            status: after.status,
+            sent: run.commands.map((command) => command.type),
+            ...(run.outcome.kind === 'ignored' && { ignored: run.outcome.why }),
+            progress: run.progress,
+          };
+        });
+        acted.progress?.forEach(metrics.saga);
+        if (acted.kind === 'done') metrics.operatorAction(action.type);
+        const { progress: _progress, ...result } = acted;
+        return result;
+      }
+
       /** Fires every due deadline; false when some were left to another instance. */
       async function fireDeadlines(now: Date): Promise<boolean> {
         let firedAll = true;
@@ -121,6 +152,14 @@ export const orchestratorOf = (definitions: readonly SagaDefinition[] = orderSag
 };
 
 export const createOrchestrator = orchestratorOf();
+
+const operatorInput = (action: OperatorAction, now: Date): TracedInput => ({
+  ...action,
+  messageId: newId(),
+  causationId: null,
+  producer: 'orchestrator',
+  occurredAt: now.toISOString(),
+});
 
 const deadlinePassed = (orderId: string, step: string, now: Date): TracedInput => ({
   type: 'DeadlinePassed',

@@ -7,6 +7,8 @@ import {
   definitionOf,
   resendPending,
   type DeadlinePassed,
+  type OperatorAction,
+  type Outcome,
   type Decision,
   type SagaCommand,
   type SagaInput,
@@ -14,13 +16,14 @@ import {
   type SagaState,
 } from '../decider/decide';
 import { isTerminal } from '../decider/state';
+import { isOperatorAction } from '../decider/operator';
 import type { SagaProgress } from '../../platform/metrics';
 import { stepByMessage, type SagaDefinition } from '../../contracts/steps';
 import { LeftToOthers } from '../../broker/messaging/left-to-others';
 import type { SagaRow, SagaStore, TraceRow } from './store';
 
 /** An input with what the trace records of it: a broker message, or a deadline the orchestrator raised. */
-export type TracedInput = (Inbound<'orchestrator'> | DeadlinePassed) &
+export type TracedInput = (Inbound<'orchestrator'> | DeadlinePassed | OperatorAction) &
   Pick<Message, 'messageId' | 'causationId' | 'producer' | 'occurredAt'>;
 
 /**
@@ -39,8 +42,8 @@ export async function runSaga(store: SagaStore, input: TracedInput, policy: Saga
   const decision = decide(saved?.state, input, policy);
   if (decision.outcome.kind === 'unknownDefinition') throw new LeftToOthers(decision.outcome.why);
   if (decision.outcome.kind === 'early' && input.type !== 'DeadlinePassed') {
-    await store.keepEarly(input, policy.now);
-    return { commands: [], progress: [] };
+    await store.keepEarly(input as Inbound<'orchestrator'>, policy.now);
+    return { commands: [], progress: [], outcome: decision.outcome };
   }
   const run = await record(store, input, saved, decision, policy, sender);
   if (input.type !== 'OrderRequested' || decision.outcome.kind !== 'applied') return run;
@@ -53,6 +56,7 @@ export async function runSaga(store: SagaStore, input: TracedInput, policy: Saga
   return {
     commands: [...run.commands, ...early.flatMap((taken) => taken.commands)],
     progress: [...run.progress, ...early.flatMap((taken) => taken.progress)],
+    outcome: run.outcome,
   };
 }
 
@@ -66,10 +70,11 @@ export interface Sender {
   traceparent?: string;
 }
 
-/** What one input did: the commands to send, and its progress for the metrics. */
+/** What one input did: the commands to send, its progress for the metrics, and its outcome. */
 interface Run {
   commands: Outbound<'orchestrator'>[];
   progress: SagaProgress[];
+  outcome: Outcome;
 }
 
 /** Saves what `decision` made of `input`, traces both, and gives the commands their envelopes. */
@@ -102,23 +107,37 @@ async function record(
       causationId: input.causationId,
       type: input.type,
       producer: input.producer,
-      // A deadline is raised here; a message says which instance of its producer sent it.
-      instance: input.type === 'DeadlinePassed' ? instance : (input.instance ?? null),
+      // A deadline or an operator's action is raised here; a message says which instance of its producer sent it.
+      instance: input.type === 'DeadlinePassed' || isOperatorAction(input) ? instance : (input.instance ?? null),
       consumer: 'orchestrator',
       direction: 'in',
       outcome: applied ? 'applied' : 'ignored',
-      note:
-        decision.outcome.kind !== 'applied'
-          ? decision.outcome.why
-          : input.type === 'DeadlinePassed'
-            ? `${input.data.step} deadline`
-            : (note ?? null),
+      note: decision.outcome.kind !== 'applied' ? decision.outcome.why : (noteOf(input) ?? note ?? null),
       occurredAt: input.occurredAt,
       recordedAt: at,
     },
     ...commands.map((command) => traceOut(command, null, at)),
   ]);
-  return { commands, progress: [progressOf(saved, decision.state, applied ? input : undefined, policy)] };
+  return {
+    commands,
+    progress: [progressOf(saved, decision.state, applied ? input : undefined, policy)],
+    outcome: decision.outcome,
+  };
+}
+
+/** What the trace says of an input the orchestrator raised: a deadline's step, an operator and their reason. */
+function noteOf(input: TracedInput): string | undefined {
+  switch (input.type) {
+    case 'DeadlinePassed':
+      return `${input.data.step} deadline`;
+    case 'CancelSaga':
+    case 'RetrySaga':
+      return `by ${input.data.by}: ${input.data.reason}`;
+    case 'ExtendSaga':
+      return `by ${input.data.by}, ${input.data.byMs} ms: ${input.data.reason}`;
+    default:
+      return undefined;
+  }
 }
 
 /**

@@ -129,4 +129,37 @@ describe('the web view at /ui', { timeout: 60_000 }, () => {
     );
     await expectInvariants(system, { deadLettered: { products: 1 } });
   });
+
+  it('cancels a running saga from its page, after a confirmation, with the operator’s reason', async () => {
+    faulty.pause('payments');
+    const id = await place(CARDS.settles);
+    try {
+      await page.goto(`${served.url}/ui#/sagas/${id}`);
+      await expect.poll(diagramText).toContain('SettlePayment');
+      const actions = page.locator('form.actions');
+      const questions: string[] = [];
+      page.once('dialog', (dialog) => {
+        questions.push(dialog.message());
+        void dialog.dismiss();
+      });
+      await actions.locator('input[name=reason]').fill('the customer called');
+      await actions.getByRole('button', { name: 'Cancel saga' }).click();
+      await expect.poll(() => questions.length).toBe(1);
+      expect(questions[0]).toContain(id);
+      expect(await statusOfView()).toBe('RUNNING'); // dismissed: nothing done
+
+      page.once('dialog', (dialog) => void dialog.accept());
+      await actions.getByRole('button', { name: 'Cancel saga' }).click();
+      await expect.poll(() => actions.locator('.result').innerText()).toMatch(/cancel: COMPENSATING/);
+    } finally {
+      faulty.resume('payments');
+    }
+    await expect.poll(statusOfView, { timeout: 10_000 }).toBe('CANCELLED');
+    expect(await diagramText()).toContain('CancelSaga');
+    expect(await system.api.settled(customer.token, id)).toMatchObject({
+      reason: 'CANCELLED_BY_OPERATOR',
+      detail: 'the customer called',
+    });
+    await expectInvariants(system, { deadLettered: { products: 1 } });
+  });
 });

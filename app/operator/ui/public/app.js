@@ -147,11 +147,61 @@ async function sagaView(orderId, mine) {
     view.replaceChildren(
       el('h2', {}, 'Saga ', el('code', {}, orderId), ' ', statusBadge(diagram.status)),
       el('p', {}, diagram.finished ? 'Finished.' : 'Running: this picture follows it.'),
+      diagram.finished ? undefined : actionsOf(orderId, view.querySelector('form.actions')),
       picture,
     );
     view.dataset.status = diagram.status ?? 'PENDING';
   }
   return diagram.finished;
+}
+
+/**
+ * An operator's actions on a running saga: cancel, retry, extend, each with its reason and a
+ * confirmation. What was typed survives a redraw of the picture (`kept`, the form it replaces).
+ */
+function actionsOf(orderId, kept) {
+  const reason = el('input', { name: 'reason', placeholder: 'why (kept in the trace)', required: '' });
+  const minutes = el('input', { name: 'minutes', type: 'number', min: '1', value: '10', size: '4' });
+  reason.value = kept?.elements.reason.value ?? '';
+  minutes.value = kept?.elements.minutes.value ?? '10';
+  const result = el('span', { class: 'result' }, kept?.querySelector('.result')?.textContent ?? '');
+  const act =
+    (action, question, extra = () => ({})) =>
+    async () => {
+      if (!reason.value.trim()) return showError(new Error('say why: the reason is kept in the trace'));
+      if (!confirm(question)) return;
+      try {
+        const done = await api(`/sagas/${orderId}/${action}`, {
+          method: 'POST',
+          body: JSON.stringify({ reason: reason.value, ...extra() }),
+        });
+        showError(null);
+        result.textContent = done.ignored
+          ? `${action}: nothing changed (${done.ignored})`
+          : `${action}: ${done.status}`;
+      } catch (error) {
+        showError(error);
+      }
+    };
+  const button = (label, onclick) => el('button', { type: 'button', onclick }, label);
+  return el(
+    'form',
+    { class: 'actions', onsubmit: (event) => event.preventDefault() },
+    reason,
+    button(
+      'Cancel saga',
+      act('cancel', `Cancel saga ${orderId}? It compensates what happened and the order ends CANCELLED.`),
+    ),
+    button('Retry', act('retry', `Send the commands saga ${orderId} still awaits again?`)),
+    minutes,
+    ' min ',
+    button(
+      'Extend',
+      act('extend', `Move the deadlines of saga ${orderId} on?`, () => ({ byMs: Number(minutes.value) * 60_000 })),
+    ),
+    ' ',
+    result,
+  );
 }
 
 async function deadLettersView(mine) {
