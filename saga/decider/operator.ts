@@ -36,7 +36,8 @@ export function onOperator(definition: SagaDefinition, state: SagaState, action:
     case 'ExtendSaga': {
       const later = (at: string) => new Date(Date.parse(at) + action.data.byMs).toISOString();
       const deadlines = Object.fromEntries(
-        Object.entries(state.deadlines).map(([step, at]) => [step, at === undefined ? at : later(at)]),
+        // A step listed has a time: a deadline that goes is deleted, never set to undefined.
+        Object.entries(state.deadlines).map(([step, at]) => [step, later(at!)]),
       );
       return applied({ ...state, deadlines }, []);
     }

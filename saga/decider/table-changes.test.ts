@@ -189,11 +189,17 @@ describe('a table that does not hold', () => {
   it('names a message used twice, and versions that do not rise', () => {
     const twice = {
       ...orderSaga.steps,
-      reserveCoupon: { ...reserveCoupon, succeeded: 'StockReserved' },
+      reserveCoupon: { ...reserveCoupon, succeeded: 'StockReserved', failed: 'StockRejected' },
       releaseCoupon,
     };
-    expect(broken(twice)).toEqual(['version 1: messages used twice: StockReserved']);
+    expect(broken(twice)).toEqual(['version 1: messages used twice: StockReserved, StockRejected']);
     expect(definitionProblems([withCoupon, orderSaga])).toEqual(['version 1 follows version 2']);
+    expect(definitionProblems([orderSaga, { ...withCoupon, version: orderSaga.version }])).toEqual([
+      'version 1 follows version 1',
+    ]);
+    // A step that cannot fail needs no reason to cancel.
+    const { failed: _failed, failure: _failure, ...sure } = reserveCoupon;
+    expect(broken({ ...orderSaga.steps, reserveCoupon: sure, releaseCoupon })).toEqual([]);
     expect(definitionProblems([])).toEqual(['no step table']);
   });
 });
