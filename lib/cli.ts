@@ -1,4 +1,19 @@
+import { createInterface } from 'node:readline/promises';
 import type { Command } from 'commander';
+
+/**
+ * Asks `question` on a terminal and resolves whether the answer was yes; false without one
+ * (input piped or closed), so a destructive command run by a script needs its --yes.
+ */
+export async function confirmed(question: string): Promise<boolean> {
+  if (!process.stdin.isTTY) return false;
+  const prompt = createInterface({ input: process.stdin, output: process.stderr });
+  try {
+    return /^y(es)?$/i.test((await prompt.question(`${question} [y/N] `)).trim());
+  } finally {
+    prompt.close();
+  }
+}
 
 /** Writes lines to stdout, one per line. */
 export function print(lines: string[]): void {

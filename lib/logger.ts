@@ -37,6 +37,9 @@ const standardOutput = (): pino.DestinationStream =>
 export const createLogger = (destination?: pino.DestinationStream, level?: pino.LevelWithSilent) =>
   pino({ ...loggerOptions, ...(level ? { level } : {}) }, destination ?? standardOutput());
 
+/** For a command line, whose output is its standard output: its log lines go to standard error. */
+export const stderrLogger = () => createLogger(pino.destination(2));
+
 /** One logger for the process. */
 export const logger = createLogger();
 

@@ -1,9 +1,11 @@
 import { execFile } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { randomUUID } from 'node:crypto';
 import { createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { waitFor } from '../lib/wait';
 import { decorate } from './support/decorate';
 import { serveOnFreePort } from './support/served';
 import { startTestSystem, type TestSystem } from './support/system';
@@ -23,6 +25,8 @@ let customer: string;
 let productId: string;
 let dropPayments = false;
 let declinedId: string;
+/** The saga whose SettlePayment was lost, found stuck, then retried. */
+let stuckId: string;
 
 async function call(method: string, path: string, body?: unknown, token?: string) {
   const headers: Record<string, string> = {};
@@ -245,6 +249,41 @@ describe('saga-shop trace and sagas', { timeout: 30_000 }, () => {
     });
     expect((await sagas('--stuck', '1h', '--url', url)).stdout.trim()).toBe('no sagas');
     expect((await sagas('--status', 'PENDING', '--url', url)).stdout).toContain(placed.body.id);
+    // `trace --list` is `sagas`, for the scripts that rely on it.
+    expect((await cli('--list', '--status', 'PENDING', '--url', url)).stdout).toBe(
+      (await sagas('--status', 'PENDING', '--url', url)).stdout,
+    );
+
+    stuckId = placed.body.id;
+  });
+
+  it('saga retry, cancel, extend: the shop and token from the environment', async () => {
+    // The payments service is back: a retry, the shop and token from the environment, settles it.
+    dropPayments = false;
+    const env = { SAGA_SHOP_URL: url, SAGA_SHOP_TOKEN: adminToken };
+    const retried = await cliWith(env, 'saga', 'retry', stuckId, '--reason', 'payments is back');
+    expect(retried).toEqual({
+      code: 0,
+      stdout: `retry ${stuckId}: the saga is RUNNING; sent SettlePayment\n`,
+      stderr: '',
+    });
+    await waitFor(
+      async () => (await call('GET', `/orders/${stuckId}`, undefined, customer)).body.status === 'CONFIRMED',
+      {
+        what: 'the retried payment to settle',
+      },
+    );
+    const ended = await cliWith(env, 'saga', 'cancel', stuckId, '--reason', 'too late');
+    expect(ended).toMatchObject({ code: 1, stdout: '' });
+    expect(ended.stderr).toMatch(/^error: cancel \S+: 409 the saga has ended: CONFIRMED/);
+    expect((await cliWith(env, 'saga', 'extend', stuckId, '--reason', 'x', '--by', 'soon')).stderr).toMatch(
+      /"soon" is not a duration such as 90s, 10m or 1h/,
+    );
+  });
+
+  it('says its version', async () => {
+    const { version } = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string };
+    expect(await cliWith({}, '--version')).toEqual({ code: 0, stdout: `${version}\n`, stderr: '' });
   });
 
   it('fails with one line on stderr and exit code 1', async () => {
@@ -258,7 +297,7 @@ describe('saga-shop trace and sagas', { timeout: 30_000 }, () => {
       [[confirmedId, '--url', url, '--token', 'not-a-jwt'], /^error: the server refused the token/],
       [[confirmedId, '--url', deadUrl], /^error: cannot reach http:\/\/127\.0\.0\.1:\d+: ECONNREFUSED/],
       [[confirmedId, '--data-dir', join(dataDir, 'nowhere')], /^error: no saga store at /],
-      [['--url', url], /^error: missing required argument 'orderId'/],
+      [['--url', url], /^error: give the order id of a saga, or --list/],
     ] as const;
     const results = await Promise.all(cases.map(([args]) => cli(...args)));
     cases.forEach(([args, message], i) => {

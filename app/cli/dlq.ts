@@ -1,13 +1,13 @@
 import { existsSync } from 'node:fs';
 import { Command, Option } from 'commander';
 import { loadConfig } from '../server/config';
-import { logger } from '../../lib/logger';
+import { stderrLogger } from '../../lib/logger';
 import type { ServiceName } from '../../contracts';
 import type { Broker, DeadLetter } from '../../broker/broker';
 import { brokerFile, connectBroker } from '../../broker/connect';
 import { jsonRenderer, textRenderer, type DeadLetterRenderer } from '../../broker/operator/dlq-format';
 import { queueNames } from '../../contracts/topology';
-import { print } from '../../lib/cli';
+import { confirmed, print } from '../../lib/cli';
 
 /**
  * `saga-shop dlq <command>` (`npm run dlq -- <command>`): lists, shows, replays and purges dead letters on the broker the
@@ -19,6 +19,7 @@ interface Options {
   json?: boolean;
   queue?: ServiceName;
   all?: boolean;
+  yes?: boolean;
 }
 
 const queueOption = () =>
@@ -78,11 +79,19 @@ export function dlqCommand(): Command {
 
   program
     .command('purge')
-    .description('delete dead letters for good')
+    .description('delete dead letters for good: asks first on a terminal, needs --yes otherwise')
     .addOption(queueOption())
+    .option('--yes', 'do not ask')
     .action((_options, command: Command) =>
       withBroker(command, async (broker, render, options) => {
-        for (const queue of selected(options)) print(render.purged(queue, await broker.purgeDeadLetters(queue)));
+        const queues = selected(options);
+        if (!options.yes) {
+          let count = 0;
+          for (const queue of queues) count += (await broker.deadLetters(queue)).length;
+          if (!(await confirmed(`delete ${count} dead letter(s) of ${queues.join(', ')} for good?`)))
+            throw new Error('nothing purged (on a terminal, answer y; otherwise pass --yes)');
+        }
+        for (const queue of queues) print(render.purged(queue, await broker.purgeDeadLetters(queue)));
       }),
     );
   return program;
@@ -103,7 +112,7 @@ async function withBroker(
   if (!config.brokerUrl && !existsSync(brokerFile(config.dataDir))) {
     throw new Error(`no broker database at ${brokerFile(config.dataDir)} (is DATA_DIR right?)`);
   }
-  const broker = await connectBroker({ ...config, connectTimeoutMs: 5_000 }, logger);
+  const broker = await connectBroker({ ...config, connectTimeoutMs: 5_000 }, stderrLogger());
   try {
     await use(broker, options.json ? jsonRenderer : textRenderer, options);
   } finally {

@@ -16,8 +16,8 @@ export function sagaCommand(): Command {
       .description(description)
       .argument('<orderId>', 'the order (= saga) id')
       .requiredOption('--reason <text>', 'why: the trace keeps it beside who acted')
-      .option('--url <url>', 'the shop to ask (default: http://localhost:$PORT)')
-      .option('--token <jwt>', 'an admin token (default: log in with ADMIN_EMAIL/ADMIN_PASSWORD)');
+      .option('--url <url>', 'the shop to ask (default: $SAGA_SHOP_URL, or http://localhost:$PORT)')
+      .option('--token <jwt>', 'an admin token (default: $SAGA_SHOP_TOKEN, or log in with ADMIN_EMAIL/ADMIN_PASSWORD)');
 
   action('cancel', 'Cancel it: it compensates, and the order ends CANCELLED_BY_OPERATOR.').action(
     (orderId: string, options: ActionOptions) => act('cancel', orderId, options, {}),

@@ -12,8 +12,8 @@ export interface SourceOptions {
 /** Where `trace`, `sagas` and `audit` read: the shop over HTTP (as the admin), or its files under DATA_DIR. */
 export const sourceOptions = (command: Command, files = 'the saga store') =>
   command
-    .option('--url <url>', 'the shop to ask (default: http://localhost:$PORT)')
-    .option('--token <jwt>', 'an admin token (default: log in with ADMIN_EMAIL/ADMIN_PASSWORD)')
+    .option('--url <url>', 'the shop to ask (default: $SAGA_SHOP_URL, or http://localhost:$PORT)')
+    .option('--token <jwt>', 'an admin token (default: $SAGA_SHOP_TOKEN, or log in with ADMIN_EMAIL/ADMIN_PASSWORD)')
     .addOption(
       new Option('--data-dir <dir>', `read ${files} under this DATA_DIR instead of HTTP`).conflicts(['url', 'token']),
     );
@@ -23,8 +23,16 @@ export async function openSource(options: SourceOptions): Promise<TraceSource> {
   return httpSource(adminOptions(options));
 }
 
-/** How to reach the shop as an admin: --url and --token, or this machine's port and admin account. */
-export function adminOptions(options: SourceOptions): AdminClientOptions {
+/**
+ * How to reach the shop as an admin: --url and --token, else SAGA_SHOP_URL and SAGA_SHOP_TOKEN,
+ * else this machine's port and admin account.
+ */
+export function adminOptions(options: Pick<SourceOptions, 'url' | 'token'>): AdminClientOptions {
   const config = loadConfig();
-  return { url: options.url ?? `http://localhost:${config.port}`, token: options.token, admin: config.admin };
+  const token = options.token ?? process.env.SAGA_SHOP_TOKEN;
+  return {
+    url: options.url ?? process.env.SAGA_SHOP_URL ?? `http://localhost:${config.port}`,
+    ...(token ? { token } : {}),
+    admin: config.admin,
+  };
 }

@@ -4,13 +4,15 @@ import { print } from '../../lib/cli';
 import { isFinished, jsonRenderer, textRenderer, type Renderer } from '../../saga/trace/trace-format';
 import { drawSaga, mermaidSaga } from '../../saga/trace/trace-picture';
 import type { TraceSource } from '../../saga/trace/trace-source';
+import { listOptions, listSagas, type Options as ListOptions } from './sagas';
 import { sourceOptions, openSource, type SourceOptions } from './source';
 
 /** `saga-shop trace <orderId>` (`npm run trace -- <orderId>`): a saga message by message, or drawn. */
 
 const POLL_MS = 500;
 
-interface Options extends SourceOptions {
+interface Options extends SourceOptions, ListOptions {
+  list?: boolean;
   json?: boolean;
   follow?: boolean;
   picture?: boolean;
@@ -18,10 +20,14 @@ interface Options extends SourceOptions {
 }
 
 export function traceCommand(): Command {
-  return sourceOptions(
-    new Command('trace')
-      .description("Prints an order's saga message by message, ending with its terminal state, or draws it.")
-      .argument('<orderId>', 'the order (= saga) id'),
+  return listOptions(
+    sourceOptions(
+      new Command('trace')
+        .description(
+          "Prints an order's saga message by message, ending with its terminal state, or draws it; with --list, lists sagas.",
+        )
+        .argument('[orderId]', 'the order (= saga) id'),
+    ).option('--list', 'list sagas instead, as `saga-shop sagas` does (its options apply)'),
   )
     .option('--json', 'JSON lines: one per message, then one with the final state')
     .addOption(
@@ -36,9 +42,11 @@ export function traceCommand(): Command {
     .option('-f, --follow', `poll every ${POLL_MS} ms until the saga ends, printing new messages as they come`)
     .addHelpText(
       'after',
-      '\nExamples:\n  npm run trace -- <orderId>\n  npm run trace -- <orderId> --picture\n  npm run trace -- <orderId> --mermaid > saga.mmd\n  npm run trace -- <orderId> --follow\n  npm run trace -- <orderId> --data-dir ./data --json',
+      '\nExamples:\n  npm run trace -- <orderId>\n  npm run trace -- <orderId> --picture\n  npm run trace -- <orderId> --mermaid > saga.mmd\n  npm run trace -- <orderId> --follow\n  npm run trace -- <orderId> --data-dir ./data --json\n  npm run trace -- --list --status PENDING',
     )
-    .action(async (orderId: string, options: Options) => {
+    .action(async (orderId: string | undefined, options: Options, command: Command) => {
+      if (options.list) return listSagas(options);
+      if (!orderId) command.error('error: give the order id of a saga, or --list');
       const source = await openSource(options);
       const follow = options.follow ?? false;
       try {

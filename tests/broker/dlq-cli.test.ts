@@ -91,7 +91,13 @@ describe.each(transports)('the dlq CLI over the %s broker', (transport) => {
     );
     await waitFor(() => handled.includes(second.messageId), { timeoutMs: 1_500, what: 'the second replay' });
 
-    expect((await dlq(env, 'purge', '--json')).stdout.split('\n')).toContain('{"queue":"products","purged":1}');
+    // For good: without a terminal to ask on, only with --yes.
+    const refused = await dlq(env, 'purge', '--json');
+    expect(refused).toMatchObject({ code: 1, stdout: '' });
+    expect(refused.stderr).toMatch(/^error: nothing purged \(on a terminal, answer y; otherwise pass --yes\)/);
+    expect((await dlq(env, 'purge', '--yes', '--json')).stdout.split('\n')).toContain(
+      '{"queue":"products","purged":1}',
+    );
     expect(await dlq(env, 'list', '--json')).toEqual({ code: 0, stdout: '', stderr: '' });
     expect((await dlq(env, 'replay', '--all')).stdout).toBe('no dead letters to replay\n');
     expect(handled).toEqual([first.messageId, second.messageId]);

@@ -114,7 +114,7 @@ describe('the saga with a RabbitMQ user per service', () => {
       'a PaymentSettled sent with routing key OrderRequested',
       'OrderCancellationRequested comes from orders, not payments',
     ]);
-    expect((await dlq(operator, 'purge', '--queue', 'orchestrator', '--json')).stdout.trim()).toBe(
+    expect((await dlq(operator, 'purge', '--queue', 'orchestrator', '--yes', '--json')).stdout.trim()).toBe(
       '{"queue":"orchestrator","purged":3}',
     );
     // A service's own URL may not read dead letters, so the tool asks for the operator's.
