@@ -9,7 +9,7 @@ import { defineRoute, errors, json, newRouter } from '../../http/openapi';
 
 /**
  * The dead letters of the queues this process consumes, over HTTP for the web view: what
- * `saga-shop dlq list` and `dlq replay` do on the broker. Each process answers for its own
+ * `saga-shop dlq list`, `dlq replay` and `dlq purge` do on the broker. Each process answers for its own
  * services' queues, so behind the entry point `/dead-letters/<service>` reaches the one that has them.
  */
 
@@ -39,6 +39,19 @@ export const replayDeadLetter = defineRoute('admin', {
   responses: { 200: json(DeadLetterView, 'the letter, now back on its queue'), ...errors(400, 401, 403, 404) },
 });
 
+export const purgeDeadLetters = defineRoute('admin', {
+  operationId: 'purgeDeadLetters',
+  method: 'post',
+  path: '/dead-letters/{queue}/purge',
+  tags,
+  summary: 'Deletes every dead letter of a service’s queue, for good',
+  request: { params: QueueParam },
+  responses: {
+    200: json(z.object({ queue: ServiceName, purged: z.number().int() }), 'how many were deleted'),
+    ...errors(400, 401, 403, 404),
+  },
+});
+
 export function deadLetterRoutes(brokerOf: ReadonlyMap<ServiceName, Broker>, tokens: Tokens) {
   const guard = guards(tokens);
   const brokerFor = (queue: ServiceName) => {
@@ -59,5 +72,9 @@ export function deadLetterRoutes(brokerOf: ReadonlyMap<ServiceName, Broker>, tok
       const letter = await broker.replayDeadLetter(id);
       if (!letter) throw notFound('dead letter');
       return c.json(letter, 200);
+    })
+    .openapi(guard(purgeDeadLetters), async (c) => {
+      const { queue } = c.req.valid('param');
+      return c.json({ queue, purged: await brokerFor(queue).purgeDeadLetters(queue) }, 200);
     });
 }

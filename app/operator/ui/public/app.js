@@ -220,8 +220,12 @@ async function deadLettersView(mine) {
               el('code', {}, letter.routingKey),
               ` ${letter.reason} (attempts ${letter.attempts}, at ${letter.deadLetteredAt}) `,
               el('button', { type: 'button', onclick: () => replay(queue, letter.id) }, 'Replay'),
+              el('details', {}, el('summary', {}, 'payload'), el('pre', { class: 'payload' }, letter.payload)),
             ),
           ),
+          items.length > 0
+            ? el('button', { type: 'button', onclick: () => purge(queue, items.length) }, `Purge ${queue}`)
+            : undefined,
         );
       } catch (error) {
         if (error.status !== 404) throw error;
@@ -230,6 +234,12 @@ async function deadLettersView(mine) {
     }),
   );
   if (mine === generation) view.replaceChildren(el('h2', {}, 'Dead letters'), ...sections);
+}
+
+async function purge(queue, count) {
+  if (!confirm(`Delete the ${count} dead letter(s) of ${queue} for good?`)) return;
+  await api(`/dead-letters/${queue}/purge`, { method: 'POST' }).catch(showError);
+  route();
 }
 
 async function replay(queue, id) {
