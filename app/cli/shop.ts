@@ -175,7 +175,7 @@ async function picture(url: string, orderId: string): Promise<string[]> {
   const source = httpSource({ url, admin: loadConfig().admin });
   try {
     const { saga, messages } = await source.load(orderId);
-    return drawSaga(messages, saga);
+    return drawSaga(messages, saga, new Date());
   } catch (error) {
     return [`(no picture: ${(error as Error).message}; saga-shop trace ${orderId} --picture --token <admin token>)`];
   }

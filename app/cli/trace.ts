@@ -80,7 +80,7 @@ async function trace(source: TraceSource, renderer: Renderer, orderId: string, f
 async function picture(source: TraceSource, draw: typeof drawSaga, orderId: string, follow: boolean) {
   for (;;) {
     const { saga, messages } = await source.load(orderId);
-    if (!follow || isFinished(saga)) return print(draw(messages, saga));
+    if (!follow || isFinished(saga)) return print(draw(messages, saga, new Date()));
     await sleep(POLL_MS);
   }
 }

@@ -100,7 +100,7 @@ export function sagaRoutes(database: Database<SagaStore>, tokens: Tokens, { act,
           orderId,
           status: saga?.status ?? null,
           finished: isFinished(saga),
-          mermaid: mermaidSaga(messages, saga).join('\n'),
+          mermaid: mermaidSaga(messages, saga, new Date()).join('\n'),
         },
         200,
       );

@@ -7,8 +7,10 @@ import type { SagaView, TraceEntry } from '../runtime/store';
  * for tools. No I/O here; the CLI writes what these return.
  */
 
-/** What the final line needs of a saga: its status and, once cancelled, why. */
-export type SagaEnd = Pick<SagaView, 'status'> & { state: { failure?: { reason: string; detail?: string } } };
+/** What the final line needs of a saga: its status, once cancelled why, and while it runs the deadlines it awaits. */
+export type SagaEnd = Pick<SagaView, 'status'> & {
+  state: { failure?: { reason: string; detail?: string }; deadlines?: Partial<Record<string, string>> };
+};
 /** One row of `saga-shop sagas`. */
 export type SagaSummary = Pick<SagaView, 'orderId' | 'status' | 'startedAt' | 'updatedAt'>;
 
@@ -52,6 +54,22 @@ export function formatEnd(saga: SagaEnd | null): string {
   }
   if (saga.status === 'CONFIRMED') return 'CONFIRMED';
   return `still ${saga.status}`;
+}
+
+/**
+ * What a running saga still awaits, soonest deadline first: `settlePayment, deadline in 8.2 s`
+ * (or `past its deadline by 1.0 s`). Nothing for a saga that has ended.
+ */
+export function awaiting(saga: SagaEnd | null, now: Date): string[] {
+  if (!saga || isFinished(saga)) return [];
+  return Object.entries(saga.state.deadlines ?? {})
+    .filter((entry): entry is [string, string] => entry[1] !== undefined)
+    .sort(([, a], [, b]) => a.localeCompare(b))
+    .map(([step, due]) => {
+      const ms = Date.parse(due) - now.getTime();
+      const seconds = `${(Math.abs(ms) / 1000).toFixed(1)} s`;
+      return `${step}, ${ms >= 0 ? `deadline in ${seconds}` : `past its deadline by ${seconds}`}`;
+    });
 }
 
 export function messageJson(entry: TraceEntry, origin: string): string {

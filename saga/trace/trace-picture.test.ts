@@ -4,6 +4,7 @@ import type { SagaEnd } from './trace-format';
 import { drawSaga, mermaidSaga } from './trace-picture';
 
 const T0 = Date.parse('2025-01-01T10:00:00.000Z');
+const now = new Date(T0 + 2_000);
 let n = 0;
 /** A message at `ms`; what the orchestrator receives is applied, what it sends is sent. */
 function message(ms: number, type: string, route: string, fields: Partial<TraceEntry> = {}): TraceEntry {
@@ -50,7 +51,7 @@ const cancelled: SagaEnd = {
 
 describe('the picture of a saga', () => {
   it('draws a lifeline per service and an arrow per message; parallel steps, compensations and ignored answers marked', () => {
-    expect(drawSaga(declined, cancelled).map((line) => line.trimEnd())).toEqual([
+    expect(drawSaga(declined, cancelled, now).map((line) => line.trimEnd())).toEqual([
       '             orders     orchestrator     users        products      payments',
       ' +0.000s        ├────────────▶│             │             │             │        OrderRequested',
       ' +0.002s        │             ├────────────▶│             │             │      ‖ VerifyUser',
@@ -69,7 +70,7 @@ describe('the picture of a saga', () => {
   });
 
   it('as Mermaid: the parallel steps in a par block, compensations dotted, an ignored answer crossed', () => {
-    expect(mermaidSaga(declined, cancelled)).toEqual([
+    expect(mermaidSaga(declined, cancelled, now)).toEqual([
       'sequenceDiagram',
       '  participant orders',
       '  participant orchestrator',
@@ -95,7 +96,32 @@ describe('the picture of a saga', () => {
   });
 
   it('a saga still running, or with no message yet', () => {
-    expect(drawSaga(declined.slice(0, 3), { status: 'RUNNING', state: {} }).at(-2)).toBe('still RUNNING after 0.002 s');
-    expect(drawSaga([], null).slice(1)).toEqual(['no saga state (no message was applied)']);
+    expect(drawSaga(declined.slice(0, 3), { status: 'RUNNING', state: {} }, now).at(-2)).toBe(
+      'still RUNNING after 0.002 s',
+    );
+    expect(drawSaga([], null, now).slice(1)).toEqual(['no saga state (no message was applied)']);
+  });
+
+  it('a running saga shows the steps it awaits, soonest deadline first, and how long until each', () => {
+    const waiting: SagaEnd = {
+      status: 'RUNNING',
+      state: {
+        deadlines: {
+          settlePayment: new Date(T0 + 30_000).toISOString(),
+          verifyUser: new Date(T0 + 1_000).toISOString(),
+        },
+      },
+    };
+    expect(drawSaga(declined.slice(0, 3), waiting, now).slice(-3, -1)).toEqual([
+      '  awaiting verifyUser, past its deadline by 1.0 s',
+      '  awaiting settlePayment, deadline in 28.0 s',
+    ]);
+    expect(mermaidSaga(declined.slice(0, 3), waiting, now).slice(-2)).toEqual([
+      '  Note over orchestrator: awaiting verifyUser, past its deadline by 1.0 s',
+      '  Note over orchestrator: awaiting settlePayment, deadline in 28.0 s',
+    ]);
+    expect(drawSaga(declined, { ...cancelled, state: { ...cancelled.state, ...waiting.state } }, now)).toEqual(
+      drawSaga(declined, cancelled, now),
+    );
   });
 });

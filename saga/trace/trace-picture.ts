@@ -1,6 +1,6 @@
 import { serviceNames } from '../../contracts/services';
 import type { TraceEntry } from '../runtime/store';
-import { formatEnd, formatOffset, isCompensation, offsetMs, type SagaEnd } from './trace-format';
+import { awaiting, formatEnd, formatOffset, isCompensation, offsetMs, type SagaEnd } from './trace-format';
 
 /**
  * A saga drawn as a sequence diagram: one lifeline per service, an arrow per message with its
@@ -55,8 +55,11 @@ function label(entry: TraceEntry, parallel: boolean): string {
   return `${parallel ? '‖ ' : '  '}${entry.type}${outcome}${isCompensation(entry.type) ? '  ↩ compensation' : ''}`;
 }
 
-/** The picture, one line per message under a header of service names, then the end and the total time. */
-export function drawSaga(messages: readonly TraceEntry[], saga: SagaEnd | null): string[] {
+/**
+ * The picture, one line per message under a header of service names, then the end and the
+ * total time, and what a running saga still awaits at `now`.
+ */
+export function drawSaga(messages: readonly TraceEntry[], saga: SagaEnd | null, now: Date): string[] {
   const lanes = lanesOf(messages);
   const header = lanes.map((name) => name.padStart(Math.floor((LANE_WIDTH + name.length) / 2)).padEnd(LANE_WIDTH));
   const parallel = parallelIds(messages);
@@ -70,12 +73,13 @@ export function drawSaga(messages: readonly TraceEntry[], saga: SagaEnd | null):
     ' '.repeat(OFFSET_WIDTH) + header.join('').trimEnd(),
     ...rows,
     `${formatEnd(saga)}${totalTime(messages)}`,
+    ...awaiting(saga, now).map((line) => `  awaiting ${line}`),
     ...legend,
   ];
 }
 
 /** The same picture as a Mermaid `sequenceDiagram`, which GitHub renders in Markdown. */
-export function mermaidSaga(messages: readonly TraceEntry[], saga: SagaEnd | null): string[] {
+export function mermaidSaga(messages: readonly TraceEntry[], saga: SagaEnd | null, now: Date): string[] {
   const lanes = lanesOf(messages);
   const parallel = parallelIds(messages);
   const origin = messages[0]?.occurredAt;
@@ -106,5 +110,6 @@ export function mermaidSaga(messages: readonly TraceEntry[], saga: SagaEnd | nul
     ...lanes.map((name) => `  participant ${name}`),
     ...body,
     `  Note over ${lanes[0]},${lanes.at(-1)}: ${formatEnd(saga)}${totalTime(messages)}`,
+    ...awaiting(saga, now).map((line) => `  Note over orchestrator: awaiting ${line}`),
   ];
 }
