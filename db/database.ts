@@ -5,10 +5,12 @@
  */
 export interface Database<S> {
   /**
-   * Runs `work` in one transaction and resolves, once it is committed, to what it returned.
-   * The work may be run more than once (a group rolled back for a neighbour's failure, a
-   * serialization conflict retried), so it must only read and write through `store`, and
-   * await nothing else: what it does outside the store happens after the promise resolves.
+   * Runs `work` in one transaction and resolves, once it is committed, to what it returned;
+   * what it throws undoes its writes, and only its own (SQLite may share the transaction with
+   * others: the group commit), and rejects with it. The work may be run more than once (a group
+   * applied again after a work in it threw or its commit failed, a serialization conflict
+   * retried), so it must only read and write through `store`, and await nothing else: what it
+   * does outside the store happens after the promise resolves.
    */
   transaction<R>(work: (store: S) => Promise<R>): Promise<R>;
   /**

@@ -56,7 +56,7 @@ describe('group commit', () => {
     expect(await group.submit(async () => 'what it returned')).toBe('what it returned');
   });
 
-  it('fails a throwing item alone: the group is rolled back and applied again one by one', async () => {
+  it('fails a throwing item alone: the group goes again with a savepoint per item, and commits once', async () => {
     const { client, db, ids, commits } = database();
     const applied: string[] = [];
     const group = new GroupCommit(client, db);
@@ -64,16 +64,76 @@ describe('group commit', () => {
       group.submit(async (tx) => {
         applied.push(id);
         tx.insert(notes).values({ id }).run();
-        if (id === 'poison') throw new Error('poison refused');
+        if (id.startsWith('poison')) throw new Error(`${id} refused`);
+        return id;
       });
-    const results = await Promise.allSettled(['a', 'poison', 'b', 'c'].map(note));
-    expect(results.map((result) => result.status)).toEqual(['fulfilled', 'rejected', 'fulfilled', 'fulfilled']);
-    expect((results[1] as PromiseRejectedResult).reason).toMatchObject({ message: 'poison refused' });
-    // The poison's own insert went back with its transaction; its neighbours' stayed, once each.
+    const results = await Promise.allSettled(['a', 'poison', 'b', 'poison-too', 'c'].map(note));
+    expect(results).toEqual([
+      { status: 'fulfilled', value: 'a' },
+      { status: 'rejected', reason: new Error('poison refused') },
+      { status: 'fulfilled', value: 'b' },
+      { status: 'rejected', reason: new Error('poison-too refused') },
+      { status: 'fulfilled', value: 'c' },
+    ]);
+    // The poisons' own inserts went back to their savepoints; their neighbours' stayed.
     expect(ids().sort()).toEqual(['a', 'b', 'c']);
-    expect(applied).toEqual(['a', 'poison', 'a', 'poison', 'b', 'c']);
-    // Five transactions, of which the group's and the poison's were rolled back.
-    expect(commits()).toBe(3);
+    // Whole until the first throw, then each item once more, in its savepoint.
+    expect(applied).toEqual(['a', 'poison', 'a', 'poison', 'b', 'poison-too', 'c']);
+    expect(commits()).toBe(1);
+    expect(client.inTransaction).toBe(false);
+  });
+
+  it('lets a work read what its neighbours before it wrote, and not what a thrower wrote', async () => {
+    const { client, db } = database();
+    const group = new GroupCommit(client, db);
+    const seen = (id: string) =>
+      group.submit(async (tx) => {
+        const before = tx
+          .select()
+          .from(notes)
+          .all()
+          .map((row) => row.id);
+        tx.insert(notes).values({ id }).run();
+        if (id === 'poison') throw new Error('refused');
+        return before;
+      });
+    expect(await Promise.allSettled(['a', 'poison', 'b'].map(seen))).toEqual([
+      { status: 'fulfilled', value: [] },
+      { status: 'rejected', reason: new Error('refused') },
+      { status: 'fulfilled', value: ['a'] },
+    ]);
+  });
+
+  it('rejects with what a work threw, even a throw of nothing', async () => {
+    const { client, db, ids } = database();
+    const group = new GroupCommit(client, db);
+    const nothing = group.submit(async (tx) => {
+      tx.insert(notes).values({ id: 'x' }).run();
+      throw undefined;
+    });
+    const kept = group.submit(async (tx) => void tx.insert(notes).values({ id: 'y' }).run());
+    await expect(nothing).rejects.toBeUndefined();
+    await kept;
+    expect(ids()).toEqual(['y']);
+  });
+
+  it('applies the group again one by one when a work takes the whole transaction with it', async () => {
+    const { client, db, ids } = database();
+    const group = new GroupCommit(client, db);
+    const rollback = client.prepare('ROLLBACK');
+    const note = (id: string) =>
+      group.submit(async (tx) => {
+        tx.insert(notes).values({ id }).run();
+        // As SQLite does on a full disk or an I/O error: the transaction is gone, not just the work.
+        if (id === 'y') {
+          rollback.run();
+          throw new Error('disk full');
+        }
+      });
+    const results = await Promise.allSettled(['x', 'y', 'z'].map(note));
+    expect(results.map((result) => result.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+    expect((results[1] as PromiseRejectedResult).reason).toMatchObject({ message: 'disk full' });
+    expect(ids().sort()).toEqual(['x', 'z']);
   });
 
   it('fails only the item whose commit fails, and keeps nothing of it', async () => {

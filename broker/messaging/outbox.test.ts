@@ -117,4 +117,70 @@ describe('the outbox relay', () => {
     await waitFor(() => rowsLeft().length === 0, { what: 'every row confirmed' });
     await relay.stop();
   });
+
+  it('claims again after a claim during which a writer woke it, not at the next poll', async () => {
+    // Each claim answers 30 ms after it looked: what commits meanwhile is not in its rows.
+    let claims = 0;
+    const slowClaims: typeof database = {
+      ...database,
+      async read(work) {
+        const rows = await database.read(work);
+        claims++;
+        await new Promise((resolve) => setTimeout(resolve, 30));
+        return rows;
+      },
+    };
+    const relay = new OutboxRelay(slowClaims, broker, logger, { pollMs: 60_000 });
+    database.onCommit(() => relay.wake());
+    relay.start();
+    await waitFor(() => claims === 1, { what: 'the first claim' });
+    await database.transaction((store) => enqueue(store, [refunded()]));
+    await waitFor(() => rowsLeft().length === 0, { timeoutMs: 2_000, what: 'the row published, long before the poll' });
+    await relay.stop();
+  });
+
+  it('ignores wakes while it waits out a failure: a broker that is down is not hammered', async () => {
+    let attempts = 0;
+    const down: Broker = decorate(broker, {
+      async publish() {
+        attempts++;
+        throw new Error('broker unreachable');
+      },
+    });
+    const relay = new OutboxRelay(database, down, logger, { pollMs: 60_000, firstRetryMs: 60_000 });
+    await database.transaction((store) => enqueue(store, [refunded()]));
+    relay.start();
+    await waitFor(() => attempts === 1, { what: 'the first attempt' });
+    for (let i = 0; i < 10; i++) {
+      relay.wake();
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+    expect(attempts).toBe(1);
+    // Stopping cuts the wait short; the row stays for the next start.
+    await relay.stop();
+    expect(rowsLeft()).toHaveLength(1);
+  });
+
+  it('publishes again once started after a stop, and nothing confirmed twice', async () => {
+    const published: string[] = [];
+    const counting: Broker = decorate(broker, {
+      async publish(routingKey: string, payload: string) {
+        published.push(JSON.parse(payload).messageId);
+        await broker.publish(routingKey, payload);
+      },
+    });
+    const relay = new OutboxRelay(database, counting, logger, { pollMs: 60_000 });
+    const [first, second] = [refunded(), refunded()];
+    await database.transaction((store) => enqueue(store, [first]));
+    relay.start();
+    await waitFor(() => rowsLeft().length === 0, { what: 'the first row published' });
+    await relay.stop();
+    await database.transaction((store) => enqueue(store, [second]));
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(rowsLeft(), 'a stopped relay publishes nothing').toEqual([second.messageId]);
+    relay.start();
+    await waitFor(() => rowsLeft().length === 0, { what: 'the second row published' });
+    await relay.stop();
+    expect(published).toEqual([first.messageId, second.messageId]);
+  });
 });

@@ -2,7 +2,8 @@ import { describeProblems, Message } from '../../contracts';
 import type { Database } from '../../db/database';
 import type { Logger } from '../../lib/logger';
 import type { Broker } from '../broker';
-import type { MessagingStore } from './store';
+import { assertNever } from '../../lib/assert-never';
+import type { MessagingStore, OutboxRow } from './store';
 
 /**
  * A message its producer was about to send breaks the contract: a bug at the producer. Thrown
@@ -50,23 +51,43 @@ export interface RelayOptions {
 }
 
 /**
+ * What the relay is doing: the one state its loop and its events (wakes, confirms, stop) share.
+ * `failures` counts the failed claims and publishes since the last confirm: a broker blip is
+ * retried within milliseconds, an outage less and less often.
+ */
+type RelayState =
+  /** Not started, or stopped: the loop ends, and what is unconfirmed is left to settle. */
+  | { kind: 'stopped' }
+  /** Claiming rows and publishing them; `woken`: rows may have been committed since the claim began. */
+  | { kind: 'publishing'; failures: number; woken: boolean }
+  /** `window` publishes are unconfirmed: until a confirm makes room. */
+  | { kind: 'full'; failures: number }
+  /** Nothing was left to claim: until a writer wakes the relay, or the poll comes round. */
+  | { kind: 'idle'; failures: number }
+  /** A claim or a publish failed: until its retry is due, wakes are ignored, so as not to hammer a broker that is down. */
+  | { kind: 'backingOff'; failures: number };
+
+/**
  * Publishes committed outbox rows in commit order, keeping up to `window` of them unconfirmed,
- * and deletes each once the broker has confirmed it (the deletes of a turn together). Writers call `wake()` so a message leaves within milliseconds; a crash between
- * commit and confirm only delays it until the next start, which publishes every row left.
+ * and deletes each once the broker has confirmed it (the deletes of a turn together). Writers
+ * call `wake()` so a message leaves within milliseconds; a crash between commit and confirm
+ * only delays it until the next start, which publishes every row left.
+ *
+ * One loop does the work, `while (not stopped) { claim rows → publish them }`, pausing when
+ * there is nothing to claim, no room in the window, or a failure to wait out; confirms and
+ * failures arrive on their own, change the state, and cut the pause short where that changes
+ * what the loop does next.
  */
 export class OutboxRelay {
-  private readonly unconfirmed = new Set<number>();
+  private state: RelayState = { kind: 'stopped' };
+  /** The loop, or the loops one after the other across stops and starts: never two at once. */
+  private loop: Promise<void> = Promise.resolve();
+  /** Publishes sent and not yet confirmed or failed. */
+  private readonly unconfirmed = new Set<Promise<void>>();
+  /** Rows confirmed in this turn, deleted together on the next. */
   private confirmed: number[] = [];
-  private slotFreed: (() => void) | undefined;
-  private draining = false;
-  private wakeAgain = false;
-  private stopped = false;
-  /** Set from a failed publish until its retry is due: writers' wakes must not hammer a broker that is down. */
-  private backingOff = false;
-  /** Failures since the last confirm: a broker blip is retried within milliseconds, an outage less and less often. */
-  private failures = 0;
-  private timer: NodeJS.Timeout | undefined;
-  private idle: Promise<void> = Promise.resolve();
+  /** Ends the loop's pause: at once, or (`soon`) on a later tick, so the wakes of a turn make one claim. */
+  private resume: ((soon: boolean) => void) | undefined;
 
   constructor(
     private readonly database: Database<MessagingStore>,
@@ -75,101 +96,124 @@ export class OutboxRelay {
     private readonly options: RelayOptions = {},
   ) {}
 
+  /** Publishes every row left (after a restart, those a crash left behind), then what writers commit. */
   start(): void {
-    this.stopped = false;
-    this.wake();
+    if (this.state.kind !== 'stopped') return this.wake();
+    this.state = { kind: 'publishing', failures: 0, woken: false };
+    this.loop = this.loop.then(() => this.run());
   }
 
-  /** Schedules a drain on a later tick: call it once the rows to publish are committed. */
+  /** Makes the relay look for rows on a later tick: call it once the rows to publish are committed. */
   wake(): void {
-    if (this.stopped || this.backingOff) return;
-    if (this.draining) {
-      this.wakeAgain = true;
-      return;
-    }
-    clearTimeout(this.timer);
-    this.timer = setTimeout(() => (this.idle = this.drain()), 0);
+    const state = this.state;
+    if (state.kind === 'idle') this.resume?.(true);
+    else if (state.kind === 'publishing' && !state.woken) this.state = { ...state, woken: true };
   }
 
   /** Stops publishing, waits for the confirms outstanding and deletes the rows they confirm. */
   async stop(): Promise<void> {
-    this.stopped = true;
-    clearTimeout(this.timer);
-    await this.idle;
-    while (this.unconfirmed.size > 0) await this.slotFree();
+    this.state = { kind: 'stopped' };
+    this.resume?.(false);
+    await this.loop;
+    await Promise.all(this.unconfirmed);
     await this.deleteConfirmed();
   }
 
-  private async drain(): Promise<void> {
-    this.draining = true;
+  // Every change to a state the loop pauses in is made in the same turn as the pause begins:
+  // a confirm or a wake that came in between would find no pause to cut short.
+  private async run(): Promise<void> {
+    const { pollMs = 1000, firstRetryMs = 20, window = 256 } = this.options;
+    for (let state = this.state; state.kind !== 'stopped'; state = this.state) {
+      switch (state.kind) {
+        case 'publishing': {
+          const room = window - this.unconfirmed.size;
+          if (room === 0) {
+            this.state = { kind: 'full', failures: state.failures };
+            break;
+          }
+          const claimed = await this.claimAndPublish(state, room);
+          const after = this.state;
+          // Fewer than asked: none was left, unless rows were committed since the claim began.
+          if (claimed < room && after.kind === 'publishing' && !after.woken)
+            this.state = { kind: 'idle', failures: after.failures };
+          break;
+        }
+        case 'full':
+        case 'idle':
+        case 'backingOff': {
+          const ms = state.kind === 'backingOff' ? Math.min(pollMs, firstRetryMs * 2 ** (state.failures - 1)) : pollMs;
+          await this.pause(ms);
+          // Unless something else happened meanwhile (a failure, a stop), look again.
+          const after = this.state;
+          if (after.kind === state.kind) this.state = { kind: 'publishing', failures: after.failures, woken: false };
+          break;
+        }
+        default:
+          assertNever(state);
+      }
+    }
+  }
+
+  /** Claims up to `limit` rows and publishes them; how many it claimed (none when the claim failed). */
+  private async claimAndPublish(state: Extract<RelayState, { kind: 'publishing' }>, limit: number): Promise<number> {
+    this.state = { ...state, woken: false };
+    let rows: OutboxRow[];
     try {
-      do {
-        this.wakeAgain = false;
-        await this.publishPending();
-      } while (this.wakeAgain && !this.stopped && !this.backingOff);
+      rows = await this.database.read((store) => store.claimOutbox(limit));
     } catch (error) {
       // The database did not answer the claim: tried again as after a failed publish.
-      this.backOff(error);
-    } finally {
-      this.draining = false;
-      if (!this.stopped && !this.backingOff) this.timer = setTimeout(() => this.wake(), this.options.pollMs ?? 1000);
+      this.fail(error);
+      return 0;
     }
+    // Even once stopped: a claimed row is not handed out again before the next start.
+    for (const row of rows) this.publish(row);
+    return rows.length;
   }
 
-  /** Publishes every row the store hands out, waiting for a confirm whenever the window is full. */
-  private async publishPending(): Promise<void> {
-    const window = this.options.window ?? 256;
-    while (!this.stopped && !this.backingOff) {
-      const room = window - this.unconfirmed.size;
-      if (room === 0) {
-        await this.slotFree();
-        continue;
-      }
-      const rows = await this.database.read((store) => store.claimOutbox(room));
-      for (const { seq, type, payload } of rows) {
-        this.unconfirmed.add(seq);
-        this.broker.publish(type, payload).then(
-          () => this.settled(seq),
-          (error: unknown) => this.settled(seq, error ?? new Error('publish failed')),
-        );
-      }
-      // Fewer than asked: none was left. Rows committed since wake the relay again.
-      if (rows.length < room) return;
-    }
-  }
-
-  private slotFree(): Promise<void> {
-    return new Promise((resolve) => (this.slotFreed = resolve));
-  }
-
-  private settled(seq: number, error?: unknown): void {
-    this.unconfirmed.delete(seq);
-    if (error === undefined) {
-      this.failures = 0;
-      this.confirmed.push(seq);
-      if (this.confirmed.length === 1) setImmediate(() => void this.deleteConfirmed());
-    } else {
-      this.release(seq);
-      this.backOff(error);
-    }
-    this.slotFreed?.();
-    this.slotFreed = undefined;
-  }
-
-  private backOff(error: unknown): void {
-    if (this.backingOff || this.stopped) return;
-    this.backingOff = true;
-    this.failures++;
-    this.logger.warn({ err: error, failures: this.failures }, 'outbox relay could not publish or claim; will retry');
-    const { pollMs = 1000, firstRetryMs = 20 } = this.options;
-    clearTimeout(this.timer);
-    this.timer = setTimeout(
-      () => {
-        this.backingOff = false;
-        this.wake();
-      },
-      Math.min(pollMs, firstRetryMs * 2 ** (this.failures - 1)),
+  private publish({ seq, type, payload }: OutboxRow): void {
+    const published: Promise<void> = this.broker.publish(type, payload).then(
+      () => this.settled(published, seq),
+      (error: unknown) => this.settled(published, seq, error ?? new Error('publish failed')),
     );
+    this.unconfirmed.add(published);
+  }
+
+  private settled(published: Promise<void>, seq: number, error?: unknown): void {
+    this.unconfirmed.delete(published);
+    if (error !== undefined) {
+      this.release(seq);
+      return this.fail(error);
+    }
+    this.confirmed.push(seq);
+    if (this.confirmed.length === 1) setImmediate(() => void this.deleteConfirmed());
+    const state = this.state;
+    if (state.kind === 'full') this.resume?.(false);
+    if (state.kind !== 'stopped' && state.failures > 0) this.state = { ...state, failures: 0 };
+  }
+
+  private fail(error: unknown): void {
+    const state = this.state;
+    if (state.kind === 'stopped' || state.kind === 'backingOff') return;
+    const failures = state.failures + 1;
+    this.state = { kind: 'backingOff', failures };
+    this.logger.warn({ err: error, failures }, 'outbox relay could not publish or claim; will retry');
+    this.resume?.(false);
+  }
+
+  /** Waits `ms`, or until `resume` is called. */
+  private pause(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const end = () => {
+        this.resume = undefined;
+        resolve();
+      };
+      let timer = setTimeout(end, ms);
+      this.resume = (soon) => {
+        clearTimeout(timer);
+        if (soon) timer = setTimeout(end, 0);
+        else end();
+      };
+    });
   }
 
   /** Hands a row whose publish failed out again; a lost release only delays it (its claim lapses). */

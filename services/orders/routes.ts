@@ -1,111 +1,37 @@
-import { createHash } from 'node:crypto';
-import { envelope, lastFour, sealCard } from '../../contracts';
-import type { Outbound } from '../../contracts/topology';
-import type { Order, PlaceOrderBody } from '../../contracts/rest';
-import type { Database } from '../../db/database';
-import { newId } from '../../lib/ids';
+import { envelope } from '../../contracts';
+import type { Order } from '../../contracts/rest';
 import { requestTraceparent } from '../../http/tracing';
 import { guards } from '../../http/access';
 import { requireActiveAccount } from '../../http/account-standing';
-import type { AuthEnv, Caller, Tokens } from '../../http/auth';
+import type { AuthEnv, Tokens } from '../../http/auth';
 import { canSee } from '../../http/auth';
 import { annotate } from '../../http/access-log';
-import { conflict, forbidden, HttpError, notFound } from '../../http/errors';
+import { conflict, notFound } from '../../http/errors';
 import { newRouter } from '../../http/openapi';
 import { page } from '../../http/pagination';
 import { standingOf } from './account-status';
-import type { Admission } from './admission';
 import * as api from './api';
 import { summarize } from './stats';
-import { orderOf, toOrder, type OrdersStore } from './store';
-
-export interface OrdersRoutesDeps {
-  /** Orders placed at once may share a transaction, with the consumer's (SQLite's group commit). */
-  database: Database<OrdersStore>;
+import { placeOrder, type PlaceOrderDeps } from './place-order';
+import { orderOf, toOrder } from './store';
+export interface OrdersRoutesDeps extends PlaceOrderDeps {
   tokens: Tokens;
-  cardKey: string;
-  /** Refuses new orders (503) while too many are pending. */
-  admission: Admission;
-  /** Puts messages in the outbox inside the caller's transaction. */
-  send: (store: OrdersStore, messages: Outbound<'orders'>[]) => Promise<void>;
 }
 
-interface PlaceRequest {
-  caller: Caller;
-  body: PlaceOrderBody;
-  key: string | undefined;
-  traceparent: string | undefined;
-}
-
-export function ordersRoutes({ database, tokens, cardKey, admission, send }: OrdersRoutesDeps) {
+export function ordersRoutes({ tokens, ...placing }: OrdersRoutesDeps) {
+  const { database, send } = placing;
   const guard = guards(tokens);
   const active = requireActiveAccount((userId) => database.read((store) => standingOf(store, userId)));
   const location = (order: Order) => ({ Location: `/orders/${order.id}` });
-
-  /**
-   * Inserts the order and its OrderRequested; a known Idempotency-Key answers its order. A
-   * refusal is returned, not thrown, so that it does not undo the orders placed beside it.
-   */
-  async function place(
-    store: OrdersStore,
-    { caller, body, key, traceparent }: PlaceRequest,
-  ): Promise<Order | HttpError> {
-    // The hash, not the body, is kept: the body holds the card number.
-    const requestHash = createHash('sha256').update(JSON.stringify(body)).digest('hex');
-    if (key) {
-      const seen = await store.findIdempotencyKey(caller.id, key);
-      if (seen && seen.requestHash !== requestHash) return conflict('Idempotency-Key was used with another body');
-      if (seen) return toOrder(store, (await store.findOrder(seen.orderId))!);
-    }
-    const now = new Date();
-    const { status, limit } = await admission.check(store, now.getTime());
-    if (status === 'shedding') {
-      const message = `${limit} orders are being settled; try again shortly`;
-      return new HttpError(503, message, 'overloaded', undefined, { 'Retry-After': '1' });
-    }
-    const at = now.toISOString();
-    const row = {
-      id: newId(),
-      userId: caller.id,
-      status: 'PENDING' as const,
-      reason: null,
-      detail: null,
-      items: body.items,
-      totalCents: null,
-      invoiceId: null,
-      cardLast4: lastFour(body.payment.cardNumber),
-      createdAt: at,
-      updatedAt: at,
-    };
-    await store.insertOrder(row);
-    if (key) await store.insertIdempotencyKey({ userId: caller.id, key, requestHash, orderId: row.id, createdAt: at });
-    const data = {
-      orderId: row.id,
-      userId: caller.id,
-      items: body.items,
-      card: sealCard(body.payment.cardNumber, cardKey),
-    };
-    await send(store, [
-      envelope(
-        { type: 'OrderRequested', data },
-        { producer: 'orders', correlationId: row.id, causationId: null, traceparent, now },
-      ),
-    ]);
-    return toOrder(store, row);
-  }
   return (
     newRouter<AuthEnv>()
       .openapi(guard(api.placeOrder, active), async (c) => {
-        if (c.var.caller.role !== 'customer') throw forbidden('orders are placed by customers');
-        const request = {
+        const order = await placeOrder(placing, {
           caller: c.var.caller,
           body: c.req.valid('json'),
           key: c.req.valid('header')['idempotency-key'],
           traceparent: requestTraceparent(c),
-        };
-        // Orders placed at once are inserted in one transaction: its commit costs more than an order.
-        const order = await database.transaction((store) => place(store, request));
-        if (order instanceof HttpError) throw order;
+        });
         annotate(c, { orderId: order.id });
         return c.json(order, 202, location(order));
       })
