@@ -55,7 +55,8 @@ export type SealedCard = z.infer<typeof SealedCard>;
  */
 export const dataSchemas = {
   OrderRequested: z.strictObject({ orderId: Id, userId: Id, items: OrderLines, card: SealedCard }),
-  OrderCancellationRequested: z.strictObject({ orderId: Id, requestedBy: Id }),
+  // `reason`: an operator's (an admin's) cancel says why; a customer's has none.
+  OrderCancellationRequested: z.strictObject({ orderId: Id, requestedBy: Id, reason: z.string().max(200).optional() }),
   VerifyUser: z.strictObject({ orderId: Id, userId: Id }),
   UserVerified: z.strictObject({ orderId: Id, userId: Id }),
   UserRejected: z.strictObject({ orderId: Id, userId: Id, reason: UserRejectionReason }),

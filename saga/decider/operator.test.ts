@@ -4,6 +4,7 @@ import {
   TIMEOUT_MS,
   commitStock,
   given,
+  message,
   now,
   orderCancelled,
   orderId,
@@ -66,6 +67,13 @@ describe('order saga: an operator cancels', () => {
     given(...paid, cancel())
       .when(stockCommitted())
       .then({ commands: [releaseStock], stock: 'releasing' });
+  });
+
+  it('through the orders API: an admin’s cancel carries a reason and is an operator’s', () => {
+    const byAdmin = message('OrderCancellationRequested', { orderId, requestedBy: by, reason: 'fraud suspected' });
+    given(...readyToPay)
+      .when(byAdmin)
+      .then({ commands: [releaseStock], failure: { reason: 'CANCELLED_BY_OPERATOR', detail: 'fraud suspected' } });
   });
 
   it('changes nothing of a saga already compensating, or ended', () => {

@@ -8,7 +8,11 @@ type Message = OrderMessage;
 /** Records a participant's answer, or the customer's cancel, in the state; or says why it does not fit. */
 export function receive(definition: SagaDefinition, state: SagaState, message: Message): Received {
   if (message.type === 'OrderCancellationRequested') {
-    return { state: { ...state, failure: state.failure ?? { reason: 'CANCELLED_BY_CUSTOMER' } } };
+    const { reason } = message.data;
+    const failure = reason
+      ? { reason: 'CANCELLED_BY_OPERATOR' as const, detail: reason }
+      : { reason: 'CANCELLED_BY_CUSTOMER' as const };
+    return { state: { ...state, failure: state.failure ?? failure } };
   }
   const answer = stepByMessage(definition).get(message.type);
   if (!answer || answer.outcome === 'started') return { ignored: `${message.type} is not an input of the saga` };

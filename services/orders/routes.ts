@@ -14,6 +14,9 @@ import * as api from './api';
 import { summarize } from './stats';
 import { placeOrder, type PlaceOrderDeps } from './place-order';
 import { orderOf, toOrder } from './store';
+
+/** The reason an admin's `POST /orders/{id}/cancel` gives: an operator's cancel, from the orders API. */
+const ADMIN_CANCEL = 'cancelled by an admin through POST /orders/{id}/cancel';
 export interface OrdersRoutesDeps extends PlaceOrderDeps {
   tokens: Tokens;
 }
@@ -80,7 +83,15 @@ export function ordersRoutes({ tokens, ...placing }: OrdersRoutesDeps) {
           if (!row || !canSee(caller, row.userId)) throw notFound('order');
           if (row.status !== 'PENDING') throw conflict(`order is already ${row.status}`);
           const request = envelope(
-            { type: 'OrderCancellationRequested', data: { orderId: row.id, requestedBy: caller.id } },
+            {
+              type: 'OrderCancellationRequested',
+              // An admin's cancel is an operator's: the saga records it as CANCELLED_BY_OPERATOR.
+              data: {
+                orderId: row.id,
+                requestedBy: caller.id,
+                ...(caller.role === 'admin' && { reason: ADMIN_CANCEL }),
+              },
+            },
             { producer: 'orders', correlationId: row.id, causationId: null, traceparent },
           );
           await send(store, [request]);

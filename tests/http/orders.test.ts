@@ -66,6 +66,7 @@ describe('orders, their figures and invoices', () => {
         PAYMENT_DECLINED: 1,
         STEP_TIMEOUT: 0,
         CANCELLED_BY_CUSTOMER: 0,
+        CANCELLED_BY_OPERATOR: 0,
       },
     });
     expect((await system.api.call('GET', '/orders/stats', { token: ann.token })).status).toBe(403);

@@ -99,6 +99,23 @@ describe.each(transports)('an operator acts on a saga over the %s broker', (tran
     await expectInvariants(system);
   });
 
+  it('an admin’s cancel through the orders API is an operator’s cancel', async () => {
+    let faults!: FaultyBroker;
+    system = await startTestSystem(transport, { wrapBroker: (broker) => (faults = withFaults(broker)) });
+    const { buyer, orderId } = await waitingOnPayment(faults);
+    const cancelled = await system.api.call('POST', `/orders/${orderId}/cancel`, {
+      token: await system.api.adminToken(),
+    });
+    expect(cancelled.status).toBe(202);
+    faults.resume('payments');
+    expect(await system.api.settled(buyer.token, orderId)).toMatchObject({
+      status: 'CANCELLED',
+      reason: 'CANCELLED_BY_OPERATOR',
+      detail: 'cancelled by an admin through POST /orders/{id}/cancel',
+    });
+    await expectInvariants(system);
+  });
+
   it('answers 404 for an unknown saga, 403 to a customer, 400 without a reason', async () => {
     let faults!: FaultyBroker;
     system = await startTestSystem(transport, { wrapBroker: (broker) => (faults = withFaults(broker)) });

@@ -57,8 +57,13 @@ describe('who may call what: every route with no token, a customer token and an 
       ['GET', `/sagas/${mine.id}`, [401, 403, 200]],
       ['GET', `/sagas/${mine.id}/trace`, [401, 403, 200]],
       ['GET', `/sagas/${mine.id}/diagram`, [401, 403, 200]],
+      // The saga has ended: only an admin gets as far as the 409.
+      ['POST', `/sagas/${mine.id}/cancel`, [401, 403, 409], () => ({ reason: 'test' })],
+      ['POST', `/sagas/${mine.id}/retry`, [401, 403, 409], () => ({ reason: 'test' })],
+      ['POST', `/sagas/${mine.id}/extend`, [401, 403, 409], () => ({ reason: 'test', byMs: 1000 })],
       ['GET', '/dead-letters/payments', [401, 403, 200]],
       ['POST', `/dead-letters/payments/${randomUUID()}/replay`, [401, 403, 404]],
+      ['POST', '/dead-letters/payments/purge', [401, 403, 200]],
       ['GET', '/audit/products', [401, 403, 200]],
       ['GET', '/ui', [200, 200, 200]],
       ['GET', '/ui/app.js', [200, 200, 200]],
