@@ -61,6 +61,9 @@ export interface AppProcessOptions {
   launch?: 'tsx' | 'npm' | 'compiled';
 }
 
+/** How long what a launcher started may outlive it before it counts as orphaned. */
+const ORPHAN_GRACE_MS = 5_000;
+
 /**
  * The app as a real child process (`tsx app/server/main.ts [service]`, `npm start` or `node dist/main.js`) on its own port, killable
  * with SIGKILL and startable again on the same data folder and RabbitMQ namespace.
@@ -201,13 +204,19 @@ export class AppProcess {
     const exitedInTime = await Promise.race([this.exited.then(() => true), sleep(timeoutMs).then(() => false)]);
     if (!exitedInTime)
       throw new Error(`${this.name} did not exit within ${timeoutMs} ms of ${signal}:\n${this.logTail()}`);
-    await sleep(200);
-    let orphans = true;
-    try {
-      process.kill(-child.pid, 0);
-    } catch {
-      orphans = false;
-    }
+    // What the launcher started exits on its own signal, a little after it on a loaded machine;
+    // an orphan is one still there seconds later.
+    const groupAlive = () => {
+      try {
+        process.kill(-child.pid!, 0);
+        return true;
+      } catch {
+        return false;
+      }
+    };
+    const deadline = Date.now() + ORPHAN_GRACE_MS;
+    while (groupAlive() && Date.now() < deadline) await sleep(100);
+    const orphans = groupAlive();
     if (orphans) await this.killGroup(child.pid);
     return { exit: this.exitCode!, orphans };
   }
