@@ -21,6 +21,7 @@ import type { SagaProgress } from '../../platform/metrics';
 import { stepByMessage, type SagaDefinition } from '../../contracts/steps';
 import { LeftToOthers } from '../../broker/messaging/left-to-others';
 import type { SagaRow, SagaStore, TraceRow } from './store';
+import { stateChange } from '../trace/state-change';
 
 /** An input with what the trace records of it: a broker message, or a deadline the orchestrator raised. */
 export type TracedInput = (Inbound<'orchestrator'> | DeadlinePassed | OperatorAction) &
@@ -91,7 +92,8 @@ async function record(
   const applied = decision.outcome.kind === 'applied';
   const sentUnder = traceparent ?? saved?.traceparent ?? undefined;
   // An ignored input may still change the state (a stale deadline is dropped): save any change.
-  if (decision.state && decision.state !== saved?.state) {
+  const changed = decision.state !== undefined && decision.state !== saved?.state;
+  if (decision.state && changed) {
     await store.saveSaga(decision.state, nextDeadline(decision.state), saved?.version, policy.now, sentUnder);
   }
 
@@ -113,6 +115,8 @@ async function record(
       direction: 'in',
       outcome: applied ? 'applied' : 'ignored',
       note: decision.outcome.kind !== 'applied' ? decision.outcome.why : (noteOf(input) ?? note ?? null),
+      data: JSON.stringify(input.data),
+      change: changed ? JSON.stringify(stateChange(saved?.state, decision.state)) : null,
       occurredAt: input.occurredAt,
       recordedAt: at,
     },
@@ -227,6 +231,8 @@ function traceOut(command: Message, note: string | null, recordedAt: string): Om
     direction: 'out',
     outcome: 'sent',
     note,
+    data: JSON.stringify(command.data),
+    change: null,
     occurredAt: command.occurredAt,
     recordedAt,
   };

@@ -37,6 +37,8 @@ const trace = (orderId: string, messageId: string, recordedAt: string): Omit<Tra
   type: 'UserVerified',
   producer: 'users',
   instance: null,
+  data: null,
+  change: null,
   consumer: 'orchestrator',
   direction: 'in',
   outcome: 'applied',

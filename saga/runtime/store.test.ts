@@ -30,6 +30,8 @@ describe('forgetting the stories of sagas that ended', () => {
           type: 'VerifyUser',
           producer: 'orchestrator',
           instance: null,
+          data: null,
+          change: null,
           consumer: 'users',
           direction: 'out',
           outcome: 'sent',

@@ -19,6 +19,8 @@ function row(
     causationId,
     type,
     instance: null,
+    data: null,
+    change: null,
     producer: direction === 'in' ? 'users' : 'orchestrator',
     consumer: direction === 'in' ? 'orchestrator' : 'users',
     direction,

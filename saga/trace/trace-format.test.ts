@@ -25,6 +25,8 @@ function entry(ms: number, fields: Partial<TraceEntry> & Pick<TraceEntry, 'type'
     causationId: null,
     producer: 'orchestrator',
     instance: null,
+    data: null,
+    change: null,
     consumer: 'orchestrator',
     direction: incoming ? 'in' : 'out',
     outcome: incoming ? 'applied' : 'sent',

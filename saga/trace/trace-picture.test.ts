@@ -16,6 +16,8 @@ function message(ms: number, type: string, route: string, fields: Partial<TraceE
     type,
     producer,
     instance: null,
+    data: null,
+    change: null,
     consumer,
     direction: incoming ? 'in' : 'out',
     outcome: incoming ? 'applied' : 'sent',

@@ -56,6 +56,10 @@ export const sagaTrace = pgTable(
     /** `applied` or `ignored` for what came in, `sent` for what went out. */
     outcome: text('outcome', { enum: ['applied', 'ignored', 'sent'] }).notNull(),
     note: text('note'),
+    /** The message's data as JSON (a card stays sealed), for the trace's payload view. */
+    data: text('data'),
+    /** What an applied input changed in the saga's state, as JSON (`state-change.ts`). */
+    change: text('change'),
     occurredAt: text('occurred_at').notNull(),
     recordedAt: text('recorded_at').notNull(),
   },
