@@ -191,6 +191,8 @@ export const SagaActionResult = z
     sent: z.array(z.string()),
     /** Why the action changed nothing (a cancel of a saga already compensating); absent when it did. */
     ignored: z.string().optional(),
+    /** True when this Idempotency-Key already acted on this saga: nothing was done again. */
+    replayed: z.boolean().optional(),
   })
   .meta({ id: 'SagaActionResult' });
 

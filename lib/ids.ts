@@ -1,4 +1,4 @@
-import { v7 } from 'uuid';
+import { v5, v7 } from 'uuid';
 import { pooledRandomBytes } from './random-pool';
 
 /**
@@ -9,3 +9,12 @@ import { pooledRandomBytes } from './random-pool';
  * OS on every call and costs several times more (docs/performance.md has both measures).
  */
 export const newId = (): string => v7({ random: pooledRandomBytes(16) });
+
+/** Names ids derived from a client's key, so they never collide with another namespace's. */
+const KEYED = '9b3c2f0e-6d0a-4f55-9a57-3f1c2b8e7d10';
+
+/**
+ * The same id for the same parts, every time (a UUIDv5): what lets a request repeated with its
+ * idempotency key be recognised as the one already handled.
+ */
+export const keyedId = (...parts: string[]): string => v5(JSON.stringify(parts), KEYED);

@@ -69,7 +69,16 @@ const action = <B extends typeof SagaActionBody>(name: 'cancel' | 'retry' | 'ext
     path: `/sagas/{orderId}/${name}`,
     tags,
     summary,
-    request: { params: OrderIdParam, body: jsonBody(body) },
+    request: {
+      params: OrderIdParam,
+      headers: z.object({
+        'idempotency-key': z.string().min(1).max(200).optional().meta({
+          description:
+            'the same key for the same action on the same saga acts once: a repeat answers replayed, doing nothing. Kept as long as a handled message (INBOX_RETENTION_MS)',
+        }),
+      }),
+      body: jsonBody(body),
+    },
     responses: {
       202: json(SagaActionResult, 'done: what the action did'),
       ...errors(400, 401, 403, 404, 409, 413, 415),

@@ -8,7 +8,7 @@ import { sagaPostgres } from './postgres/store';
 import { sagaSqlite } from './sqlite/store';
 import { orderSagaDefinitions, type SagaDefinition } from '../../contracts/steps';
 import { LeftToOthers } from '../../broker/messaging/left-to-others';
-import { newId } from '../../lib/ids';
+import { keyedId, newId } from '../../lib/ids';
 import type { SagaProgress } from '../../platform/metrics';
 
 /**
@@ -92,14 +92,21 @@ export const orchestratorOf = (definitions: readonly SagaDefinition[] = orderSag
        * Applies an operator's action to its saga, as any input: in the saga's transaction, traced,
        * its commands through the outbox. A saga that has ended, or does not exist, takes none.
        */
-      async function act(action: OperatorAction): Promise<Acted> {
+      async function act(action: OperatorAction, key?: string): Promise<Acted> {
         const now = new Date();
+        const input = operatorInput(action, now, key);
         const acted = await database.transaction(async (store): Promise<Acted & { progress?: SagaProgress[] }> => {
           await store.lockConversation(action.data.orderId);
           const saga = await store.findSaga(action.data.orderId);
           if (!saga) return { kind: 'unknown' };
           if (isTerminal(saga.state)) return { kind: 'ended', status: saga.status };
-          const run = await runSaga(store, operatorInput(action, now), policyAt(now), {
+          // A keyed action is a message like any other: the inbox remembers its id, so a repeat does nothing.
+          if (
+            key !== undefined &&
+            !(await store.recordFirstDelivery({ ...input, correlationId: action.data.orderId }, now))
+          )
+            return { kind: 'done', status: saga.status, sent: [], replayed: true };
+          const run = await runSaga(store, input, policyAt(now), {
             instance,
             traceparent: saga.traceparent ?? undefined,
           });
@@ -114,7 +121,7 @@ export const orchestratorOf = (definitions: readonly SagaDefinition[] = orderSag
           };
         });
         acted.progress?.forEach(metrics.saga);
-        if (acted.kind === 'done') metrics.operatorAction(action.type);
+        if (acted.kind === 'done' && !acted.replayed) metrics.operatorAction(action.type);
         const { progress: _progress, ...result } = acted;
         return result;
       }
@@ -153,9 +160,10 @@ export const orchestratorOf = (definitions: readonly SagaDefinition[] = orderSag
 
 export const createOrchestrator = orchestratorOf();
 
-const operatorInput = (action: OperatorAction, now: Date): TracedInput => ({
+/** `key`: the caller's idempotency key, from which the input's id derives, per saga and action. */
+const operatorInput = (action: OperatorAction, now: Date, key?: string): TracedInput => ({
   ...action,
-  messageId: newId(),
+  messageId: key === undefined ? newId() : keyedId(action.type, action.data.orderId, key),
   causationId: null,
   producer: 'orchestrator',
   occurredAt: now.toISOString(),

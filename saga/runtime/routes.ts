@@ -15,12 +15,13 @@ import { toSagaView, toTraceEntry, type SagaStore } from './store';
 
 /** What an operator's action came to: done (maybe changing nothing, and why), or refused. */
 export type Acted =
-  | { kind: 'done'; status: string; sent: string[]; ignored?: string }
+  | { kind: 'done'; status: string; sent: string[]; ignored?: string; replayed?: true }
   | { kind: 'ended'; status: string }
   | { kind: 'unknown' };
 
 interface Operations {
-  act: (action: OperatorAction) => Promise<Acted>;
+  /** `key`: the caller's Idempotency-Key, under which the action is done once. */
+  act: (action: OperatorAction, key?: string) => Promise<Acted>;
   maxExtendMs: number;
 }
 
@@ -28,7 +29,7 @@ export function sagaRoutes(database: Database<SagaStore>, tokens: Tokens, { act,
   const guard = guards(tokens);
   /** Runs the action as the calling admin and answers what it did. */
   const answer = async (c: Context<AuthEnv>, name: 'cancel' | 'retry' | 'extend', action: OperatorAction) => {
-    const acted = await act(action).catch((error: unknown) => {
+    const acted = await act(action, c.req.header('idempotency-key')).catch((error: unknown) => {
       if (error instanceof LeftToOthers) throw new HttpError(503, error.message);
       throw error;
     });

@@ -9,12 +9,24 @@ describe.each(transports)('an operator acts on a saga over the %s broker', (tran
   let system: TestSystem;
   afterEach(() => system.stop());
 
-  const act = async (orderId: string, action: string, body: object, token?: string) =>
-    system.api.call<{ status: string; sent: string[]; ignored?: string; error?: { message: string } }>(
-      'POST',
-      `/sagas/${orderId}/${action}`,
-      { token: token ?? (await system.api.adminToken()), body },
-    );
+  const act = async (orderId: string, action: string, body: object, token?: string, key?: string) =>
+    system.api.call<{
+      status: string;
+      sent: string[];
+      ignored?: string;
+      replayed?: boolean;
+      error?: { message: string };
+    }>('POST', `/sagas/${orderId}/${action}`, {
+      token: token ?? (await system.api.adminToken()),
+      body,
+      ...(key && { headers: { 'idempotency-key': key } }),
+    });
+  const deadlineOf = async (orderId: string, step: string) =>
+    (
+      await system.api.call<{ state?: { deadlines?: Record<string, string> } }>('GET', `/sagas/${orderId}`, {
+        token: await system.api.adminToken(),
+      })
+    ).body?.state?.deadlines?.[step];
   const stepsOf = async (orderId: string) =>
     (
       await system.api.call<{ state?: { steps?: Record<string, string> } }>('GET', `/sagas/${orderId}`, {
@@ -91,7 +103,15 @@ describe.each(transports)('an operator acts on a saga over the %s broker', (tran
     const { buyer, orderId } = await waitingOnPayment(faults);
 
     expect((await act(orderId, 'extend', { byMs: 120_001, reason: 'too long' })).status).toBe(400);
-    expect((await act(orderId, 'extend', { byMs: 60_000, reason: 'the bank is slow until 15:00' })).status).toBe(202);
+    const before = Date.parse((await deadlineOf(orderId, 'settlePayment'))!);
+    const extend = () =>
+      act(orderId, 'extend', { byMs: 60_000, reason: 'the bank is slow until 15:00' }, undefined, 'run-7');
+    expect((await extend()).body).not.toHaveProperty('replayed');
+    // The same idempotency key again (a bulk run started over): done once, the deadline moved once.
+    expect((await extend()).body).toMatchObject({ replayed: true, sent: [] });
+    expect(Date.parse((await deadlineOf(orderId, 'settlePayment'))!)).toBe(before + 60_000);
+    expect((await system.api.trace(orderId)).filter((message) => message.type === 'ExtendSaga')).toHaveLength(1);
+    expect(await metric(/shop_saga_operator_actions_total\{action="ExtendSaga"\} (\d+)/)).toBe(1);
     await new Promise((resolve) => setTimeout(resolve, 2_000)); // past the deadline it had
     expect((await stepsOf(orderId))?.settlePayment).toBe('pending');
     faults.resume('payments');
