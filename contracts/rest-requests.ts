@@ -117,6 +117,9 @@ export const ListQuery = z.object({
   cursor: z.string().max(200).optional(),
 });
 
+/** `email`: the one account with that address (an admin's look-up, as the saga search resolves a customer). */
+export const UsersQuery = ListQuery.extend({ email: Email.optional() });
+
 export const ProductsQuery = ListQuery.extend({
   name: z
     .string()

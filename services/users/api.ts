@@ -1,13 +1,13 @@
 import { z } from 'zod';
 import {
   IdParam,
-  ListQuery,
   LoginBody,
   LoginResponse,
   pageOf,
   RegisterBody,
   UpdateUserBody,
   User,
+  UsersQuery,
 } from '../../contracts/rest';
 import { defineRoute, errors, json, jsonBody } from '../../http/openapi';
 
@@ -50,9 +50,9 @@ export const listUsers = defineRoute('signed-in', {
   method: 'get',
   path: '/users',
   tags,
-  summary: 'Users by id: all for an admin, only oneself for a customer',
-  request: { query: ListQuery },
-  responses: { 200: json(pageOf(User, 'UserPage'), 'a page of users'), ...errors(400, 401) },
+  summary: 'Users by id: all for an admin, only oneself for a customer; an admin may ask for one email',
+  request: { query: UsersQuery },
+  responses: { 200: json(pageOf(User, 'UserPage'), 'a page of users'), ...errors(400, 401, 403) },
 });
 
 export const getUser = defineRoute('signed-in', {

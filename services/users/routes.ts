@@ -90,7 +90,12 @@ export function usersRoutes({ database, tokens, config, send }: UsersRoutesDeps)
 
     .openapi(guard(api.listUsers), async (c) => {
       const caller = c.var.caller;
-      const { limit, cursor } = c.req.valid('query');
+      const { limit, cursor, email } = c.req.valid('query');
+      if (email !== undefined) {
+        if (caller.role !== 'admin') throw forbidden('only an admin may look a user up by email');
+        const user = await database.read((store) => store.findByEmail(email));
+        return c.json({ items: user ? [toUser(user)] : [], nextCursor: null }, 200);
+      }
       if (caller.role !== 'admin') {
         const self = await userOf(caller.id);
         return c.json({ items: self ? [toUser(self)] : [], nextCursor: null }, 200);

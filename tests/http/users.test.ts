@@ -33,6 +33,22 @@ describe('users', () => {
     expect(own.body).toEqual({ items: [expect.objectContaining({ id: made[0]!.id })], nextCursor: null });
   });
 
+  it('an admin finds one user by email, in any case; a customer may not look anyone up', async () => {
+    const ann = await system.api.customer('Ann');
+    const found = await system.api.call('GET', `/users?email=${encodeURIComponent(ann.email.toUpperCase())}`, {
+      token: admin,
+    });
+    expect(found.body).toEqual({
+      items: [expect.objectContaining({ id: ann.id, email: ann.email })],
+      nextCursor: null,
+    });
+    const nobody = await system.api.call('GET', '/users?email=nobody%40example.com', { token: admin });
+    expect(nobody.body).toEqual({ items: [], nextCursor: null });
+    expect((await system.api.call('GET', '/users?email=not-an-email', { token: admin })).status).toBe(400);
+    const asked = await system.api.call('GET', `/users?email=${encodeURIComponent(ann.email)}`, { token: ann.token });
+    expect(asked.status).toBe(403);
+  });
+
   it('a customer renames themselves; not someone else, and never changes active', async () => {
     const ann = await system.api.customer('Ann');
     const bob = await system.api.customer('Bob');
