@@ -176,10 +176,26 @@ export const SagaView = z
     version: z.number().int(),
     startedAt: z.iso.datetime(),
     updatedAt: z.iso.datetime(),
+    // What the saga is about, read off its state: what GET /sagas searches by.
+    /** The user who placed the order. */
+    customerId: z.string(),
+    /** The order's total in cents, once the stock was reserved (Σ quantity × unit price); null before. */
+    total: Cents.nullable(),
+    /** Why the saga failed, from the moment it compensates; null otherwise. */
+    reason: CancelReason.nullable(),
+    /** When it became CONFIRMED or CANCELLED; null while it runs. */
+    endedAt: z.iso.datetime().nullable(),
+    /** The steps whose answer it waits for. */
+    awaiting: z.array(z.string()),
     state: z.unknown(),
     steps: z.array(z.object({ step: z.string(), outcome: z.string(), messageId: z.uuid(), at: z.iso.datetime() })),
   })
   .meta({ id: 'Saga' });
+
+/** A page of a saga search: `count`, how many match in all, only when asked for (`?count=true`). */
+export const SagaPage = z
+  .object({ items: z.array(SagaView), nextCursor: z.string().nullable(), count: Count.optional() })
+  .meta({ id: 'SagaPage' });
 
 /** What an operator's action did: the saga's status after it, and why it changed nothing if it did not. */
 export const SagaActionResult = z
@@ -209,6 +225,17 @@ export const TraceEntry = z.object({
   note: z.string().nullable(),
   occurredAt: z.iso.datetime(),
   recordedAt: z.iso.datetime(),
+  data: z.record(z.string(), z.unknown()).nullable().meta({
+    description:
+      "The message's data, its card sealed as it travels (never the number); null in a row recorded before the trace kept it.",
+  }),
+  change: z
+    .record(z.string(), z.tuple([z.unknown(), z.unknown()]))
+    .nullable()
+    .meta({
+      description:
+        "What the input changed in the saga's state: each field that moved, as [before, after] (null where absent), an entry of its steps, deadlines or results named as `steps.settlePayment`; never the card. Null for what went out, for an input that changed nothing, and in a row recorded before the trace kept it.",
+    }),
 });
 
 export const SagaTrace = z

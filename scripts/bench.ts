@@ -19,6 +19,7 @@ import { closedLoop, openLoop } from './bench/load';
 import { runSoak, SOAK_ORDERS } from './bench/soak';
 import { runChaos } from './bench/chaos';
 import { runOverload } from './bench/overload';
+import { runSearch } from './bench/search';
 import { clearStatus, status } from './bench/report';
 import { nameOf, printResults, type Result } from './bench/result-table';
 import { compareRoutes, type RoutesRate } from './bench/http-rate';
@@ -92,17 +93,21 @@ const program = new Command('bench')
   .option('--kills <n>', 'with --chaos, how many kills over the run', positive, 5)
   .option('--overload', 'instead: --customers placing orders back to back for --seconds, past what the shop can take')
   .option('--customers <n>', 'with --overload, how many customers at once', positive, 512)
+  .option('--search', 'instead: the saga search (GET /sagas) on a SQLite saga store of --sagas sagas')
+  .option('--sagas <n>', 'with --search, how many sagas the store holds', positive, 1_000_000)
   .action((options) =>
-    options.soak
-      ? runSoak({
-          ...options,
-          orders: program.getOptionValueSource('orders') === 'default' ? SOAK_ORDERS : options.orders,
-        })
-      : options.chaos
-        ? runChaos(options)
-        : options.overload
-          ? runOverload(options)
-          : run(options),
+    options.search
+      ? runSearch(options)
+      : options.soak
+        ? runSoak({
+            ...options,
+            orders: program.getOptionValueSource('orders') === 'default' ? SOAK_ORDERS : options.orders,
+          })
+        : options.chaos
+          ? runChaos(options)
+          : options.overload
+            ? runOverload(options)
+            : run(options),
   );
 
 async function run(options: {

@@ -1,21 +1,65 @@
 import { z } from 'zod';
+import { CancelReason } from '../../contracts';
 import {
   ExtendSagaBody,
   ListQuery,
   OrderIdParam,
-  pageOf,
   SagaActionBody,
   SagaActionResult,
   SagaDiagram,
+  SagaPage,
   SagaTrace,
   SagaView,
 } from '../../contracts/rest';
+import { orderSagaDefinitions } from '../../contracts/steps';
 import { defineRoute, errors, json, jsonBody } from '../../http/openapi';
 
 const tags = ['sagas'];
 
+/** Every step of every table this release runs: what a saga may await. */
+const stepNames = [...new Set(orderSagaDefinitions.flatMap((definition) => Object.keys(definition.steps)))] as [
+  string,
+  ...string[],
+];
+
+/** An ISO time, any offset, as the store keeps times (UTC, milliseconds), so that they compare as text. */
+const Time = (description: string) =>
+  z.iso
+    .datetime({ offset: true })
+    .transform((time) => new Date(time).toISOString())
+    .optional()
+    .meta({ description });
+/** Whole cents, as digits (z.coerce would take '' for 0, and the document would say it may be null). */
+const Cents = (description: string) =>
+  z
+    .string()
+    .regex(/^\d{1,15}$/, 'must be a whole number of cents')
+    .transform(Number)
+    .optional()
+    .meta({ description });
+
+/** The search of GET /sagas: every parameter given narrows it (AND). */
 export const SagasQuery = ListQuery.extend({
-  status: z.enum(['RUNNING', 'COMPENSATING', 'CONFIRMED', 'CANCELLED']).optional(),
+  status: z
+    .enum(['RUNNING', 'COMPENSATING', 'CONFIRMED', 'CANCELLED', 'PENDING'])
+    .optional()
+    .meta({ description: 'PENDING: RUNNING or COMPENSATING' }),
+  reason: CancelReason.optional().meta({
+    description: 'sagas that failed for this reason (compensating or cancelled)',
+  }),
+  customer: z.uuid().optional().meta({ description: 'the user who placed the order' }),
+  product: z.uuid().optional().meta({ description: 'a product among the order’s lines' }),
+  step: z.enum(stepNames).optional().meta({ description: 'a step whose answer the saga awaits' }),
+  createdFrom: Time('started at or after this time'),
+  createdTo: Time('started before this time'),
+  endedFrom: Time('ended (CONFIRMED or CANCELLED) at or after this time'),
+  endedTo: Time('ended before this time'),
+  totalMin: Cents('an order total of at least this many cents (known once the stock was reserved)'),
+  totalMax: Cents('an order total of at most this many cents'),
+  count: z
+    .enum(['true', 'false'])
+    .optional()
+    .meta({ description: '`true`: the page also says how many sagas match in all (it reads every match)' }),
 });
 
 export const listSagas = defineRoute('admin', {
@@ -23,10 +67,10 @@ export const listSagas = defineRoute('admin', {
   method: 'get',
   path: '/sagas',
   tags,
-  summary: 'Sagas, newest first, optionally by status',
+  summary: 'Sagas, newest first, searched by what they are about',
   request: { query: SagasQuery },
   responses: {
-    200: json(pageOf(SagaView, 'SagaPage'), 'a page of sagas (without their steps)'),
+    200: json(SagaPage, 'a page of sagas (without their steps)'),
     ...errors(400, 401, 403),
   },
 });

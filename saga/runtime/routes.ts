@@ -43,15 +43,22 @@ export function sagaRoutes(database: Database<SagaStore>, tokens: Tokens, { act,
     database.read(async (store) => ({ saga: await store.findSaga(orderId), trace: await store.traceOf(orderId) }));
   return newRouter<AuthEnv>()
     .openapi(guard(api.listSagas), async (c) => {
-      const { limit, cursor, status } = c.req.valid('query');
-      const rows = await database.read((store) => store.listSagas(limit + 1, status, cursor));
+      const { limit, cursor, count, ...filter } = c.req.valid('query');
+      // The count reads every match, so only when asked for.
+      const { rows, matching } = await database.read(async (store) => ({
+        rows: await store.listSagas(filter, limit + 1, cursor),
+        matching: count === 'true' ? await store.countSagas(filter) : undefined,
+      }));
       return c.json(
-        page(
-          rows,
-          limit,
-          (row) => toSagaView(row, []),
-          (row) => row.orderId,
-        ),
+        {
+          ...page(
+            rows,
+            limit,
+            (row) => toSagaView(row, []),
+            (row) => row.orderId,
+          ),
+          ...(matching !== undefined && { count: matching }),
+        },
         200,
       );
     })

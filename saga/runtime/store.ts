@@ -1,10 +1,13 @@
 import type { MessagingStore } from '../../broker/messaging/store';
 import type { Inbound } from '../../contracts/topology';
-import type { SagaState, SagaStatus } from '../decider/decide';
+import type { SagaState } from '../decider/decide';
+import { facetsOf } from '../decider/facets';
+import type { SagaFilter } from './search';
 import type { SagaRow, TraceRow } from './sqlite/schema';
 import type { StepEntry } from '../trace/step-log';
+import type { StateChange } from '../trace/state-change';
 
-export type { SagaRow, TraceRow };
+export type { SagaFilter, SagaRow, TraceRow };
 
 /** What the orchestrator keeps: each order's saga, every message in and out of it, and inputs that came early. */
 export interface SagaStore extends MessagingStore {
@@ -40,24 +43,42 @@ export interface SagaStore extends MessagingStore {
    * sagas that ended before it, oldest first; how many it removed. A running saga keeps its whole story.
    */
   forgetTracesEndedBefore(cutoff: Date, limit: number): Promise<number>;
-  /** Newest first, optionally by status; the cursor is the last saga's order id. */
-  listSagas(limit: number, status?: SagaStatus, after?: string): Promise<SagaRow[]>;
+  /**
+   * The sagas `filter` finds, newest first (ties by order id, newest first too), at most `limit`;
+   * `after` is the last saga of the page before, by order id. A first page reads about a page of
+   * rows whatever is stored (an index in the listing's order per filter).
+   */
+  listSagas(filter: SagaFilter, limit: number, after?: string): Promise<SagaRow[]>;
+  /** How many sagas `filter` finds in all: every match is read, so only when asked for. */
+  countSagas(filter: SagaFilter): Promise<number>;
 }
 
 /** A saga as the API shows it: the sealed card stays inside. */
 export function toSagaView(row: SagaRow, steps: StepEntry[]) {
   const { card: _card, ...state } = row.state;
+  // Read off the state, as the columns searched were when it was saved.
+  const { customerId, totalCents, reason, awaiting } = facetsOf(row.state);
   return {
     orderId: row.orderId,
     status: row.status,
     version: row.version,
     startedAt: row.startedAt,
     updatedAt: row.updatedAt,
+    customerId,
+    total: totalCents,
+    reason,
+    endedAt: row.endedAt,
+    awaiting,
     state,
     steps,
   };
 }
 export type SagaView = ReturnType<typeof toSagaView>;
 
-export const toTraceEntry = ({ seq: _seq, orderId: _orderId, ...entry }: TraceRow) => entry;
+/** A trace row as the API shows it: its data and change, kept as JSON text, parsed. */
+export const toTraceEntry = ({ seq: _seq, orderId: _orderId, data, change, ...entry }: TraceRow) => ({
+  ...entry,
+  data: data === null ? null : (JSON.parse(data) as Record<string, unknown>),
+  change: change === null ? null : (JSON.parse(change) as StateChange),
+});
 export type TraceEntry = ReturnType<typeof toTraceEntry>;

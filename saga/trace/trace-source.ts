@@ -3,19 +3,30 @@ import { adminClient, type AdminClientOptions } from '../../lib/http-client';
 import Database from 'better-sqlite3';
 import { drizzle } from 'drizzle-orm/better-sqlite3';
 import { databaseFile } from '../../db/sqlite';
-import type { SagaStatus } from '../decider/decide';
 import * as schema from '../runtime/sqlite/schema';
 import { stepLog } from './step-log';
 import { sqliteSagaStore } from '../runtime/sqlite/store';
-import { toSagaView, toTraceEntry, type SagaView, type TraceEntry } from '../runtime/store';
-import type { SagaSummary } from './trace-format';
+import { toSagaView, toTraceEntry, type SagaFilter, type SagaView, type TraceEntry } from '../runtime/store';
+import { page } from '../../http/pagination';
+
+/** What GET /sagas searches by (its query, less the paging): the store's filter. */
+export type SagaSearch = SagaFilter;
+
+/** A page of a search: its sagas, the cursor of the next page, and how many match in all when asked. */
+export interface SearchPage {
+  items: SagaView[];
+  nextCursor: string | null;
+  count?: number;
+}
 
 /** Where the event-trace CLI reads sagas from: the orchestrator's HTTP API or its SQLite file. */
 export interface TraceSource {
+  /** Up to `limit` sagas matching `search`, newest first, after `cursor`; with the count when `count`. */
+  search(search: SagaSearch, page: { limit: number; cursor?: string; count?: boolean }): Promise<SearchPage>;
+  /** The id of the user with this e-mail, or undefined (the users service's GET /users?email=). */
+  userByEmail(email: string): Promise<string | undefined>;
   /** The saga (null while none was started) and every message of it; TraceError for an unknown order. */
   load(orderId: string): Promise<{ saga: SagaView | null; messages: TraceEntry[] }>;
-  /** At most `limit` sagas, newest first. */
-  list(status: SagaStatus | undefined, limit: number): Promise<SagaSummary[]>;
   close(): void;
 }
 
@@ -23,12 +34,6 @@ export interface TraceSource {
 export class TraceError extends Error {}
 
 const unknownOrder = (orderId: string) => new TraceError(`unknown order ${orderId}: no saga and no messages`);
-const summaryOf = ({ orderId, status, startedAt, updatedAt }: SagaSummary): SagaSummary => ({
-  orderId,
-  status,
-  startedAt,
-  updatedAt,
-});
 
 /** Reads the saga store file directly, read-only, with the same queries as the REST routes. */
 export async function storeSource(dataDir: string): Promise<TraceSource> {
@@ -45,7 +50,23 @@ export async function storeSource(dataDir: string): Promise<TraceSource> {
       if (!saga && trace.length === 0) throw unknownOrder(orderId);
       return { saga: saga ? toSagaView(saga, stepLog(trace)) : null, messages: trace.map(toTraceEntry) };
     },
-    list: async (status, limit) => (await store.listSagas(limit, status)).map(summaryOf),
+    async search(search, { limit, cursor, count }) {
+      const rows = await store.listSagas(search, limit + 1, cursor);
+      return {
+        ...page(
+          rows,
+          limit,
+          (row) => toSagaView(row, []),
+          (row) => row.orderId,
+        ),
+        ...(count && { count: await store.countSagas(search) }),
+      };
+    },
+    userByEmail: async () => {
+      throw new TraceError(
+        "the saga store knows customers by id only: give the customer's id, or ask the shop (--url)",
+      );
+    },
     close: () => client.close(),
   };
 }
@@ -55,6 +76,19 @@ export function httpSource(options: AdminClientOptions): TraceSource {
   const { get, ok } = adminClient(options);
 
   return {
+    async search(search, { limit, cursor, count }) {
+      const params = new URLSearchParams(
+        Object.entries(search).map(([name, value]): [string, string] => [name, String(value)]),
+      );
+      params.set('limit', String(limit));
+      if (cursor) params.set('cursor', cursor);
+      if (count) params.set('count', 'true');
+      return ok(await get(`/sagas?${params}`)) as SearchPage;
+    },
+    async userByEmail(email) {
+      const { items } = ok(await get(`/users?email=${encodeURIComponent(email)}`)) as { items: { id: string }[] };
+      return items[0]?.id;
+    },
     async load(orderId) {
       const id = encodeURIComponent(orderId);
       // The saga first: once it is terminal, every message that made it so is already traced.
@@ -64,30 +98,6 @@ export function httpSource(options: AdminClientOptions): TraceSource {
       const { messages } = ok(traceAnswer) as { messages: TraceEntry[] };
       return { saga: sagaAnswer.status === 404 ? null : (ok(sagaAnswer) as SagaView), messages };
     },
-    async list(status, limit) {
-      const rows: SagaSummary[] = [];
-      let cursor: string | null = null;
-      do {
-        const params = new URLSearchParams({ limit: String(Math.min(100, limit - rows.length)) });
-        if (status) params.set('status', status);
-        if (cursor) params.set('cursor', cursor);
-        const page = ok(await get(`/sagas?${params}`)) as { items: SagaSummary[]; nextCursor: string | null };
-        rows.push(...page.items.map(summaryOf));
-        cursor = page.nextCursor;
-      } while (cursor && rows.length < limit);
-      return rows;
-    },
     close: () => {},
   };
-}
-
-/** `PENDING` (an order's word) lists the sagas still running or compensating. */
-export type StatusFilter = SagaStatus | 'PENDING';
-
-export async function listSagaSummaries(source: TraceSource, filter: StatusFilter | undefined, limit: number) {
-  if (filter !== 'PENDING') return source.list(filter, limit);
-  const lists = await Promise.all([source.list('RUNNING', limit), source.list('COMPENSATING', limit)]);
-  const newestFirst = (a: SagaSummary, b: SagaSummary) =>
-    b.startedAt.localeCompare(a.startedAt) || b.orderId.localeCompare(a.orderId);
-  return lists.flat().sort(newestFirst).slice(0, limit);
 }

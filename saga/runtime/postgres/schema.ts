@@ -1,4 +1,5 @@
-import { bigint, customType, index, integer, jsonb, pgTable, text } from 'drizzle-orm/pg-core';
+import { bigint, customType, index, integer, jsonb, pgTable, primaryKey, text } from 'drizzle-orm/pg-core';
+import type { CancelReason } from '../../../contracts';
 import type { Inbound } from '../../../contracts/topology';
 import type { SagaState, SagaStatus } from '../../decider/decide';
 import { upcast, type LaneState } from '../../decider/upcast';
@@ -29,13 +30,35 @@ export const sagas = pgTable(
     updatedAt: text('updated_at').notNull(),
     /** The span that started the saga (W3C traceparent). */
     traceparent: text('traceparent'),
+    // What the saga is about (`facetsOf`), for the search, as on SQLite.
+    customerId: text('customer_id'),
+    totalCents: bigint('total_cents', { mode: 'number' }),
+    reason: text('reason').$type<CancelReason>(),
+    endedAt: text('ended_at'),
+    awaiting: text('awaiting'),
   },
   (table) => [
-    index('sagas_status').on(table.status, table.startedAt),
     // The list of every saga, newest first.
     index('sagas_started').on(table.startedAt, table.orderId),
     index('sagas_next_deadline').on(table.nextDeadlineAt),
+    // Each filter's list, newest first after its key, as on SQLite.
+    index('sagas_status').on(table.status, table.startedAt, table.orderId),
+    index('sagas_customer').on(table.customerId, table.startedAt, table.orderId),
+    index('sagas_reason').on(table.reason, table.startedAt, table.orderId),
+    index('sagas_total').on(table.totalCents, table.startedAt, table.orderId),
+    index('sagas_ended').on(table.endedAt, table.startedAt, table.orderId),
   ],
+);
+
+/** The products of each saga's order, written as the saga starts: the search by product. */
+export const sagaProducts = pgTable(
+  'saga_products',
+  {
+    productId: text('product_id').notNull(),
+    startedAt: text('started_at').notNull(),
+    orderId: text('order_id').notNull(),
+  },
+  (table) => [primaryKey({ columns: [table.productId, table.startedAt, table.orderId] })],
 );
 
 /** Every message into and out of a saga, applied or not: what the event-trace CLI shows. */

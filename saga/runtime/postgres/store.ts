@@ -1,12 +1,22 @@
-import { and, asc, count, desc, eq, inArray, lt, lte, min, sql } from 'drizzle-orm';
-import type { PgColumn } from 'drizzle-orm/pg-core';
+import { and, asc, count, desc, eq, getTableColumns, inArray, lt, lte, min, sql } from 'drizzle-orm';
+import type { PgColumn, PgSelect } from 'drizzle-orm/pg-core';
 import { postgresMessagingStore } from '../../../broker/messaging/postgres/store';
 import { type PostgresDb, type PostgresStoreParts } from '../../../db/postgres';
-import { olderThan, param, rowParams, setParams } from '../../../db/statements';
+import { param, rowParams, setParams } from '../../../db/statements';
+import { productsOf } from '../../decider/facets';
 import { endedStatuses, unfinishedStatuses } from '../../decider/state';
+import {
+  byProduct,
+  filterConditions,
+  listingKey,
+  listedAfter,
+  searchColumns,
+  type IndexHints,
+  type SagaFilter,
+} from '../search';
 import type { SagaStore, TraceRow } from '../store';
 import * as schema from './schema';
-import { earlyInputs, sagas, sagaTrace } from './schema';
+import { earlyInputs, sagaProducts, sagas, sagaTrace } from './schema';
 
 /** Whether the saga of `orderId` ended before the cutoff: looked up per row, as on SQLite. */
 const sagaEnded = (orderId: PgColumn) =>
@@ -29,6 +39,17 @@ const traceColumns = [
 ] as const satisfies readonly (readonly [string, keyof Omit<TraceRow, 'seq'>])[];
 const INSERT_TRACE = `INSERT INTO saga_trace (${traceColumns.map(([column]) => column).join(', ')})
   SELECT * FROM unnest(${traceColumns.map((_, i) => `$${i + 1}::text[]`).join(', ')})`;
+// An order's products in one statement, one row each.
+const INSERT_PRODUCTS = `INSERT INTO saga_products (product_id, started_at, order_id)
+  SELECT unnest($1::text[]), $2::text, $3::text`;
+
+const tables = { sagas, products: sagaProducts };
+/** PostgreSQL plans by its statistics of the rows: any index may serve any term. */
+const hints: IndexHints = { unindexed: (column) => sql`${column}`, selective: (range) => range };
+
+/** The sagas, joined to their order's products when the search is read by product. */
+const withProducts = <Q extends PgSelect>(query: Q, filter: SagaFilter) =>
+  byProduct(filter) ? query.innerJoin(sagaProducts, eq(sagaProducts.orderId, sagas.orderId)) : query;
 
 /** The orchestrator's store on one PostgreSQL connection. */
 export function postgresSagaStore(db: PostgresDb<typeof schema>): SagaStore {
@@ -43,7 +64,12 @@ export function postgresSagaStore(db: PostgresDb<typeof schema>): SagaStore {
     .prepare('sagas_insert');
   const advanceSaga = db
     .update(sagas)
-    .set({ ...setParams('status', 'state', 'nextDeadlineAt', 'updatedAt'), version: sql`${sagas.version} + 1` })
+    .set({
+      ...setParams('status', 'state', 'nextDeadlineAt', 'updatedAt', 'totalCents', 'reason', 'awaiting'),
+      version: sql`${sagas.version} + 1`,
+      // A saga ends once: a later save (a stale deadline dropped) keeps when.
+      endedAt: sql`coalesce(${sagas.endedAt}, ${param('endedAt')})`,
+    })
     .where(and(eq(sagas.orderId, param('orderId')), eq(sagas.version, param('expectedVersion'))))
     .returning({ version: sagas.version })
     .prepare('sagas_advance');
@@ -81,9 +107,21 @@ export function postgresSagaStore(db: PostgresDb<typeof schema>): SagaStore {
     },
     async saveSaga(state, nextDeadlineAt, expectedVersion, now, traceparent) {
       const at = now.toISOString();
-      const row = { orderId: state.orderId, status: state.status, state, nextDeadlineAt, updatedAt: at };
+      const row = {
+        orderId: state.orderId,
+        status: state.status,
+        state,
+        nextDeadlineAt,
+        updatedAt: at,
+        ...searchColumns(state, at),
+      };
       if (expectedVersion === undefined) {
         await insertSaga.execute({ ...row, startedAt: at, traceparent: traceparent ?? null });
+        await db.$client.query({
+          name: 'saga_products_insert',
+          text: INSERT_PRODUCTS,
+          values: [productsOf(state), at, state.orderId],
+        });
         return;
       }
       const moved = await advanceSaga.execute({ ...row, state: JSON.stringify(state), expectedVersion });
@@ -129,19 +167,41 @@ export function postgresSagaStore(db: PostgresDb<typeof schema>): SagaStore {
     async forgetTracesEndedBefore(cutoff, limit) {
       return (await forgetTrace.execute({ cutoff: cutoff.toISOString(), limit })).length;
     },
-    async listSagas(limit, status, after) {
+    async listSagas(filter, limit, after) {
       const from = after ? (await findSaga.execute({ orderId: after }))[0] : undefined;
-      return db
-        .select()
-        .from(sagas)
+      const key = listingKey(tables, filter);
+      // The page's keys first, then its sagas: where the search's index is not in the listing's
+      // order, what is put in order is keys, not whole states; and the page comes in its order.
+      const page = withProducts(
+        db
+          .select({
+            orderId: sql<string>`${key.id}`.as('page_order_id'),
+            startedAt: sql<string>`${key.time}`.as('page_started_at'),
+          })
+          .from(sagas)
+          .$dynamic(),
+        filter,
+      )
         .where(
           and(
-            status ? eq(sagas.status, status) : undefined,
-            from ? olderThan(sagas.startedAt, sagas.orderId, { time: from.startedAt, id: from.orderId }) : undefined,
+            filterConditions(tables, filter, hints),
+            from ? listedAfter(key, { time: from.startedAt, id: from.orderId }) : undefined,
           ),
         )
-        .orderBy(desc(sagas.startedAt), desc(sagas.orderId))
-        .limit(limit);
+        .orderBy(desc(key.time), desc(key.id))
+        .limit(limit)
+        .as('page');
+      return db
+        .select(getTableColumns(sagas))
+        .from(page)
+        .innerJoin(sagas, eq(sagas.orderId, page.orderId))
+        .orderBy(desc(page.startedAt), desc(page.orderId));
+    },
+    async countSagas(filter) {
+      const [row] = await withProducts(db.select({ n: count() }).from(sagas).$dynamic(), filter).where(
+        filterConditions(tables, filter, hints),
+      );
+      return row!.n;
     },
   };
 }

@@ -1,4 +1,5 @@
-import { customType, integer, sqliteTable, text, index } from 'drizzle-orm/sqlite-core';
+import { customType, index, integer, primaryKey, sqliteTable, text } from 'drizzle-orm/sqlite-core';
+import type { CancelReason } from '../../../contracts';
 import type { Inbound } from '../../../contracts/topology';
 import type { SagaState, SagaStatus } from '../../decider/decide';
 import { upcast, type LaneState } from '../../decider/upcast';
@@ -29,15 +30,46 @@ export const sagas = sqliteTable(
      * deadline or after a restart, goes under it, in the trace of the request that placed the order.
      */
     traceparent: text('traceparent'),
+    // What the saga is about (`facetsOf`), written with the state by every save, for the search
+    // (`listSagas`); null in a row an older release wrote that the upgrade could not read it from.
+    customerId: text('customer_id'),
+    /** The order's total once the stock was reserved; null before. */
+    totalCents: integer('total_cents'),
+    reason: text('reason').$type<CancelReason>(),
+    /** When the saga became CONFIRMED or CANCELLED; null while it runs. */
+    endedAt: text('ended_at'),
+    /** The steps awaited, as `,step,step,` (`searchColumns`); null when none is. */
+    awaiting: text('awaiting'),
   },
   (table) => [
-    index('sagas_status').on(table.status, table.startedAt),
     // The list of every saga, newest first.
     index('sagas_started').on(table.startedAt, table.orderId),
     index('sagas_next_deadline').on(table.nextDeadlineAt),
+    // Each filter's list, newest first after its key, so its first page is read as a page
+    // (`leadOf` in ../search.ts says which a search is read by).
+    index('sagas_status').on(table.status, table.startedAt, table.orderId),
+    index('sagas_customer').on(table.customerId, table.startedAt, table.orderId),
+    index('sagas_reason').on(table.reason, table.startedAt, table.orderId),
+    index('sagas_total').on(table.totalCents, table.startedAt, table.orderId),
+    // Null first: the sagas still running, newest first (what an awaited step is looked for in).
+    index('sagas_ended').on(table.endedAt, table.startedAt, table.orderId),
   ],
 );
 export type SagaRow = typeof sagas.$inferSelect;
+
+/**
+ * The products of each saga's order, one row each, written as the saga starts (an order's lines
+ * never change): the search by product, newest first by the key itself.
+ */
+export const sagaProducts = sqliteTable(
+  'saga_products',
+  {
+    productId: text('product_id').notNull(),
+    startedAt: text('started_at').notNull(),
+    orderId: text('order_id').notNull(),
+  },
+  (table) => [primaryKey({ columns: [table.productId, table.startedAt, table.orderId] })],
+);
 
 /**
  * Every message into and out of a saga, applied or not: what the event-trace CLI shows, and

@@ -1,13 +1,23 @@
-import { and, asc, desc, eq, inArray, lt, lte, min, sql } from 'drizzle-orm';
+import { and, asc, count, desc, eq, getTableColumns, inArray, lt, lte, min, sql } from 'drizzle-orm';
 import type { BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
-import type { SQLiteColumn } from 'drizzle-orm/sqlite-core';
+import type { SQLiteColumn, SQLiteSelect } from 'drizzle-orm/sqlite-core';
 import { sqliteMessagingStore } from '../../../broker/messaging/sqlite/store';
 import { changes, type SqliteStoreParts } from '../../../db/sqlite';
-import { olderThan, param, rowParams, setParams } from '../../../db/statements';
+import { param, rowParams, setParams } from '../../../db/statements';
+import { productsOf } from '../../decider/facets';
 import { endedStatuses, unfinishedStatuses } from '../../decider/state';
+import {
+  byProduct,
+  filterConditions,
+  listingKey,
+  listedAfter,
+  searchColumns,
+  type IndexHints,
+  type SagaFilter,
+} from '../search';
 import type { SagaStore } from '../store';
 import * as schema from './schema';
-import { earlyInputs, sagas, sagaTrace } from './schema';
+import { earlyInputs, sagaProducts, sagas, sagaTrace } from './schema';
 
 /**
  * Whether the saga of `orderId` ended before the cutoff: looked up per row, so that pruning walks
@@ -27,9 +37,15 @@ export function sqliteSagaStore(db: BetterSQLite3Database<typeof schema>): SagaS
     .insert(sagas)
     .values({ ...rowParams(sagas), version: 1 })
     .prepare();
+  const insertProduct = db.insert(sagaProducts).values(rowParams(sagaProducts)).prepare();
   const advanceSaga = db
     .update(sagas)
-    .set({ ...setParams('status', 'state', 'nextDeadlineAt', 'updatedAt'), version: sql`${sagas.version} + 1` })
+    .set({
+      ...setParams('status', 'state', 'nextDeadlineAt', 'updatedAt', 'totalCents', 'reason', 'awaiting'),
+      version: sql`${sagas.version} + 1`,
+      // A saga ends once: a later save (a stale deadline dropped) keeps when.
+      endedAt: sql`coalesce(${sagas.endedAt}, ${param('endedAt')})`,
+    })
     .where(and(eq(sagas.orderId, param('orderId')), eq(sagas.version, param('expectedVersion'))))
     .prepare();
   const countUnfinished = db
@@ -68,9 +84,18 @@ export function sqliteSagaStore(db: BetterSQLite3Database<typeof schema>): SagaS
     },
     async saveSaga(state, nextDeadlineAt, expectedVersion, now, traceparent) {
       const at = now.toISOString();
-      const row = { orderId: state.orderId, status: state.status, state, nextDeadlineAt, updatedAt: at };
+      const row = {
+        orderId: state.orderId,
+        status: state.status,
+        state,
+        nextDeadlineAt,
+        updatedAt: at,
+        ...searchColumns(state, at),
+      };
       if (expectedVersion === undefined) {
         insertSaga.run({ ...row, startedAt: at, traceparent: traceparent ?? null });
+        for (const productId of productsOf(state))
+          insertProduct.run({ productId, startedAt: at, orderId: state.orderId });
         return;
       }
       const moved = advanceSaga.run({ ...row, state: JSON.stringify(state), expectedVersion });
@@ -119,23 +144,55 @@ export function sqliteSagaStore(db: BetterSQLite3Database<typeof schema>): SagaS
     async forgetTracesEndedBefore(cutoff, limit) {
       return changes(forgetTrace.run({ cutoff: cutoff.toISOString(), limit }));
     },
-    async listSagas(limit, status, after) {
+    async listSagas(filter, limit, after) {
       const from = after ? findSaga.get({ orderId: after }) : undefined;
-      return db
-        .select()
-        .from(sagas)
+      const key = listingKey(tables, filter);
+      // The page's keys first, then its sagas: where the search's index is not in the listing's
+      // order, what is put in order is keys, not whole states; and the page comes in its order.
+      const page = withProducts(
+        db
+          .select({
+            orderId: sql<string>`${key.id}`.as('page_order_id'),
+            startedAt: sql<string>`${key.time}`.as('page_started_at'),
+          })
+          .from(sagas)
+          .$dynamic(),
+        filter,
+      )
         .where(
           and(
-            status ? eq(sagas.status, status) : undefined,
-            from ? olderThan(sagas.startedAt, sagas.orderId, { time: from.startedAt, id: from.orderId }) : undefined,
+            filterConditions(tables, filter, hints),
+            from ? listedAfter(key, { time: from.startedAt, id: from.orderId }) : undefined,
           ),
         )
-        .orderBy(desc(sagas.startedAt), desc(sagas.orderId))
+        .orderBy(desc(key.time), desc(key.id))
         .limit(limit)
+        .as('page');
+      return db
+        .select(getTableColumns(sagas))
+        .from(page)
+        .innerJoin(sagas, eq(sagas.orderId, page.orderId))
+        .orderBy(desc(page.startedAt), desc(page.orderId))
         .all();
+    },
+    async countSagas(filter) {
+      return withProducts(db.select({ n: count() }).from(sagas).$dynamic(), filter)
+        .where(filterConditions(tables, filter, hints))
+        .get()!.n;
     },
   };
 }
+
+const tables = { sagas, products: sagaProducts };
+/** SQLite keeps no statistics of the rows: a search says which index it is read by. */
+const hints: IndexHints = {
+  unindexed: (column) => sql`+${column}`,
+  selective: (range) => sql`unlikely(${range})`,
+};
+
+/** The sagas, joined to their order's products when the search is read by product. */
+const withProducts = <Q extends SQLiteSelect>(query: Q, filter: SagaFilter) =>
+  byProduct(filter) ? query.innerJoin(sagaProducts, eq(sagaProducts.orderId, sagas.orderId)) : query;
 
 /** The SQLite store of the orchestrator: its schema, its migrations beside this file, and the store. */
 export const sagaSqlite: SqliteStoreParts<typeof schema, SagaStore> = {
