@@ -14,6 +14,7 @@ const POLL_MS = 500;
 interface Options extends SourceOptions, ListOptions {
   list?: boolean;
   json?: boolean;
+  payload?: boolean;
   follow?: boolean;
   picture?: boolean;
   mermaid?: boolean;
@@ -29,20 +30,25 @@ export function traceCommand(): Command {
         .argument('[orderId]', 'the order (= saga) id'),
     ).option('--list', 'list sagas instead, as `saga-shop sagas` does (its options apply)'),
   )
-    .option('--json', 'JSON lines: one per message, then one with the final state')
+    .option('--json', 'JSON lines: one per message (with its data and what it changed), then one with the final state')
+    .option('--payload', "print each message's data under it (the card stays sealed)")
     .addOption(
-      new Option('--picture', 'draw the saga as a sequence diagram, one lifeline per service').conflicts('json'),
+      new Option('--picture', 'draw the saga as a sequence diagram, one lifeline per service').conflicts([
+        'json',
+        'payload',
+      ]),
     )
     .addOption(
       new Option('--mermaid', 'print the picture as a Mermaid sequenceDiagram (GitHub renders it)').conflicts([
         'json',
         'picture',
+        'payload',
       ]),
     )
     .option('-f, --follow', `poll every ${POLL_MS} ms until the saga ends, printing new messages as they come`)
     .addHelpText(
       'after',
-      '\nExamples:\n  npm run trace -- <orderId>\n  npm run trace -- <orderId> --picture\n  npm run trace -- <orderId> --mermaid > saga.mmd\n  npm run trace -- <orderId> --follow\n  npm run trace -- <orderId> --data-dir ./data --json\n  npm run trace -- --list --status PENDING',
+      '\nExamples:\n  npm run trace -- <orderId>\n  npm run trace -- <orderId> --payload\n  npm run trace -- <orderId> --picture\n  npm run trace -- <orderId> --mermaid > saga.mmd\n  npm run trace -- <orderId> --follow\n  npm run trace -- <orderId> --data-dir ./data --json\n  npm run trace -- --list --status PENDING',
     )
     .action(async (orderId: string | undefined, options: Options, command: Command) => {
       if (options.list) return listSagas(options);
@@ -52,7 +58,7 @@ export function traceCommand(): Command {
       try {
         if (options.picture || options.mermaid)
           await picture(source, options.mermaid ? mermaidSaga : drawSaga, orderId, follow);
-        else await trace(source, options.json ? jsonRenderer : textRenderer, orderId, follow);
+        else await trace(source, options.json ? jsonRenderer : textRenderer(options), orderId, follow);
       } finally {
         source.close();
       }
@@ -66,7 +72,7 @@ async function trace(source: TraceSource, renderer: Renderer, orderId: string, f
   for (;;) {
     const { saga, messages } = await source.load(orderId);
     origin ??= messages[0]?.occurredAt;
-    if (origin) print(messages.slice(shown).map((entry) => renderer.message(entry, origin!)));
+    if (origin) print(messages.slice(shown).flatMap((entry) => renderer.message(entry, origin!)));
     shown = messages.length;
     if (!follow || isFinished(saga)) {
       print([renderer.end(orderId, saga)]);

@@ -7,8 +7,6 @@ import {
   isCompensation,
   jsonRenderer,
   renderTrace,
-  sagaRowJson,
-  sagaTable,
   textRenderer,
   type SagaEnd,
 } from './trace-format';
@@ -74,7 +72,7 @@ describe('trace formatting', () => {
   });
 
   it('renders one line per message and the terminal state', () => {
-    const lines = renderTrace(textRenderer, ORDER, declined, cancelled);
+    const lines = renderTrace(textRenderer(), ORDER, declined, cancelled);
     expect(lines).toHaveLength(declined.length + 1);
     expect(lines[0]).toBe(' +0.000s  orders → orchestrator    OrderRequested             applied');
     expect(lines[1]).toBe(' +0.002s  orchestrator → users     VerifyUser                 sent');
@@ -104,8 +102,40 @@ describe('trace formatting', () => {
     expect(line).toContain('orchestrator → orders,payments,notifications OrderConfirmed');
   });
 
+  it('shows under an input what it changed in the saga, and with --payload its data first', () => {
+    const settled = reply(40, 'PaymentSettled', 'payments', {
+      data: { orderId: ORDER, paymentId: 'p1', amountCents: 2500 },
+      change: {
+        'steps.settlePayment': ['pending', 'succeeded'],
+        'deadlines.settlePayment': ['2025-01-01T10:00:05.000Z', null],
+        'results.settlePayment': [null, { paymentId: 'p1', invoiceId: 'i1', note: 'x'.repeat(40) }],
+        status: ['RUNNING', 'CONFIRMED'],
+      },
+    });
+    const changed = [
+      ' +0.040s  payments → orchestrator  PaymentSettled             applied',
+      '    steps.settlePayment: pending → succeeded',
+      '    deadlines.settlePayment: 10:00:05.000 → –',
+      `    results.settlePayment: – → {"paymentId":"p1","invoiceId":"i1","note":"${'x'.repeat(17)}…`,
+      '    status: RUNNING → CONFIRMED',
+    ];
+    expect(textRenderer().message(settled, declined[0]!.occurredAt)).toEqual(changed);
+    expect(textRenderer({ payload: true }).message(settled, declined[0]!.occurredAt)).toEqual([
+      changed[0],
+      `    {"orderId":"${ORDER}","paymentId":"p1","amountCents":2500}`,
+      ...changed.slice(1),
+    ]);
+  });
+
+  it('shows nothing more for a row recorded before the trace kept data and changes', () => {
+    const old = reply(12, 'UserVerified', 'users');
+    expect(textRenderer({ payload: true }).message(old, declined[0]!.occurredAt)).toEqual([
+      ' +0.012s  users → orchestrator     UserVerified               applied',
+    ]);
+  });
+
   it('renders only the state line for a saga without messages', () => {
-    expect(renderTrace(textRenderer, ORDER, [], { status: 'RUNNING', state: {} })).toEqual(['still RUNNING']);
+    expect(renderTrace(textRenderer(), ORDER, [], { status: 'RUNNING', state: {} })).toEqual(['still RUNNING']);
   });
 
   it('renders JSON lines: one per message, then the final state', () => {
@@ -113,6 +143,13 @@ describe('trace formatting', () => {
     const parsed = lines.map((line) => JSON.parse(line));
     expect(parsed.slice(0, -1).map((m) => m.type)).toEqual(declined.map((m) => m.type));
     expect(parsed[7]).toEqual({ kind: 'message', offsetMs: 40, ...declined[7], compensation: true });
+    const settled = reply(40, 'PaymentSettled', 'payments', {
+      data: { orderId: ORDER },
+      change: { status: ['RUNNING', 'CONFIRMED'] },
+    });
+    expect(jsonRenderer.message(settled, declined[0]!.occurredAt).map((line) => JSON.parse(line))).toEqual([
+      { kind: 'message', offsetMs: 40, ...settled, compensation: false },
+    ]);
     expect(parsed[10]).toMatchObject({
       kind: 'message',
       offsetMs: 1234,
@@ -134,22 +171,5 @@ describe('trace formatting', () => {
       status: 'RUNNING',
       terminal: false,
     });
-  });
-
-  it('lists sagas as a table or as JSON lines', () => {
-    const rows = [
-      {
-        orderId: ORDER,
-        status: 'CONFIRMED' as const,
-        startedAt: '2025-01-01T10:00:00.000Z',
-        updatedAt: '2025-01-01T10:00:00.050Z',
-      },
-    ];
-    expect(sagaTable(rows)).toEqual([
-      'ORDER ID                              STATUS        STARTED                   UPDATED',
-      `${ORDER}  CONFIRMED     2025-01-01T10:00:00.000Z  2025-01-01T10:00:00.050Z`,
-    ]);
-    expect(sagaTable([])).toEqual(['no sagas']);
-    expect(rows.map(sagaRowJson).map((line) => JSON.parse(line))).toEqual(rows);
   });
 });

@@ -11,8 +11,6 @@ import type { SagaView, TraceEntry } from '../runtime/store';
 export type SagaEnd = Pick<SagaView, 'status'> & {
   state: { failure?: { reason: string; detail?: string }; deadlines?: Partial<Record<string, string>> };
 };
-/** One row of `saga-shop sagas`. */
-export type SagaSummary = Pick<SagaView, 'orderId' | 'status' | 'startedAt' | 'updatedAt'>;
 
 export const isFinished = (saga: SagaEnd | null): boolean =>
   saga?.status === 'CONFIRMED' || saga?.status === 'CANCELLED';
@@ -42,6 +40,35 @@ export function formatMessage(entry: TraceEntry, origin: string): string {
   const route = `${entry.producer} → ${entry.consumer}`;
   const mark = isCompensation(entry.type) ? '  ↩ compensation' : '';
   return `${formatOffset(offsetMs(entry, origin)).padStart(8)}  ${route.padEnd(24)} ${entry.type.padEnd(26)} ${outcomeText(entry)}${mark}`;
+}
+
+const UNDER = '    ';
+
+/** The message's data as one line of JSON, under it; nothing for a row recorded before the trace kept it. */
+export function formatPayload(entry: TraceEntry): string[] {
+  return entry.data === null ? [] : [`${UNDER}${JSON.stringify(entry.data)}`];
+}
+
+/** `    steps.settlePayment: pending → succeeded`: a line per field the input changed in the saga's state. */
+export function formatChange(entry: TraceEntry): string[] {
+  return Object.entries(entry.change ?? {}).map(
+    ([field, [before, after]]) => `${UNDER}${field}: ${formatValue(before)} → ${formatValue(after)}`,
+  );
+}
+
+const ISO_TIME = /^\d{4}-\d{2}-\d{2}T(\d{2}:\d{2}:\d{2}\.\d{3})Z$/;
+const LONGEST_JSON = 60;
+
+/**
+ * A value of the saga's state, short: `–` where absent, a time (a deadline) only its time of
+ * day, as a saga lasts minutes, not days; a word as it is; anything else as JSON, cut at 60
+ * characters: it is mostly a reply's data kept as the step's result, whole in `--payload` and `--json`.
+ */
+function formatValue(value: unknown): string {
+  if (value === null || value === undefined) return '–';
+  if (typeof value === 'string') return ISO_TIME.exec(value)?.[1] ?? value;
+  const json = JSON.stringify(value);
+  return json.length > LONGEST_JSON ? `${json.slice(0, LONGEST_JSON)}…` : json;
 }
 
 /** `CONFIRMED`, `CANCELLED PAYMENT_DECLINED (card_declined)`, or `still RUNNING`. */
@@ -92,37 +119,31 @@ export function endJson(orderId: string, saga: SagaEnd | null): string {
   });
 }
 
-const pad = (status: string) => status.padEnd(12);
-export const formatSagaRow = (s: SagaSummary) => `${s.orderId}  ${pad(s.status)}  ${s.startedAt}  ${s.updatedAt}`;
-export const sagaRowJson = (s: SagaSummary) =>
-  JSON.stringify({ orderId: s.orderId, status: s.status, startedAt: s.startedAt, updatedAt: s.updatedAt });
-
 /** One way of printing: the CLI picks one, `--follow` calls `message` as messages arrive. */
 export interface Renderer {
-  message(entry: TraceEntry, origin: string): string;
+  /** The lines of one message. */
+  message(entry: TraceEntry, origin: string): string[];
   end(orderId: string, saga: SagaEnd | null): string;
 }
 
-export const textRenderer: Renderer = {
-  message: formatMessage,
-  end: (_orderId, saga) => formatEnd(saga),
-};
-
-/** The lines of `saga-shop sagas`: a header and a row per saga, each with its `note` when it has one. */
-export function sagaTable(rows: SagaSummary[], note: (row: SagaSummary) => string | undefined = () => undefined) {
-  if (rows.length === 0) return ['no sagas'];
-  return [
-    `${'ORDER ID'.padEnd(36)}  ${pad('STATUS')}  ${'STARTED'.padEnd(24)}  UPDATED`,
-    ...rows.map((row) => [formatSagaRow(row), note(row)].filter(Boolean).join('  ')),
-  ];
+/** A line per message and under it what it changed; with `payload`, its data before that. */
+export function textRenderer({ payload = false } = {}): Renderer {
+  return {
+    message: (entry, origin) => [
+      formatMessage(entry, origin),
+      ...(payload ? formatPayload(entry) : []),
+      ...formatChange(entry),
+    ],
+    end: (_orderId, saga) => formatEnd(saga),
+  };
 }
 
 export const jsonRenderer: Renderer = {
-  message: messageJson,
+  message: (entry, origin) => [messageJson(entry, origin)],
   end: endJson,
 };
 
-/** A whole trace: one line per message, then the state line. Offsets count from the first message. */
+/** A whole trace: the lines of each message, then the state line. Offsets count from the first message. */
 export function renderTrace(
   renderer: Renderer,
   orderId: string,
@@ -130,5 +151,5 @@ export function renderTrace(
   saga: SagaEnd | null,
 ): string[] {
   const origin = messages[0]?.occurredAt;
-  return [...(origin ? messages.map((entry) => renderer.message(entry, origin)) : []), renderer.end(orderId, saga)];
+  return [...(origin ? messages.flatMap((entry) => renderer.message(entry, origin)) : []), renderer.end(orderId, saga)];
 }

@@ -78,6 +78,41 @@ describe.each(transports)('a confirmed order over the %s broker', (transport) =>
     expect(state.sagas).toEqual([{ order_id: order.id, status: 'CONFIRMED', reason: null, detail: null }]);
   });
 
+  it('traces each message with its data, the card sealed, and what each input applied changed', async () => {
+    const { api } = system;
+    const buyer = await api.customer();
+    const mug = await api.createProduct({ priceCents: 100, stock: 5 });
+    const placed = await api.placeOrder(buyer.token, [{ productId: mug.id, quantity: 1 }], CARDS.settles);
+    expect((await api.settled(buyer.token, placed.body.id)).status).toBe('CONFIRMED');
+
+    const trace = await api.trace(placed.body.id);
+    expect(JSON.stringify(trace)).not.toContain(CARDS.settles);
+    expect(trace.filter((entry) => entry.data === null)).toEqual([]);
+    expect(trace.find((entry) => entry.type === 'OrderRequested')?.data).toEqual({
+      orderId: placed.body.id,
+      userId: buyer.id,
+      items: [{ productId: mug.id, quantity: 1 }],
+      card: { sealed: expect.any(String), last4: CARDS.settles.slice(-4) },
+    });
+
+    // What went out changed nothing; every input was applied, and each moved the saga on.
+    expect(trace.filter((entry) => entry.direction === 'out' && entry.change !== null)).toEqual([]);
+    const inputs = trace.filter((entry) => entry.direction === 'in');
+    expect(inputs.every((entry) => entry.outcome === 'applied')).toBe(true);
+    const changeOf = (type: string) => inputs.find((entry) => entry.type === type)?.change;
+    expect(changeOf('OrderRequested')).toMatchObject({
+      status: [null, 'RUNNING'],
+      'steps.verifyUser': [null, 'pending'],
+    });
+    const answers = { UserVerified: 'verifyUser', StockReserved: 'reserveStock', PaymentSettled: 'settlePayment' };
+    for (const [type, step] of Object.entries({ ...answers, StockCommitted: 'commitStock' }))
+      expect(changeOf(type)).toMatchObject({ [`steps.${step}`]: ['pending', 'succeeded'] });
+    expect(inputs.map((entry) => entry.type).sort()).toEqual(
+      ['OrderRequested', ...Object.keys(answers), 'StockCommitted'].sort(),
+    );
+    expect(changeOf('StockCommitted')).toMatchObject({ status: ['RUNNING', 'CONFIRMED'] });
+  });
+
   it('answers the same order for a repeated Idempotency-Key and 409 for another body under it', async () => {
     const { api } = system;
     const buyer = await api.customer();
