@@ -22,6 +22,8 @@ let browser: Browser;
 let page: Page;
 let customer: { email: string; token: string };
 let mugId: string;
+/** The saga watched until CONFIRMED, whose messages are then opened. */
+let confirmedId: string;
 
 beforeAll(async () => {
   system = await startTestSystem('in-process', { wrapBroker: (broker) => (faulty = withFaults(broker)) });
@@ -45,6 +47,14 @@ const place = async (card: string) => {
 };
 const statusOfView = () => page.locator('#view').getAttribute('data-status');
 const diagramText = async () => (await page.locator('.diagram svg').textContent()) ?? '';
+const message = (type: string) =>
+  page.locator('.messages details', { has: page.locator(`summary code:text-is("${type}")`) });
+/** Opens the message of `type` on a saga's page, unless it is open already. */
+async function openMessage(type: string) {
+  const details = message(type);
+  if ((await details.getAttribute('open')) === null) await details.locator('summary').click();
+  return details;
+}
 
 describe('the web view at /ui', { timeout: 60_000 }, () => {
   it('asks for an admin: a customer is turned away, the admin gets the sagas', async () => {
@@ -74,6 +84,8 @@ describe('the web view at /ui', { timeout: 60_000 }, () => {
       await expect.poll(statusOfView, { timeout: 10_000 }).toBe('RUNNING');
       await expect.poll(diagramText, { timeout: 10_000 }).toContain('SettlePayment');
       expect(await diagramText()).not.toContain('PaymentSettled');
+      // A message opened while the saga runs stays open as it is drawn again.
+      await openMessage('OrderRequested');
     } finally {
       faulty.resume('payments');
     }
@@ -81,6 +93,23 @@ describe('the web view at /ui', { timeout: 60_000 }, () => {
     for (const type of ['OrderRequested', 'VerifyUser', 'ReserveStock', 'SettlePayment', 'PaymentSettled'])
       expect(await diagramText()).toContain(type);
     expect(await page.locator('#view p').first().innerText()).toBe('Finished.');
+    expect(await message('OrderRequested').getAttribute('open')).toBe('');
+    confirmedId = id;
+  });
+
+  it('opens a message of a saga: its payload, the card sealed, and what it changed', async () => {
+    await page.goto(`${served.url}/ui#/sagas/${confirmedId}`);
+    await expect.poll(statusOfView, { timeout: 10_000 }).toBe('CONFIRMED');
+    const requested = await openMessage('OrderRequested');
+    const payload = JSON.parse(await requested.locator('pre.payload').innerText());
+    expect(payload).toMatchObject({ orderId: confirmedId, card: { last4: CARDS.settles.slice(-4) } });
+    expect(await page.locator('.messages').innerText()).not.toContain(CARDS.settles);
+
+    const settled = await openMessage('PaymentSettled');
+    const rows = await settled.locator('table.change tbody tr').allInnerTexts();
+    expect(rows).toContain('steps.settlePayment\tpending\tsucceeded');
+    await mkdir(ARTIFACTS, { recursive: true });
+    await page.screenshot({ path: join(ARTIFACTS, 'web-view-saga-messages.png'), fullPage: true });
   });
 
   it('draws a declined order CANCELLED, its reserved stock released as a compensation', async () => {
@@ -106,6 +135,36 @@ describe('the web view at /ui', { timeout: 60_000 }, () => {
     const row = await page.locator('tbody tr').innerText();
     expect(row).toMatch(/CANCELLED\s+PAYMENT_DECLINED\s+\d+\.\d{3} s/);
     await page.screenshot({ path: join(ARTIFACTS, 'web-view-sagas.png'), fullPage: true });
+  });
+
+  it('searches by customer e-mail and by order id, a page at a time', async () => {
+    const bob = await system.api.customer('Bob');
+    const bobs = (await system.api.placeOrder(bob.token, [{ productId: mugId, quantity: 1 }], CARDS.settles)).body.id;
+    await system.api.settled(bob.token, bobs);
+
+    // Ann's two sagas, one a page: the e-mail is looked up, the page links to the next.
+    await page.goto(`${served.url}/ui#/sagas?limit=1`);
+    await page.fill('#search', customer.email);
+    await page.click('form.search button[type=submit]');
+    await expect.poll(() => page.locator('#matching').innerText()).toBe(`2 matching (customer ${customer.email})`);
+    const first = await page.locator('tbody tr').getAttribute('data-order');
+    await page.click('#next-page');
+    await expect.poll(() => page.locator('tbody tr').getAttribute('data-order')).not.toBe(first);
+    expect(await page.locator('#next-page').count()).toBe(0);
+    expect(await page.locator('#search').inputValue()).toBe(customer.email);
+    await page.click('#first-page');
+    await expect.poll(() => page.locator('tbody tr').getAttribute('data-order')).toBe(first);
+
+    // An e-mail nobody has says so; an order id opens its saga.
+    await page.fill('#search', 'nobody@example.com');
+    await page.click('form.search button[type=submit]');
+    await expect
+      .poll(() => page.locator('#error').innerText())
+      .toBe('error: no user has the e-mail nobody@example.com');
+    await page.fill('#search', bobs);
+    await page.click('form.search button[type=submit]');
+    await expect.poll(() => new URL(page.url()).hash).toBe(`#/sagas/${bobs}`);
+    await expect.poll(() => statusOfView()).toBe('CONFIRMED');
   });
 
   it('shows a dead letter and replays it to its queue', async () => {

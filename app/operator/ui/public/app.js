@@ -85,18 +85,36 @@ function loginView() {
   view.replaceChildren(form);
 }
 
-async function sagasView(status, mine) {
-  const [stats, page] = await Promise.all([
-    api('/orders/stats'),
-    api(`/sagas?limit=50${status ? `&status=${status}` : ''}`),
-  ]);
+/** The search fields of the list, each a query parameter of GET /sagas (and of the page's address). */
+const SEARCH_FIELDS = [
+  ['step', 'Awaiting step', 'text', 'settlePayment'],
+  ['product', 'Product id', 'text', ''],
+  ['createdFrom', 'Started from', 'datetime-local', ''],
+  ['createdTo', 'Started before', 'datetime-local', ''],
+  ['totalMin', 'Total at least (cents)', 'number', ''],
+  ['totalMax', 'Total at most (cents)', 'number', ''],
+];
+const LIST_PAGE = 50;
+
+/**
+ * The list of sagas: counts per outcome, a search (an order id opens its saga, an e-mail is
+ * looked up in the users service), filters and pages. The search form is drawn once per
+ * address; the refresh redraws only what the server answers, so typing is never lost.
+ */
+async function sagasView(query, mine, refreshing) {
+  const asked = new URLSearchParams(query);
+  const params = new URLSearchParams([...asked].filter(([name, value]) => value !== '' && name !== 'email'));
+  if (!params.has('limit')) params.set('limit', String(LIST_PAGE));
+  params.set('count', 'true');
+  const [stats, page] = await Promise.all([api('/orders/stats'), api(`/sagas?${params}`)]);
+  if (mine !== generation) return;
+  if (!refreshing)
+    view.replaceChildren(
+      el('h2', {}, 'Sagas'),
+      searchForm(asked, Object.keys(stats.cancellationsByReason)),
+      el('div', { id: 'results' }),
+    );
   const now = Date.now();
-  const filter = el(
-    'select',
-    { id: 'status-filter', onchange: (event) => (location.hash = `#/sagas?status=${event.target.value}`) },
-    el('option', { value: '' }, 'every status'),
-    ...STATUSES.map((s) => el('option', s === status ? { value: s, selected: '' } : { value: s }, s)),
-  );
   const reasons = Object.entries(stats.cancellationsByReason).filter(([, n]) => n > 0);
   const rows = page.items.map((saga) =>
     el(
@@ -109,33 +127,112 @@ async function sagasView(status, mine) {
       el('td', {}, saga.startedAt),
     ),
   );
-  if (mine !== generation) return;
-  view.replaceChildren(
-    el('h2', {}, 'Sagas'),
-    el(
-      'div',
-      { class: 'counts' },
-      ...Object.entries(stats.counts).map(([s, n]) => el('span', { class: 'count', 'data-count': s }, `${s} ${n}`)),
-      ...reasons.map(([reason, n]) => el('span', { class: 'count' }, `cancelled ${reason} ${n}`)),
-    ),
-    el('label', {}, 'Status ', filter),
-    el(
-      'table',
-      {},
+  const next = new URLSearchParams(asked);
+  if (page.nextCursor) next.set('cursor', page.nextCursor);
+  const first = new URLSearchParams(asked);
+  first.delete('cursor');
+  document
+    .getElementById('results')
+    .replaceChildren(
       el(
-        'thead',
-        {},
-        el('tr', {}, ...['Order', 'Status', 'Reason', 'Duration', 'Started'].map((h) => el('th', {}, h))),
+        'div',
+        { class: 'counts' },
+        ...Object.entries(stats.counts).map(([s, n]) => el('span', { class: 'count', 'data-count': s }, `${s} ${n}`)),
+        ...reasons.map(([reason, n]) => el('span', { class: 'count' }, `cancelled ${reason} ${n}`)),
       ),
-      el('tbody', {}, ...rows),
-    ),
+      el(
+        'p',
+        { id: 'matching' },
+        `${page.count} matching${asked.get('email') ? ` (customer ${asked.get('email')})` : ''}`,
+      ),
+      el(
+        'table',
+        {},
+        el(
+          'thead',
+          {},
+          el('tr', {}, ...['Order', 'Status', 'Reason', 'Duration', 'Started'].map((h) => el('th', {}, h))),
+        ),
+        el('tbody', {}, ...rows),
+      ),
+      el(
+        'p',
+        { class: 'pages' },
+        asked.has('cursor') ? el('a', { id: 'first-page', href: `#/sagas?${first}` }, 'First page') : null,
+        page.nextCursor ? el('a', { id: 'next-page', href: `#/sagas?${next}` }, 'Next page') : null,
+      ),
+    );
+}
+
+/** The search form, filled from the address; submitting it moves the address, which redraws the list. */
+function searchForm(asked, reasonCodes) {
+  const select = (name, label, options) =>
+    el(
+      'label',
+      {},
+      `${label} `,
+      el(
+        'select',
+        // A choice searches at once, as the status filter always did.
+        { name, id: `${name}-filter`, onchange: (event) => event.target.form.requestSubmit() },
+        el('option', { value: '' }, 'any'),
+        ...options.map((o) => el('option', o === asked.get(name) ? { value: o, selected: '' } : { value: o }, o)),
+      ),
+    );
+  const valueOf = (name, type) => {
+    const value = asked.get(name) ?? '';
+    // A datetime-local field shows local time without a zone; the address keeps UTC.
+    if (type !== 'datetime-local' || !value) return value;
+    const at = new Date(value);
+    return new Date(at.getTime() - at.getTimezoneOffset() * 60_000).toISOString().slice(0, 16);
+  };
+  const input = ([name, label, type, placeholder]) =>
+    el('label', {}, `${label} `, el('input', { name, type, placeholder, value: valueOf(name, type) }));
+  const customer = asked.get('email') ?? asked.get('customer') ?? '';
+  return el(
+    'form',
+    {
+      class: 'search',
+      onsubmit: async (event) => {
+        event.preventDefault();
+        try {
+          location.hash = await searchOf(new FormData(event.target));
+        } catch (error) {
+          showError(error);
+        }
+      },
+    },
+    el('label', {}, 'Order id or customer e-mail ', el('input', { name: 'q', id: 'search', value: customer })),
+    select('status', 'Status', [...STATUSES, 'PENDING']),
+    select('reason', 'Reason', reasonCodes),
+    ...SEARCH_FIELDS.map(input),
+    // A page size given in the address stays through a search.
+    asked.has('limit') ? el('input', { type: 'hidden', name: 'limit', value: asked.get('limit') }) : null,
+    el('button', { type: 'submit' }, 'Search'),
   );
+}
+
+/** The address of a search: an order id opens its saga; an e-mail becomes the customer's id. */
+async function searchOf(form) {
+  const q = String(form.get('q') ?? '').trim();
+  form.delete('q');
+  if (/^[0-9a-f-]{36}$/i.test(q)) return `#/sagas/${q.toLowerCase()}`;
+  const params = new URLSearchParams([...form].filter(([, value]) => value !== ''));
+  for (const name of ['createdFrom', 'createdTo'])
+    if (params.has(name)) params.set(name, new Date(params.get(name)).toISOString());
+  if (q.includes('@')) {
+    const { items } = await api(`/users?email=${encodeURIComponent(q)}`);
+    if (items.length === 0) throw new Error(`no user has the e-mail ${q}`);
+    params.set('customer', items[0].id);
+    params.set('email', q);
+  } else if (q) params.set('customer', q);
+  return `#/sagas?${params}`;
 }
 
 let diagramCount = 0;
 
 async function sagaView(orderId, mine) {
-  const diagram = await api(`/sagas/${orderId}/diagram`);
+  const [diagram, trace] = await Promise.all([api(`/sagas/${orderId}/diagram`), api(`/sagas/${orderId}/trace`)]);
   if (mine !== generation) return;
   const drawn = view.querySelector('.diagram');
   if (drawn?.dataset.mermaid !== diagram.mermaid) {
@@ -147,12 +244,66 @@ async function sagaView(orderId, mine) {
     view.replaceChildren(
       el('h2', {}, 'Saga ', el('code', {}, orderId), ' ', statusBadge(diagram.status)),
       el('p', {}, diagram.finished ? 'Finished.' : 'Running: this picture follows it.'),
-      diagram.finished ? undefined : actionsOf(orderId, view.querySelector('form.actions')),
+      // replaceChildren would show an undefined as text.
+      ...(diagram.finished ? [] : [actionsOf(orderId, view.querySelector('form.actions'))]),
       picture,
+      messagesOf(trace.messages, view.querySelector('.messages')),
     );
     view.dataset.status = diagram.status ?? 'PENDING';
   }
   return diagram.finished;
+}
+
+/**
+ * The saga's messages, each of which opens to its payload and, for an input that moved the
+ * saga, what it changed. A message opened stays open when a running saga is drawn again (`kept`,
+ * the list it replaces: the trace only grows, so a message keeps its place).
+ */
+function messagesOf(messages, kept) {
+  const opened = [...(kept?.querySelectorAll('details') ?? [])].map((details) => details.open);
+  const origin = Date.parse(messages[0]?.occurredAt);
+  return el(
+    'section',
+    { class: 'messages' },
+    el('h3', {}, 'Messages'),
+    ...messages.map((message, i) => messageOf(message, Date.parse(message.occurredAt) - origin, opened[i])),
+  );
+}
+
+function messageOf(message, offsetMs, open) {
+  const note = message.note ? ` (${message.note})` : '';
+  return el(
+    'details',
+    open ? { open: '' } : {},
+    el(
+      'summary',
+      {},
+      `+${seconds(offsetMs)}  ${message.producer} → ${message.consumer}  `,
+      el('code', {}, message.type),
+      `  ${message.outcome}${note}`,
+    ),
+    // Null in a row recorded before the trace kept payloads and changes.
+    message.data ? el('pre', { class: 'payload' }, JSON.stringify(message.data, null, 2)) : el('p', {}, 'not recorded'),
+    message.change && Object.keys(message.change).length > 0 ? changeTable(message.change) : undefined,
+  );
+}
+
+/** What an input changed in the saga's state: a row per field, before and after (– where absent). */
+function changeTable(change) {
+  const cell = (value) =>
+    el('td', {}, value === null ? '–' : typeof value === 'string' ? value : JSON.stringify(value));
+  return el(
+    'table',
+    { class: 'change' },
+    el('thead', {}, el('tr', {}, ...['Field', 'Before', 'After'].map((h) => el('th', {}, h)))),
+    el(
+      'tbody',
+      {},
+      ...Object.entries(change).map(([field, [before, after]]) =>
+        el('tr', {}, el('td', {}, el('code', {}, field)), cell(before), cell(after)),
+      ),
+    ),
+  );
 }
 
 /**
@@ -255,6 +406,7 @@ async function route() {
   nav.hidden = false;
   const [path, query] = location.hash.slice(1).split('?');
   const saga = /^\/sagas\/([0-9a-f-]{36})$/.exec(path ?? '');
+  let drawn = false;
   const refresh = async () => {
     if (mine !== generation) return;
     try {
@@ -263,7 +415,8 @@ async function route() {
       } else if (path === '/dead-letters') {
         await deadLettersView(mine);
       } else {
-        await sagasView(new URLSearchParams(query).get('status') ?? '', mine);
+        await sagasView(query ?? '', mine, drawn);
+        drawn = true;
         setTimeout(refresh, LIST_REFRESH_MS);
       }
     } catch (error) {
