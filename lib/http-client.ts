@@ -48,8 +48,8 @@ export interface AdminClientOptions {
 export interface AdminClient {
   /** The answer to GET `path`; throws when the server refuses the token. */
   get(path: string): Promise<Answer>;
-  /** The answer to POST `path` with `body` as JSON; throws when the server refuses the token. */
-  post(path: string, body: unknown): Promise<Answer>;
+  /** The answer to POST `path` with `body` as JSON (and `headers`); throws when the server refuses the token. */
+  post(path: string, body: unknown, headers?: Record<string, string>): Promise<Answer>;
   /** The body of a 200 answer; throws with the status and the error's message otherwise. */
   ok(answer: Answer): any; // eslint-disable-line @typescript-eslint/no-explicit-any
 }
@@ -87,8 +87,12 @@ export function adminClient({ url, token, admin, timeoutMs = 10_000 }: AdminClie
 
   return {
     get: (path) => asAdmin(path),
-    post: (path, body) =>
-      asAdmin(path, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }),
+    post: (path, body, headers = {}) =>
+      asAdmin(path, {
+        method: 'POST',
+        headers: { ...headers, 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      }),
     ok(answer) {
       if (answer.status !== 200) throw new Error(`unexpected answer from ${base}: ${describeAnswer(answer)}`);
       return answer.body;

@@ -79,12 +79,20 @@ function cliWith(
   });
 }
 
+/** A message's own line (`+0.012s  …`), not one shown under it. */
+const MESSAGE_LINE = /^ *[+-]\d/;
 const typesOf = (stdout: string) =>
   stdout
-    .trim()
     .split('\n')
-    .slice(0, -1)
+    .filter((line) => MESSAGE_LINE.test(line))
     .map((line) => line.trim().split(/\s+/)[4]);
+/** The lines shown under the first message whose line matches `message`. */
+function linesUnder(stdout: string, message: RegExp): string[] {
+  const lines = stdout.trimEnd().split('\n').slice(0, -1); // less the final state's line
+  const start = lines.findIndex((line) => message.test(line)) + 1;
+  const next = lines.findIndex((line, i) => i >= start && MESSAGE_LINE.test(line));
+  return lines.slice(start, next === -1 ? undefined : next);
+}
 
 beforeAll(async () => {
   system = await startTestSystem('in-process', {
@@ -139,6 +147,33 @@ describe('saga-shop trace and sagas', { timeout: 30_000 }, () => {
     expect(stdout).toMatch(/^ \+0\.000s {2}orders → orchestrator +OrderRequested +applied$/m);
     expect(stdout).not.toContain('compensation');
     expect(stdout.trim().split('\n').at(-1)).toBe('CONFIRMED');
+  });
+
+  it('shows under each input what it changed, and with --payload each message’s data, the card sealed', async () => {
+    const { code, stdout, stderr } = await cli(confirmedId, '--payload', '--url', url);
+    expect(stderr).toBe('');
+    expect(code).toBe(0);
+    const [requested, ...started] = linesUnder(stdout, /OrderRequested +applied$/);
+    expect(JSON.parse(requested!)).toMatchObject({
+      orderId: confirmedId,
+      card: { sealed: expect.any(String), last4: '4242' },
+    });
+    expect(stdout).not.toContain('4242424242424242');
+    expect(started).toContain('    status: – → RUNNING');
+    // A command sent changes nothing: its data alone.
+    const [verify, ...more] = linesUnder(stdout, /VerifyUser +sent$/);
+    expect(JSON.parse(verify!)).toMatchObject({ orderId: confirmedId });
+    expect(more).toEqual([]);
+    expect(linesUnder(stdout, /PaymentSettled +applied$/).slice(1)).toContain(
+      '    steps.settlePayment: pending → succeeded',
+    );
+    expect(linesUnder(stdout, /StockCommitted +applied$/).slice(1)).toContain('    status: RUNNING → CONFIRMED');
+    // The store file shows the same as the REST API.
+    expect((await cli(confirmedId, '--payload', '--data-dir', dataDir)).stdout).toBe(stdout);
+    // Without --payload, only what each input changed.
+    const plain = (await cli(confirmedId, '--url', url)).stdout;
+    expect(linesUnder(plain, /VerifyUser +sent$/)).toEqual([]);
+    expect(linesUnder(plain, /PaymentSettled +applied$/)).toContain('    steps.settlePayment: pending → succeeded');
   });
 
   it('prints the same saga as JSON lines from the store file', async () => {
@@ -215,11 +250,13 @@ describe('saga-shop trace and sagas', { timeout: 30_000 }, () => {
         .map((line) => JSON.parse(line).orderId),
     ).toEqual([declinedId]);
     expect((await sagas('--status', 'CANCELLED', '--older-than', '1h', '--url', url)).stdout.trim()).toBe('no sagas');
-    expect((await sagas('--older-than', 'soon', '--url', url)).stderr).toMatch(/expected a duration such as 90s/);
+    expect((await sagas('--older-than', 'soon', '--url', url)).stderr).toMatch(/"soon" is not a duration such as 90s/);
   });
 
   it('sagas --stuck: a saga whose payment command was lost, with the step it waits on', async () => {
-    expect((await sagas('--stuck', '--url', url)).stdout.trim()).toBe('no sagas');
+    const none = await sagas('--stuck', '--url', url);
+    expect(none.stderr).toBe('');
+    expect(none.stdout.trim()).toBe('no sagas');
     dropPayments = true;
     const placed = await call(
       'POST',
