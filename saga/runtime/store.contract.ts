@@ -465,7 +465,7 @@ export function sagaStoreContract(name: string, makeDatabase: DatabaseFactory<Sa
     });
 
     describe('trace', () => {
-      it("gives a saga's trace in the order recorded, and only its own", async () => {
+      it("gives a saga's trace in the order recorded, every field as written, and only its own", async () => {
         await tx((store) => store.insertTrace([trace('o1', 'm1', iso(3)), trace('o2', 'm2', iso(1))]));
         await tx((store) =>
           store.insertTrace([
@@ -476,6 +476,8 @@ export function sagaStoreContract(name: string, makeDatabase: DatabaseFactory<Sa
               causationId: 'm1',
               note: 'why',
               instance: 'shop-2',
+              data: '{"orderId":"o1"}',
+              change: '{"status":["RUNNING","CONFIRMED"]}',
             },
             trace('o1', 'm4', iso(1)),
           ]),
@@ -491,6 +493,8 @@ export function sagaStoreContract(name: string, makeDatabase: DatabaseFactory<Sa
             causationId: 'm1',
             note: 'why',
             instance: 'shop-2',
+            data: '{"orderId":"o1"}',
+            change: '{"status":["RUNNING","CONFIRMED"]}',
           },
           { seq: expect.any(Number), ...trace('o1', 'm4', iso(1)) },
         ]);

@@ -23,20 +23,27 @@ const sagaEnded = (orderId: PgColumn) =>
   sql`exists (select 1 from ${sagas} where ${sagas.orderId} = ${orderId} and ${inArray(sagas.status, endedStatuses)} and ${lt(sagas.updatedAt, param('cutoff'))})`;
 
 /** The trace's columns, each with the field of a row it holds. */
-const traceColumns = [
-  ['order_id', 'orderId'],
-  ['message_id', 'messageId'],
-  ['causation_id', 'causationId'],
-  ['type', 'type'],
-  ['producer', 'producer'],
-  ['instance', 'instance'],
-  ['consumer', 'consumer'],
-  ['direction', 'direction'],
-  ['outcome', 'outcome'],
-  ['note', 'note'],
-  ['occurred_at', 'occurredAt'],
-  ['recorded_at', 'recordedAt'],
-] as const satisfies readonly (readonly [string, keyof Omit<TraceRow, 'seq'>])[];
+/** Each field of a trace row and its column: a Record, so a column added to the table must be named here. */
+const traceColumnOf: Record<keyof Omit<TraceRow, 'seq'>, string> = {
+  orderId: 'order_id',
+  messageId: 'message_id',
+  causationId: 'causation_id',
+  type: 'type',
+  producer: 'producer',
+  instance: 'instance',
+  consumer: 'consumer',
+  direction: 'direction',
+  outcome: 'outcome',
+  note: 'note',
+  data: 'data',
+  change: 'change',
+  occurredAt: 'occurred_at',
+  recordedAt: 'recorded_at',
+};
+const traceColumns = Object.entries(traceColumnOf).map(([field, column]) => [column, field]) as [
+  string,
+  keyof Omit<TraceRow, 'seq'>,
+][];
 const INSERT_TRACE = `INSERT INTO saga_trace (${traceColumns.map(([column]) => column).join(', ')})
   SELECT * FROM unnest(${traceColumns.map((_, i) => `$${i + 1}::text[]`).join(', ')})`;
 // An order's products in one statement, one row each.
