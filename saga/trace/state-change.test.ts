@@ -39,6 +39,8 @@ describe('stateChange', () => {
 
   it('is empty when nothing moved, and records a failure that appears', () => {
     expect(stateChange(started, { ...started })).toEqual({});
+    const answered = { ...started, results: { verify: { ok: true } } };
+    expect(stateChange(answered, { ...answered, results: { verify: { ok: true } } })).toEqual({});
     const failed = { ...started, status: 'COMPENSATING' as const, failure: { reason: 'OUT_OF_STOCK' as const } };
     expect(stateChange(started, failed)).toEqual({
       status: ['RUNNING', 'COMPENSATING'],

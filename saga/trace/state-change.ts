@@ -13,9 +13,11 @@ const maps = new Set<keyof SagaState>(['steps', 'deadlines', 'results']);
 /** The fields `after` changed from `before` (a saga that starts changes every field it has); pure. */
 export function stateChange(before: SagaState | undefined, after: SagaState | undefined): StateChange {
   const change: StateChange = {};
-  // The decider keeps what it does not change by reference: only a new value is compared as JSON.
+  // The decider keeps what it does not change by reference: only two objects are compared as JSON.
   const compare = (name: string, was: unknown, is: unknown) => {
-    if (was !== is && JSON.stringify(was) !== JSON.stringify(is)) change[name] = [was ?? null, is ?? null];
+    if (was === is) return;
+    const both = typeof was === 'object' && was !== null && typeof is === 'object' && is !== null;
+    if (!both || JSON.stringify(was) !== JSON.stringify(is)) change[name] = [was ?? null, is ?? null];
   };
   const keys = new Set([...Object.keys(before ?? {}), ...Object.keys(after ?? {})] as (keyof SagaState)[]);
   for (const key of keys) {
