@@ -73,6 +73,20 @@ describe('what a saga is about, read off its state', () => {
     expect(facetsOf(state).totalCents).toBe(305);
   });
 
+  it('takes no answer for a pricing that does not price every line, nor one without data', () => {
+    const priced = { lines: [{ quantity: 2, unitPriceCents: 50 }] };
+    const withResults = (results: Record<string, unknown>) => facetsOf({ ...fold(started)!, results }).totalCents;
+    // The first answer that prices its lines counts: none of those before it does.
+    expect(withResults({ verifyUser: null, priceIt: priced })).toBe(100);
+    expect(withResults({ coupon: { lines: 'none' }, priceIt: priced })).toBe(100);
+    expect(withResults({ coupon: { lines: [{ quantity: 1 }] }, priceIt: priced })).toBe(100);
+    expect(withResults({ coupon: { lines: [{ unitPriceCents: 9 }] }, priceIt: priced })).toBe(100);
+    expect(
+      withResults({ coupon: { lines: [{ quantity: 1, unitPriceCents: 9 }, { code: 'X' }] }, priceIt: priced }),
+    ).toBe(100);
+    expect(withResults({ verifyUser: null })).toBeNull();
+  });
+
   it('gives each product of the order once', () => {
     const state = fold(started)!;
     expect(productsOf(state)).toEqual([productA, productB]);
