@@ -8,7 +8,7 @@ import { clusterBrokerUrl, clusterNodes } from './scripts/cluster/cluster';
  * - rabbitmq: what needs RabbitMQ on 127.0.0.1:5672 and rabbitmqctl: files named
  *   `*.rabbitmq.test.ts`, and the scenario suite again, every `describe.each(transports)` now
  *   over RabbitMQ. `rabbitmq-restart` stops and starts the node, so it runs alone, after.
- * `browser` drives Debian's chromium through playwright-core (the web view).
+ * `browser` drives a Chromium (tests/ui/chromium.ts finds it) through playwright-core (the web view).
  * `postgres`: what needs a PostgreSQL server (TEST_DATABASE_URL, by default the local one):
  *   files named `*.postgres.test.ts`, each test on a database of its own (any one left behind
  *   is dropped at the end of the run);
@@ -25,7 +25,7 @@ import { clusterBrokerUrl, clusterNodes } from './scripts/cluster/cluster';
  */
 const needsRabbitMq = '**/*.rabbitmq.test.ts';
 const needsPostgres = '**/*.postgres.test.ts';
-/** What drives Debian's chromium (/usr/bin/chromium) through playwright-core. */
+/** What drives a Chromium (CHROMIUM_PATH, or Debian's /usr/bin/chromium) through playwright-core. */
 const needsChromium = '**/*.browser.test.ts';
 /** What stops nodes of the local RabbitMQ cluster (scripts/cluster). */
 const needsCluster = '**/*.cluster.test.ts';
@@ -125,7 +125,15 @@ export default defineConfig({
         },
       },
       { extends: true, test: { name: 'cluster-node-loss', include: [needsCluster], env: onCluster } },
-      { extends: true, test: { name: 'browser', include: [needsChromium], env: { TEST_TRANSPORTS: 'in-process' } } },
+      {
+        extends: true,
+        test: {
+          name: 'browser',
+          include: [needsChromium],
+          globalSetup: ['tests/ui/chromium.ts'],
+          env: { TEST_TRANSPORTS: 'in-process' },
+        },
+      },
     ],
   },
 });

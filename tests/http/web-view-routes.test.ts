@@ -1,6 +1,10 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { brotliDecompressSync, gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../app/server/config';
 import { startSystem } from '../../app/server/system';
@@ -10,6 +14,32 @@ import { expectInvariants } from '../support/invariants';
 import { startTestSystem, type TestSystem } from '../support/system';
 
 /** What the web view stands on: its page and scripts, a saga's diagram and the dead letters, over HTTP. */
+
+const packages = createRequire(import.meta.url);
+/** The files behind the web view's assets, on disk. */
+const uiFiles = {
+  'app.js': fileURLToPath(new URL('../../app/operator/ui/public/app.js', import.meta.url)),
+  'app.css': fileURLToPath(new URL('../../app/operator/ui/public/app.css', import.meta.url)),
+  'mermaid.min.js': packages.resolve('mermaid/dist/mermaid.min.js'),
+};
+const versionOf = (content: Buffer) => createHash('sha256').update(content).digest('hex').slice(0, 16);
+
+/** A GET of a static file, with an Accept-Encoding or none, read as the bytes on the wire. */
+async function fetched(path: string, acceptEncoding?: string) {
+  const response = await system.app.request(
+    path,
+    acceptEncoding ? { headers: { 'Accept-Encoding': acceptEncoding } } : {},
+  );
+  expect(response.status, path).toBe(200);
+  const header = (name: string) => response.headers.get(name);
+  return {
+    body: Buffer.from(await response.arrayBuffer()),
+    etag: header('etag'),
+    cacheControl: header('cache-control'),
+    encoding: header('content-encoding'),
+    vary: header('vary'),
+  };
+}
 
 let system: TestSystem;
 let admin: string;
@@ -28,7 +58,7 @@ describe('the web view’s routes', () => {
     expect(page.status).toBe(200);
     const html = await page.text();
     for (const file of ['app.js', 'app.css', 'mermaid.min.js']) {
-      expect(html).toContain(`"/ui/${file}"`);
+      expect(html).toContain(`"/ui/${file}?v=`);
       const asset = await system.app.request(`/ui/${file}`);
       expect(asset.status, file).toBe(200);
       expect(asset.headers.get('content-type')).toMatch(file.endsWith('.css') ? /^text\/css/ : /^text\/javascript/);
@@ -36,6 +66,76 @@ describe('the web view’s routes', () => {
     expect(html).not.toMatch(/https?:\/\//);
     expect((await system.app.request('/ui/../package.json')).status).toBe(404);
     expect((await system.app.request('/ui/index.ts')).status).toBe(404);
+  });
+
+  it('names each asset in the page by its content’s hash, and has the page revalidated', async () => {
+    const page = await system.app.request('/ui');
+    expect(page.headers.get('cache-control')).toBe('no-cache');
+    const html = await page.text();
+    for (const [file, path] of Object.entries(uiFiles)) {
+      expect(html).toContain(`"/ui/${file}?v=${versionOf(await readFile(path))}"`);
+    }
+  });
+
+  it('caches a versioned asset for good, and has any other URL revalidated by its ETag', async () => {
+    const { etag } = await fetched('/ui/app.js');
+    const version = versionOf(await readFile(uiFiles['app.js']));
+    expect(etag).toBe(`"${version}"`);
+    expect((await fetched('/ui/app.js')).etag, 'the same ETag each time').toBe(etag);
+
+    expect((await fetched(`/ui/app.js?v=${version}`)).cacheControl).toBe('public, max-age=31536000, immutable');
+    expect((await fetched('/ui/app.js')).cacheControl).toBe('no-cache');
+    expect((await fetched('/ui/app.js?v=0123456789abcdef')).cacheControl, 'a stale version').toBe('no-cache');
+  });
+
+  it('answers 304 with no body to an If-None-Match naming the current ETag', async () => {
+    const { etag } = await fetched('/ui/mermaid.min.js');
+    const again = await system.app.request('/ui/mermaid.min.js', { headers: { 'If-None-Match': etag! } });
+    expect(again.status).toBe(304);
+    expect(again.headers.get('etag')).toBe(etag);
+    expect(again.headers.get('cache-control')).toBe('no-cache');
+    expect(await again.text()).toBe('');
+
+    const changed = await system.app.request('/ui/mermaid.min.js', { headers: { 'If-None-Match': '"an-old-one"' } });
+    expect(changed.status).toBe(200);
+    expect((await changed.arrayBuffer()).byteLength).toBe((await readFile(uiFiles['mermaid.min.js'])).length);
+  });
+
+  it('sends mermaid as gzip or br when the browser takes them, each its own ETag, and as it is otherwise', async () => {
+    const original = await readFile(uiFiles['mermaid.min.js']);
+    const gzipped = await fetched('/ui/mermaid.min.js', 'gzip');
+    expect(gzipped.encoding).toBe('gzip');
+    expect(gunzipSync(gzipped.body).equals(original)).toBe(true);
+    expect(gzipped.body.length).toBeLessThan(original.length / 3);
+
+    const brotli = await fetched('/ui/mermaid.min.js', 'gzip, deflate, br, zstd');
+    expect(brotli.encoding).toBe('br');
+    expect(brotliDecompressSync(brotli.body).equals(original)).toBe(true);
+    expect(brotli.body.length).toBeLessThan(gzipped.body.length);
+
+    const plain = await fetched('/ui/mermaid.min.js');
+    expect(plain.encoding).toBeNull();
+    expect(plain.body.equals(original)).toBe(true);
+    for (const answer of [gzipped, brotli, plain]) expect(answer.vary).toBe('Accept-Encoding');
+    expect(new Set([gzipped.etag, brotli.etag, plain.etag]).size).toBe(3);
+
+    const notModified = await system.app.request('/ui/mermaid.min.js', {
+      headers: { 'Accept-Encoding': 'gzip', 'If-None-Match': gzipped.etag! },
+    });
+    expect(notModified.status).toBe(304);
+  });
+
+  it('serves /docs’ files the same way: ETag, 304 and gzip', async () => {
+    const path = '/docs/assets/swagger-ui-dist/swagger-ui-bundle.js';
+    const original = await readFile(packages.resolve('swagger-ui-dist/swagger-ui-bundle.js'));
+    const gzipped = await fetched(path, 'gzip');
+    expect(gzipped.etag).toBe(`"${versionOf(original)}-gzip"`);
+    expect(gzipped.cacheControl).toBe('no-cache');
+    expect(gunzipSync(gzipped.body).equals(original)).toBe(true);
+    const again = await system.app.request(path, {
+      headers: { 'Accept-Encoding': 'gzip', 'If-None-Match': gzipped.etag! },
+    });
+    expect(again.status).toBe(304);
   });
 
   it('draws an order’s saga as Mermaid, for admins only', async () => {

@@ -8,9 +8,10 @@ import { withFaults, type FaultyBroker } from '../support/faulty-broker';
 import { expectInvariants } from '../support/invariants';
 import { serveOnFreePort } from '../support/served';
 import { startTestSystem, type TestSystem } from '../support/system';
+import { chromiumPath } from './chromium';
 
 /**
- * The web view in a real browser (Debian's chromium): an admin signs in, watches a saga drawn
+ * The web view in a real browser (Chromium, `chromium.ts`): an admin signs in, watches a saga drawn
  * while it runs, sees a declined one compensated, filters the list and replays a dead letter.
  */
 
@@ -30,7 +31,7 @@ beforeAll(async () => {
   served = await serveOnFreePort(system.app);
   mugId = (await system.api.createProduct({ name: 'Mug', priceCents: 1250, stock: 10 })).id;
   customer = await system.api.customer('Ann');
-  browser = await chromium.launch({ executablePath: '/usr/bin/chromium', headless: true, args: ['--no-sandbox'] });
+  browser = await chromium.launch({ executablePath: chromiumPath(), headless: true, args: ['--no-sandbox'] });
   page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
 }, 60_000);
 

@@ -5,7 +5,7 @@ import type { OpenAPIHono } from '@hono/zod-openapi';
 import type { Env } from 'hono';
 import { z } from 'zod';
 import { defineRoute } from '../../../http/openapi';
-import { staticFiles } from '../../../http/static-files';
+import { staticFileQuery, staticFileResponses, staticFiles, withVersions } from '../../../http/static-files';
 
 /**
  * The web view at /ui: a page and its script, served by the app itself so it works offline. Its
@@ -30,14 +30,8 @@ const assetRoute = defineRoute('anyone', {
   path: '/ui/{file}',
   tags: ['system'],
   summary: 'The script, stylesheet and diagram renderer (mermaid) of the web view',
-  request: { params: z.object({ file: z.enum(Object.keys(types) as [AssetName]) }) },
-  responses: {
-    200: {
-      description: 'the file',
-      content: { 'text/css': { schema: z.string() }, 'text/javascript': { schema: z.string() } },
-    },
-    404: { description: 'no such file' },
-  },
+  request: { params: z.object({ file: z.enum(Object.keys(types) as [AssetName]) }), query: staticFileQuery },
+  responses: staticFileResponses,
 });
 
 const publicDir = new URL('./public/', import.meta.url);
@@ -56,6 +50,15 @@ export function mountUi<E extends Env>(app: OpenAPIHono<E>) {
   app.openAPIRegistry.registerPath(pageRoute);
   app.openAPIRegistry.registerPath(assetRoute);
   const files = staticFiles({ types, pathOf });
-  app.get(pageRoute.path, async (c) => c.html((await files.load('index.html')).toString()));
+  // The page names each asset with its version, so the browser keeps the asset for good and
+  // asks again only for the page, which is small.
+  let page: Promise<string> | undefined;
+  const versionedPage = async () => {
+    const html = new TextDecoder().decode(await (await files.load('index.html')).in('identity'));
+    const assets = Object.keys(types) as AssetName[];
+    const versions = await Promise.all(assets.map(async (name) => [name, (await files.load(name)).version]));
+    return withVersions(html, '/ui/', Object.fromEntries(versions));
+  };
+  app.get(pageRoute.path, async (c) => c.html(await (page ??= versionedPage()), 200, { 'Cache-Control': 'no-cache' }));
   app.get('/ui/:file', files.handler);
 }
