@@ -47,7 +47,10 @@ export async function openPostgres<TSchema extends Record<string, unknown>, S>(
   poolSize = DEFAULT_POOL_SIZE,
 ): Promise<Database<S>> {
   const config = clientConfig(url, schema);
-  await migrate(config, schema, fileURLToPath(parts.migrations));
+  // The first connection's failure says where it went: the host, port or user is a setting to fix.
+  await migrate(config, schema, fileURLToPath(parts.migrations)).catch((error: Error) => {
+    throw new Error(`PostgreSQL at ${redactUrl(url)}: ${error.message}`, { cause: error });
+  });
   const open = () => connect(config, schema);
   const build = (client: pg.Client) => parts.store(drizzle({ client, schema: parts.schema }));
   // Reads (the relay's claims, routes, health) have connections of their own: behind a queue

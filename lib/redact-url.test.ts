@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { redactUrl, redactUrls } from './redact-url';
+import { redactUrl, redactUrls, redactUrlsIn } from './redact-url';
 
 describe('redactUrl', () => {
   it('masks the password and keeps the rest', () => {
@@ -25,5 +25,26 @@ describe('redactUrls', () => {
     expect(redactUrls('amqp://shop:hunter2@rabbit-1:5672,amqp://shop:hunter2@rabbit-2:5672')).toBe(
       'amqp://shop:***@rabbit-1:5672,amqp://shop:***@rabbit-2:5672',
     );
+  });
+});
+
+describe('redactUrlsIn', () => {
+  it('masks the password of every URL in a message, and nothing else', () => {
+    expect(
+      redactUrlsIn('BROKER_URL: RabbitMQ at amqp://shop:hunter2@rabbit-1:5672,amqp://shop:hunter2@rabbit-2:5672: down'),
+    ).toBe('BROKER_URL: RabbitMQ at amqp://shop:***@rabbit-1:5672,amqp://shop:***@rabbit-2:5672: down');
+    expect(redactUrlsIn('open postgres://u:p@ss/w@rd@db:5432/shop failed')).toBe(
+      'open postgres://u:***@db:5432/shop failed',
+    );
+  });
+
+  it('leaves a message without a password as it is, and one already masked too', () => {
+    for (const text of [
+      'connect ECONNREFUSED 127.0.0.1:5432',
+      'at postgres://postgres@127.0.0.1:5432/shop: refused, mail root@example.com',
+      'RabbitMQ at amqp://guest:***@127.0.0.1:5672: login refused',
+      'amqp://rabbit:5672 is down for maintenance@night',
+    ])
+      expect(redactUrlsIn(text)).toBe(text);
   });
 });

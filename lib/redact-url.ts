@@ -14,3 +14,12 @@ export function redactUrl(url: string): string {
 export function redactUrls(setting: string): string {
   return setting.split(',').map(redactUrl).join(',');
 }
+
+/**
+ * Free text (an error's message) with the password of every URL in it masked, for the one line
+ * a failure prints: what raised it may have quoted a URL whole.
+ */
+export function redactUrlsIn(text: string): string {
+  // Up to the last `@` before a space or comma: a password may hold `@` or `/` unencoded.
+  return text.replace(/([a-z][a-z\d+.-]*:\/\/[^\s:/@,]*:)[^\s,]*@/gi, '$1***@');
+}

@@ -1,4 +1,4 @@
-import type { ServiceName } from '../contracts';
+import type { CardKeys, ServiceName } from '../contracts';
 import type { RetryPolicy } from '../broker/messaging/retry-policy';
 import type { QueueKind } from '../broker/rabbitmq/topology';
 import type { JwtSettings } from '../http/auth';
@@ -9,8 +9,13 @@ export interface Config {
   port: number;
   /** Names this process among the instances of its services (INSTANCE_ID): the messages it sends carry it. */
   instanceId: string;
-  /** A port of its own for GET /health, served from a thread of its own (app/server/health-listener.ts); none when unset. */
+  /** A port of its own for the probes, served from a thread of its own (app/server/health-listener.ts); none when unset. */
   healthPort: number | undefined;
+  /**
+   * A port of its own for GET /metrics (app/server/metrics-listener.ts), which PORT then does not
+   * serve; unset, PORT serves it.
+   */
+  metricsPort: number | undefined;
   dataDir: string;
   /**
    * Where each service keeps its state: its SQLite file under DATA_DIR, or its schema on the
@@ -52,16 +57,22 @@ export interface Config {
   maxPendingOrders: number;
   /** How long what is only kept for a while is kept, and how often the rest is pruned. */
   retention: Retention;
-  /** Seals card numbers between orders and payments; see contracts/card-token.ts. */
-  cardKey: string;
+  /**
+   * Seal card numbers between orders and payments, newest first (CARD_TOKEN_KEYS, or the one
+   * CARD_TOKEN_KEY): the newest seals, each opens what it sealed; see contracts/card-token.ts.
+   */
+  cardKeys: CardKeys;
   /** Failed logins allowed per email and per client address in each window. */
   login: { maxFailuresPerEmail: number; maxFailuresPerAddress: number; windowSeconds: number };
   /** Registrations allowed per client address in each window. */
   register: { maxPerAddress: number; windowSeconds: number };
   /** Whether a reverse proxy's X-Forwarded-For names the client (TRUST_PROXY=true), or the socket does. */
   trustProxy: boolean;
-  /** An OpenTelemetry collector to send the spans to (OTLP over HTTP); none when unset. */
-  otlpEndpoint: string | undefined;
+  /**
+   * Where the OpenTelemetry SDK sends the spans (OTLP over HTTP), from OTEL_EXPORTER_OTLP_TRACES_ENDPOINT
+   * or OTEL_EXPORTER_OTLP_ENDPOINT; none, and no SDK, when unset or turned off (app/server/otel-settings.ts).
+   */
+  otlpTracesUrl: string | undefined;
   /** Settings left at their development defaults, to warn about at start. */
   insecureDefaults: string[];
 }

@@ -102,7 +102,8 @@ async function withBroker(
   use: (broker: Broker, render: DeadLetterRenderer, options: Options) => Promise<void>,
 ): Promise<void> {
   const options = command.optsWithGlobals<Options>();
-  const config = loadConfig();
+  // It signs, seals and logs in with nothing, so production asks it for no secret.
+  const config = loadConfig(process.env, { secrets: [] });
   if (config.transport === 'rabbitmq' && !config.brokerUrl) {
     throw new Error(
       'set BROKER_URL (the operator’s URL, under least privilege): the services’ own URLs may not read dead letters',

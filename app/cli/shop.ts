@@ -34,7 +34,7 @@ export function shopCommand(): Command {
     .option('--password <password>', 'the password (visible to other users of this machine: prefer stdin)')
     .option('--url <url>', 'the shop (default: http://localhost:$PORT)')
     .action(async (options: { email: string; password?: string; url?: string }, command: Command) => {
-      const url = (options.url ?? `http://localhost:${loadConfig().port}`).replace(/\/+$/, '');
+      const url = (options.url ?? thisMachine()).replace(/\/+$/, '');
       const password = options.password ?? (await readStdin()).trim();
       if (!password) throw new Error('no password: pass --password or pipe it to stdin');
       const answer = await callJson(url, '/auth/login', json('POST', { email: options.email, password }));
@@ -170,9 +170,12 @@ const ending = (order: Order) =>
     ? `order ${order.id} CANCELLED ${order.reason ?? ''}${order.detail ? ` (${order.detail})` : ''}`
     : `order ${order.id} ${order.status} ${money(order.totalCents)}${order.invoiceId ? `, invoice ${order.invoiceId}` : ''}`;
 
+/** The shop on this machine's PORT; a customer's login takes none of its secrets. */
+const thisMachine = () => `http://localhost:${loadConfig(process.env, { secrets: [] }).port}`;
+
 /** The saga's picture, read as the admin of this machine's settings; a hint instead when that login fails. */
 async function picture(url: string, orderId: string): Promise<string[]> {
-  const source = httpSource({ url, admin: loadConfig().admin });
+  const source = httpSource({ url, admin: loadConfig(process.env, { secrets: ['ADMIN_PASSWORD'] }).admin });
   try {
     const { saga, messages } = await source.load(orderId);
     return drawSaga(messages, saga, new Date());

@@ -1,6 +1,7 @@
 import { Command, Option } from 'commander';
 import type { AdminClientOptions } from '../../lib/http-client';
 import { loadConfig } from '../server/config';
+import { withSecretFiles } from '../../lib/secret-files';
 import { httpSource, storeSource, type TraceSource } from '../../saga/trace/trace-source';
 
 export interface SourceOptions {
@@ -24,12 +25,14 @@ export async function openSource(options: SourceOptions): Promise<TraceSource> {
 }
 
 /**
- * How to reach the shop as an admin: --url and --token, else SAGA_SHOP_URL and SAGA_SHOP_TOKEN,
- * else this machine's port and admin account.
+ * How to reach the shop as an admin: --url and --token, else SAGA_SHOP_URL and SAGA_SHOP_TOKEN
+ * (or its file, SAGA_SHOP_TOKEN_FILE), else this machine's port and admin account.
  */
 export function adminOptions(options: Pick<SourceOptions, 'url' | 'token'>): AdminClientOptions {
-  const config = loadConfig();
-  const token = options.token ?? process.env.SAGA_SHOP_TOKEN;
+  const env = withSecretFiles(process.env, ['SAGA_SHOP_TOKEN']);
+  const token = options.token ?? env.SAGA_SHOP_TOKEN;
+  // Only logging in takes the admin's password: given a token, production asks for no secret.
+  const config = loadConfig(env, { secrets: token ? [] : ['ADMIN_PASSWORD'] });
   return {
     url: options.url ?? process.env.SAGA_SHOP_URL ?? `http://localhost:${config.port}`,
     ...(token ? { token } : {}),

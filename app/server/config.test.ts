@@ -1,5 +1,37 @@
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { brokerUrlOf, ConfigError, loadConfig } from './config';
+import { brokerUrlOf, ConfigError, loadConfig, type LoadOptions } from './config';
+
+/** The message loadConfig refuses `env` with, or 'accepted'. */
+function refusal(env: NodeJS.ProcessEnv, options?: LoadOptions): string {
+  try {
+    loadConfig(env, options);
+    return 'accepted';
+  } catch (error) {
+    expect(error).toBeInstanceOf(ConfigError);
+    return (error as Error).message;
+  }
+}
+
+/** Writes each secret to a file of its own in a new folder; their paths, by name. */
+async function secretFiles(contents: Record<string, string>): Promise<Record<string, string>> {
+  const folder = await mkdtemp(join(tmpdir(), 'config-secrets-'));
+  const paths: Record<string, string> = {};
+  for (const [name, content] of Object.entries(contents)) {
+    paths[name] = join(folder, name.toLowerCase());
+    await writeFile(paths[name], content);
+  }
+  return paths;
+}
+
+const strong = {
+  NODE_ENV: 'production',
+  JWT_SECRET: 'a9f8e7d6c5b4a3928171605f4e3d2c1b0',
+  CARD_TOKEN_KEY: 'k'.repeat(16) + 'ey-of-thirty-two-chars',
+  ADMIN_PASSWORD: 'a long admin passphrase',
+};
 
 describe('configuration', () => {
   it('runs on development secrets outside production, and says which', () => {
@@ -7,25 +39,11 @@ describe('configuration', () => {
   });
 
   it('refuses to start in production with a secret unset, published here or short, naming each but never its value', () => {
-    const strong = {
-      NODE_ENV: 'production',
-      JWT_SECRET: 'a9f8e7d6c5b4a3928171605f4e3d2c1b0',
-      CARD_TOKEN_KEY: 'k'.repeat(16) + 'ey-of-thirty-two-chars',
-      ADMIN_PASSWORD: 'a long admin passphrase',
-    };
     expect(loadConfig(strong).insecureDefaults).toEqual([]);
     expect(() => loadConfig({ NODE_ENV: 'production' })).toThrow(
       'NODE_ENV=production refuses JWT_SECRET: unset, so the development default; CARD_TOKEN_KEY: unset, so the development default; ADMIN_PASSWORD: unset, so the development default',
     );
-    const refused = (changes: Record<string, string>) => {
-      try {
-        loadConfig({ ...strong, ...changes });
-        return 'accepted';
-      } catch (error) {
-        expect(error).toBeInstanceOf(ConfigError);
-        return (error as Error).message;
-      }
-    };
+    const refused = (changes: Record<string, string>) => refusal({ ...strong, ...changes });
     expect(refused({ JWT_SECRET: 'x' })).toBe('NODE_ENV=production refuses JWT_SECRET: shorter than 32 characters');
     expect(refused({ JWT_SECRET: 'change-me-to-a-long-random-string-of-64-characters' })).toBe(
       'NODE_ENV=production refuses JWT_SECRET: a value published in this repository',
@@ -38,6 +56,79 @@ describe('configuration', () => {
     );
     expect(refused({ ADMIN_PASSWORD: 'short-pass' })).toBe(
       'NODE_ENV=production refuses ADMIN_PASSWORD: shorter than 12 characters',
+    );
+  });
+
+  it('asks production only for the secrets the caller uses', () => {
+    const production = { NODE_ENV: 'production' };
+    expect(refusal(production, { secrets: [] }), 'the dlq tool: it signs and seals nothing').toBe('accepted');
+    expect(refusal(production, { secrets: ['ADMIN_PASSWORD'] })).toBe(
+      'NODE_ENV=production refuses ADMIN_PASSWORD: unset, so the development default',
+    );
+    expect(refusal({ ...production, ADMIN_PASSWORD: strong.ADMIN_PASSWORD }, { secrets: ['ADMIN_PASSWORD'] })).toBe(
+      'accepted',
+    );
+  });
+
+  it('reads a secret from <NAME>_FILE, less one trailing newline, and checks it as if set directly', async () => {
+    const files = await secretFiles({
+      JWT_SECRET: `${strong.JWT_SECRET}\n`,
+      CARD_TOKEN_KEYS: 'new-card-sealing-key-of-32-characters, old-card-sealing-key-of-32-characters\n',
+      ADMIN_PASSWORD: strong.ADMIN_PASSWORD,
+      DATABASE_URL_ORDERS: 'postgres://orders:from-a-file@db/shop\n',
+      SHORT: 'short\n',
+    });
+    const fromFiles = {
+      NODE_ENV: 'production',
+      JWT_SECRET_FILE: files.JWT_SECRET!,
+      CARD_TOKEN_KEYS_FILE: files.CARD_TOKEN_KEYS!,
+      ADMIN_PASSWORD_FILE: files.ADMIN_PASSWORD!,
+      DATABASE_URL_ORDERS_FILE: files.DATABASE_URL_ORDERS!,
+    };
+    const config = loadConfig(fromFiles);
+    expect(config.jwt.secret).toBe(strong.JWT_SECRET);
+    expect(config.cardKeys).toEqual(['new-card-sealing-key-of-32-characters', 'old-card-sealing-key-of-32-characters']);
+    expect(config.admin.password).toBe(strong.ADMIN_PASSWORD);
+    expect(config.databases.orders).toMatchObject({ url: 'postgres://orders:from-a-file@db/shop' });
+    expect(config.insecureDefaults).toEqual([]);
+    expect(refusal({ ...fromFiles, JWT_SECRET_FILE: files.SHORT! })).toBe(
+      'NODE_ENV=production refuses JWT_SECRET: shorter than 32 characters',
+    );
+  });
+
+  it('refuses a secret set twice, or a file it cannot read, naming variable and path and never a value', async () => {
+    const files = await secretFiles({ ADMIN_PASSWORD: 'hunter2-in-a-file' });
+    const twice = refusal({ ADMIN_PASSWORD: 'hunter2-in-the-env', ADMIN_PASSWORD_FILE: files.ADMIN_PASSWORD! });
+    expect(twice).toBe('set ADMIN_PASSWORD or ADMIN_PASSWORD_FILE, not both');
+    const missing = join(tmpdir(), 'no-such-secret-file');
+    expect(refusal({ BROKER_URL_FILE: missing, PORT: 'x' })).toBe(
+      `BROKER_URL_FILE: cannot read ${missing} (ENOENT); PORT must be a port number from 0 (any free one) to 65535, not "x"`,
+    );
+  });
+
+  it('takes CARD_TOKEN_KEYS newest first, or CARD_TOKEN_KEY alone, never both, and never shows a key', () => {
+    expect(loadConfig({}).cardKeys).toEqual(['development-only-card-sealing-key']);
+    expect(loadConfig({ CARD_TOKEN_KEY: 'one-key' }).cardKeys).toEqual(['one-key']);
+    expect(loadConfig({ CARD_TOKEN_KEYS: 'newest-key , older-key,oldest-key' }).cardKeys).toEqual([
+      'newest-key',
+      'older-key',
+      'oldest-key',
+    ]);
+    expect(loadConfig({ CARD_TOKEN_KEYS: 'a-key' }).insecureDefaults).toEqual(['JWT_SECRET', 'ADMIN_PASSWORD']);
+    expect(refusal({ CARD_TOKEN_KEY: 'one-key', CARD_TOKEN_KEYS: 'newest-key,one-key' })).toBe(
+      'set CARD_TOKEN_KEY (one key) or CARD_TOKEN_KEYS (several), not both',
+    );
+    expect(refusal({ CARD_TOKEN_KEYS: 'newest-key,,oldest-key' })).toBe('CARD_TOKEN_KEYS has an empty key (key 2)');
+    expect(refusal({ CARD_TOKEN_KEYS: 'newest-key,oldest-key,newest-key' })).toBe(
+      'CARD_TOKEN_KEYS lists one key twice (keys 1 and 3)',
+    );
+  });
+
+  it('refuses in production each card key of CARD_TOKEN_KEYS that is short or published, by its place', () => {
+    const { CARD_TOKEN_KEY: key, ...rest } = strong;
+    expect(refusal({ ...rest, CARD_TOKEN_KEYS: `${key}-new,${key}` })).toBe('accepted');
+    expect(refusal({ ...rest, CARD_TOKEN_KEYS: `${key}-new,short-old-key,development-only-card-sealing-key` })).toBe(
+      'NODE_ENV=production refuses CARD_TOKEN_KEYS key 2: shorter than 32 characters; CARD_TOKEN_KEYS key 3: a value published in this repository',
     );
   });
 

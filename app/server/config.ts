@@ -1,13 +1,16 @@
 import { hostname } from 'node:os';
 import { resolve } from 'node:path';
 import { z } from 'zod';
-import { ServiceName } from '../../contracts';
+import { ServiceName, type CardKeys } from '../../contracts';
 import { stepNames, steps, type StepName } from '../../contracts/steps';
 import { defaultRetryPolicy, MAX_RETRY_DELAY_MS } from '../../broker/messaging/retry-policy';
 import { urlVariable } from '../../broker/operator/rabbitmq-permissions';
 import { ConfigError, type Config } from '../../platform/config';
 import { databaseLocation, databaseServices, databaseUrlVariable } from '../../db/locations';
 import { redactUrls } from '../../lib/redact-url';
+import { keyValuePairs, otlpTracesUrl, otlpUrl, samplers } from './otel-settings';
+import { resolveSecretFiles, type ReadFile } from '../../lib/secret-files';
+import { assertNever } from '../../lib/assert-never';
 import { isAmqpUrl, nodeUrls } from '../../broker/rabbitmq/urls';
 import { DEFAULT_DELIVERY_LIMIT, queueKind } from '../../broker/rabbitmq/topology';
 import { DEFAULT_POOL_SIZE } from '../../db/postgres';
@@ -16,25 +19,72 @@ export { brokerUrlOf, ConfigError, type Config } from '../../platform/config';
 
 const DEV_JWT_SECRET = 'development-only-jwt-secret-do-not-use-in-production';
 const DEV_CARD_KEY = 'development-only-card-sealing-key';
-/** How long each secret must be in production, and the values anyone can read in this repository. */
-const MIN_LENGTH: Record<string, number> = { JWT_SECRET: 32, CARD_TOKEN_KEY: 32, ADMIN_PASSWORD: 12 };
-const SECRETS = Object.keys(MIN_LENGTH);
-const KNOWN = new Set([DEV_JWT_SECRET, DEV_CARD_KEY, 'admin']);
+const DEV_ADMIN_PASSWORD = 'admin';
+
+/** The secrets that have development defaults; CARD_TOKEN_KEY stands for CARD_TOKEN_KEYS too. */
+export type Secret = 'JWT_SECRET' | 'CARD_TOKEN_KEY' | 'ADMIN_PASSWORD';
+/** How long each secret must be in production. */
+const MIN_LENGTH: Record<Secret, number> = { JWT_SECRET: 32, CARD_TOKEN_KEY: 32, ADMIN_PASSWORD: 12 };
+const SECRETS = Object.keys(MIN_LENGTH) as Secret[];
+/** The values anyone can read in this repository. */
+const KNOWN = new Set([DEV_JWT_SECRET, DEV_CARD_KEY, DEV_ADMIN_PASSWORD]);
 const isPlaceholder = (value: string) => KNOWN.has(value) || value.toLowerCase().startsWith('change-me');
 
 /**
- * What production refuses, by name and never by value: a secret left unset (the development
- * default, admin/admin for the first account), one of the values this repository shows
- * (development defaults, `.env.example`'s change-me placeholders), or one short enough to guess.
+ * The settings that may hold a password, token or key: each may come from a file instead, as
+ * <NAME>_FILE (lib/secret-files.ts), and none is ever repeated in an error but a URL, masked.
  */
-function weakSecrets(env: NodeJS.ProcessEnv): string[] {
-  return Object.entries(MIN_LENGTH).flatMap(([name, length]) => {
-    const value = env[name];
-    if (!value) return [`${name}: unset, so the development default`];
-    if (isPlaceholder(value)) return [`${name}: a value published in this repository`];
-    if (value.length < length) return [`${name}: shorter than ${length} characters`];
-    return [];
-  });
+export const secretSettingNames = [
+  'JWT_SECRET',
+  'CARD_TOKEN_KEY',
+  'CARD_TOKEN_KEYS',
+  'ADMIN_PASSWORD',
+  'BROKER_URL',
+  ...ServiceName.options.map(urlVariable),
+  'DATABASE_URL',
+  ...databaseServices.map(databaseUrlVariable),
+];
+/** The secrets that are not URLs: an error names them and never shows any part of them. */
+const NEVER_SHOWN = new Set([
+  'JWT_SECRET',
+  'CARD_TOKEN_KEY',
+  'CARD_TOKEN_KEYS',
+  'ADMIN_PASSWORD',
+  // The collector's API key, read by the OpenTelemetry SDK itself.
+  'OTEL_EXPORTER_OTLP_HEADERS',
+]);
+
+/** Each value a secret was given, by the name an error calls it; undefined when unset. */
+function secretValues(values: z.infer<typeof settings>, secret: Secret): [string, string | undefined][] {
+  switch (secret) {
+    case 'JWT_SECRET':
+      return [['JWT_SECRET', values.JWT_SECRET]];
+    case 'CARD_TOKEN_KEY':
+      return values.CARD_TOKEN_KEYS
+        ? values.CARD_TOKEN_KEYS.map((key, index) => [`CARD_TOKEN_KEYS key ${index + 1}`, key])
+        : [['CARD_TOKEN_KEY', values.CARD_TOKEN_KEY]];
+    case 'ADMIN_PASSWORD':
+      return [['ADMIN_PASSWORD', values.ADMIN_PASSWORD]];
+    default:
+      return assertNever(secret);
+  }
+}
+
+/**
+ * What production refuses of the secrets the caller uses, by name and never by value: a secret
+ * left unset (the development default, admin/admin for the first account), one of the values this
+ * repository shows (development defaults, `.env.example`'s change-me placeholders), or one short
+ * enough to guess; of several card keys, each.
+ */
+function weakSecrets(values: z.infer<typeof settings>, secrets: readonly Secret[]): string[] {
+  return secrets.flatMap((secret) =>
+    secretValues(values, secret).flatMap(([name, value]) => {
+      if (!value) return [`${name}: unset, so the development default`];
+      if (isPlaceholder(value)) return [`${name}: a value published in this repository`];
+      if (value.length < MIN_LENGTH[secret]) return [`${name}: shorter than ${MIN_LENGTH[secret]} characters`];
+      return [];
+    }),
+  );
 }
 
 // An empty variable counts as unset, as in a .env file or `VAR= npm start`.
@@ -119,6 +169,22 @@ const retryDelays = z
     });
   });
 
+/**
+ * `CARD_TOKEN_KEYS`: card-sealing keys separated by commas, newest first. Its problems say which
+ * key by place: a key is never shown.
+ */
+const cardKeyList = z.string().transform((text, context) => {
+  const keys = text.split(',').map((key) => key.trim());
+  keys.forEach((key, index) => {
+    const first = keys.indexOf(key);
+    if (key === '') context.addIssue({ code: 'custom', message: `has an empty key (key ${index + 1})` });
+    else if (first !== index) {
+      context.addIssue({ code: 'custom', message: `lists one key twice (keys ${first + 1} and ${index + 1})` });
+    }
+  });
+  return keys as unknown as CardKeys;
+});
+
 const fraction = { error: 'must be a fraction from 0 to 1' };
 const DAY_MS = 24 * 60 * 60 * 1000;
 
@@ -129,6 +195,7 @@ const settings = z.object({
     z.string().regex(/^[\w.:-]{1,200}$/, { error: 'must be 1 to 200 letters, digits, ".", ":", "-" or "_"' }),
   ).transform((id) => id ?? `${hostname()}-${process.pid}`),
   HEALTH_PORT: portOrUnset,
+  METRICS_PORT: portOrUnset,
   DATA_DIR: optional(z.string()).transform((dir) => resolve(dir ?? './data')),
   BROKER_URL: optional(amqpUrl),
   ...Object.fromEntries(ServiceName.options.map((service) => [urlVariable(service), optional(amqpUrl)])),
@@ -148,10 +215,11 @@ const settings = z.object({
   JWT_AUDIENCE: optional(z.string()).transform((audience) => audience ?? 'saga-shop'),
   JWT_EXPIRES_IN_SECONDS: positive(3600),
   CARD_TOKEN_KEY: optional(z.string()),
+  CARD_TOKEN_KEYS: optional(cardKeyList),
   ADMIN_EMAIL: optional(z.email({ error: 'must be an email address' })).transform((email) =>
     (email ?? 'admin@example.com').toLowerCase(),
   ),
-  ADMIN_PASSWORD: optional(z.string()).transform((password) => password ?? 'admin'),
+  ADMIN_PASSWORD: optional(z.string()),
   SAGA_STEP_TIMEOUTS_MS: stepTimeouts,
   SAGA_MAX_EXTEND_MS: positive(60 * 60 * 1000),
   RETRY_DELAYS_MS: retryDelays,
@@ -171,34 +239,64 @@ const settings = z.object({
   TRUST_PROXY: optional(z.enum(['true', 'false'], { error: 'must be true or false' })).transform(
     (trust) => trust === 'true',
   ),
-  OTEL_EXPORTER_OTLP_ENDPOINT: optional(z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' })),
+  // The OpenTelemetry SDK reads these itself (app/server/otel-settings.ts says why they are checked here).
+  OTEL_SDK_DISABLED: optional(z.stringbool({ truthy: ['true'], falsy: ['false'], error: 'must be true or false' })),
+  OTEL_TRACES_EXPORTER: optional(z.enum(['otlp', 'none'], { error: 'must be otlp or none' })),
+  OTEL_EXPORTER_OTLP_ENDPOINT: optional(otlpUrl),
+  OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: optional(otlpUrl),
+  OTEL_EXPORTER_OTLP_HEADERS: optional(keyValuePairs('header')),
+  OTEL_EXPORTER_OTLP_TIMEOUT: positive(10_000),
+  OTEL_TRACES_SAMPLER: optional(z.enum(samplers, { error: `must be one of ${samplers.join(', ')}` })),
+  OTEL_TRACES_SAMPLER_ARG: optional(z.coerce.number(fraction).min(0, fraction).max(1, fraction)),
+  OTEL_SERVICE_NAME: optional(z.string()),
+  OTEL_RESOURCE_ATTRIBUTES: optional(keyValuePairs('attribute')),
 });
 
 /** The variables the app reads (docs/contract.md lists each). */
 export const settingNames = Object.keys(settings.shape);
 
+export interface LoadOptions {
+  /**
+   * The secrets the caller signs, seals or logs in with: production refuses to run on a weak
+   * one of these, and does not ask for the others.
+   */
+  secrets?: readonly Secret[];
+  /** Reads a <NAME>_FILE (lib/secret-files.ts). */
+  readFile?: ReadFile;
+}
+
 /**
- * Every setting, read from the environment and checked in one place. Throws one ConfigError
- * naming each bad variable and what it expects, and, under NODE_ENV=production, when a secret
- * is missing: there a development default would be a hole, not a convenience.
+ * Every setting, read from the environment and checked in one place; a secret's from its file
+ * when <NAME>_FILE names one. Throws one ConfigError naming each bad variable and what it
+ * expects, and, under NODE_ENV=production, when a secret of `secrets` is missing or weak: there a
+ * development default would be a hole, not a convenience.
  */
-export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+export function loadConfig(
+  given: NodeJS.ProcessEnv = process.env,
+  { secrets = SECRETS, readFile }: LoadOptions = {},
+): Config {
+  const { env, problems } = resolveSecretFiles(given, secretSettingNames, readFile);
   const parsed = settings.safeParse(env);
   if (!parsed.success) {
     // Each problem names its variable and the value it refused (a step's own value, for pairs).
-    const problems = parsed.error.issues.map((issue) => {
+    for (const issue of parsed.error.issues) {
       const name = String(issue.path[0]);
       const input = issue.input === undefined || typeof issue.input === 'string' ? issue.input : env[name];
-      const given = input ?? env[name];
-      // A URL's password stays out of the message, which is printed and logged.
-      return `${name} ${issue.message}${input === '' ? '' : `, not "${given === undefined ? given : redactUrls(given)}"`}`;
-    });
-    throw new ConfigError(problems.join('; '));
+      const value = input ?? env[name];
+      // A URL's password stays out of the message, which is printed and logged; a key, all of it.
+      const shown =
+        input === '' || NEVER_SHOWN.has(name) ? '' : `, not "${value === undefined ? value : redactUrls(value)}"`;
+      problems.push(`${name} ${issue.message}${shown}`);
+    }
   }
+  if (problems.length > 0 || !parsed.success) throw new ConfigError(problems.join('; '));
   const values = parsed.data;
-  const insecureDefaults = SECRETS.filter((name) => !env[name]);
+  if (values.CARD_TOKEN_KEY !== undefined && values.CARD_TOKEN_KEYS !== undefined) {
+    throw new ConfigError('set CARD_TOKEN_KEY (one key) or CARD_TOKEN_KEYS (several), not both');
+  }
+  const insecureDefaults = SECRETS.filter((secret) => secretValues(values, secret)[0]![1] === undefined);
   if (values.NODE_ENV === 'production') {
-    const weak = weakSecrets(env);
+    const weak = weakSecrets(values, secrets);
     if (weak.length > 0) throw new ConfigError(`NODE_ENV=production refuses ${weak.join('; ')}`);
   }
   const serviceBrokerUrls: Partial<Record<ServiceName, string>> = Object.fromEntries(
@@ -215,6 +313,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     port: values.PORT,
     instanceId: values.INSTANCE_ID,
     healthPort: values.HEALTH_PORT,
+    metricsPort: values.METRICS_PORT,
     dataDir: values.DATA_DIR,
     databases: Object.fromEntries(
       databaseServices.map((service) => [service, databaseLocation(env, service, values.DATA_DIR)]),
@@ -232,7 +331,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       audience: values.JWT_AUDIENCE,
       expiresInSeconds: values.JWT_EXPIRES_IN_SECONDS,
     },
-    admin: { email: values.ADMIN_EMAIL, password: values.ADMIN_PASSWORD },
+    admin: { email: values.ADMIN_EMAIL, password: values.ADMIN_PASSWORD ?? DEV_ADMIN_PASSWORD },
     stepTimeoutsMs: values.SAGA_STEP_TIMEOUTS_MS,
     maxExtendMs: values.SAGA_MAX_EXTEND_MS,
     retryPolicy: { delaysMs: values.RETRY_DELAYS_MS, jitter: values.RETRY_JITTER },
@@ -243,7 +342,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       idempotencyMs: values.IDEMPOTENCY_RETENTION_MS,
       pruneEveryMs: values.PRUNE_INTERVAL_MS,
     },
-    cardKey: values.CARD_TOKEN_KEY ?? DEV_CARD_KEY,
+    cardKeys: values.CARD_TOKEN_KEYS ?? [values.CARD_TOKEN_KEY ?? DEV_CARD_KEY],
     login: {
       maxFailuresPerEmail: values.LOGIN_MAX_FAILURES_PER_EMAIL,
       maxFailuresPerAddress: values.LOGIN_MAX_FAILURES_PER_ADDRESS,
@@ -251,7 +350,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     },
     register: { maxPerAddress: values.REGISTER_MAX_PER_ADDRESS, windowSeconds: values.REGISTER_WINDOW_SECONDS },
     trustProxy: values.TRUST_PROXY,
-    otlpEndpoint: values.OTEL_EXPORTER_OTLP_ENDPOINT,
+    otlpTracesUrl: otlpTracesUrl(values),
     insecureDefaults,
   };
 }

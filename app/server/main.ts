@@ -3,10 +3,12 @@ import './env-file';
 import { ServiceName } from '../../contracts';
 import { prepareDataDir } from '../../db/data-dir';
 import { logger } from '../../lib/logger';
+import { redactUrlsIn } from '../../lib/redact-url';
 import { ConfigError, loadConfig } from './config';
 import { startHealthListener } from './health-listener';
 import { limitHeapGrowth } from './heap-growth';
 import { closeGracefully, listen } from './listen';
+import { startMetricsListener } from './metrics-listener';
 import { serviceNames, startSystem } from './system';
 import { startTelemetry } from './telemetry';
 
@@ -45,7 +47,10 @@ try {
   } catch (error) {
     throw new ConfigError(`DATA_DIR ${config.dataDir} cannot hold the databases: ${(error as Error).message}`);
   }
-  const stopTelemetry = await startTelemetry(config.otlpEndpoint, only ? `saga-shop-${only}` : 'saga-shop', logger);
+  const stopTelemetry = await startTelemetry(
+    { tracesUrl: config.otlpTracesUrl, instanceId: config.instanceId, services },
+    logger,
+  );
   const { server, ready } = await listen(config.port);
   const healthListener =
     config.healthPort === undefined
@@ -54,16 +59,33 @@ try {
           server.close();
           throw error;
         });
+  const metricsListener =
+    config.metricsPort === undefined
+      ? undefined
+      : await startMetricsListener(config.metricsPort).catch(async (error: Error) => {
+          server.close();
+          await healthListener?.close();
+          throw error;
+        });
   const system = await startSystem(config, { services }).catch(async (error: Error) => {
     server.close();
     await healthListener?.close();
+    await metricsListener?.close();
     throw error;
   });
   await healthListener?.follow(system.health);
+  metricsListener?.serve(system.metrics);
   ready(system.app.fetch);
   const { port } = server.address() as { port: number };
   logger.info(
-    { port, healthPort: healthListener?.port, services, broker: config.transport, dataDir: config.dataDir },
+    {
+      port,
+      healthPort: healthListener?.port,
+      metricsPort: metricsListener?.port,
+      services,
+      broker: config.transport,
+      dataDir: config.dataDir,
+    },
     'shop is listening',
   );
 
@@ -71,6 +93,7 @@ try {
     logger.info({ signal }, 'shutting down: no new connections; answering the requests in flight');
     await closeGracefully(server, STOP_GRACE_MS);
     await healthListener?.close();
+    await metricsListener?.close();
     // The brokers stop delivering first, so handlers in flight commit before the databases close.
     await system.stop();
     // The last spans, sent before the process goes.
@@ -81,7 +104,7 @@ try {
   process.once('SIGINT', () => void shutdown('SIGINT'));
   process.once('SIGTERM', () => void shutdown('SIGTERM'));
 } catch (error) {
-  // A start-up failure is one line that says what to change, never a stack.
-  logger.fatal(error instanceof Error ? error.message : String(error));
+  // A start-up failure is one line that says what to change, never a stack, nor a URL's password.
+  logger.fatal(redactUrlsIn(error instanceof Error ? error.message : String(error)));
   process.exit(1);
 }

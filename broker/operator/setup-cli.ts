@@ -2,7 +2,9 @@ import { spawn } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
 import { Command } from 'commander';
 import { print, runCli } from '../../lib/cli';
+import { withSecretFiles } from '../../lib/secret-files';
 import { brokerDefinitions, type DefinitionsInput } from './rabbitmq-definitions';
+import { brokerRoles, urlVariable } from './rabbitmq-permissions';
 import { setupInput } from './setup-input';
 import { publications } from '../../contracts/topology';
 
@@ -12,7 +14,8 @@ import { publications } from '../../contracts/topology';
  * each one node's URL or a cluster's nodes separated by commas) it makes their vhost, a user
  * each with its permissions, and the whole topology with the services' queue type
  * (BROKER_QUEUE_TYPE, BROKER_DELIVERY_LIMIT), then imports them with rabbitmqctl, or writes
- * them to a file for a node to load at boot. What it reads, and refuses, is setup-input.ts.
+ * them to a file for a node to load at boot. What it reads, and refuses, is setup-input.ts; each
+ * URL may come from a file instead, as BROKER_URL_<ROLE>_FILE (lib/secret-files.ts).
  */
 
 const program = new Command('broker:setup')
@@ -27,7 +30,7 @@ const program = new Command('broker:setup')
       '\nBROKER_QUEUE_TYPE=quorum (BROKER_DELIVERY_LIMIT, default 20) declares quorum queues, as the services must then be told.',
   )
   .action(async (options: { output?: string; rabbitmqctl: string }) => {
-    const input = setupInput(process.env);
+    const input = setupInput(withSecretFiles(process.env, brokerRoles.map(urlVariable)));
     const definitions = JSON.stringify(brokerDefinitions(input), null, 2);
     // The file holds password hashes: readable by its owner only.
     if (options.output) await writeFile(options.output, definitions, { mode: 0o600 });

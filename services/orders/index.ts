@@ -16,7 +16,7 @@ export const createOrdersService = defineService({
       routes: ordersRoutes({
         database,
         tokens,
-        cardKey: config.cardKey,
+        cardKeys: config.cardKeys,
         admission,
         send: (store, messages) => endpoint.send(store, messages),
       }),

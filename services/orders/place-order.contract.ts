@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { unsealCard } from '../../contracts/card-token';
+import { unsealCard, type CardKeys } from '../../contracts/card-token';
 import type { Outbound } from '../../contracts/topology';
 import { freshDatabaseEachTest, type DatabaseFactory } from '../../db/conformance/open-database';
 import type { Database } from '../../db/database';
@@ -10,7 +10,7 @@ import { Admission } from './admission';
 import { placeOrder, type PlaceOrderDeps } from './place-order';
 import type { OrdersStore } from './store';
 
-export const cardKey = 'test-card-key';
+export const cardKeys: CardKeys = ['test-card-key'];
 const card = { cardNumber: '4242424242424242' };
 export const ann: Caller = { id: randomUUID(), role: 'customer' };
 
@@ -31,7 +31,7 @@ export function placing(database: Database<OrdersStore>, pending = 100) {
   const sent: Outbound<'orders'>[] = [];
   const deps: PlaceOrderDeps = {
     database,
-    cardKey,
+    cardKeys,
     admission: new Admission(pending),
     // As the endpoint does: in the outbox, so that the messages only stay if the transaction commits.
     send: async (store, messages) => {
@@ -85,7 +85,7 @@ export function placeOrderContract(name: string, makeDatabase: DatabaseFactory<O
         data: { orderId: order.id, userId: ann.id, items: placed.items },
       });
       expect(JSON.stringify(requested)).not.toContain(card.cardNumber);
-      expect(unsealCard(requested.data.card, cardKey)).toBe(card.cardNumber);
+      expect(unsealCard(requested.data.card, cardKeys)).toBe(card.cardNumber);
     });
 
     it('answers a known Idempotency-Key with its order, and throws 409 for it with another body', async () => {

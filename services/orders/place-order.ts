@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { envelope, lastFour, sealCard } from '../../contracts';
+import { envelope, lastFour, sealCard, type CardKeys } from '../../contracts';
 import type { Order, PlaceOrderBody } from '../../contracts/rest';
 import type { Outbound } from '../../contracts/topology';
 import type { Database } from '../../db/database';
@@ -12,7 +12,8 @@ import { toOrder, type OrdersStore } from './store';
 export interface PlaceOrderDeps {
   /** Orders placed at once may share a transaction, with the consumer's (SQLite's group commit). */
   database: Database<OrdersStore>;
-  cardKey: string;
+  /** Seals the card number for payments: the newest key seals. */
+  cardKeys: CardKeys;
   /** Refuses new orders (503) while too many are pending. */
   admission: Admission;
   /** Puts messages in the outbox inside the caller's transaction. */
@@ -34,7 +35,7 @@ export interface PlaceOrderRequest {
  * 409 for a key used with another body, 503 while shedding), which undoes this order alone.
  */
 export async function placeOrder(
-  { database, cardKey, admission, send }: PlaceOrderDeps,
+  { database, cardKeys, admission, send }: PlaceOrderDeps,
   { caller, body, key, traceparent }: PlaceOrderRequest,
 ): Promise<Order> {
   if (caller.role !== 'customer') throw forbidden('orders are placed by customers');
@@ -73,7 +74,7 @@ export async function placeOrder(
       orderId: row.id,
       userId: caller.id,
       items: body.items,
-      card: sealCard(body.payment.cardNumber, cardKey),
+      card: sealCard(body.payment.cardNumber, cardKeys),
     };
     await send(store, [
       envelope(

@@ -30,7 +30,7 @@ describe('the orders routes: a customer’s own orders, an admin’s all', () =>
     const routes = ordersRoutes({
       database,
       tokens,
-      cardKey: 'test-card-key',
+      cardKeys: ['test-card-key'],
       admission: new Admission(100),
       send: async (_store, messages) => void sent.push(...messages),
     });

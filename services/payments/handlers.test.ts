@@ -1,13 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { envelope, sealCard } from '../../contracts';
+import { envelope, sealCard, type CardKeys } from '../../contracts';
 import type { Inbound } from '../../contracts/topology';
 import { scratchDatabase, type ScratchDatabase } from '../../tests/support/scratch-database';
 import { handlePaymentCommand } from './handlers';
 import { paymentsSqlite } from './sqlite/store';
 
 const now = new Date('2026-01-01T00:00:00.000Z');
-const cardKey = 'test-card-key';
+const cardKeys: CardKeys = ['test-card-key'];
 
 describe('the payment commands on a real payments database', () => {
   let database: ScratchDatabase<typeof paymentsSqlite>;
@@ -17,7 +17,7 @@ describe('the payment commands on a real payments database', () => {
   afterEach(() => database.remove());
 
   const handle = (command: Inbound<'payments'>) =>
-    database.transaction((store) => handlePaymentCommand(store, command, now, cardKey));
+    database.transaction((store) => handlePaymentCommand(store, command, now, cardKeys));
   const context = (orderId: string) => ({
     producer: 'orchestrator' as const,
     correlationId: orderId,
@@ -33,7 +33,7 @@ describe('the payment commands on a real payments database', () => {
             userId: randomUUID(),
             lines: [{ productId: randomUUID(), quantity: 1, name: 'Mug', unitPriceCents: 500 }],
             amountCents: 500,
-            card: sealCard(cardNumber, cardKey),
+            card: sealCard(cardNumber, cardKeys),
           },
         },
         context(orderId),

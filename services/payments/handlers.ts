@@ -1,4 +1,4 @@
-import { unsealCard, type MessageData } from '../../contracts';
+import { unsealCard, type CardKeys, type MessageData } from '../../contracts';
 import type { Inbound, OutgoingFrom } from '../../contracts/topology';
 import { assertNever } from '../../lib/assert-never';
 import { charge } from './charge';
@@ -10,7 +10,7 @@ export async function handlePaymentCommand(
   store: PaymentsStore,
   message: Inbound<'payments'>,
   now: Date,
-  cardKey: string,
+  cardKeys: CardKeys,
 ): Promise<OutgoingFrom<'payments'>[]> {
   const { orderId } = message.data;
   const existing = await store.paymentOf(orderId);
@@ -22,7 +22,7 @@ export async function handlePaymentCommand(
       // Refunded before it arrived (the saga gave up waiting): charging now would take money for
       // an order that has ended, so the command is refused and answered by silence.
       if (await store.wasRefundedUncharged(orderId)) return [];
-      return [answerFor(await settle(store, message.data, now, cardKey))];
+      return [answerFor(await settle(store, message.data, now, cardKeys))];
     case 'RefundPayment':
       if (existing?.status === 'settled') await store.markRefunded(existing, now);
       // Never charged: as good as refunded. Remember it, so the SettlePayment on its way is refused.
@@ -46,9 +46,9 @@ async function settle(
   store: PaymentsStore,
   command: MessageData<'SettlePayment'>,
   now: Date,
-  cardKey: string,
+  cardKeys: CardKeys,
 ): Promise<PaymentRow> {
-  const outcome = charge(unsealCard(command.card, cardKey));
+  const outcome = charge(unsealCard(command.card, cardKeys));
   const at = now.toISOString();
   const payment: PaymentRow = {
     id: newId(),

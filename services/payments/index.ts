@@ -10,6 +10,6 @@ export const createPaymentsService = defineService({
   postgres: paymentsPostgres,
   setUp: ({ database, tokens, config, endpoint }) => ({
     routes: paymentsRoutes(database, tokens),
-    start: () => endpoint.listen((store, message, now) => handlePaymentCommand(store, message, now, config.cardKey)),
+    start: () => endpoint.listen((store, message, now) => handlePaymentCommand(store, message, now, config.cardKeys)),
   }),
 });

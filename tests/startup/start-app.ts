@@ -16,6 +16,24 @@ export interface Attempt {
 
 const root = join(import.meta.dirname, '..', '..');
 
+/** What `npm start` runs, without npm: node with tsx's loader on app/server/main.ts, then `args`. */
+export const appCommand = (args: string[] = []) => [
+  '--import',
+  pathToFileURL(join(root, 'node_modules/tsx/dist/loader.mjs')).href,
+  join(root, 'app/server/main.ts'),
+  ...args,
+];
+
+/** The app's environment: this process's, on any free port in `dataDir`, at info level, then `env`. */
+export const appEnvironment = (env: Record<string, string>, dataDir: string) => ({
+  ...process.env,
+  NODE_ENV: 'development',
+  LOG_LEVEL: 'info',
+  PORT: '0',
+  DATA_DIR: dataDir,
+  ...env,
+});
+
 /**
  * Starts the app as `npm start` does (node --import tsx app/server/main.ts) and waits for it to give
  * up; in `cwd` when given (where it looks for a .env), the repository otherwise.
@@ -25,17 +43,8 @@ export async function startApp(env: Record<string, string>, args: string[] = [],
   return new Promise((resolve) => {
     execFile(
       process.execPath,
-      [
-        '--import',
-        pathToFileURL(join(root, 'node_modules/tsx/dist/loader.mjs')).href,
-        join(root, 'app/server/main.ts'),
-        ...args,
-      ],
-      {
-        cwd,
-        env: { ...process.env, NODE_ENV: 'development', LOG_LEVEL: 'info', PORT: '0', DATA_DIR: dataDir, ...env },
-        timeout: 30_000,
-      },
+      appCommand(args),
+      { cwd, env: appEnvironment(env, dataDir), timeout: 30_000 },
       async (error, stdout, stderr) => {
         const output = `${stdout}${stderr}`;
         const lines = stdout
