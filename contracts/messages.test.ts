@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { describeProblems, OrderLines } from './messages';
+import { envelope } from './envelope';
+import { describeProblems, Message, OrderLines } from './messages';
 
 const mug = randomUUID();
 const teapot = randomUUID();
@@ -38,4 +39,24 @@ describe('describeProblems', () => {
     expect(described).not.toContain('\n');
     expect(described).toMatch(/productId.*; .*quantity/);
   });
+});
+
+describe("the envelope's trace context", () => {
+  const message = envelope(
+    { type: 'VerifyUser', data: { orderId: mug, userId: teapot } },
+    { producer: 'orchestrator', correlationId: mug, causationId: null },
+  );
+  const traceparent = '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01';
+
+  it('takes a traceparent with a W3C tracestate, or without one, or neither (an older message)', () => {
+    for (const context of [{}, { traceparent }, { traceparent, tracestate: 'congo=t61rcWkgMzE,tenant@rojo=00f0 67aa' }])
+      expect(Message.safeParse({ ...message, ...context }).success).toBe(true);
+  });
+
+  it.each(['congo', 'congo=a,b=', 'Congo=a', 'congo=a=b', 'congo=a ', 'congo=é', `congo=${'a'.repeat(510)}`])(
+    'refuses the tracestate %s',
+    (tracestate) => {
+      expect(Message.safeParse({ ...message, traceparent, tracestate }).success).toBe(false);
+    },
+  );
 });

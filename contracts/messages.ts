@@ -20,6 +20,14 @@ export type MessageType = keyof typeof messageData;
 export const messageTypes = Object.keys(messageData) as MessageType[];
 export type MessageData<T extends MessageType> = z.infer<(typeof messageData)[T]>;
 
+/**
+ * A W3C tracestate as lib/tracing.ts writes it: up to 32 `key=value` members separated by commas,
+ * a value being printable ASCII but `,` and `=`, not ending in a space
+ * (https://www.w3.org/TR/trace-context/#tracestate-header).
+ */
+const tracestateMember = String.raw`[a-z0-9][_0-9a-z*/@-]{0,255}=[\x20-\x2b\x2d-\x3c\x3e-\x7e]{0,255}[\x21-\x2b\x2d-\x3c\x3e-\x7e]`;
+const tracestateList = new RegExp(`^${tracestateMember}(,${tracestateMember}){0,31}$`);
+
 const envelopeFields = {
   messageId: Id,
   version: z.literal(1),
@@ -44,6 +52,11 @@ const envelopeFields = {
     .string()
     .regex(/^00-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$/, 'a W3C traceparent')
     .optional(),
+  /**
+   * W3C trace context: the vendors' `tracestate` that span carries on from the request that
+   * began the trace; absent when it had none.
+   */
+  tracestate: z.string().max(512).regex(tracestateList, 'a W3C tracestate').optional(),
 };
 
 function envelopeOf<T extends MessageType>(type: T) {

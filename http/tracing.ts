@@ -5,14 +5,15 @@ import { endSpan, SpanKind, startSpan, traceparentOf } from '../lib/tracing';
 import { annotate } from './access-log';
 
 /**
- * A server span per request, under the caller's `traceparent` when it sends one: the messages
- * a request causes carry it (`requestTraceparent`), and its access-log line the trace id.
+ * A server span per request, under the caller's `traceparent` and with its `tracestate` when it
+ * sends them: the messages a request causes carry both (`requestTraceparent`, and the tracestate
+ * the Endpoint adds as they leave), and its access-log line the trace id.
  */
 export const tracing = () =>
   createMiddleware(async (c, next) => {
-    const span = startSpan(c.req.method, SpanKind.SERVER, c.req.header('traceparent'), {
-      'http.request.method': c.req.method,
-      'url.path': c.req.path,
+    const caller = { traceparent: c.req.header('traceparent'), tracestate: c.req.header('tracestate') };
+    const span = startSpan(c.req.method, SpanKind.SERVER, caller, {
+      attributes: { 'http.request.method': c.req.method, 'url.path': c.req.path },
     });
     c.set('span' as never, span as never);
     annotate(c, { traceId: span.spanContext().traceId });

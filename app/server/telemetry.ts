@@ -1,29 +1,71 @@
+import type { ServiceName } from '../../contracts';
 import type { Logger } from '../../lib/logger';
+import { redactUrl } from '../../lib/redact-url';
+import { useServiceTracerProviders } from '../../lib/tracing';
+import { resourceOf } from './telemetry-resource';
+
+export interface TelemetrySettings {
+  /** Where the spans go (config.otlpTracesUrl); no SDK is loaded without it. */
+  tracesUrl: string | undefined;
+  /** This process among the instances of its services (INSTANCE_ID): service.instance.id. */
+  instanceId: string;
+  /** The services this process runs. */
+  services: readonly ServiceName[];
+}
+
+const serviceNameOf = (service: ServiceName) => `saga-shop-${service}`;
 
 /**
- * With OTEL_EXPORTER_OTLP_ENDPOINT set, the OpenTelemetry SDK: the spans of lib/tracing.ts are
- * recorded and sent, batched, to that collector over OTLP/HTTP, named `serviceName`. Without it
- * nothing is loaded, and the spans stay what @opentelemetry/api makes of them: ids only.
- * Resolves to what flushes and stops it.
+ * service.name unless OTEL_SERVICE_NAME or OTEL_RESOURCE_ATTRIBUTES says otherwise: a process
+ * running one service is that service; the all-in-one process is the shop.
+ */
+export const processServiceName = (services: readonly ServiceName[]): string =>
+  services.length === 1 ? serviceNameOf(services[0]!) : 'saga-shop';
+
+/**
+ * With a `tracesUrl`, the OpenTelemetry SDK: the spans of lib/tracing.ts are recorded and sent
+ * there, batched, over OTLP/HTTP. The SDK reads the rest of its settings from the environment,
+ * as the spec names them: the exporter its headers and timeout (OTEL_EXPORTER_OTLP_HEADERS,
+ * _TIMEOUT), the tracer provider its sampler (OTEL_TRACES_SAMPLER, _ARG), the batch processor
+ * its delays (OTEL_BSP_*), the resource OTEL_SERVICE_NAME and OTEL_RESOURCE_ATTRIBUTES
+ * (telemetry-resource.ts). In the all-in-one process each service has a tracer provider of its
+ * own, so that its spans carry its service.name, and they share one processor and exporter; a
+ * request's span is the process's. Without a `tracesUrl` nothing is loaded, and the spans stay
+ * what @opentelemetry/api makes of them: ids only. Resolves to what flushes and stops it.
  */
 export async function startTelemetry(
-  endpoint: string | undefined,
-  serviceName: string,
+  { tracesUrl, instanceId, services }: TelemetrySettings,
   logger: Logger,
 ): Promise<() => Promise<void>> {
-  if (!endpoint) return async () => {};
-  const [{ BatchSpanProcessor, NodeTracerProvider }, { OTLPTraceExporter }, { resourceFromAttributes }] =
-    await Promise.all([
-      import('@opentelemetry/sdk-trace-node'),
-      import('@opentelemetry/exporter-trace-otlp-http'),
-      import('@opentelemetry/resources'),
-    ]);
-  const url = new URL('v1/traces', endpoint.endsWith('/') ? endpoint : `${endpoint}/`).href;
-  const provider = new NodeTracerProvider({
-    resource: resourceFromAttributes({ 'service.name': serviceName }),
-    spanProcessors: [new BatchSpanProcessor(new OTLPTraceExporter({ url }), { scheduledDelayMillis: 1000 })],
-  });
-  provider.register();
-  logger.info({ url, serviceName }, 'sending spans to an OpenTelemetry collector');
-  return () => provider.shutdown();
+  if (!tracesUrl) return async () => {};
+  const [{ BatchSpanProcessor, NodeTracerProvider }, { OTLPTraceExporter }] = await Promise.all([
+    import('@opentelemetry/sdk-trace-node'),
+    import('@opentelemetry/exporter-trace-otlp-http'),
+  ]);
+  const processor = new BatchSpanProcessor(new OTLPTraceExporter({ url: tracesUrl }));
+  const providerOf = async (serviceName: string) => {
+    const resource = await resourceOf(serviceName, instanceId);
+    return {
+      provider: new NodeTracerProvider({ resource, spanProcessors: [processor] }),
+      serviceName: String(resource.attributes['service.name']),
+    };
+  };
+
+  const processWide = await providerOf(processServiceName(services));
+  processWide.provider.register();
+  const perService =
+    services.length > 1
+      ? await Promise.all(services.map(async (service) => [service, await providerOf(serviceNameOf(service))] as const))
+      : [];
+  useServiceTracerProviders(new Map(perService.map(([service, { provider }]) => [service, provider])));
+  const all = [processWide, ...perService.map(([, each]) => each)];
+  // Never the headers: they carry the collector's API key.
+  logger.info(
+    { url: redactUrl(tracesUrl), serviceNames: [...new Set(all.map(({ serviceName }) => serviceName))] },
+    'sending spans to an OpenTelemetry collector',
+  );
+  // The processor they share flushes and stops once, however many of them ask.
+  return async () => {
+    await Promise.all(all.map(({ provider }) => provider.shutdown()));
+  };
 }

@@ -1,10 +1,9 @@
-import { createServer, type Server } from 'node:http';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Message } from '../../contracts';
-import { waitFor } from '../../lib/wait';
+import { consumersOf } from '../../contracts/topology';
 import { AppProcess } from '../faults/app-process';
 import { expectInvariantsExplained } from '../faults/checks';
 import { CARDS } from '../support/api';
@@ -14,11 +13,12 @@ import { expectInvariants } from '../support/invariants';
 import { recording, type Published } from '../support/recording-broker';
 import { startTestSystem, type TestSystem } from '../support/system';
 import { serviceNames } from '../../contracts/services';
+import { OtlpCollector } from '../telemetry/otlp-collector';
+import { CALLER, callerTraceparent, placeTracedOrder } from '../telemetry/traced-order';
+import packageJson from '../../package.json' with { type: 'json' };
 
 /** W3C trace context from the POST that places an order through every message of its saga. */
 
-const TRACE = '4bf92f3577b34da6a3ce929d0e0e4736';
-const CALLER_SPAN = '00f067aa0ba902b7';
 const traceparentRe = /^00-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})$/;
 
 /** The messages of one order that crossed the broker, with the trace and span their traceparent names. */
@@ -36,7 +36,7 @@ describe('trace context', () => {
   let system: TestSystem;
   afterEach(() => system.stop());
 
-  it('carries the traceparent of the POST in every message of its saga, a span per handling', async () => {
+  it('carries the traceparent and tracestate of the POST in every message of its saga, a span per handling', async () => {
     let published: Published[] = [];
     system = await startTestSystem('in-process', {
       wrapBroker: (broker) => {
@@ -49,7 +49,8 @@ describe('trace context', () => {
     const buyer = await api.customer();
     const mug = await api.createProduct({ priceCents: 900, stock: 5 });
     const placed = await api.placeOrder(buyer.token, [{ productId: mug.id, quantity: 1 }], CARDS.settles, {
-      traceparent: `00-${TRACE}-${CALLER_SPAN}-01`,
+      traceparent: callerTraceparent,
+      tracestate: CALLER.tracestate,
     });
     expect((await api.settled(buyer.token, placed.body.id)).status).toBe('CONFIRMED');
     await expectInvariants(system);
@@ -57,7 +58,12 @@ describe('trace context', () => {
     const messages = messagesOf(published, placed.body.id);
     expect(new Set(messages.map((m) => m.message.producer))).toEqual(new Set(serviceNames));
     for (const { message, traceId, flags } of messages)
-      expect({ type: message.type, traceId, flags }).toEqual({ type: message.type, traceId: TRACE, flags: '01' });
+      expect({ type: message.type, traceId, flags, tracestate: message.tracestate }).toEqual({
+        type: message.type,
+        traceId: CALLER.traceId,
+        flags: '01',
+        tracestate: CALLER.tracestate,
+      });
     // The POST is a span under the caller's; each handling a span of its own, whose messages share it.
     const spanOf = new Map<string | null, Set<string>>();
     for (const { message, spanId } of messages)
@@ -65,7 +71,7 @@ describe('trace context', () => {
     expect([...spanOf.values()].every((spans) => spans.size === 1)).toBe(true);
     const spans = [...spanOf.values()].map((set) => [...set][0]);
     expect(new Set(spans).size).toBe(spans.length);
-    expect(spans).not.toContain(CALLER_SPAN);
+    expect(spans).not.toContain(CALLER.spanId);
   });
 
   it('starts a trace for a POST without one: its access-log line and its messages carry the same trace id', async () => {
@@ -94,68 +100,49 @@ describe('trace context', () => {
     const messages = messagesOf(published, placed.body.id);
     // ReleaseStock is sent at the deadline, by no message: under the span that started the saga.
     expect(messages.map((m) => m.message.type)).toContain('ReleaseStock');
+    // A trace started here has no tracestate to carry.
     for (const { message, traceId } of messages)
-      expect({ type: message.type, traceId }).toEqual({ type: message.type, traceId: request!.traceId });
+      expect({ type: message.type, traceId, tracestate: message.tracestate }).toEqual({
+        type: message.type,
+        traceId: request!.traceId,
+        tracestate: undefined,
+      });
   });
 });
 
 describe('with an OpenTelemetry collector (OTEL_EXPORTER_OTLP_ENDPOINT)', () => {
-  let collector: Server | undefined;
+  let collector: OtlpCollector | undefined;
   let app: AppProcess | undefined;
   afterEach(async () => {
     await app?.kill();
-    await new Promise((resolve) => collector?.close(resolve));
+    await collector?.close();
   });
 
-  it('receives one trace per saga: the POST, then a span per message handled, each under its sender', async () => {
-    type Span = { traceId: string; spanId: string; parentSpanId?: string; name: string };
-    const spans: Span[] = [];
-    collector = createServer((request, response) => {
-      let body = '';
-      request.on('data', (chunk) => (body += chunk));
-      request.on('end', () => {
-        expect(request.url).toBe('/v1/traces');
-        const sent = JSON.parse(body) as { resourceSpans: { scopeSpans: { spans: Span[] }[] }[] };
-        for (const resource of sent.resourceSpans) for (const scope of resource.scopeSpans) spans.push(...scope.spans);
-        response.writeHead(200, { 'content-type': 'application/json' }).end('{}');
-      });
-    });
-    await new Promise<void>((resolve) => collector!.listen(0, '127.0.0.1', resolve));
-    const endpoint = `http://127.0.0.1:${(collector.address() as { port: number }).port}`;
+  it('receives one trace per saga, each span under its sender, named by its service, with the tracestate', async () => {
+    collector = await OtlpCollector.start();
     const dataDir = await mkdtemp(join(tmpdir(), 'otel-'));
-    app = await AppProcess.start({ dataDir, env: { OTEL_EXPORTER_OTLP_ENDPOINT: endpoint } });
-
-    const call = async (method: string, path: string, body?: unknown, token?: string) => {
-      const response = await fetch(`${app!.url}${path}`, {
-        method,
-        headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
-        body: body === undefined ? undefined : JSON.stringify(body),
-      });
-      return (await response.json()) as Record<string, string>;
-    };
-    const admin = (await call('POST', '/auth/login', { email: 'admin@example.com', password: 'admin' })).token;
-    const mug = await call('POST', '/products', { name: 'Mug', priceCents: 900, stock: 5 }, admin);
-    await call('POST', '/auth/register', { name: 'Ann', email: 'ann@example.com', password: 'a-long-enough-password' });
-    const ann = (await call('POST', '/auth/login', { email: 'ann@example.com', password: 'a-long-enough-password' }))
-      .token;
-    const order = await call(
-      'POST',
-      '/orders',
-      { items: [{ productId: mug.id, quantity: 1 }], payment: { cardNumber: CARDS.settles } },
-      ann,
-    );
-    await waitFor(async () => (await call('GET', `/orders/${order.id}`, undefined, ann)).status === 'CONFIRMED', {
-      what: 'the order to be confirmed',
-    });
-
-    const post = () => spans.find((span) => span.name === 'POST /orders');
-    await waitFor(
-      async () => spans.some((span) => span.name === 'process OrderConfirmed' && span.traceId === post()?.traceId),
-      {
-        what: 'the spans of the saga to reach the collector',
+    const apiKey = 'collector-api-key-0123456789';
+    app = await AppProcess.start({
+      dataDir,
+      env: {
+        OTEL_EXPORTER_OTLP_ENDPOINT: collector.url,
+        OTEL_EXPORTER_OTLP_HEADERS: `x-api-key=${apiKey}`,
+        INSTANCE_ID: 'otel-instance-1',
+        LOG_LEVEL: 'info',
       },
-    );
-    const saga = spans.filter((span) => span.traceId === post()!.traceId);
+    });
+    const bought = await placeTracedOrder(app);
+    // SIGTERM flushes the spans still batched before the process goes.
+    expect((await app.signal('SIGTERM')).exit).toBe('0');
+
+    expect(collector.posts.map(({ path, headers }) => ({ path, apiKey: headers['x-api-key'] }))).toContainEqual({
+      path: '/v1/traces',
+      apiKey,
+    });
+    expect(new Set(collector.posts.map(({ path }) => path))).toEqual(new Set(['/v1/traces']));
+    const saga = collector.trace(CALLER.traceId);
+    const post = saga.find((span) => span.name === 'POST /orders');
+    expect(post?.parentSpanId).toBe(CALLER.spanId);
     const names = saga.map((span) => span.name);
     for (const type of [
       'OrderRequested',
@@ -172,10 +159,28 @@ describe('with an OpenTelemetry collector (OTEL_EXPORTER_OTLP_ENDPOINT)', () => 
       expect(names).toContain(`process ${type}`);
     // Every span but the POST hangs under another span of the same trace.
     const ids = new Set(saga.map((span) => span.spanId));
-    for (const span of saga.filter((each) => each !== post()))
-      expect(ids.has(span.parentSpanId!), span.name).toBe(true);
-    expect(saga.find((span) => span.name === 'process OrderRequested')?.parentSpanId).toBe(post()!.spanId);
+    for (const span of saga.filter((each) => each !== post)) expect(ids.has(span.parentSpanId!), span.name).toBe(true);
+    expect(saga.find((span) => span.name === 'process OrderRequested')?.parentSpanId).toBe(post!.spanId);
+
+    // Each handling is its service's span, the request the all-in-one's; every one continues the caller's tracestate.
+    for (const span of saga) {
+      const type = /^process (\w+)$/.exec(span.name)?.[1] as Message['type'] | undefined;
+      expect({ name: span.name, traceState: span.traceState, ...span.resource }).toMatchObject({
+        name: span.name,
+        traceState: CALLER.tracestate,
+        'service.name': type ? `saga-shop-${consumersOf(type)[0]}` : 'saga-shop',
+        'service.instance.id': 'otel-instance-1',
+        'service.version': packageJson.version,
+      });
+    }
+    // One line names where the spans go and as whom, and no line the API key.
+    const started = app.logLinesOfThisRun().find((line) => line.msg === 'sending spans to an OpenTelemetry collector');
+    expect(started?.url).toBe(`${collector.url}/v1/traces`);
+    expect(new Set(started?.serviceNames as string[])).toEqual(
+      new Set(['saga-shop', ...serviceNames.map((service) => `saga-shop-${service}`)]),
+    );
+    expect(app.logTail(2000)).not.toContain(apiKey);
     // The SDK changes nothing of what the saga did.
-    await expectInvariantsExplained({ dataDir, received: new Map([[mug.id!, 5]]) });
+    await expectInvariantsExplained({ dataDir, received: new Map([[bought.productId, bought.stock]]) });
   });
 });
