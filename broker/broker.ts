@@ -11,6 +11,8 @@ export interface Broker {
   consume(queue: ServiceName, handler: DeliveryHandler): Promise<void>;
   /** What the queue's dead-letter queue holds, oldest first, without removing it. */
   deadLetters(queue: ServiceName): Promise<DeadLetter[]>;
+  /** How many dead letters the queue holds, counted without reading them (the metrics ask at every scrape). */
+  countDeadLetters(queue: ServiceName): Promise<number>;
   /**
    * Moves one dead letter back to the queue it came from, as a fresh delivery (attempt 1);
    * undefined when no dead letter has that id.

@@ -1,3 +1,4 @@
 /** The REST contract: what clients send and what the API answers. */
 export * from './rest-requests';
 export * from './rest-responses';
+export * from './probes';

@@ -1,4 +1,6 @@
-import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import type { Broker } from '../broker/broker';
+import type { ServiceName } from '../contracts';
 import type { MessageOutcome } from '../broker/messaging/consumer';
 
 /** A step of a saga seen through: it succeeded, failed, or was given up at its deadline. */
@@ -18,6 +20,12 @@ export interface SagaProgress {
 /** A gauge's values, read at every scrape. */
 type Readings = () => Promise<{ labels: Record<string, string>; value: number }[]>;
 
+/** What GET /metrics answers. */
+export interface MetricsPage {
+  contentType: string;
+  text: string;
+}
+
 const SECONDS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
 
 /**
@@ -34,14 +42,31 @@ function children<C>(make: (...values: string[]) => C): (...values: string[]) =>
   };
 }
 
+let processRegistry: Registry | undefined;
+
 /**
- * The process's Prometheus metrics (GET /metrics), one registry per system so that several
- * systems in one process (the tests) count apart. Services report through the methods; what
- * is a level rather than a count (outbox backlog, sagas in flight) is read at each scrape.
+ * prom-client's metrics of the process and of Node.js (CPU, memory, file descriptors, event loop
+ * lag, GC), registered once per process: they describe the process, however many systems it
+ * runs (the tests run several), and each registration would keep an event-loop monitor and a GC
+ * observer of its own for as long as the process lives.
+ */
+function processMetrics(): Registry {
+  if (!processRegistry) {
+    processRegistry = new Registry();
+    collectDefaultMetrics({ register: processRegistry });
+  }
+  return processRegistry;
+}
+
+/**
+ * The Prometheus metrics of a system (GET /metrics): the process's, and the shop's in a registry
+ * per system, so that several systems in one process (the tests) count apart. Services report
+ * through the methods; what is a level rather than a count (outbox backlog, dead letters, sagas
+ * in flight, the oldest of them) is read at each scrape.
  */
 export function createMetrics() {
-  const registry = new Registry();
-  const registers = [registry];
+  const shop = new Registry();
+  const registers = [shop];
   const http = new Histogram({
     name: 'shop_http_request_duration_seconds',
     help: 'HTTP requests by method, route pattern and status',
@@ -91,12 +116,16 @@ export function createMetrics() {
       registers,
       async collect() {
         this.reset();
-        for (const read of readings) for (const { labels, value } of await read()) this.set(labels, value);
+        // A reading that fails (its database away) leaves its series out, not the whole page.
+        const values = await Promise.all(readings.map((read) => read().catch(() => [])));
+        for (const { labels, value } of values.flat()) this.set(labels, value);
       },
     });
   const backlogs: Readings[] = [];
   const oldest: Readings[] = [];
+  const deadLetters: Readings[] = [];
   const inFlight: Readings[] = [];
+  const oldestSaga: Readings[] = [];
   gauge('shop_outbox_backlog', 'Messages committed and not yet published, by service', ['service'], backlogs);
   gauge(
     'shop_outbox_oldest_age_seconds',
@@ -104,12 +133,22 @@ export function createMetrics() {
     ['service'],
     oldest,
   );
+  gauge('shop_dead_letters', 'Dead letters waiting in each service’s dead-letter queue', ['service'], deadLetters);
   gauge('shop_sagas_in_flight', 'Sagas running or compensating', [], inFlight);
+  gauge(
+    'shop_saga_oldest_pending_age_seconds',
+    'Age of the oldest saga not ended (running or compensating); 0 when none is',
+    [],
+    oldestSaga,
+  );
+  const registry = Registry.merge([processMetrics(), shop]);
 
   const requestsOf = children((method, route, status) => http.labels(method!, route!, status!));
   const messagesOf = children((queue, type, outcome) => messages.labels(queue!, type!, outcome!));
   return {
-    registry,
+    async scrape(): Promise<MetricsPage> {
+      return { contentType: registry.contentType, text: await registry.metrics() };
+    },
     request(method: string, route: string, status: number, seconds: number) {
       requestsOf(method, route, String(status)).observe(seconds);
     },
@@ -127,13 +166,37 @@ export function createMetrics() {
     operatorAction(action: string) {
       operatorActions.inc({ action });
     },
-    /** A service's outbox, read at each scrape. */
+    /** A service's outbox, read at each scrape (`pending` is null when its database is away). */
     outbox(service: string, read: () => Promise<{ pending: number | null; oldestAgeSeconds: number | null }>) {
-      backlogs.push(async () => [{ labels: { service }, value: (await read()).pending ?? 0 }]);
-      oldest.push(async () => [{ labels: { service }, value: (await read()).oldestAgeSeconds ?? 0 }]);
+      // Left out while the database cannot tell, rather than said to be empty.
+      const reading =
+        (value: (outbox: Awaited<ReturnType<typeof read>>) => number | null): Readings =>
+        async () => {
+          const outbox = await read();
+          return outbox.pending === null ? [] : [{ labels: { service }, value: value(outbox) ?? 0 }];
+        };
+      backlogs.push(reading((outbox) => outbox.pending));
+      oldest.push(reading((outbox) => outbox.oldestAgeSeconds));
+    },
+    /**
+     * A service's dead letters, counted on its broker at each scrape; left out while the broker is
+     * away, as RabbitMQ's count would wait for it to come back.
+     */
+    deadLetters(service: ServiceName, broker: Pick<Broker, 'countDeadLetters' | 'isConnected'>) {
+      deadLetters.push(async () =>
+        broker.isConnected() ? [{ labels: { service }, value: await broker.countDeadLetters(service) }] : [],
+      );
     },
     sagasInFlight(read: () => Promise<number>) {
       inFlight.push(async () => [{ labels: {}, value: await read() }]);
+    },
+    /** When the oldest saga not ended started (undefined when none runs), read at each scrape. */
+    oldestPendingSaga(read: () => Promise<string | undefined>) {
+      oldestSaga.push(async () => {
+        const startedAt = await read();
+        const seconds = startedAt === undefined ? 0 : Math.max(0, (Date.now() - Date.parse(startedAt)) / 1000);
+        return [{ labels: {}, value: seconds }];
+      });
     },
   };
 }

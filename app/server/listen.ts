@@ -9,8 +9,12 @@ const LISTEN_BACKLOG = 4096;
 /**
  * Listens on `port` before anything else starts, so a port already taken is one line and no
  * database is opened for nothing. Until `ready` hands it the app, every request is a 503.
+ * `setting` names the variable the port comes from, in those lines.
  */
-export async function listen(port: number): Promise<{ server: ServerType; ready(fetch: Fetch): void }> {
+export async function listen(
+  port: number,
+  setting = 'PORT',
+): Promise<{ server: ServerType; ready(fetch: Fetch): void }> {
   let handle: Fetch = () =>
     Response.json(
       { error: { code: 'unavailable', message: 'starting' } },
@@ -25,9 +29,9 @@ export async function listen(port: number): Promise<{ server: ServerType; ready(
     server.once('listening', resolve);
     server.once('error', (error: NodeJS.ErrnoException) => {
       if (error.code === 'EADDRINUSE')
-        reject(new ConfigError(`PORT ${port} is already in use: stop what listens there or set PORT`));
+        reject(new ConfigError(`${setting} ${port} is already in use: stop what listens there or set ${setting}`));
       else if (error.code === 'EACCES')
-        reject(new ConfigError(`PORT ${port} needs privileges this process lacks: set PORT above 1023`));
+        reject(new ConfigError(`${setting} ${port} needs privileges this process lacks: set ${setting} above 1023`));
       else reject(error);
     });
   });

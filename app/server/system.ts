@@ -23,11 +23,11 @@ import type { Health } from '../../contracts/rest';
 import type { Config } from './config';
 import { deadLetterRoutes } from '../operator/dead-letters';
 import { mountDocs } from '../operator/docs';
-import { healthRoute, summarizeHealth } from '../operator/health';
-import { metricsRoute } from '../operator/metrics-route';
+import { probeRoutes, summarizeHealth } from '../operator/health';
+import { mountMetrics } from '../operator/metrics-route';
 import { mountUi } from '../operator/ui';
 import { holdSoleShop } from './sole-shop';
-import { createMetrics } from '../../platform/metrics';
+import { createMetrics, type MetricsPage } from '../../platform/metrics';
 import { logger, type Logger } from '../../lib/logger';
 import type { Service, ServiceDeps } from '../../platform/service';
 
@@ -35,6 +35,8 @@ export interface System {
   app: Hono;
   /** What GET /health answers: the broker and each service's database, outbox and admission. */
   health(): Promise<Health>;
+  /** What GET /metrics answers, for METRICS_PORT. */
+  metrics(): Promise<MetricsPage>;
   stop(): Promise<void>;
 }
 
@@ -71,6 +73,7 @@ export async function startSystem(config: Config, options: SystemOptions = {}): 
   const brokers = [...new Set(brokerOf.values())];
   const tokens = createTokens(config.jwt);
   const metrics = createMetrics();
+  for (const [name, broker] of brokerOf) metrics.deadLetters(name, broker);
   const services = await Promise.all(
     names.map((name) => {
       const factory =
@@ -99,13 +102,8 @@ export async function startSystem(config: Config, options: SystemOptions = {}): 
       Object.fromEntries(reports),
     );
   };
-  app.openapi(healthRoute, async (c) => {
-    const answer = await health();
-    return answer.status === 'ok' ? c.json(answer, 200) : c.json(answer, 503);
-  });
-  app.openapi(metricsRoute, async (c) =>
-    c.text(await metrics.registry.metrics(), 200, { 'content-type': metrics.registry.contentType }),
-  );
+  app.route('/', probeRoutes(health));
+  mountMetrics(app, metrics.scrape, { ownPort: config.metricsPort !== undefined });
   for (const service of services) app.route('/', service.routes);
   app.route('/', deadLetterRoutes(brokerOf, tokens));
   const audit = auditRoutes(services, tokens);
@@ -132,6 +130,7 @@ export async function startSystem(config: Config, options: SystemOptions = {}): 
   return {
     app,
     health,
+    metrics: metrics.scrape,
     async stop() {
       // The brokers first, so no delivery reaches a service whose database is closing.
       await Promise.all(brokers.map((broker) => broker.close()));

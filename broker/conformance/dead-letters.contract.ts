@@ -3,6 +3,7 @@ import type { ServiceName } from '../../contracts';
 import { waitFor } from '../../lib/wait';
 import type { Broker, Delivery } from '../broker';
 import type { OpenBroker } from './open-broker';
+import { queueNames } from '../../contracts/topology';
 
 /**
  * A consumer on `queue` that dead-letters every message carrying `poison` while `fixed` is
@@ -61,6 +62,31 @@ export function deadLetterContract(open: OpenBroker): void {
     ]);
     expect(await broker.replayDeadLetter(letters[1]!.id), 'replayed already').toBeUndefined();
     expect(await broker.replayDeadLetter('no-such-id')).toBeUndefined();
+  });
+
+  it('counts the dead letters of each queue apart, as they come and go', async () => {
+    const broker = await open();
+    const count = async () =>
+      Object.fromEntries(
+        await Promise.all(queueNames.map(async (queue) => [queue, await broker.countDeadLetters(queue)])),
+      );
+    const none = Object.fromEntries(queueNames.map((queue) => [queue, 0]));
+    expect(await count()).toEqual(none);
+
+    const users = await poisonable(broker, 'users');
+    await poisonable(broker, 'payments');
+    for (const n of [1, 2]) await broker.publish('VerifyUser', poison(n));
+    await broker.publish('SettlePayment', poison(3));
+    await waitFor(async () => (await broker.deadLetters('users')).length === 2, { what: 'the users dead letters' });
+    await waitFor(async () => (await broker.deadLetters('payments')).length === 1, { what: 'the payments one' });
+    // RabbitMQ counts a message taken back to its queue a moment after the channel that read it closed.
+    await expect.poll(count).toEqual({ ...none, users: 2, payments: 1 });
+
+    users.fixed = true;
+    const [first] = await broker.deadLetters('users');
+    await broker.replayDeadLetter(first!.id);
+    await broker.purgeDeadLetters('payments');
+    await expect.poll(count).toEqual({ ...none, users: 1 });
   });
 
   it('replays and purges the dead letters of one queue, leaving the other queues alone', async () => {

@@ -194,6 +194,11 @@ export class InProcessBroker implements Broker {
     return this.store.deadLetters(queue);
   }
 
+  async countDeadLetters(queue: ServiceName): Promise<number> {
+    this.ensureOpen();
+    return this.store.countDeadLetters(queue);
+  }
+
   async replayDeadLetter(id: string): Promise<DeadLetter | undefined> {
     return this.replay([id])[0];
   }

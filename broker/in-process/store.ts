@@ -51,6 +51,7 @@ const SCHEMA = `
     attempts INTEGER NOT NULL,
     dead_lettered_at TEXT NOT NULL
   );
+  CREATE INDEX IF NOT EXISTS dead_letters_of_queue ON dead_letters (queue, seq);
 `;
 
 interface MessageRow {
@@ -197,6 +198,10 @@ export class MessageStore {
   deadLetters(queue: ServiceName): DeadLetter[] {
     const rows = this.sql('SELECT * FROM dead_letters WHERE queue = ? ORDER BY seq').all(queue) as DeadLetterRow[];
     return rows.map(toDeadLetter);
+  }
+
+  countDeadLetters(queue: ServiceName): number {
+    return (this.sql('SELECT COUNT(*) AS n FROM dead_letters WHERE queue = ?').get(queue) as { n: number }).n;
   }
 
   /**

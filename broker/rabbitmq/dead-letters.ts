@@ -32,6 +32,18 @@ export class RabbitMqDeadLetters {
     });
   }
 
+  /**
+   * A passive declaration of the dead-letter queue, which says how many messages it holds ready:
+   * one round trip, whatever it holds. In turn with the other operations, since the letters one
+   * of them holds unacked are not counted.
+   */
+  count(queue: ServiceName): Promise<number> {
+    return this.onChannel(async ({ channel }) => {
+      const { messageCount } = await channel.checkQueue(this.transport.names.deadLetterQueue(queue));
+      return messageCount;
+    });
+  }
+
   replay(id: string): Promise<DeadLetter | undefined> {
     return this.onChannel(async (reading) => {
       for (const queue of queueNames) {

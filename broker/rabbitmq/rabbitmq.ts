@@ -176,6 +176,10 @@ export class RabbitMqBroker implements Broker {
     return this.deadLetterQueues.list(queue);
   }
 
+  countDeadLetters(queue: ServiceName): Promise<number> {
+    return this.deadLetterQueues.count(queue);
+  }
+
   replayDeadLetter(id: string): Promise<DeadLetter | undefined> {
     return this.deadLetterQueues.replay(id);
   }

@@ -181,6 +181,19 @@ export function sagaStoreContract(name: string, makeDatabase: DatabaseFactory<Sa
         expect(ids(unfinished).sort()).toEqual(['o1', 'o2', 'o5']);
         expect(unfinished.find((row) => row.orderId === 'o2')).toEqual(await find('o2'));
       });
+
+      it('gives the start of the oldest saga not ended, whatever ended before it', async () => {
+        expect(await tx((store) => store.oldestUnfinishedStart())).toBeUndefined();
+        await start('o1', 1, null, 'CONFIRMED');
+        await start('o2', 2, null, 'CANCELLED');
+        expect(await tx((store) => store.oldestUnfinishedStart())).toBeUndefined();
+        await start('o4', 4);
+        await start('o3', 3, null, 'COMPENSATING');
+        await start('o5', 5);
+        expect(await tx((store) => store.oldestUnfinishedStart())).toBe(iso(3));
+        await tx((store) => store.saveSaga(state('o3', { status: 'CANCELLED' }), null, 2, at(6)));
+        expect(await tx((store) => store.oldestUnfinishedStart())).toBe(iso(4));
+      });
     });
 
     describe('search', () => {

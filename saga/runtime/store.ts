@@ -33,6 +33,11 @@ export interface SagaStore extends MessagingStore {
   earliestDeadline(): Promise<string | undefined>;
   /** Sagas running or compensating, for the metrics. */
   countUnfinished(): Promise<number>;
+  /**
+   * When the saga that started first of those not ended started; undefined when every one has
+   * ended. Read by the index of ends (`sagas_ended`): it reads the sagas not ended, never the others.
+   */
+  oldestUnfinishedStart(): Promise<string | undefined>;
   /** Sagas that have not ended: what recovery resumes after a restart (by the status index, not a scan). */
   unfinishedSagas(): Promise<SagaRow[]>;
   insertTrace(rows: readonly Omit<TraceRow, 'seq'>[]): Promise<void>;

@@ -85,6 +85,11 @@ export function postgresSagaStore(db: PostgresDb<typeof schema>): SagaStore {
     .from(sagas)
     .where(inArray(sagas.status, [...unfinishedStatuses]))
     .prepare('sagas_count_unfinished');
+  const oldestUnfinishedStart = db
+    .select({ at: min(sagas.startedAt) })
+    .from(sagas)
+    .where(filterConditions(tables, { status: 'PENDING' }, hints))
+    .prepare('sagas_oldest_unfinished_start');
   const earlyOf = db
     .select()
     .from(earlyInputs)
@@ -159,6 +164,9 @@ export function postgresSagaStore(db: PostgresDb<typeof schema>): SagaStore {
     },
     async countUnfinished() {
       return (await countUnfinished.execute())[0]!.n;
+    },
+    async oldestUnfinishedStart() {
+      return (await oldestUnfinishedStart.execute())[0]?.at ?? undefined;
     },
     async unfinishedSagas() {
       return db.select().from(sagas).where(inArray(sagas.status, unfinishedStatuses));

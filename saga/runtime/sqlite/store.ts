@@ -53,6 +53,11 @@ export function sqliteSagaStore(db: BetterSQLite3Database<typeof schema>): SagaS
     .from(sagas)
     .where(inArray(sagas.status, [...unfinishedStatuses]))
     .prepare();
+  const oldestUnfinishedStart = db
+    .select({ at: min(sagas.startedAt) })
+    .from(sagas)
+    .where(filterConditions(tables, { status: 'PENDING' }, hints))
+    .prepare();
   const insertTrace = db.insert(sagaTrace).values(rowParams(sagaTrace, 'seq')).prepare();
   // Asked by every OrderRequested; it nearly always finds nothing.
   const earlyOf = db
@@ -131,6 +136,9 @@ export function sqliteSagaStore(db: BetterSQLite3Database<typeof schema>): SagaS
     },
     async countUnfinished() {
       return countUnfinished.get()!.n;
+    },
+    async oldestUnfinishedStart() {
+      return oldestUnfinishedStart.get()?.at ?? undefined;
     },
     async unfinishedSagas() {
       return db.select().from(sagas).where(inArray(sagas.status, unfinishedStatuses)).all();
