@@ -3,10 +3,10 @@ import { readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parse } from 'yaml';
 import { loadConfig } from '../app/server/config';
 import { serviceNames, startSystem, type System } from '../app/server/system';
 import type { ServiceName } from '../contracts';
+import { composeAsWritten } from './deploy/compose';
 import { locationOf, parseNginx } from './support/nginx';
 
 /**
@@ -17,19 +17,17 @@ import { locationOf, parseNginx } from './support/nginx';
 
 const root = join(import.meta.dirname, '..');
 const proxy = parseNginx(readFileSync(join(root, 'deploy/proxy/nginx.conf'), 'utf8'));
-interface ComposeService {
-  image?: string;
-  ports?: string[];
-  environment?: Record<string, string>;
-  depends_on?: Record<string, { condition: string }>;
-  volumes?: string[];
-  deploy?: { replicas?: number };
-}
-const compose = parse(readFileSync(join(root, 'docker-compose.yml'), 'utf8'), { merge: true }) as {
-  services: Record<string, ComposeService>;
-};
-/** What every process serves for itself; through the entry point, one service's answers. */
-const everyProcess = /^\/(health|metrics|openapi\.json|docs)(\/|$)/;
+const compose = composeAsWritten();
+/** The entry point: the service that runs nginx with deploy/proxy/nginx.conf. */
+const entry = Object.values(compose.services).find((service) =>
+  service.volumes?.some((volume) => volume.startsWith('./deploy/proxy/nginx.conf:')),
+)!;
+/** What every process serves for itself; through the entry point, one answer for the whole shop, or none. */
+const everyProcess = /^\/(health|livez|readyz|metrics|openapi\.json|docs)(\/|$)/;
+/** What each replica serves to what runs beside it on compose's network (a scraper, the probes), not to the world. */
+const perReplica = /^\/(metrics|livez|readyz)$/;
+/** A route's path as the OpenAPI document writes it: `/orders/{id}`. */
+const documentPath = (path: string) => path.replace(/:(\w+)/g, '{$1}');
 
 let dataDir: string;
 const alone = new Map<ServiceName, System>();
@@ -50,6 +48,7 @@ afterAll(async () => {
   await rm(dataDir, { recursive: true, force: true });
 });
 
+const sampleId = '0b7f5e9e-2c55-4d8e-9a52-1f3d2c4b5a69';
 /** A path the route pattern matches, as a client would send it. */
 const concrete = (pattern: string, service: ServiceName) =>
   pattern
@@ -57,7 +56,24 @@ const concrete = (pattern: string, service: ServiceName) =>
     .replace(':service', service)
     .replace(':file{.+}', 'swagger-ui.css')
     .replace(/:file\b/, 'app.js')
-    .replace(/:\w+/g, '0b7f5e9e-2c55-4d8e-9a52-1f3d2c4b5a69');
+    .replace(/:\w+/g, sampleId);
+
+interface Parameter {
+  in: string;
+  name: string;
+  schema?: { enum?: string[] };
+}
+/** The paths a client may send for a documented one: each value of an enumerated parameter, an id for another. */
+const sendable = (path: string, parameters: Parameter[] = []) =>
+  path.split(/(\{\w+\})/).reduce<string[]>(
+    (sent, part) => {
+      const name = /^\{(\w+)\}$/.exec(part)?.[1];
+      if (name === undefined) return sent.map((start) => start + part);
+      const values = parameters.find((p) => p.in === 'path' && p.name === name)?.schema?.enum ?? [sampleId];
+      return sent.flatMap((start) => values.map((value) => start + value));
+    },
+    [''],
+  );
 
 describe('the entry point of docker compose', () => {
   it('sends every route of every service to that service', () => {
@@ -78,20 +94,68 @@ describe('the entry point of docker compose', () => {
     expect(proxy.locations.map((l) => `${l.modifier} ${l.pattern}`).filter((l) => !used.has(l))).toEqual([]);
   });
 
-  it('sends what every process serves (health, metrics, the API document) to one that serves it', async () => {
-    for (const path of ['/health', '/metrics', '/openapi.json', '/docs']) {
+  it("sends /health and /docs to one process that serves them, and keeps /metrics and the probes on compose's network", async () => {
+    for (const path of ['/health', '/docs']) {
       const upstream = locationOf(proxy, path)?.upstream as ServiceName;
       expect(serviceNames, path).toContain(upstream);
       expect((await alone.get(upstream)!.app.request(path)).status, path).toBe(200);
     }
+    for (const path of ['/metrics', '/livez', '/readyz']) expect(locationOf(proxy, path), path).toBeUndefined();
+  });
+
+  it('serves the whole API at /openapi.json: every route of every service, each path sent to the service that serves it', () => {
+    const file = locationOf(proxy, '/openapi.json')?.file;
+    expect(file, 'the entry point serves the document itself').toBeDefined();
+    const mount = entry.volumes?.find((volume) => volume.split(':')[1] === file);
+    expect(mount, `a file of the checkout mounted at ${file}`).toMatch(/^\.\/[^:]+:[^:]+:ro$/);
+    const document = JSON.parse(readFileSync(join(root, mount!.split(':')[0]!), 'utf8')) as {
+      paths: Record<string, Record<string, { parameters?: Parameter[] }>>;
+      servers?: { url: string }[];
+    };
+    const documented = Object.entries(document.paths).flatMap(([path, operations]) =>
+      Object.entries(operations).map(([method, { parameters }]) => ({ method, path, parameters })),
+    );
+
+    const missing = [...alone].flatMap(([service, system]) =>
+      system.app.routes
+        .filter((route) => route.method !== 'ALL')
+        .map((route) => `${route.method.toLowerCase()} ${documentPath(route.path)}`)
+        .filter((route) => !documented.some(({ method, path }) => `${method} ${path}` === route))
+        .map((route) => `${route} of ${service}`),
+    );
+    expect(missing).toEqual([]);
+
+    const serves = (service: ServiceName, method: string, path: string) =>
+      alone
+        .get(service)!
+        .app.routes.some((route) => route.method.toLowerCase() === method && documentPath(route.path) === path);
+    const wrong = documented.flatMap(({ method, path, parameters }) => {
+      if (path === '/openapi.json') return [];
+      return sendable(path, parameters).flatMap((sent) => {
+        const upstream = locationOf(proxy, sent)?.upstream as ServiceName | undefined;
+        if (perReplica.test(path)) return upstream ? [`${method} ${sent}: sent to ${upstream}, yet per replica`] : [];
+        return upstream && serves(upstream, method, path)
+          ? []
+          : [`${method} ${sent}: sent to ${upstream ?? 'nothing'}`];
+      });
+    });
+    expect(wrong).toEqual([]);
+
+    // Swagger UI's "try it out" calls the document's server: the entry point, as compose publishes it.
+    const [published] = entry.ports![0]!.split(':');
+    expect(document.servers?.map((server) => server.url)).toEqual([`http://localhost:${published}`]);
+  });
+
+  it('shows the whole API at /docs: the page asks its own origin for /openapi.json', async () => {
+    const upstream = locationOf(proxy, '/docs')?.upstream as ServiceName;
+    const page = await (await alone.get(upstream)!.app.request('/docs')).text();
+    expect(page).toMatch(/\burl: ?['"]\/openapi\.json['"]/);
+    expect(locationOf(proxy, '/openapi.json')?.upstream, 'the entry point answers it, not one service').toBeUndefined();
   });
 
   it('reaches each service on the port it listens on, once it is healthy, and is the only port published', () => {
-    const entry = Object.values(compose.services).find((service) =>
-      service.volumes?.some((volume) => volume.startsWith('./deploy/proxy/nginx.conf:')),
-    );
-    expect(entry?.image).toMatch(/^nginx:/);
-    expect(entry!.ports).toEqual([`3000:${proxy.listen}`]);
+    expect(entry.image).toMatch(/^nginx:/);
+    expect(entry.ports).toEqual([`3000:${proxy.listen}`]);
     for (const [name, { host, port }] of proxy.upstreams) {
       const service = compose.services[host];
       expect(service, `upstream ${name} names a compose service`).toBeDefined();
@@ -99,7 +163,7 @@ describe('the entry point of docker compose', () => {
       expect(Number(service!.environment?.PORT), `${host} listens on ${port}`).toBe(port);
       expect(service!.environment?.TRUST_PROXY, `${host} trusts the proxy's X-Forwarded-For`).toBe('true');
       expect(service!.ports, `${host} is reached through the entry point only`).toBeUndefined();
-      expect(entry!.depends_on?.[host]).toEqual({ condition: 'service_healthy' });
+      expect(entry.depends_on?.[host]).toEqual({ condition: 'service_healthy' });
     }
     expect([...proxy.upstreams.values()].map((u) => u.host).sort()).toEqual([...serviceNames].sort());
   });
@@ -132,8 +196,7 @@ describe('the entry point of docker compose', () => {
       ).toBeGreaterThan(1);
     }
     // nginx has `resolve` on an upstream's server from 1.27.3 on: the stable 1.28 or later.
-    const entry = Object.values(compose.services).find((service) => service.image?.startsWith('nginx:'));
-    const [major = 0, minor = 0] = (/^nginx:(\d+)\.(\d+)/.exec(entry!.image!) ?? []).slice(1).map(Number);
-    expect(major * 1000 + minor, entry!.image).toBeGreaterThanOrEqual(1028);
+    const [major = 0, minor = 0] = (/^nginx:(\d+)\.(\d+)/.exec(entry.image!) ?? []).slice(1).map(Number);
+    expect(major * 1000 + minor, entry.image).toBeGreaterThanOrEqual(1028);
   });
 });

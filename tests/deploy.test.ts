@@ -1,7 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { parse } from 'yaml';
 import { loadConfig, settingNames } from '../app/server/config';
 import { brokerRoles, urlVariable, type BrokerRole } from '../broker/operator/rabbitmq-permissions';
 import { setupInput as brokerSetupInput } from '../broker/operator/setup-input';
@@ -9,6 +8,8 @@ import { nodeUrls } from '../broker/rabbitmq/urls';
 import { databaseLocation, databaseServices, databaseUrlVariable } from '../db/locations';
 import { setupInput } from '../db/operator/setup-plan';
 import { entries } from '../scripts/build-entries';
+import { composeAsWritten, composeWith, example } from './deploy/compose';
+import { imageOf } from './deploy/dockerfile';
 
 const root = join(import.meta.dirname, '..');
 
@@ -29,23 +30,32 @@ describe('the deployment files', () => {
     }
   });
 
-  it('docker-compose.yml sets only settings the code reads, and no secret has a default', () => {
+  it('docker-compose.yml and the image set only settings the code reads, and no secret has a default', () => {
     const text = readFileSync(join(root, 'docker-compose.yml'), 'utf8');
-    const compose = parse(text, { merge: true }) as {
-      services: Record<string, { build?: string; environment?: Record<string, string> }>;
-    };
+    const compose = composeAsWritten();
     // …and what the one-shot setups read: db-setup's superuser, broker-setup's every role.
     const known = new Set([...settingNames, 'LOG_LEVEL', 'LOG_FORMAT', 'DATABASE_ADMIN_URL']);
     for (const [name, service] of Object.entries(compose.services).filter(([, service]) => service.build))
       for (const variable of Object.keys(service.environment ?? {}))
         expect(known.has(variable) || variable.startsWith('BROKER_URL_'), `${name} sets ${variable}`).toBe(true);
+    // MALLOC_ARENA_MAX is glibc's.
+    for (const variable of Object.keys(imageOf().env))
+      expect(known.has(variable) || variable === 'MALLOC_ARENA_MAX', `the image sets ${variable}`).toBe(true);
 
     const used = [...text.matchAll(/\$\{(\w+)(:?[-?])?/g)].map((match) => ({ name: match[1]!, form: match[2] }));
-    const example = readFileSync(join(root, '.env.example'), 'utf8');
+    const listed = readFileSync(join(root, '.env.example'), 'utf8');
     for (const { name, form } of used) {
-      expect(example, `.env.example lists ${name}`).toMatch(new RegExp(`^(# )?${name}=`, 'm'));
+      expect(listed, `.env.example lists ${name}`).toMatch(new RegExp(`^(# )?${name}=`, 'm'));
       if (/SECRET|PASSWORD|KEY|COOKIE/.test(name)) expect(form, `${name} must come from .env`).toBe(':?');
     }
+  });
+
+  it('the image is built on Node 24 in every stage, the slim image last', () => {
+    // The LTS line maintained until April 2028; the native module is built on the node that runs it.
+    const { bases } = imageOf();
+    expect(bases.length).toBeGreaterThan(1);
+    for (const base of bases) expect(base).toMatch(/^node:24-bookworm(-slim)?$/);
+    expect(bases.at(-1)).toBe('node:24-bookworm-slim');
   });
 
   it('the image runs node itself as a user without privileges, probed on its health port, without the tests', () => {
@@ -56,8 +66,9 @@ describe('the deployment files', () => {
       .split('\n')
       .filter((line) => !line.trimStart().startsWith('#'))
       .join('\n');
+    const image = imageOf();
     expect(final).toMatch(/^USER node$/m);
-    expect(final).toMatch(/^CMD \["node", "dist\/main\.js"\]$/m);
+    expect(image.cmd).toEqual(['node', 'dist/main.js']);
     expect(final).not.toMatch(/\bnpx\b|\bnpm\b|\btsx\b/);
     expect(dockerfile).toMatch(/^RUN npm run build$/m);
     // What compiles, draws or tests is left out of the production install the image copies.
@@ -66,59 +77,21 @@ describe('the deployment files', () => {
     };
     for (const tool of ['tsx', 'typescript', 'esbuild', 'mermaid', 'vitest', 'playwright-core'])
       expect(Object.keys(dependencies)).not.toContain(tool);
-    const healthPort = /HEALTH_PORT=(\d+)/.exec(final)?.[1];
-    expect(healthPort).toBeDefined();
-    expect(final).toMatch(new RegExp(`^HEALTHCHECK [\\s\\S]*127\\.0\\.0\\.1:${healthPort}/health`, 'm'));
+    // Liveness, on the health port's thread: a runtime acting on it restarts the container, which
+    // cures a stuck process but not a broker outage.
+    expect(image.env.HEALTH_PORT).toMatch(/^\d+$/);
+    expect(image.env.METRICS_PORT).toMatch(/^\d+$/);
+    expect(image.healthcheck.join(' ')).toContain(`'http://127.0.0.1:${image.env.HEALTH_PORT}/livez'`);
     const ignored = readFileSync(join(root, '.dockerignore'), 'utf8').split('\n');
     for (const left of ['node_modules', 'tests', '**/*.test.ts', '.env', 'data']) expect(ignored).toContain(left);
   });
 });
 
-interface ComposeService {
-  image?: string;
-  hostname?: string;
-  build?: string;
-  command?: string[];
-  ports?: string[];
-  volumes?: string[];
-  environment?: Record<string, string>;
-  depends_on?: Record<string, { condition: string }>;
-  deploy?: { replicas?: number };
-  healthcheck?: { test: string[] };
-  profiles?: string[];
-}
-
-/** .env.example's values, as compose reads .env: `NAME=value` lines, comments left out. */
-const example = Object.fromEntries(
-  [...readFileSync(join(root, '.env.example'), 'utf8').matchAll(/^(\w+)=(.*)$/gm)].map(([, name, value]) => [
-    name!,
-    value!,
-  ]),
-);
-
-/**
- * docker-compose.yml as compose runs it with .env.example copied to .env: every `${VAR}`,
- * `${VAR:-default}` and `${VAR:?message}` replaced. Throws where compose would refuse to start.
- */
-function composeWith(env: Record<string, string>) {
-  const text = readFileSync(join(root, 'docker-compose.yml'), 'utf8').replace(
-    /\$\{(\w+)(?:(:?[-?])([^}]*))?\}/g,
-    (_, name: string, form: string | undefined, rest: string) => {
-      if (env[name]) return env[name];
-      if (form?.endsWith('?')) throw new Error(`compose refuses to start: ${rest} (${name})`);
-      return form?.endsWith('-') ? rest : '';
-    },
-  );
-  return parse(text, { merge: true }) as { services: Record<string, ComposeService> };
-}
-
 const rabbitNodes = ['rabbitmq-1', 'rabbitmq-2', 'rabbitmq-3'];
 
 describe('docker compose on PostgreSQL, two replicas of each service', () => {
   const { services } = composeWith(example);
-  const raw = parse(readFileSync(join(root, 'docker-compose.yml'), 'utf8'), { merge: true }) as {
-    services: Record<string, ComposeService>;
-  };
+  const raw = composeAsWritten();
 
   it('starts with .env.example copied to .env, and only the entry point publishes a port', () => {
     const published = Object.entries(services).filter(([, service]) => service.ports !== undefined);
@@ -182,9 +155,7 @@ describe('docker compose on PostgreSQL, two replicas of each service', () => {
 
 describe('docker compose on a RabbitMQ cluster of three nodes, with quorum queues', () => {
   const { services } = composeWith(example);
-  const raw = parse(readFileSync(join(root, 'docker-compose.yml'), 'utf8'), { merge: true }) as {
-    services: Record<string, ComposeService>;
-  };
+  const raw = composeAsWritten();
   const setup = services['broker-setup']!;
   /** What runs the shop's code against the broker: the services, broker-setup and the dlq tool. */
   const clients = Object.entries(services).filter(([, service]) =>

@@ -1,14 +1,16 @@
 /**
  * Just enough of an nginx configuration to check it against the code: its upstreams, its
- * resolver, the port it listens on, and which location (so which upstream) a path reaches, by
- * nginx's rules: an exact location (=) first, then the first regular expression (~) that
- * matches, else the longest matching prefix.
+ * resolver, the port it listens on, and which location (so which upstream, or which file) a path
+ * reaches, by nginx's rules: an exact location (=) first, then the first regular expression (~)
+ * that matches, else the longest matching prefix.
  */
 
 export interface Location {
   modifier: '' | '=' | '~';
   pattern: string;
-  upstream: string;
+  /** The upstream it proxies to (`proxy_pass`), or else the file it serves (`alias`). */
+  upstream?: string;
+  file?: string;
 }
 
 export interface Upstream {
@@ -47,13 +49,14 @@ export function parseNginx(text: string): NginxConfig {
   const upstreamsWritten = [...code.matchAll(/\bupstream\b/g)].length;
   if (upstreamsWritten !== upstreams.size)
     throw new Error(`${upstreamsWritten - upstreams.size} upstreams not understood`);
-  const locations = [...code.matchAll(/location\s+(=|~)?\s*(\S+)\s*\{\s*proxy_pass\s+http:\/\/(\w+);\s*\}/g)].map(
-    ([, modifier, pattern, upstream]) => ({
-      modifier: (modifier ?? '') as Location['modifier'],
-      pattern: pattern!,
-      upstream: upstream!,
-    }),
-  );
+  const locations = [
+    ...code.matchAll(/location\s+(=|~)?\s*(\S+)\s*\{\s*(?:proxy_pass\s+http:\/\/(\w+)|alias\s+(\S+));\s*\}/g),
+  ].map(([, modifier, pattern, upstream, file]) => ({
+    modifier: (modifier ?? '') as Location['modifier'],
+    pattern: pattern!,
+    upstream,
+    file,
+  }));
   // Every location must be one of the forms above, or it would be left out unnoticed.
   const written = [...code.matchAll(/\blocation\b/g)].length;
   if (written !== locations.length) throw new Error(`${written - locations.length} locations not understood`);
