@@ -1,9 +1,10 @@
 import { envelope, type Message, type ServiceName } from '../../contracts';
 import type { Logger } from '../../lib/logger';
-import { endSpan, SpanKind, startSpan, traceparentOf } from '../../lib/tracing';
+import { endSpan, SpanKind, startSpan, traceparentOf, withTracestate } from '../../lib/tracing';
 import type { Database } from '../../db/database';
 import type { Broker } from '../broker';
 import { consumeMessages, type MessageObserver } from './consumer';
+import { handledLogFields, storyLogger } from './handled-log';
 import { messageLogFields } from './log-fields';
 import { enqueue, OutboxRelay } from './outbox';
 import type { MessagingStore } from './store';
@@ -49,18 +50,24 @@ export class Endpoint<S extends ServiceName, St extends MessagingStore = Messagi
    * Only the types this service publishes compile: the broker would refuse it the others.
    */
   async send(store: St, messages: readonly Outbound<S>[]): Promise<void> {
+    // A message sent under a span still open here (a request's, a handling's) carries its tracestate.
     await enqueue(
       store,
-      messages.map((message) => (message.instance ? message : { ...message, instance: this.instance })),
+      messages.map((message) => withTracestate(message.instance ? message : { ...message, instance: this.instance })),
     );
     if (messages.length > 0) this.sentIn.add(store);
   }
 
   /**
    * Consumes this service's queue. `decide` runs inside an immediate transaction, at most
-   * once per message id; what it returns is sent as replies caused by the message.
+   * once per message id; what it returns is sent as replies caused by the message. Each message
+   * handled is one log line, once committed, with what it was answered (`handledLogFields`).
    */
   async listen(decide: (store: St, message: Inbound<S>, now: Date) => Promise<OutgoingFrom<S>[]>): Promise<void> {
+    const story = storyLogger(this.logger);
+    // After the commit, as the metrics: a rolled-back attempt handled nothing.
+    const logHandled = ({ message, replies }: { message: Message; replies: readonly Message[] }) =>
+      story.info(handledLogFields(message, replies), 'message handled');
     await this.listenRaw(async (store, message, { now, traceparent }) => {
       const replies = (await decide(store, message, now)).map((reply) =>
         envelope<PublishedBy<S>>(reply, {
@@ -73,12 +80,14 @@ export class Endpoint<S extends ServiceName, St extends MessagingStore = Messagi
         }),
       );
       await this.send(store, replies);
-    });
+      return { message, replies };
+    }, logHandled);
   }
 
   /**
    * As `listen`, for a handler that builds and sends its own envelopes (the orchestrator), with
-   * the `traceparent` its messages carry: the span of this handling, under the message's.
+   * the `traceparent` its messages carry: the span of this handling, under the message's (`send`
+   * adds the tracestate it continues).
    * Deliveries that arrive together are applied in one transaction (the group commit), each at
    * most once per message id, and acked after that commit; `committed` is then given what
    * `apply` returned for each.
@@ -94,10 +103,13 @@ export class Endpoint<S extends ServiceName, St extends MessagingStore = Messagi
         this.logger.debug(messageLogFields(message), 'duplicate ignored');
         return undefined;
       }
-      const span = startSpan(`process ${message.type}`, SpanKind.CONSUMER, message.traceparent, {
-        'messaging.destination.name': this.service,
-        'messaging.message.id': message.messageId,
-        'messaging.message.conversation_id': message.correlationId,
+      const span = startSpan(`process ${message.type}`, SpanKind.CONSUMER, message, {
+        service: this.service,
+        attributes: {
+          'messaging.destination.name': this.service,
+          'messaging.message.id': message.messageId,
+          'messaging.message.conversation_id': message.correlationId,
+        },
       });
       try {
         const result = await apply(store, message as Inbound<S>, { now, traceparent: traceparentOf(span) });

@@ -8,8 +8,10 @@ import { sagaPostgres } from './postgres/store';
 import { sagaSqlite } from './sqlite/store';
 import { orderSagaDefinitions, type SagaDefinition } from '../../contracts/steps';
 import { LeftToOthers } from '../../broker/messaging/left-to-others';
+import { storyLogger } from '../../broker/messaging/handled-log';
 import { keyedId, newId } from '../../lib/ids';
 import type { SagaProgress } from '../../platform/metrics';
+import { sentLines, type SagaLogLine } from '../trace/saga-log';
 
 /**
  * The orchestrator, running the step tables it is given (oldest first; the last starts new
@@ -36,7 +38,13 @@ export const orchestratorOf = (definitions: readonly SagaDefinition[] = orderSag
       );
 
       const traceCutoff = (now: Date) => new Date(now.getTime() - config.retention.traceMs);
+      const story = storyLogger(logger);
+      // Written after the commit, as the metrics: a rolled-back attempt did nothing.
+      const logSteps = (lines: readonly SagaLogLine[]) => {
+        for (const line of lines) story.info(line, 'saga step');
+      };
       metrics.sagasInFlight(() => database.read((store) => store.countUnfinished()));
+      metrics.oldestPendingSaga(() => database.read((store) => store.oldestUnfinishedStart()));
 
       return {
         routes: sagaRoutes(database, tokens, { act, maxExtendMs: config.maxExtendMs }),
@@ -46,11 +54,14 @@ export const orchestratorOf = (definitions: readonly SagaDefinition[] = orderSag
           await resumeUnfinished();
           await endpoint.listenRaw(
             async (store, message, { now, traceparent }) => {
-              const { commands, progress } = await runSaga(store, message, policyAt(now), { instance, traceparent });
-              await endpoint.send(store, commands);
-              return progress;
+              const run = await runSaga(store, message, policyAt(now), { instance, traceparent });
+              await endpoint.send(store, run.commands);
+              return run;
             },
-            (progress) => progress.forEach(metrics.saga),
+            ({ progress, log }) => {
+              progress.forEach(metrics.saga);
+              logSteps(log);
+            },
           );
           timer.start();
         },
@@ -67,7 +78,8 @@ export const orchestratorOf = (definitions: readonly SagaDefinition[] = orderSag
        */
       async function resumeUnfinished() {
         const now = new Date();
-        await database.transaction(async (store) => {
+        const resent = await database.transaction(async (store) => {
+          const log: SagaLogLine[] = [];
           for (const saga of await store.unfinishedSagas()) {
             const definition = definitionOf(saga.state, { definitions });
             if (!definition) {
@@ -77,15 +89,14 @@ export const orchestratorOf = (definitions: readonly SagaDefinition[] = orderSag
               );
               continue;
             }
-            await endpoint.send(
-              store,
-              await resendAfterRestart(store, definition, saga.state, now, {
-                instance,
-                traceparent: saga.traceparent ?? undefined,
-              }),
-            );
+            const traceparent = saga.traceparent ?? undefined;
+            const commands = await resendAfterRestart(store, definition, saga.state, now, { instance, traceparent });
+            await endpoint.send(store, commands);
+            log.push(...sentLines(commands, definition, traceparent, 'resent after a restart'));
           }
+          return log;
         });
+        logSteps(resent);
       }
 
       /**
@@ -95,7 +106,7 @@ export const orchestratorOf = (definitions: readonly SagaDefinition[] = orderSag
       async function act(action: OperatorAction, key?: string): Promise<Acted> {
         const now = new Date();
         const input = operatorInput(action, now, key);
-        const acted = await database.transaction(async (store): Promise<Acted & { progress?: SagaProgress[] }> => {
+        const acted = await database.transaction(async (store): Promise<Acted & Partial<Done>> => {
           await store.lockConversation(action.data.orderId);
           const saga = await store.findSaga(action.data.orderId);
           if (!saga) return { kind: 'unknown' };
@@ -118,11 +129,13 @@ export const orchestratorOf = (definitions: readonly SagaDefinition[] = orderSag
             sent: run.commands.map((command) => command.type),
             ...(run.outcome.kind === 'ignored' && { ignored: run.outcome.why }),
             progress: run.progress,
+            log: run.log,
           };
         });
         acted.progress?.forEach(metrics.saga);
+        logSteps(acted.log ?? []);
         if (acted.kind === 'done' && !acted.replayed) metrics.operatorAction(action.type);
-        const { progress: _progress, ...result } = acted;
+        const { progress: _progress, log: _log, ...result } = acted;
         return result;
       }
 
@@ -130,17 +143,18 @@ export const orchestratorOf = (definitions: readonly SagaDefinition[] = orderSag
       async function fireDeadlines(now: Date): Promise<boolean> {
         let firedAll = true;
         for (const due of await database.read((store) => store.dueSagas(now, 100))) {
-          const progress = await database
+          const fired = await database
             .transaction(async (store) => {
               // Another instance may have fired them since they were read: what is due is read again, held.
               await store.lockConversation(due.orderId);
               const saga = await store.findSaga(due.orderId);
-              const done: SagaProgress[] = [];
+              const done: Done = { progress: [], log: [] };
               for (const [step, at] of Object.entries(saga?.state.deadlines ?? {})) {
                 if (!at || at > now.toISOString()) continue;
                 const run = await runSaga(store, deadlinePassed(due.orderId, step, now), policyAt(now), { instance });
                 await endpoint.send(store, run.commands);
-                done.push(...run.progress);
+                done.progress.push(...run.progress);
+                done.log.push(...run.log);
               }
               return done;
             })
@@ -148,9 +162,10 @@ export const orchestratorOf = (definitions: readonly SagaDefinition[] = orderSag
               if (!(error instanceof LeftToOthers)) throw error;
               logger.warn({ orderId: due.orderId, reason: error.message }, 'saga deadline left to another instance');
               firedAll = false;
-              return [];
+              return { progress: [], log: [] };
             });
-          progress.forEach(metrics.saga);
+          fired.progress.forEach(metrics.saga);
+          logSteps(fired.log);
         }
         return firedAll;
       }
@@ -159,6 +174,12 @@ export const orchestratorOf = (definitions: readonly SagaDefinition[] = orderSag
 };
 
 export const createOrchestrator = orchestratorOf();
+
+/** What applied inputs did, for the metrics and the log once their transaction has committed. */
+interface Done {
+  progress: SagaProgress[];
+  log: SagaLogLine[];
+}
 
 /** `key`: the caller's idempotency key, from which the input's id derives, per saga and action. */
 const operatorInput = (action: OperatorAction, now: Date, key?: string): TracedInput => ({

@@ -22,6 +22,7 @@ import { stepByMessage, type SagaDefinition } from '../../contracts/steps';
 import { LeftToOthers } from '../../broker/messaging/left-to-others';
 import type { SagaRow, SagaStore, TraceRow } from './store';
 import { stateChange } from '../trace/state-change';
+import { sagaLogLines, type SagaLogLine } from '../trace/saga-log';
 
 /** An input with what the trace records of it: a broker message, or a deadline the orchestrator raised. */
 export type TracedInput = (Inbound<'orchestrator'> | DeadlinePassed | OperatorAction) &
@@ -30,7 +31,8 @@ export type TracedInput = (Inbound<'orchestrator'> | DeadlinePassed | OperatorAc
 /**
  * Applies one input to its saga inside the caller's transaction: decides, saves the state
  * (optimistically), logs the steps, traces the input and the commands, and returns the
- * commands with their envelopes for the outbox, and what the input did for the metrics.
+ * commands with their envelopes for the outbox, what the input did for the metrics, and the
+ * lines the log says of it (to write once committed).
  * `traceparent`: the span handling a message, which its commands go under; a deadline has none,
  * and its commands go under the saga's first.
  *
@@ -44,7 +46,8 @@ export async function runSaga(store: SagaStore, input: TracedInput, policy: Saga
   if (decision.outcome.kind === 'unknownDefinition') throw new LeftToOthers(decision.outcome.why);
   if (decision.outcome.kind === 'early' && input.type !== 'DeadlinePassed') {
     await store.keepEarly(input as Inbound<'orchestrator'>, policy.now);
-    return { commands: [], progress: [], outcome: decision.outcome };
+    const log = sagaLogLines(input, undefined, decision, [], policy.definitions.at(-1)!, sender.traceparent);
+    return { commands: [], progress: [], outcome: decision.outcome, log };
   }
   const run = await record(store, input, saved, decision, policy, sender);
   if (input.type !== 'OrderRequested' || decision.outcome.kind !== 'applied') return run;
@@ -58,6 +61,7 @@ export async function runSaga(store: SagaStore, input: TracedInput, policy: Saga
     commands: [...run.commands, ...early.flatMap((taken) => taken.commands)],
     progress: [...run.progress, ...early.flatMap((taken) => taken.progress)],
     outcome: run.outcome,
+    log: [...run.log, ...early.flatMap((taken) => taken.log)],
   };
 }
 
@@ -71,11 +75,12 @@ export interface Sender {
   traceparent?: string;
 }
 
-/** What one input did: the commands to send, its progress for the metrics, and its outcome. */
+/** What one input did: the commands to send, its progress for the metrics, its outcome, and its log lines. */
 interface Run {
   commands: Outbound<'orchestrator'>[];
   progress: SagaProgress[];
   outcome: Outcome;
+  log: SagaLogLine[];
 }
 
 /** Saves what `decision` made of `input`, traces both, and gives the commands their envelopes. */
@@ -126,6 +131,15 @@ async function record(
     commands,
     progress: [progressOf(saved, decision.state, applied ? input : undefined, policy)],
     outcome: decision.outcome,
+    // A saga's state names its table; an input to no saga is read under the table that starts new ones.
+    log: sagaLogLines(
+      input,
+      saved?.state,
+      decision,
+      commands,
+      (decision.state && definitionOf(decision.state, policy)) ?? policy.definitions.at(-1)!,
+      sentUnder,
+    ),
   };
 }
 

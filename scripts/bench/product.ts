@@ -67,7 +67,8 @@ export class ProductProcess {
       env: {
         ...process.env,
         NODE_ENV: 'production',
-        LOG_LEVEL: 'warn',
+        // Warnings only, unless asked: LOG_LEVEL=info measures the shop at its default level.
+        LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
         // As the npm start scripts set it (package.json).
         MALLOC_ARENA_MAX: '2',
         ...env,
