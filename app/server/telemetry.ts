@@ -1,6 +1,7 @@
+import { diag, DiagLogLevel, type DiagLogFunction } from '@opentelemetry/api';
 import type { ServiceName } from '../../contracts';
 import type { Logger } from '../../lib/logger';
-import { redactUrl } from '../../lib/redact-url';
+import { redactUrl, redactUrlsIn } from '../../lib/redact-url';
 import { useServiceTracerProviders } from '../../lib/tracing';
 import { resourceOf } from './telemetry-resource';
 
@@ -23,6 +24,30 @@ export const processServiceName = (services: readonly ServiceName[]): string =>
   services.length === 1 ? serviceNameOf(services[0]!) : 'saga-shop';
 
 /**
+ * The SDK says what goes wrong (an export the collector refused or never got) only through its
+ * diagnostic logger, silent by default: its warnings and errors become warn lines of ours. Its
+ * messages may quote the collector's URL, so any password in one is masked.
+ */
+function reportDiagnostics(logger: Logger): void {
+  const warn: DiagLogFunction = (message, ...args) =>
+    logger.warn(redactUrlsIn(`OpenTelemetry SDK: ${[message, ...args].map(messageOf).join(' ')}`));
+  const ignore: DiagLogFunction = () => {};
+  diag.setLogger({ error: warn, warn, info: ignore, debug: ignore, verbose: ignore }, DiagLogLevel.WARN);
+}
+
+/** An exception's message: the SDK hands its error handler's exceptions over as JSON, stack and all. */
+function messageOf(part: unknown): string {
+  if (part instanceof Error) return part.message;
+  try {
+    const parsed: unknown = JSON.parse(String(part));
+    if (parsed && typeof parsed === 'object' && 'message' in parsed) return String(parsed.message);
+  } catch {
+    // Plain text: as it is.
+  }
+  return String(part);
+}
+
+/**
  * With a `tracesUrl`, the OpenTelemetry SDK: the spans of lib/tracing.ts are recorded and sent
  * there, batched, over OTLP/HTTP. The SDK reads the rest of its settings from the environment,
  * as the spec names them: the exporter its headers and timeout (OTEL_EXPORTER_OTLP_HEADERS,
@@ -38,6 +63,7 @@ export async function startTelemetry(
   logger: Logger,
 ): Promise<() => Promise<void>> {
   if (!tracesUrl) return async () => {};
+  reportDiagnostics(logger);
   const [{ BatchSpanProcessor, NodeTracerProvider }, { OTLPTraceExporter }] = await Promise.all([
     import('@opentelemetry/sdk-trace-node'),
     import('@opentelemetry/exporter-trace-otlp-http'),

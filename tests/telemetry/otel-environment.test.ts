@@ -73,4 +73,31 @@ describe('the OTEL_* settings', () => {
     expect(app.logLinesOfThisRun().some((line) => line.msg === STARTED)).toBe(true);
     expect(collector.spans).toEqual([]);
   });
+
+  it('says in the log when spans cannot be sent, without the collector’s password', async () => {
+    const { app } = await start((collector) => {
+      const { port } = new URL(collector.url);
+      return {
+        // The collector is stopped below, so nothing listens there.
+        OTEL_EXPORTER_OTLP_ENDPOINT: `http://shop:collector-password@127.0.0.1:${port}`,
+        OTEL_BSP_SCHEDULE_DELAY: '100',
+      };
+    });
+    await collector!.close();
+    collector = undefined;
+    await placeTracedOrder(app);
+    await expect
+      .poll(
+        () =>
+          app
+            .logLinesOfThisRun()
+            .filter((line) => line.level === 40 && String(line.msg).startsWith('OpenTelemetry SDK: '))
+            .map((line) => line.msg),
+        {
+          timeout: 15_000,
+        },
+      )
+      .toContainEqual(expect.stringMatching(/^OpenTelemetry SDK: connect ECONNREFUSED 127\.0\.0\.1:\d+$/));
+    expect(app.logTail(5000)).not.toContain('collector-password');
+  });
 });
