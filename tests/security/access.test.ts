@@ -68,6 +68,8 @@ describe('who may call what: every route with no token, a customer token and an 
       ['GET', '/ui', [200, 200, 200]],
       ['GET', '/ui/app.js', [200, 200, 200]],
       ['GET', '/health', [200, 200, 200]],
+      ['GET', '/livez', [200, 200, 200]],
+      ['GET', '/readyz', [200, 200, 200]],
       ['GET', '/metrics', [200, 200, 200]],
       ['GET', '/openapi.json', [200, 200, 200]],
       ['GET', '/docs', [200, 200, 200]],
