@@ -3,7 +3,7 @@ import { DeadlineTimer } from './deadline-timer';
 import { definitionOf, isTerminal, type OperatorAction, type SagaPolicy } from '../decider/decide';
 import { definitionProblems } from '../decider/definition-problems';
 import { sagaRoutes, type Acted } from './routes';
-import { resendAfterRestart, runSaga, type TracedInput } from './runner';
+import { resendAfterRestart, runSaga, savedTraceOf, type TracedInput } from './runner';
 import { sagaPostgres } from './postgres/store';
 import { sagaSqlite } from './sqlite/store';
 import { orderSagaDefinitions, type SagaDefinition } from '../../contracts/steps';
@@ -54,7 +54,8 @@ export const orchestratorOf = (definitions: readonly SagaDefinition[] = orderSag
           await resumeUnfinished();
           await endpoint.listenRaw(
             async (store, message, { now, traceparent }) => {
-              const run = await runSaga(store, message, policyAt(now), { instance, traceparent });
+              const sender = { instance, traceparent, tracestate: message.tracestate };
+              const run = await runSaga(store, message, policyAt(now), sender);
               await endpoint.send(store, run.commands);
               return run;
             },
@@ -89,10 +90,10 @@ export const orchestratorOf = (definitions: readonly SagaDefinition[] = orderSag
               );
               continue;
             }
-            const traceparent = saga.traceparent ?? undefined;
-            const commands = await resendAfterRestart(store, definition, saga.state, now, { instance, traceparent });
+            const trace = savedTraceOf(saga);
+            const commands = await resendAfterRestart(store, definition, saga.state, now, { instance, ...trace });
             await endpoint.send(store, commands);
-            log.push(...sentLines(commands, definition, traceparent, 'resent after a restart'));
+            log.push(...sentLines(commands, definition, trace.traceparent, 'resent after a restart'));
           }
           return log;
         });
@@ -117,10 +118,7 @@ export const orchestratorOf = (definitions: readonly SagaDefinition[] = orderSag
             !(await store.recordFirstDelivery({ ...input, correlationId: action.data.orderId }, now))
           )
             return { kind: 'done', status: saga.status, sent: [], replayed: true };
-          const run = await runSaga(store, input, policyAt(now), {
-            instance,
-            traceparent: saga.traceparent ?? undefined,
-          });
+          const run = await runSaga(store, input, policyAt(now), { instance, ...savedTraceOf(saga) });
           await endpoint.send(store, run.commands);
           const after = (await store.findSaga(action.data.orderId))!;
           return {

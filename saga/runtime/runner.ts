@@ -20,6 +20,7 @@ import { isOperatorAction } from '../decider/operator';
 import type { SagaProgress } from '../../platform/metrics';
 import { stepByMessage, type SagaDefinition } from '../../contracts/steps';
 import { LeftToOthers } from '../../broker/messaging/left-to-others';
+import type { TraceContext } from '../../lib/tracing';
 import type { SagaRow, SagaStore, TraceRow } from './store';
 import { stateChange } from '../trace/state-change';
 import { sagaLogLines, type SagaLogLine } from '../trace/saga-log';
@@ -34,7 +35,7 @@ export type TracedInput = (Inbound<'orchestrator'> | DeadlinePassed | OperatorAc
  * commands with their envelopes for the outbox, what the input did for the metrics, and the
  * lines the log says of it (to write once committed).
  * `traceparent`: the span handling a message, which its commands go under; a deadline has none,
- * and its commands go under the saga's first.
+ * and its commands go under the saga's first, with the tracestate the saga started with.
  *
  * An input that came before its saga started is kept, and applied right after the
  * OrderRequested that starts the saga, in the same transaction.
@@ -67,13 +68,19 @@ export async function runSaga(store: SagaStore, input: TracedInput, policy: Saga
 
 /**
  * Who sends what an input causes: this orchestrator instance (INSTANCE_ID), which the trace
- * records, and the span its commands go under (a message's handling; none for a deadline, whose
- * commands go under the saga's first span).
+ * records, and the span its commands go under with the tracestate they carry (a message's
+ * handling, continuing the message's; none for a deadline, whose commands go under the saga's
+ * first span, `savedTraceOf`).
  */
-export interface Sender {
+export interface Sender extends TraceContext {
   instance: string;
-  traceparent?: string;
 }
+
+/** The trace context a saga started under, which what it sends on its own continues. */
+export const savedTraceOf = ({ traceparent, tracestate }: SagaRow): TraceContext => ({
+  traceparent: traceparent ?? undefined,
+  tracestate: tracestate ?? undefined,
+});
 
 /** What one input did: the commands to send, its progress for the metrics, its outcome, and its log lines. */
 interface Run {
@@ -90,22 +97,19 @@ async function record(
   saved: SagaRow | undefined,
   decision: Decision,
   policy: SagaPolicy,
-  { instance, traceparent }: Sender,
+  { instance, traceparent, tracestate }: Sender,
   note?: string,
 ): Promise<Run> {
   const orderId = input.data.orderId;
   const applied = decision.outcome.kind === 'applied';
-  const sentUnder = traceparent ?? saved?.traceparent ?? undefined;
+  const sentUnder: TraceContext = traceparent ? { traceparent, tracestate } : saved ? savedTraceOf(saved) : {};
   // An ignored input may still change the state (a stale deadline is dropped): save any change.
   const changed = decision.state !== undefined && decision.state !== saved?.state;
   if (decision.state && changed) {
     await store.saveSaga(decision.state, nextDeadline(decision.state), saved?.version, policy.now, sentUnder);
   }
 
-  const commands = withEnvelopes(orderId, input.messageId, decision.commands, policy.now, {
-    instance,
-    traceparent: sentUnder,
-  });
+  const commands = withEnvelopes(orderId, input.messageId, decision.commands, policy.now, { instance, ...sentUnder });
   const at = policy.now.toISOString();
   await store.insertTrace([
     {
@@ -138,7 +142,7 @@ async function record(
       decision,
       commands,
       (decision.state && definitionOf(decision.state, policy)) ?? policy.definitions.at(-1)!,
-      sentUnder,
+      sentUnder.traceparent,
     ),
   };
 }
@@ -201,7 +205,7 @@ export function progressOf(
 
 /**
  * After a restart: the commands of every step still awaiting an answer, sent again and traced,
- * under the saga's first span (the sender's `traceparent`).
+ * under the saga's first span (the sender's `traceparent` and `tracestate`).
  */
 export async function resendAfterRestart(
   store: SagaStore,
@@ -220,10 +224,10 @@ const withEnvelopes = (
   causationId: string | null,
   commands: SagaCommand[],
   now: Date,
-  { instance, traceparent }: Sender,
+  { instance, traceparent, tracestate }: Sender,
 ) =>
-  commands.map((command) =>
-    envelope<PublishedBy<'orchestrator'>>(command, {
+  commands.map((command) => ({
+    ...envelope<PublishedBy<'orchestrator'>>(command, {
       producer: 'orchestrator',
       instance,
       correlationId: orderId,
@@ -231,7 +235,8 @@ const withEnvelopes = (
       traceparent,
       now,
     }),
-  );
+    ...(tracestate && { tracestate }),
+  }));
 
 function traceOut(command: Message, note: string | null, recordedAt: string): Omit<TraceRow, 'seq'> {
   return {

@@ -49,6 +49,9 @@ const trace = (orderId: string, messageId: string, recordedAt: string): Omit<Tra
 
 const ids = (rows: readonly SagaRow[]) => rows.map((row) => row.orderId);
 
+/** The trace context a saga is started under: the span that started it, and its tracestate. */
+const startedUnder = { traceparent: '00-trace-span-01', tracestate: 'congo=t61rcWkgMzE,rojo=00f067aa0ba902b7' };
+
 /** What the orchestrator's store does, on either database; the inbox and outbox are in the messaging contract. */
 export function sagaStoreContract(name: string, makeDatabase: DatabaseFactory<SagaStore>): void {
   describe(`${name}: the saga store contract`, () => {
@@ -63,7 +66,7 @@ export function sagaStoreContract(name: string, makeDatabase: DatabaseFactory<Sa
 
     describe('sagas', () => {
       it('inserts a saga at version 1, and finds it as saved', async () => {
-        await tx((store) => store.saveSaga(state('o1'), iso(10), undefined, at(1), '00-trace-span-01'));
+        await tx((store) => store.saveSaga(state('o1'), iso(10), undefined, at(1), startedUnder));
         await tx((store) => store.saveSaga(state('o2'), null, undefined, at(2)));
         expect(await find('o1')).toEqual({
           orderId: 'o1',
@@ -74,6 +77,7 @@ export function sagaStoreContract(name: string, makeDatabase: DatabaseFactory<Sa
           startedAt: iso(1),
           updatedAt: iso(1),
           traceparent: '00-trace-span-01',
+          tracestate: 'congo=t61rcWkgMzE,rojo=00f067aa0ba902b7',
           // What it is about, for the search.
           customerId: 'u1',
           totalCents: null,
@@ -81,12 +85,17 @@ export function sagaStoreContract(name: string, makeDatabase: DatabaseFactory<Sa
           endedAt: null,
           awaiting: ',verifyUser,reserveStock,',
         });
-        expect(await find('o2')).toMatchObject({ version: 1, nextDeadlineAt: null, traceparent: null });
+        expect(await find('o2')).toMatchObject({
+          version: 1,
+          nextDeadlineAt: null,
+          traceparent: null,
+          tracestate: null,
+        });
         expect(await find('o3')).toBeUndefined();
       });
 
       it('advances a saga from the version it read, one version at a time', async () => {
-        await tx((store) => store.saveSaga(state('o1'), iso(10), undefined, at(1), '00-trace-span-01'));
+        await tx((store) => store.saveSaga(state('o1'), iso(10), undefined, at(1), startedUnder));
         await tx((store) => store.saveSaga(state('o2'), iso(10), undefined, at(1)));
         const verified = state('o1', { steps: { verifyUser: 'succeeded' }, deadlines: { reserveStock: iso(10) } });
         await tx((store) => store.saveSaga(verified, iso(10), 1, at(2)));
@@ -104,7 +113,9 @@ export function sagaStoreContract(name: string, makeDatabase: DatabaseFactory<Sa
           nextDeadlineAt: null,
           startedAt: iso(1),
           updatedAt: iso(3),
+          // Kept from the start: an advance changes neither.
           traceparent: '00-trace-span-01',
+          tracestate: 'congo=t61rcWkgMzE,rojo=00f067aa0ba902b7',
           customerId: 'u1',
           totalCents: null,
           reason: null,

@@ -1,5 +1,6 @@
 import type { MessagingStore } from '../../broker/messaging/store';
 import type { Inbound } from '../../contracts/topology';
+import type { TraceContext } from '../../lib/tracing';
 import type { SagaState } from '../decider/decide';
 import { facetsOf } from '../decider/facets';
 import type { SagaFilter } from './search';
@@ -14,14 +15,15 @@ export interface SagaStore extends MessagingStore {
   findSaga(orderId: string): Promise<SagaRow | undefined>;
   /**
    * Inserts a saga (no `expectedVersion`) or advances it; throws when another writer moved it
-   * since `expectedVersion`, so the input is tried again on what that writer saved.
+   * since `expectedVersion`, so the input is tried again on what that writer saved. `trace`, the
+   * trace context of the span that started the saga, is kept by the insert only.
    */
   saveSaga(
     state: SagaState,
     nextDeadlineAt: string | null,
     expectedVersion: number | undefined,
     now: Date,
-    traceparent?: string,
+    trace?: TraceContext,
   ): Promise<void>;
   /** Keeps a message that came before its saga started, until `takeEarly` when it starts. */
   keepEarly(message: Inbound<'orchestrator'>, now: Date): Promise<void>;

@@ -3,12 +3,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Message } from '../../contracts';
+import { waitFor } from '../../lib/wait';
 import { consumersOf } from '../../contracts/topology';
 import { AppProcess } from '../faults/app-process';
 import { expectInvariantsExplained } from '../faults/checks';
 import { CARDS } from '../support/api';
 import { captureLogs } from '../support/captured-logs';
-import { withFaults } from '../support/faulty-broker';
+import { withFaults, type FaultyBroker } from '../support/faulty-broker';
 import { expectInvariants } from '../support/invariants';
 import { recording, type Published } from '../support/recording-broker';
 import { startTestSystem, type TestSystem } from '../support/system';
@@ -72,6 +73,63 @@ describe('trace context', () => {
     const spans = [...spanOf.values()].map((set) => [...set][0]);
     expect(new Set(spans).size).toBe(spans.length);
     expect(spans).not.toContain(CALLER.spanId);
+  });
+
+  it('continues the caller’s tracestate in what the saga sends on its own: at a deadline, for an operator’s cancel', async () => {
+    let published: Published[] = [];
+    let faults!: FaultyBroker;
+    system = await startTestSystem('in-process', {
+      env: { SAGA_STEP_TIMEOUTS_MS: 'verifyUser=300' },
+      // The first order's UserVerified never arrives: its saga gives up at the deadline and releases the stock.
+      wrapBroker: (broker) => {
+        faults = withFaults(broker, { seed: 1, drop: { types: ['UserVerified'], limit: 1 } });
+        const recorder = recording(faults);
+        published = recorder.published;
+        return recorder;
+      },
+    });
+    const { api } = system;
+    const buyer = await api.customer();
+    const mug = await api.createProduct({ priceCents: 900, stock: 5 });
+    const traced = { traceparent: callerTraceparent, tracestate: CALLER.tracestate };
+    const order = () => api.placeOrder(buyer.token, [{ productId: mug.id, quantity: 1 }], CARDS.settles, traced);
+    const timedOut = (await order()).body.id;
+    expect(await api.settled(buyer.token, timedOut)).toMatchObject({ status: 'CANCELLED', reason: 'STEP_TIMEOUT' });
+
+    // The second waits on its payment, the payments service held, until an operator cancels it.
+    faults.pause('payments');
+    const cancelled = (await order()).body.id;
+    const admin = await api.adminToken();
+    // Not found until the orchestrator has taken the order.
+    const sagaOf = async () =>
+      (await api.call<{ state?: { steps?: Record<string, string> } }>('GET', `/sagas/${cancelled}`, { token: admin }))
+        .body;
+    await waitFor(async () => (await sagaOf())?.state?.steps?.settlePayment === 'pending', {
+      what: 'the saga to ask for the payment',
+    });
+    const acted = await api.call('POST', `/sagas/${cancelled}/cancel`, {
+      token: admin,
+      body: { reason: 'the customer called' },
+    });
+    expect(acted.body).toMatchObject({ status: 'COMPENSATING', sent: ['ReleaseStock'] });
+    faults.resume('payments');
+    expect(await api.settled(buyer.token, cancelled)).toMatchObject({
+      status: 'CANCELLED',
+      reason: 'CANCELLED_BY_OPERATOR',
+    });
+    await expectInvariants(system);
+
+    // Each ReleaseStock is sent by no message, under the span that started its saga, with its tracestate.
+    for (const orderId of [timedOut, cancelled]) {
+      const messages = messagesOf(published, orderId);
+      expect(messages.map((m) => m.message.type)).toContain('ReleaseStock');
+      for (const { message, traceId } of messages)
+        expect({ type: message.type, traceId, tracestate: message.tracestate }).toEqual({
+          type: message.type,
+          traceId: CALLER.traceId,
+          tracestate: CALLER.tracestate,
+        });
+    }
   });
 
   it('starts a trace for a POST without one: its access-log line and its messages carry the same trace id', async () => {

@@ -30,6 +30,8 @@ export const sagas = pgTable(
     updatedAt: text('updated_at').notNull(),
     /** The span that started the saga (W3C traceparent). */
     traceparent: text('traceparent'),
+    /** The tracestate of the message that started the saga, as on SQLite. */
+    tracestate: text('tracestate'),
     // What the saga is about (`facetsOf`), for the search, as on SQLite.
     customerId: text('customer_id'),
     totalCents: bigint('total_cents', { mode: 'number' }),

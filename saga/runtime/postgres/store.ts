@@ -117,7 +117,7 @@ export function postgresSagaStore(db: PostgresDb<typeof schema>): SagaStore {
     async findSaga(orderId) {
       return (await findSaga.execute({ orderId }))[0];
     },
-    async saveSaga(state, nextDeadlineAt, expectedVersion, now, traceparent) {
+    async saveSaga(state, nextDeadlineAt, expectedVersion, now, { traceparent, tracestate } = {}) {
       const at = now.toISOString();
       const row = {
         orderId: state.orderId,
@@ -128,7 +128,12 @@ export function postgresSagaStore(db: PostgresDb<typeof schema>): SagaStore {
         ...searchColumns(state, at),
       };
       if (expectedVersion === undefined) {
-        await insertSaga.execute({ ...row, startedAt: at, traceparent: traceparent ?? null });
+        await insertSaga.execute({
+          ...row,
+          startedAt: at,
+          traceparent: traceparent ?? null,
+          tracestate: tracestate ?? null,
+        });
         await db.$client.query({
           name: 'saga_products_insert',
           text: INSERT_PRODUCTS,

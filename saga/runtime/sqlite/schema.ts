@@ -30,6 +30,8 @@ export const sagas = sqliteTable(
      * deadline or after a restart, goes under it, in the trace of the request that placed the order.
      */
     traceparent: text('traceparent'),
+    /** The W3C tracestate of the message that started the saga, sent on with `traceparent`; null when it had none. */
+    tracestate: text('tracestate'),
     // What the saga is about (`facetsOf`), written with the state by every save, for the search
     // (`listSagas`); null in a row an older release wrote that the upgrade could not read it from.
     customerId: text('customer_id'),

@@ -87,7 +87,7 @@ export function sqliteSagaStore(db: BetterSQLite3Database<typeof schema>): SagaS
     async findSaga(orderId) {
       return findSaga.get({ orderId });
     },
-    async saveSaga(state, nextDeadlineAt, expectedVersion, now, traceparent) {
+    async saveSaga(state, nextDeadlineAt, expectedVersion, now, { traceparent, tracestate } = {}) {
       const at = now.toISOString();
       const row = {
         orderId: state.orderId,
@@ -98,7 +98,12 @@ export function sqliteSagaStore(db: BetterSQLite3Database<typeof schema>): SagaS
         ...searchColumns(state, at),
       };
       if (expectedVersion === undefined) {
-        insertSaga.run({ ...row, startedAt: at, traceparent: traceparent ?? null });
+        insertSaga.run({
+          ...row,
+          startedAt: at,
+          traceparent: traceparent ?? null,
+          tracestate: tracestate ?? null,
+        });
         for (const productId of productsOf(state))
           insertProduct.run({ productId, startedAt: at, orderId: state.orderId });
         return;
