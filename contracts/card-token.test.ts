@@ -52,6 +52,10 @@ describe('sealing card numbers under rotating keys', () => {
     expect(message).toBe(
       `a card sealed under key id ${cardKeyId(OLD_KEY)}, which no card key has (they have ${cardKeyId(NEW_KEY)})`,
     );
+    const THIRD_KEY = 'a-third-card-sealing-key-of-32-characters';
+    expect(() => unsealCard(card, [NEW_KEY, THIRD_KEY]), 'every key’s id, in the keys’ order').toThrow(
+      `(they have ${cardKeyId(NEW_KEY)}, ${cardKeyId(THIRD_KEY)})`,
+    );
     expect(message).not.toContain(OLD_KEY);
     expect(message).not.toContain(NEW_KEY);
   });
@@ -69,6 +73,20 @@ describe('sealing card numbers under rotating keys', () => {
     expect(() => unsealCard({ sealed: `k2.${cardKeyId(NEW_KEY)}.${body}`, last4 }, keys)).toThrow(
       'a sealed card in no known format',
     );
+  });
+
+  it('given a sealed string of the new form with a part too many or a key id that is not 8 hex digits, when opened, then it is refused as malformed', () => {
+    const keys: CardKeys = [NEW_KEY];
+    const [format, keyId, body] = sealCard(CARD, keys).sealed.split('.');
+    for (const sealed of [
+      `${format}.${keyId}.${body}.${body}`,
+      `${format}.x${keyId}.${body}`,
+      `${format}.${keyId}x.${body}`,
+    ]) {
+      expect(() => unsealCard({ sealed, last4: '4242' }, keys), sealed).toThrow(
+        'a sealed card in no known format: expected k1.<key id>.<data>',
+      );
+    }
   });
 
   it('given the same key, then the same id; given another, another, and never the key’s own text', () => {
