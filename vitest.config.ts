@@ -118,6 +118,8 @@ export default defineConfig({
           include: [
             'tests/scenarios/**/*.test.ts',
             'broker/rabbitmq/*.rabbitmq.test.ts',
+            'tests/broker/adapter.rabbitmq.test.ts',
+            'tests/broker/quorum.rabbitmq.test.ts',
             'tests/broker/dlq-cli.test.ts',
             'tests/broker/backlog.rabbitmq.test.ts',
           ],

@@ -2,7 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, expect, it } from 'vitest';
-import { scratchPostgres, type ScratchPostgres } from '../../tests/support/scratch-postgres';
+import { scratchPostgres, type ScratchPostgres } from '../../db/scratch/postgres';
 import { loadConfig } from './config';
 import { startSystem, type System } from './system';
 

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, expect, it } from 'vitest';
 import pg from 'pg';
-import { scratchPostgres, testDatabaseUrl, type ScratchPostgres } from '../../tests/support/scratch-postgres';
+import { scratchPostgres, testDatabaseUrl, type ScratchPostgres } from '../scratch/postgres';
 import { databaseServices, databaseUrlVariable } from '../locations';
 import { openPostgres, sqlStateOf } from '../postgres';
 import { setUpDatabase } from './setup';

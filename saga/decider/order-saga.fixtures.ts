@@ -1,5 +1,5 @@
-import { randomUUID } from 'node:crypto';
 import { expect } from 'vitest';
+import { newId } from '../../lib/ids';
 import { envelope } from '../../contracts';
 import type { CancelReason, MessageData, MessageOf, MessageType, Outgoing, PricedLine } from '../../contracts';
 import { publisherOf } from '../../contracts/topology';
@@ -13,17 +13,17 @@ import type { SagaInput, SagaPolicy, SagaState, StepStatus } from './state';
 // Fixed identities: every uuid of the file is drawn once, here.
 // ---------------------------------------------------------------------------------------------
 
-export const orderId = randomUUID(); // also the saga's correlationId
-export const userId = randomUUID();
-export const productA = randomUUID();
-export const productB = randomUUID();
-export const paymentId = randomUUID();
-export const invoiceId = randomUUID();
-export const cause = randomUUID(); // causationId of every reply (the command that asked for it)
+export const orderId = newId(); // also the saga's correlationId
+export const userId = newId();
+export const productA = newId();
+export const productB = newId();
+export const paymentId = newId();
+export const invoiceId = newId();
+export const cause = newId(); // causationId of every reply (the command that asked for it)
 /** One fixed message id per message type, drawn the first time the type is used. */
 const messageIds = new Map<MessageType, string>();
 export const messageIdOf = (type: MessageType) => {
-  if (!messageIds.has(type)) messageIds.set(type, randomUUID());
+  if (!messageIds.has(type)) messageIds.set(type, newId());
   return messageIds.get(type)!;
 };
 export const now = new Date('2025-01-01T12:00:00.000Z');

@@ -4,7 +4,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createTokens, type Caller } from '../../http/auth';
 import { onError } from '../../http/errors';
 import { logger } from '../../lib/logger';
-import { scratchDatabase, type ScratchDatabase } from '../../tests/support/scratch-database';
+import { scratchDatabase, type ScratchDatabase } from '../../db/scratch/sqlite';
 import type { SagaState } from '../decider/decide';
 import { sagaRoutes } from './routes';
 import { sagaSqlite } from './sqlite/store';

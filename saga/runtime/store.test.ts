@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { scratchDatabase, type ScratchDatabase } from '../../tests/support/scratch-database';
+import { scratchDatabase, type ScratchDatabase } from '../../db/scratch/sqlite';
 import type { SagaState, SagaStatus } from '../decider/decide';
 import { upcast, type LaneState } from '../decider/upcast';
 import { stepLog } from '../trace/step-log';

@@ -1,7 +1,7 @@
 import pg from 'pg';
 import { afterAll, beforeAll } from 'vitest';
 import { openPostgres } from '../../db/postgres';
-import { scratchPostgres, type ScratchPostgres } from '../../tests/support/scratch-postgres';
+import { scratchPostgres, type ScratchPostgres } from '../../db/scratch/postgres';
 import { sagaPostgres } from './postgres/store';
 import { sagaUpgradeContract, type Upgrade } from './upgrade.contract';
 

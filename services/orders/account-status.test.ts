@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { envelope } from '../../contracts';
-import { scratchDatabase, type ScratchDatabase } from '../../tests/support/scratch-database';
+import { scratchDatabase, type ScratchDatabase } from '../../db/scratch/sqlite';
 import { applyAccountEvent, standingOf } from './account-status';
 import { ordersSqlite } from './sqlite/store';
 

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { scratchDatabase, type ScratchDatabase } from '../../tests/support/scratch-database';
+import { scratchDatabase, type ScratchDatabase } from '../../db/scratch/sqlite';
 import { Admission, SHEDDING_SHOWN_MS } from './admission';
 import { ordersSqlite } from './sqlite/store';
 

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { envelope, type MessageData, type Outgoing } from '../../contracts';
-import { scratchDatabase, type ScratchDatabase } from '../../tests/support/scratch-database';
+import { scratchDatabase, type ScratchDatabase } from '../../db/scratch/sqlite';
 import { handleSagaOutcome } from './handlers';
 import { ordersSqlite } from './sqlite/store';
 import { toOrder } from './store';

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll } from 'vitest';
 import { openPostgres } from '../../db/postgres';
-import { scratchPostgres, type ScratchPostgres } from '../../tests/support/scratch-postgres';
+import { scratchPostgres, type ScratchPostgres } from '../../db/scratch/postgres';
 import { placeOrderContract } from './place-order.contract';
 import { ordersPostgres } from './postgres/store';
 

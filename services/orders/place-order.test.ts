@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { HttpError } from '../../http/errors';
-import { scratchDatabase } from '../../tests/support/scratch-database';
+import { scratchDatabase } from '../../db/scratch/sqlite';
 import { body, kept, placeOrderContract, placing, request } from './place-order.contract';
 import { placeOrder } from './place-order';
 import { ordersSqlite } from './sqlite/store';

@@ -7,7 +7,7 @@ import type { Outbound } from '../../contracts/topology';
 import { createTokens, type Caller } from '../../http/auth';
 import { onError } from '../../http/errors';
 import { logger } from '../../lib/logger';
-import { scratchDatabase, type ScratchDatabase } from '../../tests/support/scratch-database';
+import { scratchDatabase, type ScratchDatabase } from '../../db/scratch/sqlite';
 import { Admission } from './admission';
 import { ordersRoutes } from './routes';
 import { ordersSqlite } from './sqlite/store';

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { envelope, type MessageData } from '../../contracts';
 import type { Inbound } from '../../contracts/topology';
-import { scratchDatabase, type ScratchDatabase } from '../../tests/support/scratch-database';
+import { scratchDatabase, type ScratchDatabase } from '../../db/scratch/sqlite';
 import { handleStockCommand } from './handlers';
 import { productsSqlite } from './sqlite/store';
 

@@ -19,7 +19,7 @@ import { onTestFailed } from 'vitest';
 import type { ServiceName } from '../../contracts';
 import { AppProcess } from './app-process';
 import { rabbitUrl, store, type Transport } from '../support/system';
-import { scratchPostgres, type ScratchPostgres } from '../support/scratch-postgres';
+import { scratchPostgres, type ScratchPostgres } from '../../db/scratch/postgres';
 import { Http, type Router } from './http';
 import { serviceNames } from '../../contracts/services';
 

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { dropRunDatabases } from './scratch-postgres';
+import { dropRunDatabases } from '../../db/scratch/postgres';
 
 /**
  * globalSetup of the PostgreSQL projects: names this run (TEST_DATABASE_RUN, which the test

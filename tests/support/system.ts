@@ -10,7 +10,7 @@ import type { Broker } from '../../broker/broker';
 import { connectBroker } from '../../broker/connect';
 import { Api } from './api';
 import type { Observed } from './invariants';
-import { scratchPostgres, type ScratchPostgres } from './scratch-postgres';
+import { scratchPostgres, type ScratchPostgres } from '../../db/scratch/postgres';
 
 export type Transport = 'in-process' | 'rabbitmq';
 /**

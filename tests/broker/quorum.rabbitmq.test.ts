@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
 import { waitFor } from '../../lib/wait';
-import { brokerContract } from '../conformance/broker.contract';
-import { queueCounters } from '../../tests/support/rabbitmqctl';
-import { deleteTopology, RabbitMqBroker } from './rabbitmq';
-import { queueKind } from './topology';
+import { brokerContract } from '../../broker/conformance/broker.contract';
+import { queueCounters } from '../support/rabbitmqctl';
+import { deleteTopology, RabbitMqBroker } from '../../broker/rabbitmq/rabbitmq';
+import { queueKind } from '../../broker/rabbitmq/topology';
 
 const url = process.env.RABBITMQ_URL ?? 'amqp://guest:guest@127.0.0.1:5672';
 const uniqueNamespace = () => `test-${randomUUID().slice(0, 8)}`;

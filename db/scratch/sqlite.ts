@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { openSqlite, type SqliteStoreParts } from '../../db/sqlite';
+import { openSqlite, type SqliteStoreParts } from '../sqlite';
 
 /**
  * A service's SQLite store on a file of its own in a fresh temporary folder, migrated, for the

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { scratchDatabase, type ScratchDatabase } from '../tests/support/scratch-database';
-import { usersSqlite } from '../services/users/sqlite/store';
-import { storeHealth, storeHealthReader } from './store-health';
+import { scratchDatabase, type ScratchDatabase } from '../../db/scratch/sqlite';
+import { usersSqlite } from '../../services/users/sqlite/store';
+import { storeHealth, storeHealthReader } from '../../platform/store-health';
 
 describe("a service's store health", () => {
   let opened: ScratchDatabase<typeof usersSqlite> | undefined;

@@ -1,13 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { connect } from 'amqplib';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { Delivery } from '../broker';
-import { closeConnection, closeConnectionFromServer, findConnection } from '../../tests/broker/transports';
+import type { Delivery } from '../../broker/broker';
+import { closeConnection, closeConnectionFromServer, findConnection } from './transports';
 import { waitFor } from '../../lib/wait';
-import { brokerContract } from '../conformance/broker.contract';
-import { deleteTopology, RabbitMqBroker, type RabbitMqBrokerOptions } from './rabbitmq';
-import { queueKind } from './topology';
-import { nodeUrls } from './urls';
+import { brokerContract } from '../../broker/conformance/broker.contract';
+import { deleteTopology, RabbitMqBroker, type RabbitMqBrokerOptions } from '../../broker/rabbitmq/rabbitmq';
+import { queueKind } from '../../broker/rabbitmq/topology';
+import { nodeUrls } from '../../broker/rabbitmq/urls';
 
 const url = process.env.RABBITMQ_URL ?? 'amqp://guest:guest@127.0.0.1:5672';
 /** The queue type under test: classic on the machine's node, quorum on the cluster (test:cluster). */

@@ -1,4 +1,4 @@
-import type { SqliteStoreParts } from '../sqlite';
+import type { SqliteStoreParts } from '../../db/sqlite';
 import { messagingStoreContract } from '../../broker/messaging/store.contract';
 import { ordersSqlite } from '../../services/orders/sqlite/store';
 import { ordersStoreContract } from '../../services/orders/store.contract';
@@ -10,8 +10,8 @@ import { usersSqlite } from '../../services/users/sqlite/store';
 import { usersStoreContract } from '../../services/users/store.contract';
 import { sagaSqlite } from '../../saga/runtime/sqlite/store';
 import { sagaStoreContract } from '../../saga/runtime/store.contract';
-import { scratchDatabase } from '../../tests/support/scratch-database';
-import type { DatabaseFactory } from './open-database';
+import { scratchDatabase } from '../../db/scratch/sqlite';
+import type { DatabaseFactory } from '../../db/conformance/open-database';
 
 /** The store conformance suite on SQLite: every test on a file of its own, removed after it. */
 const onSqlite =

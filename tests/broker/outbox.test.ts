@@ -7,12 +7,12 @@ import { logger } from '../../lib/logger';
 import { envelope } from '../../contracts';
 import { openSqlite } from '../../db/sqlite';
 import { paymentsSqlite } from '../../services/payments/sqlite/store';
-import { decorate } from '../../tests/support/decorate';
+import { decorate } from '../support/decorate';
 import { waitFor } from '../../lib/wait';
-import type { Broker } from '../broker';
-import { InProcessBroker } from '../in-process/in-process';
-import { enqueue, OutboxRelay } from './outbox';
-import { outbox } from './sqlite/tables';
+import type { Broker } from '../../broker/broker';
+import { InProcessBroker } from '../../broker/in-process/in-process';
+import { enqueue, OutboxRelay } from '../../broker/messaging/outbox';
+import { outbox } from '../../broker/messaging/sqlite/tables';
 
 // Any service's database carries the outbox; payments' will do.
 const open = (file: string) => openSqlite(file, paymentsSqlite);

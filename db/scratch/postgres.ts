@@ -1,4 +1,4 @@
-import { makeDatabase, onServer, type MadeDatabase } from '../../db/databases';
+import { makeDatabase, onServer, type MadeDatabase } from '../databases';
 
 /** The server tests make their databases on, as a user that may create and drop them. */
 export const testDatabaseUrl = process.env.TEST_DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/postgres';
@@ -7,8 +7,9 @@ export const testDatabaseUrl = process.env.TEST_DATABASE_URL || 'postgres://post
 export type ScratchPostgres = MadeDatabase;
 
 /**
- * The vitest run the databases are made for (set by postgres-run.ts, a globalSetup), in their
- * names, so that the run drops at its end whatever a test left behind (one that timed out).
+ * The vitest run the databases are made for (set by tests/support/postgres-run.ts, a
+ * globalSetup), in their names, so that the run drops at its end whatever a test left behind
+ * (one that timed out).
  */
 const run = process.env.TEST_DATABASE_RUN;
 

@@ -10,12 +10,12 @@ import { logger } from '../../lib/logger';
 import { waitFor } from '../../lib/wait';
 import { paymentsPostgres } from '../../services/payments/postgres/store';
 import type { PaymentsStore } from '../../services/payments/store';
-import { decorate } from '../../tests/support/decorate';
-import { scratchPostgres, type ScratchPostgres } from '../../tests/support/scratch-postgres';
-import type { Broker } from '../broker';
-import { InProcessBroker } from '../in-process/in-process';
-import { Endpoint } from './endpoint';
-import { defaultRetryPolicy } from './retry-policy';
+import { decorate } from '../support/decorate';
+import { scratchPostgres, type ScratchPostgres } from '../../db/scratch/postgres';
+import type { Broker } from '../../broker/broker';
+import { InProcessBroker } from '../../broker/in-process/in-process';
+import { Endpoint } from '../../broker/messaging/endpoint';
+import { defaultRetryPolicy } from '../../broker/messaging/retry-policy';
 
 let dir: string;
 let scratch: ScratchPostgres;

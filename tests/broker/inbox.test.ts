@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { envelope, type Message } from '../../contracts';
-import { scratchDatabase, type ScratchDatabase } from '../../tests/support/scratch-database';
+import { scratchDatabase, type ScratchDatabase } from '../../db/scratch/sqlite';
 import { paymentsSqlite } from '../../services/payments/sqlite/store';
-import { inbox } from './sqlite/tables';
+import { inbox } from '../../broker/messaging/sqlite/tables';
 
 // Any service's database carries the inbox; payments' will do.
 const at = (minute: number) => new Date(Date.UTC(2026, 10, 30, 12, minute));

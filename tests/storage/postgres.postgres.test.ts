@@ -4,14 +4,14 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { eq, sql } from 'drizzle-orm';
 import type { NodePgDatabase } from 'drizzle-orm/node-postgres';
 import pg from 'pg';
-import { inbox, products } from '../services/products/postgres/schema';
-import { scratchPostgres, type ScratchPostgres } from '../tests/support/scratch-postgres';
-import type { Database } from './database';
-import { bigintsAsNumbers, openPostgres, sqlStateOf } from './postgres';
+import { inbox, products } from '../../services/products/postgres/schema';
+import { scratchPostgres, type ScratchPostgres } from '../../db/scratch/postgres';
+import type { Database } from '../../db/database';
+import { bigintsAsNumbers, openPostgres, sqlStateOf } from '../../db/postgres';
 
-const productsMigrationsUrl = new URL('../services/products/postgres/migrations', import.meta.url);
+const productsMigrationsUrl = new URL('../../services/products/postgres/migrations', import.meta.url);
 const productsMigrations = fileURLToPath(productsMigrationsUrl);
-const usersMigrations = new URL('../services/users/postgres/migrations', import.meta.url);
+const usersMigrations = new URL('../../services/users/postgres/migrations', import.meta.url);
 
 /** A store as the services build theirs: statements prepared once, on the connection's drizzle instance. */
 function testStore(db: NodePgDatabase<any>) {

@@ -13,10 +13,10 @@ import { usersPostgres } from '../../services/users/postgres/store';
 import { usersStoreContract } from '../../services/users/store.contract';
 import { sagaPostgres } from '../../saga/runtime/postgres/store';
 import { sagaStoreContract } from '../../saga/runtime/store.contract';
-import { scratchPostgres, type ScratchPostgres } from '../../tests/support/scratch-postgres';
-import type { Database } from '../database';
-import { openPostgres, type PostgresStoreParts } from '../postgres';
-import { at, iso, type DatabaseFactory } from './open-database';
+import { scratchPostgres, type ScratchPostgres } from '../../db/scratch/postgres';
+import type { Database } from '../../db/database';
+import { openPostgres, type PostgresStoreParts } from '../../db/postgres';
+import { at, iso, type DatabaseFactory } from '../../db/conformance/open-database';
 
 /**
  * The store conformance suite on PostgreSQL: one scratch database for the file, dropped after

@@ -7,12 +7,12 @@ import { envelope, type Message } from '../../contracts';
 import { logger } from '../../lib/logger';
 import { waitFor } from '../../lib/wait';
 import { paymentsSqlite } from '../../services/payments/sqlite/store';
-import { decorate } from '../../tests/support/decorate';
-import { scratchDatabase, type ScratchDatabase } from '../../tests/support/scratch-database';
-import type { Broker } from '../broker';
-import { InProcessBroker } from '../in-process/in-process';
-import { Endpoint } from './endpoint';
-import { defaultRetryPolicy } from './retry-policy';
+import { decorate } from '../support/decorate';
+import { scratchDatabase, type ScratchDatabase } from '../../db/scratch/sqlite';
+import type { Broker } from '../../broker/broker';
+import { InProcessBroker } from '../../broker/in-process/in-process';
+import { Endpoint } from '../../broker/messaging/endpoint';
+import { defaultRetryPolicy } from '../../broker/messaging/retry-policy';
 
 // Any service's database carries the inbox and outbox; payments' will do.
 

@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, describe, expect, it } from 'vitest';
-import { productsSqlite } from '../services/products/sqlite/store';
-import { scratchDatabase, type ScratchDatabase } from '../tests/support/scratch-database';
+import { productsSqlite } from '../../services/products/sqlite/store';
+import { scratchDatabase, type ScratchDatabase } from '../../db/scratch/sqlite';
 
 // Any service's store will do: products'.
 describe('openSqlite', () => {

@@ -2,16 +2,16 @@ import { describe, expect, expectTypeOf, it } from 'vitest';
 import { is, Table, type InferSelectModel } from 'drizzle-orm';
 import { getTableConfig as pgTableConfig, PgTable } from 'drizzle-orm/pg-core';
 import { getTableConfig as sqliteTableConfig, SQLiteTable } from 'drizzle-orm/sqlite-core';
-import * as sqliteUsers from '../services/users/sqlite/schema';
-import * as pgUsers from '../services/users/postgres/schema';
-import * as sqliteProducts from '../services/products/sqlite/schema';
-import * as pgProducts from '../services/products/postgres/schema';
-import * as sqliteOrders from '../services/orders/sqlite/schema';
-import * as pgOrders from '../services/orders/postgres/schema';
-import * as sqlitePayments from '../services/payments/sqlite/schema';
-import * as pgPayments from '../services/payments/postgres/schema';
-import * as sqliteSaga from '../saga/runtime/sqlite/schema';
-import * as pgSaga from '../saga/runtime/postgres/schema';
+import * as sqliteUsers from '../../services/users/sqlite/schema';
+import * as pgUsers from '../../services/users/postgres/schema';
+import * as sqliteProducts from '../../services/products/sqlite/schema';
+import * as pgProducts from '../../services/products/postgres/schema';
+import * as sqliteOrders from '../../services/orders/sqlite/schema';
+import * as pgOrders from '../../services/orders/postgres/schema';
+import * as sqlitePayments from '../../services/payments/sqlite/schema';
+import * as pgPayments from '../../services/payments/postgres/schema';
+import * as sqliteSaga from '../../saga/runtime/sqlite/schema';
+import * as pgSaga from '../../saga/runtime/postgres/schema';
 
 /**
  * A store is written once against its rows, whichever database keeps them: each PostgreSQL
