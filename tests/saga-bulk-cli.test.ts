@@ -1,7 +1,6 @@
-import { execFile, spawn } from 'node:child_process';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { waitFor } from '../lib/wait';
+import { cli as runCli, spawnCli } from './support/cli';
 import { withFaults, type FaultyBroker } from './support/faulty-broker';
 import { expectInvariants } from './support/invariants';
 import { serveOnFreePort } from './support/served';
@@ -11,9 +10,6 @@ import { startTestSystem, type TestSystem } from './support/system';
  * `saga-shop sagas` finding sagas by what they are about, and `saga-shop saga <action>` on every
  * saga a filter matches: a real shop on a free port, the CLI as a child process.
  */
-
-const ROOT = join(import.meta.dirname, '..');
-const TSX = join(ROOT, 'node_modules/.bin/tsx');
 
 let system: TestSystem;
 let faults: FaultyBroker;
@@ -28,20 +24,12 @@ let lamp: string;
 let anns: string[];
 let bobs: string[];
 
-const cli = (...args: string[]) =>
-  new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
-    execFile(
-      TSX,
-      ['app/cli/index.ts', ...args],
-      { cwd: ROOT, env: { ...process.env, ...env } },
-      (error, stdout, stderr) => resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }),
-    );
-  });
+const cli = (...args: string[]) => runCli(env, ...args);
 
 /** Runs the CLI until it has printed `lines` lines, then kills it: an operator's run interrupted. */
 const interrupted = (lines: number, ...args: string[]) =>
   new Promise<string>((resolve) => {
-    const child = spawn(TSX, ['app/cli/index.ts', ...args], { cwd: ROOT, env: { ...process.env, ...env } });
+    const child = spawnCli(env, ...args);
     let stdout = '';
     child.stdout.on('data', (chunk: Buffer) => {
       stdout += chunk.toString();

@@ -1,4 +1,3 @@
-import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { randomUUID } from 'node:crypto';
 import { createServer, type AddressInfo } from 'node:net';
@@ -6,6 +5,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { waitFor } from '../lib/wait';
+import { cli as runCli, type Run } from './support/cli';
 import { decorate } from './support/decorate';
 import { serveOnFreePort } from './support/served';
 import { startTestSystem, type TestSystem } from './support/system';
@@ -13,7 +13,6 @@ import { startTestSystem, type TestSystem } from './support/system';
 /** The event-trace CLI end to end: a real shop on a free port, the CLI as a child process. */
 
 const ROOT = join(import.meta.dirname, '..');
-const TSX = join(ROOT, 'node_modules/.bin/tsx');
 
 let dataDir: string;
 let system: TestSystem;
@@ -58,25 +57,16 @@ async function settledOrder(token: string, productId: string, cardNumber: string
 }
 
 /** `saga-shop trace …`, asynchronously: the shop answers it from this very process. */
-function cli(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+function cli(...args: string[]): Promise<Run> {
   return cliWith({}, 'trace', ...args);
 }
 
 /** `saga-shop sagas …`. */
 const sagas = (...args: string[]) => cliWith({}, 'sagas', ...args);
 
-function cliWith(
-  env: Record<string, string>,
-  ...args: string[]
-): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(
-      TSX,
-      ['app/cli/index.ts', ...args],
-      { cwd: ROOT, env: { ...process.env, LOG_LEVEL: 'silent', ...env } },
-      (error, stdout, stderr) => resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }),
-    );
-  });
+/** `saga-shop …` with `env`, its logs silenced. */
+function cliWith(env: Record<string, string>, ...args: string[]): Promise<Run> {
+  return runCli({ LOG_LEVEL: 'silent', ...env }, ...args);
 }
 
 /** A message's own line (`+0.012s  …`), not one shown under it. */

@@ -1,7 +1,7 @@
 import { hostname } from 'node:os';
 import { resolve } from 'node:path';
 import { z } from 'zod';
-import { ServiceName, type CardKeys } from '../../contracts';
+import { ServiceName } from '../../contracts';
 import { stepNames, steps, type StepName } from '../../contracts/steps';
 import { defaultRetryPolicy, MAX_RETRY_DELAY_MS } from '../../broker/messaging/retry-policy';
 import { urlVariable } from '../../broker/operator/rabbitmq-permissions';
@@ -10,82 +10,23 @@ import { databaseLocation, databaseServices, databaseUrlVariable } from '../../d
 import { redactUrls } from '../../lib/redact-url';
 import { keyValuePairs, otlpTracesUrl, otlpUrl, samplers } from './otel-settings';
 import { resolveSecretFiles, type ReadFile } from '../../lib/secret-files';
-import { assertNever } from '../../lib/assert-never';
 import { isAmqpUrl, nodeUrls } from '../../broker/rabbitmq/urls';
 import { DEFAULT_DELIVERY_LIMIT, queueKind } from '../../broker/rabbitmq/topology';
 import { DEFAULT_POOL_SIZE } from '../../db/postgres';
+import {
+  cardKeyList,
+  DEV_ADMIN_PASSWORD,
+  DEV_CARD_KEY,
+  DEV_JWT_SECRET,
+  NEVER_SHOWN,
+  SECRETS,
+  secretSettingNames,
+  secretValues,
+  weakSecrets,
+  type Secret,
+} from './secret-settings';
 
 export { brokerUrlOf, ConfigError, type Config } from '../../platform/config';
-
-const DEV_JWT_SECRET = 'development-only-jwt-secret-do-not-use-in-production';
-const DEV_CARD_KEY = 'development-only-card-sealing-key';
-const DEV_ADMIN_PASSWORD = 'admin';
-
-/** The secrets that have development defaults; CARD_TOKEN_KEY stands for CARD_TOKEN_KEYS too. */
-export type Secret = 'JWT_SECRET' | 'CARD_TOKEN_KEY' | 'ADMIN_PASSWORD';
-/** How long each secret must be in production. */
-const MIN_LENGTH: Record<Secret, number> = { JWT_SECRET: 32, CARD_TOKEN_KEY: 32, ADMIN_PASSWORD: 12 };
-const SECRETS = Object.keys(MIN_LENGTH) as Secret[];
-/** The values anyone can read in this repository. */
-const KNOWN = new Set([DEV_JWT_SECRET, DEV_CARD_KEY, DEV_ADMIN_PASSWORD]);
-const isPlaceholder = (value: string) => KNOWN.has(value) || value.toLowerCase().startsWith('change-me');
-
-/**
- * The settings that may hold a password, token or key: each may come from a file instead, as
- * <NAME>_FILE (lib/secret-files.ts), and none is ever repeated in an error but a URL, masked.
- */
-export const secretSettingNames = [
-  'JWT_SECRET',
-  'CARD_TOKEN_KEY',
-  'CARD_TOKEN_KEYS',
-  'ADMIN_PASSWORD',
-  'BROKER_URL',
-  ...ServiceName.options.map(urlVariable),
-  'DATABASE_URL',
-  ...databaseServices.map(databaseUrlVariable),
-];
-/** The secrets that are not URLs: an error names them and never shows any part of them. */
-const NEVER_SHOWN = new Set([
-  'JWT_SECRET',
-  'CARD_TOKEN_KEY',
-  'CARD_TOKEN_KEYS',
-  'ADMIN_PASSWORD',
-  // The collector's API key, read by the OpenTelemetry SDK itself.
-  'OTEL_EXPORTER_OTLP_HEADERS',
-]);
-
-/** Each value a secret was given, by the name an error calls it; undefined when unset. */
-function secretValues(values: z.infer<typeof settings>, secret: Secret): [string, string | undefined][] {
-  switch (secret) {
-    case 'JWT_SECRET':
-      return [['JWT_SECRET', values.JWT_SECRET]];
-    case 'CARD_TOKEN_KEY':
-      return values.CARD_TOKEN_KEYS
-        ? values.CARD_TOKEN_KEYS.map((key, index) => [`CARD_TOKEN_KEYS key ${index + 1}`, key])
-        : [['CARD_TOKEN_KEY', values.CARD_TOKEN_KEY]];
-    case 'ADMIN_PASSWORD':
-      return [['ADMIN_PASSWORD', values.ADMIN_PASSWORD]];
-    default:
-      return assertNever(secret);
-  }
-}
-
-/**
- * What production refuses of the secrets the caller uses, by name and never by value: a secret
- * left unset (the development default, admin/admin for the first account), one of the values this
- * repository shows (development defaults, `.env.example`'s change-me placeholders), or one short
- * enough to guess; of several card keys, each.
- */
-function weakSecrets(values: z.infer<typeof settings>, secrets: readonly Secret[]): string[] {
-  return secrets.flatMap((secret) =>
-    secretValues(values, secret).flatMap(([name, value]) => {
-      if (!value) return [`${name}: unset, so the development default`];
-      if (isPlaceholder(value)) return [`${name}: a value published in this repository`];
-      if (value.length < MIN_LENGTH[secret]) return [`${name}: shorter than ${MIN_LENGTH[secret]} characters`];
-      return [];
-    }),
-  );
-}
 
 // An empty variable counts as unset, as in a .env file or `VAR= npm start`.
 const unset = (value: unknown) => (value === '' ? undefined : value);
@@ -168,22 +109,6 @@ const retryDelays = z
       return delay;
     });
   });
-
-/**
- * `CARD_TOKEN_KEYS`: card-sealing keys separated by commas, newest first. Its problems say which
- * key by place: a key is never shown.
- */
-const cardKeyList = z.string().transform((text, context) => {
-  const keys = text.split(',').map((key) => key.trim());
-  keys.forEach((key, index) => {
-    const first = keys.indexOf(key);
-    if (key === '') context.addIssue({ code: 'custom', message: `has an empty key (key ${index + 1})` });
-    else if (first !== index) {
-      context.addIssue({ code: 'custom', message: `lists one key twice (keys ${first + 1} and ${index + 1})` });
-    }
-  });
-  return keys as unknown as CardKeys;
-});
 
 const fraction = { error: 'must be a fraction from 0 to 1' };
 const DAY_MS = 24 * 60 * 60 * 1000;

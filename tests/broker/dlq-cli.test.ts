@@ -5,7 +5,8 @@ import type { DeadLetter } from '../../broker/broker';
 import { consumeMessages } from '../../broker/messaging/consumer';
 import { envelope } from '../../contracts';
 import { transports } from '../support/system';
-import { dlq, type Run } from '../support/dlq-cli';
+import type { Run } from '../support/cli';
+import { dlq } from '../support/dlq-cli';
 import { waitFor } from '../../lib/wait';
 import { openTestBroker, type TestBroker } from './transports';
 
