@@ -123,14 +123,21 @@ export class AppProcess {
     this.exitCode = undefined;
     if (child.pid !== undefined) liveGroups.add(child.pid);
     for (const stream of [child.stdout, child.stderr]) {
+      // A chunk may end mid-line: the rest of that line comes with the next one.
+      let partial = '';
       stream?.setEncoding('utf8');
-      stream?.on('data', (chunk: string) => this.log(generation, chunk));
+      stream?.on('data', (chunk: string) => {
+        const lines = (partial + chunk).split('\n');
+        partial = lines.pop()!;
+        this.log(generation, lines);
+      });
+      stream?.on('end', () => this.log(generation, [partial]));
     }
     this.exited = new Promise((resolve) => {
       child.once('exit', (code, signal) => {
         this.exitCode = signal ?? String(code);
         if (this.child === child) this.child = undefined;
-        this.log(generation, `[exited: ${this.exitCode}]\n`);
+        this.log(generation, [`[exited: ${this.exitCode}]`]);
         resolve();
       });
       child.once('error', (error) => {
@@ -231,14 +238,14 @@ export class AppProcess {
 
   /** The last lines the process (every generation of it) wrote, for failure messages. */
   logTail(lines = 60): string {
-    return this.logLines.slice(-lines).join('\n');
+    return this.logLines
+      .slice(-lines)
+      .map((line) => (line.length > 600 ? `${line.slice(0, 600)}…` : line))
+      .join('\n');
   }
 
-  private log(generation: number, chunk: string) {
-    for (const line of chunk.split('\n')) {
-      if (line.trim() === '') continue;
-      this.logLines.push(`[${this.name}#${generation}] ${line.length > 600 ? `${line.slice(0, 600)}…` : line}`);
-    }
+  private log(generation: number, lines: readonly string[]) {
+    for (const line of lines) if (line.trim() !== '') this.logLines.push(`[${this.name}#${generation}] ${line}`);
     if (this.logLines.length > 2000) this.logLines.splice(0, this.logLines.length - 1000);
   }
 }
