@@ -68,7 +68,7 @@ export function adminClient({ url, token, admin, timeoutMs = 10_000 }: AdminClie
     });
     if (answer.status !== 200 || typeof answer.body?.token !== 'string') {
       throw new Error(
-        `login as ${admin.email} failed: ${describeAnswer(answer)} (set ADMIN_EMAIL/ADMIN_PASSWORD or pass --token)`,
+        `login as ${admin.email} failed: ${describeAnswer(answer)} (set ADMIN_EMAIL/ADMIN_PASSWORD, or give a token: --token or SAGA_SHOP_TOKEN)`,
       );
     }
     return answer.body.token;
@@ -79,7 +79,7 @@ export function adminClient({ url, token, admin, timeoutMs = 10_000 }: AdminClie
     const answer = await call(path, { ...init, headers: { ...init.headers, authorization: `Bearer ${bearer}` } });
     if (answer.status === 401)
       throw new Error(
-        `the server refused the ${token ? 'token given with --token' : 'admin token'}: ${describeAnswer(answer)}`,
+        `the server refused the ${token ? 'token given (--token or SAGA_SHOP_TOKEN)' : 'admin token'}: ${describeAnswer(answer)}`,
       );
     if (answer.status === 403) throw new Error(`the token is not an admin's: ${describeAnswer(answer)}`);
     return answer;

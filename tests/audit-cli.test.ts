@@ -119,7 +119,7 @@ describe('npm run audit', () => {
     });
     expect(await audit('--url', served.url, '--token', 'not-a-jwt')).toMatchObject({
       code: 1,
-      lines: [expect.stringMatching(/^error: the server refused the token given with --token: 401 /)],
+      lines: [expect.stringMatching(/^error: the server refused the token given \(--token or SAGA_SHOP_TOKEN\): 401 /)],
     });
     expect(await audit('--url', served.url, '--token', customer.token)).toMatchObject({
       code: 1,

@@ -40,3 +40,20 @@ it('refuses a second shop on the embedded broker on the same database, in one li
   const next = await shop();
   expect((await next.health()).status).toBe('ok');
 });
+
+it('names the database it cannot reach, with its password masked, as the stores do', async () => {
+  const dataDir = await mkdtemp(join(tmpdir(), 'sole-shop-'));
+  dirs.push(dataDir);
+  const unreachable = 'postgres://shop:hunter2secret@127.0.0.1:1/shop';
+  const config = loadConfig({
+    DATA_DIR: dataDir,
+    DATABASE_URL: unreachable,
+    JWT_SECRET: 'test',
+    CARD_TOKEN_KEY: 'test',
+  });
+  const started = startSystem(config);
+  await expect(started).rejects.toThrow(
+    /^PostgreSQL at postgres:\/\/shop:\*\*\*@127\.0\.0\.1:1\/shop: connect ECONNREFUSED/,
+  );
+  await expect(started).rejects.not.toThrow(/hunter2secret/);
+});

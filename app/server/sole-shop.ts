@@ -1,6 +1,7 @@
 import pg from 'pg';
 import type { Config } from '../../platform/config';
 import { ConfigError } from '../../platform/config';
+import { redactUrl } from '../../lib/redact-url';
 
 /** The session lock a shop on the embedded broker holds on each PostgreSQL database it uses. */
 const LOCK_KEY = 'saga-shop: a shop on its embedded broker';
@@ -24,7 +25,10 @@ export async function holdSoleShop(config: Config): Promise<{ release(): Promise
       const client = new pg.Client({ connectionString: url, application_name: 'saga-shop sole shop' });
       // A lost session drops the lock with it; the shop's own connections report the outage.
       client.on('error', () => {});
-      await client.connect();
+      // As the stores say it: the host, port or user is a setting to fix.
+      await client.connect().catch((error: Error) => {
+        throw new Error(`PostgreSQL at ${redactUrl(url)}: ${error.message}`, { cause: error });
+      });
       held.push(client);
       const { rows } = await client.query<{ locked: boolean }>(
         'SELECT pg_try_advisory_lock(hashtextextended($1, 0)) AS locked',
