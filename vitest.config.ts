@@ -13,9 +13,11 @@ import { clusterBrokerUrl, clusterNodes } from './scripts/cluster/cluster';
  *   files named `*.postgres.test.ts`, each test on a database of its own (any one left behind
  *   is dropped at the end of the run);
  *   `postgres-restart` stops and starts the machine's PostgreSQL server, so it runs alone, after.
- * `postgres-scenarios`: the scenario suite and its invariants, and the crash tests of the fault
- *   suite, on PostgreSQL over RabbitMQ (TEST_STORE=postgres: each test system or cluster on a
- *   scratch database of its own, dropped by `stop()`).
+ * `postgres-scenarios`: the scenario suite and its invariants on PostgreSQL over RabbitMQ
+ *   (TEST_STORE=postgres: each test system on a scratch database of its own, dropped by `stop()`).
+ * `postgres-faults`: the fault suite on PostgreSQL (its crash tests, several instances): each
+ *   cluster of processes holds up to seven connections per service, so two at once would pass
+ *   the server's max_connections (100 by default): `npm run test:postgres` runs it one file at a time.
  * `cluster`: on the local three-node RabbitMQ cluster of `npm run cluster:up`, with quorum queues:
  *   the scenario suite, the RabbitMQ adapter's and the broker tests; `cluster-node-loss` (files
  *   named `*.cluster.test.ts`) stops nodes, so it runs alone, after. `npm run test:cluster`
@@ -46,16 +48,13 @@ const onEachTransport = [
 ];
 const restart = 'tests/faults/restart.rabbitmq.test.ts';
 const restartPostgres = 'tests/faults/restart-postgres.postgres.test.ts';
-/**
- * What runs on PostgreSQL: every file of `onEachTransport` that starts a test system. Left out:
- * the broker-only files (no database), and kill-all-in-one, whose cluster of child processes
- * keeps its state in SQLite files.
- */
+/** The settings of the suites that run again on PostgreSQL: over RabbitMQ, on a scratch database each. */
+const onPostgres = { TEST_TRANSPORTS: 'rabbitmq', TEST_STORE: 'postgres' };
 /** Names each run of a PostgreSQL project in its scratch databases, and drops those left at its end. */
 const postgresRun = 'tests/support/postgres-run.ts';
-/** What runs again on PostgreSQL over RabbitMQ: the scenario suite, and the fault suite's crash tests. */
-const onPostgres = [
-  'tests/scenarios/**/*.test.ts',
+/** The fault suite's tests on PostgreSQL: its crash tests over RabbitMQ, and those of several instances. */
+const faultsOnPostgres = [
+  'tests/faults/*.postgres.test.ts',
   'tests/faults/injected-faults.test.ts',
   'tests/faults/kill-all-in-one.test.ts',
   'tests/faults/kill-per-service.rabbitmq.test.ts',
@@ -99,16 +98,31 @@ export default defineConfig({
       { extends: true, test: { name: 'rabbitmq-restart', include: [restart], env: { TEST_TRANSPORTS: 'rabbitmq' } } },
       {
         extends: true,
-        test: { name: 'postgres', include: [needsPostgres], exclude: [restartPostgres], globalSetup: [postgresRun] },
+        test: {
+          name: 'postgres',
+          include: [needsPostgres],
+          exclude: [restartPostgres, ...faultsOnPostgres],
+          globalSetup: [postgresRun],
+        },
       },
       { extends: true, test: { name: 'postgres-restart', include: [restartPostgres], globalSetup: [postgresRun] } },
       {
         extends: true,
         test: {
           name: 'postgres-scenarios',
-          include: onPostgres,
+          include: ['tests/scenarios/**/*.test.ts'],
           globalSetup: [postgresRun],
-          env: { TEST_TRANSPORTS: 'rabbitmq', TEST_STORE: 'postgres' },
+          env: onPostgres,
+        },
+      },
+      {
+        extends: true,
+        test: {
+          name: 'postgres-faults',
+          include: faultsOnPostgres,
+          exclude: [restartPostgres],
+          globalSetup: [postgresRun],
+          env: onPostgres,
         },
       },
       {

@@ -249,8 +249,12 @@ function unreachable(error: unknown): boolean {
   if (error instanceof LostConnection) return true;
   for (let cause = error; cause instanceof Error; cause = cause.cause) {
     const code = (cause as { code?: unknown }).code;
-    // SQLSTATE class 08 (connection exception), 57P01-57P03 (the server shutting down or starting).
-    if (typeof code === 'string' && (UNREACHABLE_CODES.has(code) || code.startsWith('08') || /^57P0[123]$/.test(code)))
+    // SQLSTATE class 08 (connection exception), 53300 (no connection left for us: max_connections
+    // or a role's or database's limit), 57P01-57P03 (the server shutting down or starting).
+    if (
+      typeof code === 'string' &&
+      (UNREACHABLE_CODES.has(code) || code.startsWith('08') || code === '53300' || /^57P0[123]$/.test(code))
+    )
       return true;
     if (/Connection terminated|not queryable/.test(cause.message)) return true;
   }

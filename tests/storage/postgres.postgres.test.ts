@@ -6,7 +6,7 @@ import type { NodePgDatabase } from 'drizzle-orm/node-postgres';
 import pg from 'pg';
 import { inbox, products } from '../../services/products/postgres/schema';
 import { scratchPostgres, type ScratchPostgres } from '../../db/scratch/postgres';
-import type { Database } from '../../db/database';
+import { DatabaseUnavailable, type Database } from '../../db/database';
 import { bigintsAsNumbers, openPostgres, sqlStateOf } from '../../db/postgres';
 
 const productsMigrationsUrl = new URL('../../services/products/postgres/migrations', import.meta.url);
@@ -201,6 +201,14 @@ describe('transaction', () => {
       { id: 'p1', stock: 2 },
       { id: 'p2', stock: 2 },
     ]);
+  });
+
+  it('calls the database unavailable, not the work wrong, when the server has no connection left', async () => {
+    const db = await open();
+    const refused = db.transaction((store) => store.fail('53300')).catch((error: unknown) => error);
+    expect(await refused).toBeInstanceOf(DatabaseUnavailable);
+    const wrong = db.transaction((store) => store.fail('22012')).catch((error: unknown) => error);
+    expect(await wrong).not.toBeInstanceOf(DatabaseUnavailable);
   });
 
   it('gives up on a conflict that keeps coming back, with its error', async () => {
