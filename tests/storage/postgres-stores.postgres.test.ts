@@ -12,6 +12,7 @@ import type { ProductRow } from '../../services/products/store';
 import { usersPostgres } from '../../services/users/postgres/store';
 import { usersStoreContract } from '../../services/users/store.contract';
 import { sagaPostgres } from '../../saga/runtime/postgres/store';
+import { sagaSearchContract } from '../../saga/runtime/search.contract';
 import { sagaStoreContract } from '../../saga/runtime/store.contract';
 import { scratchPostgres, type ScratchPostgres } from '../../db/scratch/postgres';
 import type { Database } from '../../db/database';
@@ -55,6 +56,7 @@ productsStoreContract('PostgreSQL', stores.products);
 ordersStoreContract('PostgreSQL', stores.orders);
 paymentsStoreContract('PostgreSQL', stores.payments);
 sagaStoreContract('PostgreSQL', stores.orchestrator);
+sagaSearchContract('PostgreSQL', stores.orchestrator);
 
 /** Work that holds its transaction open until the test lets it go. */
 function gate() {
